@@ -1,0 +1,7 @@
+package dev.ims.model.reading;
+
+/** The supply relay: {@code ON} supplies the premises, {@code OFF} disconnects them. */
+public enum RelayState {
+    ON,
+    OFF
+}

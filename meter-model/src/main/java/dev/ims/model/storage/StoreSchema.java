@@ -1,0 +1,79 @@
+package dev.ims.model.storage;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * Collections and fields. Every write the ingest does is idempotent (insert under a unique key, or an
+ * upsert with {@code $min}/{@code $max}/{@code $set}), so a message delivered twice, or replayed
+ * after a crash, leaves the same state; no transaction is needed, which the embedded store lacks.
+ *
+ * <ul>
+ *   <li>{@value #READINGS}: one document per reading, unique on {@code {meterId, seq}}. Fields as on the
+ *       wire ({@code ts} as a date), plus {@code receivedAt}; unknown wire fields kept under {@code extra}.
+ *   <li>{@value #METERS}: {@code _id} = meter ID; first/last seen, latest reading, connection state.
+ *   <li>{@value #HOURLY}: {@code _id} = {@code meterId|hourStartInstant}; register min/max of one local hour.
+ *   <li>{@value #DAILY}: {@code _id} = {@code meterId|yyyy-MM-dd}; register min/max of one local day.
+ *   <li>{@value #REJECTED}: payloads that broke the contract, with topic, bounded raw payload, reason.
+ * </ul>
+ */
+public final class StoreSchema {
+
+    public static final String READINGS = "readings";
+    public static final String METERS = "meters";
+    public static final String HOURLY = "rollups_hourly";
+    public static final String DAILY = "rollups_daily";
+    public static final String REJECTED = "rejected";
+
+    // readings (and the wire names they share)
+    public static final String METER_ID = "meterId";
+    public static final String SEQ = "seq";
+    public static final String TS = "ts";
+    public static final String ENERGY_KWH = "energyKwh";
+    public static final String POWER_W = "powerW";
+    public static final String VOLTAGE_V = "voltageV";
+    public static final String CURRENT_A = "currentA";
+    public static final String STATUS = "status";
+    public static final String FAULT = "fault";
+    public static final String RELAY = "relay";
+    public static final String EXTRA = "extra";
+    public static final String RECEIVED_AT = "receivedAt";
+
+    // meters
+    public static final String ID = "_id";
+    public static final String FIRST_SEEN = "firstSeen";
+    public static final String LAST_SEEN = "lastSeen";
+    public static final String LAST_SEQ = "lastSeq";
+    public static final String LATEST = "latest";
+    public static final String CONNECTION = "connection";
+    public static final String CONNECTION_TS = "connectionTs";
+
+    // rollups
+    public static final String DAY = "day";
+    public static final String HOUR = "hour";
+    public static final String ZONE = "zone";
+    public static final String MIN_KWH = "minKwh";
+    public static final String MAX_KWH = "maxKwh";
+    public static final String FIRST_TS = "firstTs";
+    public static final String LAST_TS = "lastTs";
+
+    // rejected
+    public static final String TOPIC = "topic";
+    public static final String PAYLOAD = "payload";
+    public static final String PAYLOAD_BYTES = "payloadBytes";
+    public static final String REASON = "reason";
+    public static final String DETAIL = "detail";
+
+    /** Raw payloads are kept up to this many bytes in {@value #REJECTED}. */
+    public static final int MAX_STORED_PAYLOAD_BYTES = 2048;
+
+    private StoreSchema() {}
+
+    public static String dailyId(String meterId, LocalDate day) {
+        return meterId + "|" + day;
+    }
+
+    public static String hourlyId(String meterId, Instant hourStart) {
+        return meterId + "|" + hourStart;
+    }
+}
