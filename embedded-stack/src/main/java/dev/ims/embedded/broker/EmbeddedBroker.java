@@ -1,0 +1,136 @@
+package dev.ims.embedded.broker;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import dev.ims.embedded.EmbeddedStartException;
+import dev.ims.embedded.FreePorts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HiveMQ CE running inside this JVM. Sessions, retained and queued messages are persisted in files
+ * under the data folder, so a persistent session (clean start false) and what was queued for it survive
+ * a restart. Start and stop block; an instance is used from one thread at a time.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    private static final long START_TIMEOUT_SECONDS = 90;
+
+    private static final String LOGBACK_XML = """
+            <configuration>
+              <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+                <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %-24logger{0} %msg%n</pattern></encoder>
+              </appender>
+              <logger name="dev.ims" level="INFO"/>
+              <root level="WARN"><appender-ref ref="CONSOLE"/></root>
+            </configuration>
+            """;
+
+    private final EmbeddedHiveMQ hivemq;
+    private final int port;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+        this.hivemq = hivemq;
+        this.port = port;
+    }
+
+    /** @throws EmbeddedStartException when the broker does not come up (e.g. the port is taken) */
+    public static EmbeddedBroker start(EmbeddedBrokerOptions options) {
+        int port = FreePorts.resolve(options.port());
+        Path root = options.dataDir().toAbsolutePath();
+        EmbeddedHiveMQ hivemq = null;
+        try {
+            Path conf = Files.createDirectories(root.resolve("conf"));
+            Path data = Files.createDirectories(root.resolve("data"));
+            Path extensions = Files.createDirectories(root.resolve("extensions"));
+            Files.writeString(conf.resolve("config.xml"), configXml(options.bindAddress(), port, options.maxQueuedMessages()),
+                    StandardCharsets.UTF_8);
+            // HiveMQ (re)configures the process-wide logback from this file; keep it as quiet as ours.
+            Files.writeString(conf.resolve("logback.xml"), LOGBACK_XML, StandardCharsets.UTF_8);
+            hivemq = EmbeddedHiveMQ.builder()
+                    .withConfigurationFolder(conf)
+                    .withDataFolder(data)
+                    .withExtensionsFolder(extensions)
+                    .build();
+            hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new EmbeddedStartException("embedded broker cannot use " + root + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            closeQuietly(hivemq);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new EmbeddedStartException("embedded broker did not start on port " + port + ": " + e, e);
+        }
+        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{}", options.bindAddress(), port);
+        return new EmbeddedBroker(hivemq, port);
+    }
+
+    /**
+     * The broker's configuration. The queue limit is the point: HiveMQ CE queues 1000 QoS 1 messages per
+     * client and then discards; the ingest acknowledges only stored readings, so when it falls behind the
+     * messages must wait here, not vanish.
+     */
+    static String configXml(String bindAddress, int port, long maxQueuedMessages) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                        </tcp-listener>
+                    </listeners>
+                    <mqtt>
+                        <queued-messages>
+                            <max-queue-size>%d</max-queue-size>
+                            <strategy>discard</strategy>
+                        </queued-messages>
+                        <session-expiry>
+                            <max-interval>4294967295</max-interval>
+                        </session-expiry>
+                    </mqtt>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, bindAddress, maxQueuedMessages);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The URL clients on this machine use, {@code tcp://127.0.0.1:port}. */
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Stops the broker and waits for it; persisted sessions stay on disk. */
+    @Override
+    public void close() {
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Embedded broker did not stop cleanly: {}", e.toString());
+        } finally {
+            closeQuietly(hivemq);
+        }
+        LOG.info("Embedded MQTT broker stopped");
+    }
+
+    private static void closeQuietly(EmbeddedHiveMQ hivemq) {
+        if (hivemq != null) {
+            try {
+                hivemq.close();
+            } catch (Exception ignored) {
+                // already failing or stopping; nothing more to release
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ims.embedded.store;
+
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.ims.embedded.EmbeddedStartException;
+import dev.ims.embedded.FreePorts;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * mongo-java-server on a real TCP port, spoken to by the real MongoDB driver. With a data folder the
+ * H2 MVStore backend keeps the data in one file. Durability window: the MVStore commits its changes to
+ * the file in the background about once a second, and on {@link #close()}; a kill -9 can lose the last
+ * second of acknowledged writes (real MongoDB with journaling does not have that window).
+ *
+ * <p>Known limits (checked): no sessions or transactions, no change streams, no {@code $dateTrunc}; the
+ * code using it relies only on unique indexes, unordered inserts and idempotent upserts.
+ */
+public final class EmbeddedStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
+
+    private final MongoServer server;
+    private final MongoBackend backend;
+    private final int port;
+
+    private EmbeddedStore(MongoServer server, MongoBackend backend, int port) {
+        this.server = server;
+        this.backend = backend;
+        this.port = port;
+    }
+
+    /** @throws EmbeddedStartException when the file cannot be opened or the port is taken */
+    public static EmbeddedStore start(EmbeddedStoreOptions options) {
+        MongoBackend backend;
+        Path file = null;
+        try {
+            if (options.dataDir() == null) {
+                backend = new MemoryBackend();
+            } else {
+                file = Files.createDirectories(options.dataDir().toAbsolutePath()).resolve(EmbeddedStoreOptions.FILE_NAME);
+                backend = new H2Backend(file.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new EmbeddedStartException("embedded store cannot open " + options.dataDir() + ": " + e.getMessage(), e);
+        }
+        int port = FreePorts.resolve(options.port());
+        MongoServer server = new MongoServer(backend);
+        try {
+            server.bind(new InetSocketAddress(options.bindAddress(), port));
+        } catch (RuntimeException e) {
+            backend.close();
+            throw new EmbeddedStartException("embedded store cannot listen on port " + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("Embedded MongoDB-compatible store listening on {}:{} ({})", options.bindAddress(), port,
+                file == null ? "in memory" : file);
+        return new EmbeddedStore(server, backend, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String connectionString() {
+        return "mongodb://127.0.0.1:" + port;
+    }
+
+    /** Stops listening, then closes the backend so the file is consistent. */
+    @Override
+    public void close() {
+        server.shutdownNow();
+        backend.close();
+        LOG.info("Embedded store stopped");
+    }
+}

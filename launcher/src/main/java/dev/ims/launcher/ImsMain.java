@@ -1,0 +1,58 @@
+package dev.ims.launcher;
+
+import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.ImsSettings;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./ims}: the whole system on one machine. Parses options, starts a {@link LocalStack}, waits for Ctrl-C. */
+@Command(
+        name = "ims",
+        mixinStandardHelpOptions = true,
+        description = "Runs the Intelligent Meter System locally: broker, store, ingest, portal and a simulated fleet.")
+public final class ImsMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImsMain.class);
+
+    @Mixin
+    ImsOptions options;
+
+    @Option(names = "--fleet", description = "Simulated meters to run (default ${DEFAULT-VALUE}; 0: none).")
+    int fleet = LocalStack.DEFAULT_FLEET_SIZE;
+
+    @Option(names = "--history-days", description = "Days of history a new simulated meter publishes first (default ${DEFAULT-VALUE}).")
+    int historyDays = LocalStack.DEFAULT_HISTORY_DAYS;
+
+    @Option(names = "--interval-seconds", description = "Seconds between live readings of the fleet (default ${DEFAULT-VALUE}).")
+    int intervalSeconds = LocalStack.DEFAULT_INTERVAL_SECONDS;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ImsMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ImsSettings settings = options.settings(System.getenv());
+        LocalStack stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Stopping");
+            stack.close();
+            stopped.countDown();
+        }, "ims-shutdown"));
+        System.out.println();
+        System.out.println("  Portal:  " + stack.portalUrl());
+        System.out.println("  MQTT:    " + stack.mqttUrl());
+        System.out.println("  MongoDB: " + ImsSettings.hideCredentials(stack.mongoUri()));
+        System.out.println("  Ctrl-C stops; data is kept in " + settings.dataDir().toAbsolutePath().normalize());
+        System.out.println();
+        stopped.await();
+        return 0;
+    }
+}
