@@ -27,6 +27,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %-24logger{0} %msg%n</pattern></encoder>
               </appender>
               <logger name="dev.ims" level="INFO"/>
+              <logger name="de.bwaldvogel" level="ERROR"/>
               <root level="WARN"><appender-ref ref="CONSOLE"/></root>
             </configuration>
             """;

@@ -24,6 +24,8 @@ public final class StoreSchema {
     public static final String HOURLY = "rollups_hourly";
     public static final String DAILY = "rollups_daily";
     public static final String REJECTED = "rejected";
+    /** One document per running ingest instance: broker state, counters, heartbeat. */
+    public static final String SERVICES = "services";
 
     // readings (and the wire names they share)
     public static final String METER_ID = "meterId";

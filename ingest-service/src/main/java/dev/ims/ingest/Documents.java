@@ -1,0 +1,152 @@
+package dev.ims.ingest;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.RejectReason;
+import dev.ims.model.usage.UsageCalendar;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+
+/** Turns readings and rejections into documents and idempotent updates. Pure; thread-safe. */
+final class Documents {
+
+    private Documents() {}
+
+    static Document reading(Reading r, Instant receivedAt) {
+        Document d = new Document(METER_ID, r.meterId())
+                .append(SEQ, r.seq())
+                .append(TS, Date.from(r.ts()))
+                .append(ENERGY_KWH, r.energyKwh())
+                .append(POWER_W, r.powerW())
+                .append(VOLTAGE_V, r.voltageV())
+                .append(CURRENT_A, r.currentA())
+                .append(STATUS, r.status().name())
+                .append(FAULT, r.fault() == null ? null : r.fault().name())
+                .append(RELAY, r.relay() == null ? null : r.relay().name())
+                .append(RECEIVED_AT, Date.from(receivedAt));
+        if (!r.extras().isEmpty()) {
+            d.append(EXTRA, new Document(r.extras()));
+        }
+        return d;
+    }
+
+    static Document rejected(String topic, byte[] payload, RejectReason reason, String detail, Instant receivedAt) {
+        return new Document(TOPIC, topic.length() > 512 ? topic.substring(0, 512) : topic)
+                .append(PAYLOAD, boundedText(payload, MAX_STORED_PAYLOAD_BYTES))
+                .append(PAYLOAD_BYTES, payload.length)
+                .append(REASON, reason.name())
+                .append(DETAIL, detail)
+                .append(RECEIVED_AT, Date.from(receivedAt));
+    }
+
+    /** The payload as text, cut to {@code maxBytes}; bytes that are not UTF-8 become U+FFFD. */
+    static String boundedText(byte[] payload, int maxBytes) {
+        int n = Math.min(payload.length, maxBytes);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        try {
+            String text = decoder.decode(ByteBuffer.wrap(payload, 0, n)).toString();
+            return n < payload.length ? text + "…" : text;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalStateException("REPLACE never throws", e);
+        }
+    }
+
+    /**
+     * Rollup upserts for a batch, one per (meter, local hour) and per (meter, local day): the register's
+     * min and max and the first and last timestamps. {@code $min}/{@code $max} make them idempotent, so
+     * they are applied for every valid reading, duplicates included: a crash between storing a reading
+     * and its rollup heals when the broker redelivers it.
+     */
+    static List<WriteModel<Document>> rollups(List<Reading> readings, UsageCalendar calendar, String collection) {
+        Map<String, Bucket> buckets = new LinkedHashMap<>();
+        boolean hourly = HOURLY.equals(collection);
+        for (Reading r : readings) {
+            LocalDate day = calendar.dayOf(r.ts());
+            Instant hour = hourly ? calendar.hourStart(r.ts()) : null;
+            String id = hourly ? hourlyId(r.meterId(), hour) : dailyId(r.meterId(), day);
+            buckets.computeIfAbsent(id, k -> new Bucket(r.meterId(), day, hour)).add(r);
+        }
+        List<WriteModel<Document>> out = new ArrayList<>(buckets.size());
+        UpdateOptions upsert = new UpdateOptions().upsert(true);
+        buckets.forEach((id, b) -> {
+            List<org.bson.conversions.Bson> set = new ArrayList<>(List.of(
+                    Updates.min(MIN_KWH, b.minKwh),
+                    Updates.max(MAX_KWH, b.maxKwh),
+                    Updates.min(FIRST_TS, Date.from(b.firstTs)),
+                    Updates.max(LAST_TS, Date.from(b.lastTs)),
+                    Updates.setOnInsert(METER_ID, b.meterId),
+                    Updates.setOnInsert(DAY, b.day.toString()),
+                    Updates.setOnInsert(ZONE, calendar.zone().getId())));
+            if (b.hour != null) {
+                set.add(Updates.setOnInsert(HOUR, Date.from(b.hour)));
+            }
+            out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(set), upsert));
+        });
+        return out;
+    }
+
+    /** Per meter: first/last seen (idempotent), and the latest reading only if it is newer than the stored one. */
+    static List<WriteModel<Document>> meters(List<Reading> readings, Instant receivedAt) {
+        Map<String, Reading> latest = new LinkedHashMap<>();
+        for (Reading r : readings) {
+            latest.merge(r.meterId(), r, (a, b) -> b.seq() > a.seq() ? b : a);
+        }
+        List<WriteModel<Document>> out = new ArrayList<>();
+        UpdateOptions upsert = new UpdateOptions().upsert(true);
+        latest.forEach((id, r) -> {
+            out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(
+                    Updates.min(FIRST_SEEN, Date.from(receivedAt)),
+                    Updates.max(LAST_SEEN, Date.from(receivedAt))), upsert));
+            Document latestDoc = reading(r, receivedAt);
+            latestDoc.remove(METER_ID);
+            out.add(new UpdateOneModel<>(
+                    Filters.and(Filters.eq(ID, id), Filters.or(Filters.lt(LAST_SEQ, r.seq()), Filters.exists(LAST_SEQ, false))),
+                    Updates.combine(
+                            Updates.set(LAST_SEQ, r.seq()),
+                            Updates.set(LATEST, latestDoc),
+                            Updates.set(FAULT, r.fault() == null ? null : r.fault().name()))));
+        });
+        return out;
+    }
+
+    private static final class Bucket {
+        final String meterId;
+        final LocalDate day;
+        final Instant hour;
+        double minKwh = Double.MAX_VALUE;
+        double maxKwh = -Double.MAX_VALUE;
+        Instant firstTs = Instant.MAX;
+        Instant lastTs = Instant.MIN;
+
+        Bucket(String meterId, LocalDate day, Instant hour) {
+            this.meterId = meterId;
+            this.day = day;
+            this.hour = hour;
+        }
+
+        void add(Reading r) {
+            minKwh = Math.min(minKwh, r.energyKwh());
+            maxKwh = Math.max(maxKwh, r.energyKwh());
+            firstTs = r.ts().isBefore(firstTs) ? r.ts() : firstTs;
+            lastTs = r.ts().isAfter(lastTs) ? r.ts() : lastTs;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ims.ingest;
+
+import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.ImsSettings;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The ingest service alone, against a real broker and a real MongoDB. */
+@Command(name = "ingest-service", mixinStandardHelpOptions = true,
+        description = "Stores meter readings from an MQTT broker in MongoDB. Needs MQTT_URL and MONGO_URI.")
+public final class IngestMain implements Callable<Integer> {
+
+    @Mixin
+    ImsOptions options;
+
+    @Option(names = "--client-id", description = "MQTT client ID, unique per instance (default: {group}-{hostname}).")
+    String clientId;
+
+    @Option(names = "--batch-size", description = "Readings per database batch (default ${DEFAULT-VALUE}).")
+    int batchSize = IngestSettings.DEFAULT_BATCH_SIZE;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new IngestMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ImsSettings ims = options.settings(System.getenv());
+        if (ims.mqttUrl().isEmpty() || ims.mongoUri().isEmpty()) {
+            System.err.println("ingest-service needs MQTT_URL and MONGO_URI (or --mqtt-url / --mongo-uri). "
+                    + "For the all-in-one local stack with embedded broker and store, run ./ims instead.");
+            return 2;
+        }
+        IngestSettings settings = new IngestSettings(ims,
+                clientId != null ? clientId : IngestSettings.defaultClientId(ims.ingestGroup()),
+                batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM);
+        IngestService service = new IngestService(settings);
+        service.start().toCompletableFuture().get();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.stop().toCompletableFuture().join();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,409 @@
+package dev.ims.ingest;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.reading.InvalidPayloadException;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.RejectReason;
+import dev.ims.model.status.StatusMessage;
+import dev.ims.model.topic.TopicAddress;
+import dev.ims.model.topic.TopicKind;
+import dev.ims.model.topic.Topics;
+import dev.ims.model.usage.UsageCalendar;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Receives readings and status messages and stores them. {@link #start()} fails its stage when the
+ * database or the broker cannot be reached at start; afterwards broker loss is healed by the client's
+ * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
+ * unacknowledged (and so held by the broker) meanwhile.
+ */
+public final class IngestService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Duration SUMMARY = Duration.ofSeconds(30);
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+
+    private final IngestSettings settings;
+    private final Topics topics;
+    private final ReadingCodec codec = new ReadingCodec();
+    private final UsageCalendar calendar;
+    private final Clock clock = Clock.systemUTC();
+    private final IngestCounters counters = new IngestCounters();
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    /** Latest (seq, register) per meter; touched by the writer thread only. */
+    private final Map<String, double[]> latest = new HashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-timer"));
+
+    private volatile boolean running;
+    private volatile boolean brokerUp;
+    private MongoClient mongo;
+    private MongoDatabase db;
+    private Mqtt5AsyncClient mqtt;
+    private Thread writer;
+
+    /** One received message with what is to be written for it. */
+    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected) {}
+
+    public IngestService(IngestSettings settings) {
+        this.settings = settings;
+        this.topics = new Topics(settings.ims().topicPrefix());
+        this.calendar = new UsageCalendar(settings.ims().timeZone());
+    }
+
+    public IngestCounters counters() {
+        return counters;
+    }
+
+    public CompletionStage<Void> start() {
+        String uri = settings.ims().mongoUri().orElseThrow(() -> new IllegalStateException("MONGO_URI is not set"));
+        MqttEndpoint endpoint = settings.ims().mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
+        mongo = MongoClients.create(uri);
+        db = mongo.getDatabase(settings.ims().mongoDatabase());
+        return CompletableFuture.runAsync(this::prepareDatabase)
+                .thenCompose(v -> connect(endpoint))
+                .thenRun(() -> {
+                    running = true;
+                    writer = new Thread(this::writeLoop, "ingest-writer");
+                    writer.start();
+                    timer.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(new Summary(), SUMMARY.toMillis(), SUMMARY.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.info("Ingest {} started: {} -> {}/{}", settings.clientId(), endpoint.url(),
+                            dev.ims.model.config.ImsSettings.hideCredentials(uri), settings.ims().mongoDatabase());
+                });
+    }
+
+    private void prepareDatabase() {
+        Flux.concat(
+                        db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, SEQ), new IndexOptions().unique(true)),
+                        db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, TS)),
+                        db.getCollection(REJECTED).createIndex(Indexes.descending(RECEIVED_AT)),
+                        db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
+                        db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)))
+                .then()
+                .block(DB_TIMEOUT);
+        Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
+        if (previous != null) {
+            counters.received.set(number(previous, "received"));
+            counters.stored.set(number(previous, "stored"));
+            counters.duplicates.set(number(previous, "duplicates"));
+            counters.rejected.set(number(previous, "rejected"));
+        }
+    }
+
+    private CompletableFuture<Void> connect(MqttEndpoint endpoint) {
+        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+                .identifier(settings.clientId())
+                .serverHost(endpoint.host())
+                .serverPort(endpoint.port())
+                .automaticReconnect()
+                .initialDelay(500, TimeUnit.MILLISECONDS)
+                .maxDelay(10, TimeUnit.SECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(c -> {
+                    brokerUp = true;
+                    LOG.info("Connected to broker {}", endpoint.url());
+                })
+                .addDisconnectedListener(c -> {
+                    if (brokerUp) {
+                        LOG.warn("Disconnected from broker: {}", c.getCause().getMessage());
+                    }
+                    brokerUp = false;
+                });
+        if (endpoint.tls()) {
+            builder = builder.sslWithDefaultConfig();
+        }
+        if (settings.ims().mqttUsername() != null) {
+            builder = builder.simpleAuth()
+                    .username(settings.ims().mqttUsername())
+                    .password(settings.ims().mqttPassword() == null ? new byte[0]
+                            : settings.ims().mqttPassword().getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        mqtt = builder.buildAsync();
+        // Registered before connecting, so messages the broker kept in our session are not missed.
+        mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onMessage, true);
+        return mqtt.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(IngestSettings.SESSION_EXPIRY.toSeconds())
+                .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
+                .send()
+                .thenCompose(ack -> mqtt.subscribeWith()
+                        .addSubscription().topicFilter(topics.shared(settings.ims().ingestGroup(), TopicKind.READING))
+                        .qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                        // Not shared: retained status messages are never sent to shared subscriptions.
+                        .addSubscription().topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
+                        .applySubscription()
+                        .send())
+                .thenAccept(subAck -> LOG.info("Subscribed to {} and {}",
+                        topics.shared(settings.ims().ingestGroup(), TopicKind.READING), topics.allOf(TopicKind.STATUS)));
+    }
+
+    /** On the MQTT client's thread: decode only, then hand over to the writer. */
+    private void onMessage(Mqtt5Publish publish) {
+        String topic = publish.getTopic().toString();
+        byte[] payload = publish.getPayloadAsBytes();
+        Instant now = clock.instant();
+        Optional<TopicAddress> address = topics.parse(topic);
+        try {
+            if (address.isEmpty() || !(address.get().kind() == TopicKind.READING || address.get().kind() == TopicKind.STATUS)) {
+                throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading or status topic: " + topic);
+            }
+            if (address.get().kind() == TopicKind.READING) {
+                counters.received.incrementAndGet();
+                queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
+            } else {
+                queue.add(new Item(publish, null, StatusMessage.decode(address.get().meterId(), payload), null));
+            }
+        } catch (InvalidPayloadException e) {
+            if (address.isEmpty() || address.get().kind() != TopicKind.STATUS) {
+                counters.received.incrementAndGet();
+            }
+            queue.add(new Item(publish, null, null, Documents.rejected(topic, payload, e.reason(), e.getMessage(), now)));
+        }
+    }
+
+    private void writeLoop() {
+        List<Item> batch = new ArrayList<>(settings.batchSize());
+        while (running || !queue.isEmpty()) {
+            try {
+                Item first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
+                while (batch.size() < settings.batchSize()) {
+                    Item next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    queue.drainTo(batch, settings.batchSize() - batch.size());
+                }
+                writeWithRetry(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void writeWithRetry(List<Item> batch) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                write(batch);
+                batch.forEach(i -> i.publish().acknowledge());
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("Database write failed, retrying in {} ms (messages stay unacknowledged): {}", backoff, e.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 10_000);
+                if (!running && backoff >= 10_000) {
+                    LOG.error("Stopping with {} unwritten messages; the broker will redeliver them", batch.size());
+                    throw new InterruptedException("stopping");
+                }
+            }
+        }
+    }
+
+    /** Writes one batch; idempotent, so a retry after a partial failure is safe. */
+    private void write(List<Item> batch) {
+        Instant now = clock.instant();
+        List<Reading> valid = new ArrayList<>();
+        List<Document> rejected = new ArrayList<>();
+        List<StatusMessage> statuses = new ArrayList<>();
+        for (Item i : batch) {
+            if (i.rejected() != null) {
+                rejected.add(i.rejected());
+            } else if (i.status() != null) {
+                statuses.add(i.status());
+            } else {
+                String backwards = registerBackwards(i.reading());
+                if (backwards != null) {
+                    rejected.add(Documents.rejected(i.publish().getTopic().toString(), i.publish().getPayloadAsBytes(),
+                            RejectReason.REGISTER_BACKWARDS, backwards, now));
+                } else {
+                    valid.add(i.reading());
+                }
+            }
+        }
+        long duplicates = 0;
+        if (!valid.isEmpty()) {
+            List<Document> docs = new ArrayList<>(valid.size());
+            valid.forEach(r -> docs.add(Documents.reading(r, now)));
+            try {
+                Mono.from(db.getCollection(READINGS).insertMany(docs, new InsertManyOptions().ordered(false))).block(DB_TIMEOUT);
+            } catch (MongoBulkWriteException e) {
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    if (error.getCode() != 11000) {
+                        throw e;
+                    }
+                    duplicates++;
+                }
+            }
+            BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
+            Mono.from(db.getCollection(HOURLY).bulkWrite(Documents.rollups(valid, calendar, HOURLY), unordered)).block(DB_TIMEOUT);
+            Mono.from(db.getCollection(DAILY).bulkWrite(Documents.rollups(valid, calendar, DAILY), unordered)).block(DB_TIMEOUT);
+            Mono.from(db.getCollection(METERS).bulkWrite(Documents.meters(valid, now), unordered)).block(DB_TIMEOUT);
+        }
+        for (StatusMessage s : statuses) {
+            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()),
+                    Updates.combine(Updates.min(FIRST_SEEN, Date.from(now)), Updates.max(CONNECTION_TS, Date.from(s.ts()))),
+                    new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
+            Mono.from(db.getCollection(METERS).updateOne(
+                    Filters.and(Filters.eq(ID, s.meterId()), Filters.lte(CONNECTION_TS, Date.from(s.ts()))),
+                    Updates.set(CONNECTION, s.state().name()))).block(DB_TIMEOUT);
+        }
+        if (!rejected.isEmpty()) {
+            Mono.from(db.getCollection(REJECTED).insertMany(rejected)).block(DB_TIMEOUT);
+        }
+        counters.stored.addAndGet(valid.size() - duplicates);
+        counters.duplicates.addAndGet(duplicates);
+        counters.rejected.addAndGet(rejected.size());
+        for (Reading r : valid) {
+            double[] l = latest.get(r.meterId());
+            if (l == null || r.seq() > l[0]) {
+                latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
+            }
+        }
+    }
+
+    /**
+     * Null when the register is consistent with the meter's latest reading: a later {@code seq} must not
+     * have a lower register, an earlier one not a higher register. Else the reason.
+     */
+    private String registerBackwards(Reading r) {
+        double[] l = latest.computeIfAbsent(r.meterId(), id -> {
+            Document m = Mono.from(db.getCollection(METERS).find(Filters.eq(ID, id)).first()).block(DB_TIMEOUT);
+            Document latestDoc = m == null ? null : m.get(LATEST, Document.class);
+            return latestDoc == null || m.get(LAST_SEQ) == null ? null
+                    : new double[] {((Number) m.get(LAST_SEQ)).doubleValue(), ((Number) latestDoc.get(ENERGY_KWH)).doubleValue()};
+        });
+        if (l == null) {
+            return null;
+        }
+        if (r.seq() > l[0] && r.energyKwh() < l[1]) {
+            latest.put(r.meterId(), l);
+            return "energyKwh " + r.energyKwh() + " at seq " + r.seq() + " is below " + l[1] + " at earlier seq " + (long) l[0];
+        }
+        if (r.seq() < l[0] && r.energyKwh() > l[1]) {
+            return "energyKwh " + r.energyKwh() + " at seq " + r.seq() + " is above " + l[1] + " at later seq " + (long) l[0];
+        }
+        if (r.seq() > l[0]) {
+            latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
+        }
+        return null;
+    }
+
+    private void heartbeat() {
+        try {
+            Mono.from(db.getCollection(SERVICES).updateOne(Filters.eq(ID, settings.clientId()), Updates.combine(
+                    Updates.set("kind", "ingest"),
+                    Updates.set("broker", brokerUp ? "UP" : "DOWN"),
+                    Updates.set("received", counters.received()),
+                    Updates.set("stored", counters.stored()),
+                    Updates.set("duplicates", counters.duplicates()),
+                    Updates.set("rejected", counters.rejected()),
+                    Updates.set("heartbeat", Date.from(clock.instant()))), new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debug("Heartbeat not written: {}", e.toString());
+        }
+    }
+
+    /** Logs the counters when they changed: one line per 30 s at most, never per message. */
+    private final class Summary implements Runnable {
+        private String last = "";
+
+        @Override
+        public void run() {
+            String now = counters.toString();
+            if (!now.equals(last)) {
+                LOG.info("Ingest totals: {}", now);
+                last = now;
+            }
+        }
+    }
+
+    /** Stops taking messages, writes what was received, disconnects; unacknowledged messages stay with the broker. */
+    public CompletionStage<Void> stop() {
+        return CompletableFuture.runAsync(() -> {
+            if (mqtt != null) {
+                try {
+                    mqtt.disconnect().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.debug("Disconnect: {}", e.toString());
+                }
+            }
+            running = false;
+            if (writer != null) {
+                try {
+                    writer.join(15_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            timer.shutdownNow();
+            heartbeat();
+            if (mongo != null) {
+                mongo.close();
+            }
+            LOG.info("Ingest stopped ({})", counters);
+        });
+    }
+
+    private static long number(Document d, String key) {
+        Object v = d.get(key);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

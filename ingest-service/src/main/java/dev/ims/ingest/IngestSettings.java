@@ -1,0 +1,34 @@
+package dev.ims.ingest;
+
+import dev.ims.model.config.ImsSettings;
+import java.time.Duration;
+
+/**
+ * @param ims the shared configuration (broker, database, prefix, zone, share group)
+ * @param clientId MQTT client ID; each instance needs its own, stable across restarts, to keep its
+ *     persistent session
+ * @param batchSize readings written per batch at most
+ * @param maxBatchDelay how long a partial batch waits for more
+ * @param receiveMaximum unacknowledged messages the broker may send at once: the backpressure window
+ */
+public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Duration maxBatchDelay, int receiveMaximum) {
+
+    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(50);
+    public static final int DEFAULT_RECEIVE_MAXIMUM = 1000;
+    public static final Duration SESSION_EXPIRY = Duration.ofDays(7);
+
+    public static IngestSettings of(ImsSettings ims, String clientId) {
+        return new IngestSettings(ims, clientId, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_RECEIVE_MAXIMUM);
+    }
+
+    public static String defaultClientId(String group) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "-");
+        } catch (java.net.UnknownHostException e) {
+            host = "local";
+        }
+        return group + "-" + host;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.ims.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.StatusMessage;
+import dev.ims.model.storage.StoreSchema;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The ingest on the embedded broker and store, over real sockets; one stack for the whole class. */
+class IngestIT {
+
+    private static final ReadingCodec CODEC = new ReadingCodec();
+    private static final AtomicInteger METERS = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedBroker broker;
+    static EmbeddedStore store;
+    static IngestService ingest;
+    static MongoClient mongo;
+    static MongoDatabase db;
+    static Mqtt5BlockingClient publisher;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
+                .withMqttUrl(broker.url()).withMongoUri(store.connectionString());
+        ingest = new IngestService(IngestSettings.of(ims, "ingest-it"));
+        ingest.start().toCompletableFuture().get();
+        mongo = MongoClients.create(store.connectionString());
+        db = mongo.getDatabase("ims");
+        publisher = Mqtt5Client.builder().identifier("it-publisher").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        publisher.connect();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        publisher.disconnect();
+        ingest.stop().toCompletableFuture().join();
+        mongo.close();
+        store.close();
+        broker.close();
+    }
+
+    @Test
+    void readings_areStoredOnce_withRollupsMatchingTheRegister() {
+        String meter = newMeter();
+        Instant t0 = Instant.parse("2026-11-23T22:30:00Z"); // 23:30 in Berlin: the last reading of the 23rd
+        for (int i = 0; i < 4; i++) {
+            publish(meter, reading(meter, i, t0.plus(Duration.ofMinutes(15L * i)), 100 + i * 0.5));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        Document d23 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-23")));
+        Document d24 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-24")));
+        assertThat(d23.getDouble(StoreSchema.MAX_KWH)).isEqualTo(100.5);
+        assertThat(d24.getDouble(StoreSchema.MIN_KWH)).isEqualTo(101.0);
+        assertThat(d24.getDouble(StoreSchema.MAX_KWH)).isEqualTo(101.5);
+        Document m = one(StoreSchema.METERS, meter);
+        assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(3);
+        assertThat(m.get(StoreSchema.LATEST, Document.class).getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(101.5);
+    }
+
+    @Test
+    void reading_publishedTwice_andOutOfOrderReplays_areStoredOnce_andCountedAsDuplicates() {
+        String meter = newMeter();
+        Instant t0 = Instant.now().minusSeconds(3600);
+        long duplicatesBefore = ingest.counters().duplicates();
+        byte[] r0 = reading(meter, 0, t0, 5.0);
+        byte[] r1 = reading(meter, 1, t0.plusSeconds(60), 5.1);
+        byte[] r2 = reading(meter, 2, t0.plusSeconds(120), 5.2);
+        publish(meter, r0);
+        publish(meter, r2);
+        publish(meter, r1);
+        publish(meter, r1);
+        publish(meter, r0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ingest.counters().duplicates() - duplicatesBefore == 2);
+        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(3);
+        Document m = one(StoreSchema.METERS, meter);
+        assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "MALFORMED_JSON     | {\"meterId\":",
+        "MISSING_FIELD      | {\"meterId\":\"@ID\",\"seq\":1}",
+        "WRONG_TYPE         | {\"meterId\":\"@ID\",\"seq\":\"one\"}",
+        "METER_ID_MISMATCH  | {\"meterId\":\"someone-else\",\"seq\":1}",
+        "OUT_OF_RANGE       | {\"meterId\":\"@ID\",\"seq\":1,\"ts\":\"2026-11-24T10:00:00Z\",\"energyKwh\":-5,\"status\":\"OK\"}",
+    })
+    void badPayload_isRejectedWithItsReason_whileGoodReadingsKeepFlowing(String reason, String template) {
+        String meter = newMeter();
+        publish(meter, template.replace("@ID", meter).getBytes(StandardCharsets.UTF_8));
+        publish(meter, reading(meter, 1, Instant.now().minusSeconds(10), 1.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 1);
+        assertThat(rejectedFor(meter).get(0).getString(StoreSchema.REASON)).isEqualTo(reason);
+    }
+
+    @Test
+    void oversizedPayload_andRegisterGoingBackwards_areRejected() {
+        String meter = newMeter();
+        Instant t0 = Instant.now().minusSeconds(600);
+        publish(meter, reading(meter, 1, t0, 50.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        publish(meter, reading(meter, 2, t0.plusSeconds(60), 49.0));
+        publish(meter, ("{\"meterId\":\"" + meter + "\",\"pad\":\"" + "x".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 2);
+        assertThat(rejectedFor(meter)).extracting(d -> d.getString(StoreSchema.REASON))
+                .containsExactlyInAnyOrder("REGISTER_BACKWARDS", "PAYLOAD_TOO_LARGE");
+        assertThat(rejectedFor(meter)).allSatisfy(d -> assertThat(d.getString(StoreSchema.PAYLOAD).length()).isLessThanOrEqualTo(2100));
+        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(1);
+    }
+
+    @Test
+    void statusMessages_setTheMetersConnectionState_newestWins() {
+        String meter = newMeter();
+        Instant t = Instant.now();
+        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ONLINE".equals(connection(meter)));
+        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(StatusMessage.of(meter, ConnectionState.OFFLINE, t.plusSeconds(5)).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(meter)));
+        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t.minusSeconds(5)).encode()).send();
+        publish(meter, reading(meter, 0, t, 1.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        assertThat(connection(meter)).isEqualTo("OFFLINE");
+        publisher.publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
+    }
+
+    private static String newMeter() {
+        return "it-" + METERS.incrementAndGet() + "-" + System.nanoTime() % 100000;
+    }
+
+    private static byte[] reading(String meter, long seq, Instant ts, double kwh) {
+        return CODEC.encode(Reading.of(meter, seq, ts, kwh, 500.0, 230.0, 2.17, null, null));
+    }
+
+    private static void publish(String meter, byte[] payload) {
+        publisher.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+    }
+
+    private static long count(String collection, String meter) {
+        return Mono.from(db.getCollection(collection).countDocuments(Filters.eq(StoreSchema.METER_ID, meter))).block();
+    }
+
+    private static Document one(String collection, String id) {
+        return Mono.from(db.getCollection(collection).find(Filters.eq("_id", id)).first()).block();
+    }
+
+    private static String connection(String meter) {
+        Document m = one(StoreSchema.METERS, meter);
+        return m == null ? null : m.getString(StoreSchema.CONNECTION);
+    }
+
+    private static List<Document> rejectedFor(String meter) {
+        return Flux.from(db.getCollection(StoreSchema.REJECTED).find(Filters.regex(StoreSchema.TOPIC, "/" + meter + "/"))).collectList().block();
+    }
+}
