@@ -1,0 +1,227 @@
+package dev.ims.agent;
+
+import dev.ims.agent.meter.MeterState;
+import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.agent.mqtt.MeterConnection;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Simulated meters in one process, each with its own MQTT connection. New meters first publish their
+ * history (readings at a fixed step, ending now), then all publish live at the interval. Each meter's
+ * state is saved to its file after every live reading, so a restarted fleet resumes the same meters.
+ */
+public final class Fleet implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+    /** Unacknowledged history publishes at once, across the fleet: bounds memory and the broker's queue. */
+    private static final int HISTORY_WINDOW = 500;
+
+    /**
+     * @param interval time between live readings
+     * @param historyDays days of history a new meter publishes first (0: none)
+     * @param historyStep spacing of history readings
+     * @param faultRate probability that a reading reports a fault
+     */
+    public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_HISTORY_STEP = Duration.ofMinutes(15);
+        public static final double DEFAULT_FAULT_RATE = 0.002;
+    }
+
+    /** A meter of the fleet: its state file, whether it was just created, and the simulation. */
+    public record Member(Path stateFile, boolean isNew, SimulatedMeter meter) {}
+
+    private final List<Member> members;
+    private final List<MeterConnection> connections = new ArrayList<>();
+    private final Options options;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleet");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<Void> historyDone = new CompletableFuture<>();
+    private volatile BiConsumer<Long, Long> historyProgress = (done, total) -> {};
+
+    private Fleet(List<Member> members, Options options, Clock clock) {
+        this.members = members;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** The meters under {@code dir}: those already there, plus new ones up to {@code size}. */
+    public static List<Member> membersIn(Path dir, int size, ImsSettings settings, Options options, Clock clock) {
+        List<Member> out = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(p -> p.toString().endsWith(".json")).sorted().limit(size)
+                        .forEach(p -> out.add(existing(p, settings, options)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use fleet folder " + dir + ": " + e.getMessage(), e);
+        }
+        while (out.size() < size) {
+            out.add(fresh(dir, settings, options, clock));
+        }
+        return out;
+    }
+
+    /** A meter resumed from its state file, as a real meter after a power cut. */
+    public static Member existing(Path stateFile, ImsSettings settings, Options options) {
+        return new Member(stateFile, false,
+                new SimulatedMeter(MeterStateFile.load(stateFile), settings.timeZone(), options.faultRate()));
+    }
+
+    /** A brand-new meter whose state file goes into {@code dir}; with history, its register starts in the past. */
+    public static Member fresh(Path dir, ImsSettings settings, Options options, Clock clock) {
+        Instant start = clock.instant().minus(Duration.ofDays(options.historyDays()));
+        MeterState state = SimulatedMeter.newState(1000 + Math.random() * 9000, options.historyDays() > 0 ? start : null);
+        Path file = dir.resolve(state.meterId() + ".json");
+        MeterStateFile.save(file, state);
+        return new Member(file, true, new SimulatedMeter(state, settings.timeZone(), options.faultRate()));
+    }
+
+    /**
+     * Connects every meter (completing when all are connected the first time), then publishes the new
+     * meters' history in the background and starts the live readings after it.
+     */
+    public static CompletableFuture<Fleet> start(List<Member> members, ImsSettings settings, Options options, Clock clock,
+            BiConsumer<Long, Long> historyProgress) {
+        Fleet fleet = new Fleet(members, options, clock);
+        if (historyProgress != null) {
+            fleet.historyProgress = historyProgress;
+        }
+        List<CompletableFuture<Void>> connected = new ArrayList<>();
+        for (Member m : members) {
+            MeterConnection c = new MeterConnection(m.meter(), settings, clock);
+            fleet.connections.add(c);
+            connected.add(c.connect());
+        }
+        return CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            fleet.scheduler.execute(fleet::publishHistory);
+            return fleet;
+        });
+    }
+
+    public List<String> meterIds() {
+        return members.stream().map(m -> m.meter().meterId()).toList();
+    }
+
+    public List<Member> members() {
+        return members;
+    }
+
+    /** Completes when every new meter's history has been acknowledged by the broker. */
+    public CompletableFuture<Void> historyDone() {
+        return historyDone;
+    }
+
+    private void publishHistory() {
+        Instant now = clock.instant();
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).isNew() && options.historyDays() > 0) {
+                fresh.add(i);
+            }
+        }
+        long steps = Duration.ofDays(options.historyDays()).dividedBy(options.historyStep());
+        long total = steps * fresh.size();
+        if (total > 0) {
+            LOG.info("Publishing {} days of history for {} new meter(s): {} readings", options.historyDays(), fresh.size(), total);
+        }
+        Semaphore window = new Semaphore(HISTORY_WINDOW);
+        long[] done = {0};
+        long lastReport = 0;
+        try {
+            Instant start = now.minus(Duration.ofDays(options.historyDays()));
+            for (long s = 1; s <= steps; s++) {
+                Instant t = start.plus(options.historyStep().multipliedBy(s));
+                for (int i : fresh) {
+                    window.acquire();
+                    Reading r = members.get(i).meter().read(t);
+                    connections.get(i).publish(r).whenComplete((res, err) -> {
+                        window.release();
+                        synchronized (done) {
+                            done[0]++;
+                        }
+                    });
+                }
+                if (System.nanoTime() - lastReport > 500_000_000L || s == steps) {
+                    lastReport = System.nanoTime();
+                    long d;
+                    synchronized (done) {
+                        d = done[0];
+                    }
+                    historyProgress.accept(d, total);
+                }
+            }
+            window.acquire(HISTORY_WINDOW);
+            window.release(HISTORY_WINDOW);
+            historyProgress.accept(total, total);
+            for (int i : fresh) {
+                MeterStateFile.save(members.get(i).stateFile(), members.get(i).meter().state());
+            }
+            if (total > 0) {
+                LOG.info("History published: {} readings", total);
+            }
+            historyDone.complete(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            historyDone.completeExceptionally(e);
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("History publishing failed: {}", e.toString());
+            historyDone.completeExceptionally(e);
+        }
+        scheduler.scheduleAtFixedRate(this::tick, 0, options.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        Instant now = clock.instant();
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            try {
+                connections.get(i).publish(m.meter().read(now));
+                MeterStateFile.save(m.stateFile(), m.meter().state());
+            } catch (RuntimeException e) {
+                LOG.warn("Meter {} could not publish: {}", m.meter().meterId(), e.toString());
+            }
+        }
+    }
+
+    /** Stops publishing, saves every meter's state, publishes OFFLINE and disconnects. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Member m : members) {
+            MeterStateFile.save(m.stateFile(), m.meter().state());
+        }
+        connections.parallelStream().forEach(MeterConnection::close);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ims.agent.meter;
+
+import dev.ims.agent.load.LoadModel;
+import dev.ims.model.meter.MeterIds;
+import dev.ims.model.reading.FaultCode;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.RelayState;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Random;
+
+/**
+ * A simulated meter. Each {@link #read(Instant)} advances the register by the power drawn since the
+ * previous reading (so it never decreases) and returns the next reading. Not thread-safe: one thread
+ * reads, commands are applied through {@link #switchRelay} from the same or a synchronized caller.
+ */
+public final class SimulatedMeter {
+
+    /** Consumption is integrated over at most this gap, so a meter resumed after months does not jump. */
+    static final Duration MAX_GAP = Duration.ofHours(1);
+    private static final String CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private final Random random;
+    private final LoadModel load;
+    private final double faultRate;
+    private MeterState state;
+    private double lastPowerW;
+
+    public SimulatedMeter(MeterState state, ZoneId zone, double faultRate) {
+        this.state = state;
+        this.random = new Random(state.seed() ^ state.nextSeq());
+        this.load = new LoadModel(state.baseLoadW(), zone, random);
+        this.faultRate = faultRate;
+    }
+
+    /** A brand-new meter with a new ID and claim code, its register starting at {@code startKwh}. */
+    public static MeterState newState(double startKwh, Instant now) {
+        SecureRandom r = new SecureRandom();
+        StringBuilder claim = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            claim.append(CLAIM_ALPHABET.charAt(r.nextInt(CLAIM_ALPHABET.length())));
+        }
+        return new MeterState(MeterIds.newId(), claim.toString(), 0, startKwh, now, RelayState.ON,
+                80 + r.nextInt(170), r.nextLong());
+    }
+
+    public String meterId() {
+        return state.meterId();
+    }
+
+    public synchronized MeterState state() {
+        return state;
+    }
+
+    public synchronized RelayState relay() {
+        return state.relay();
+    }
+
+    /** The next reading at {@code now}; {@code now} must not lie before the previous reading. */
+    public synchronized Reading read(Instant now) {
+        boolean on = state.relay() == RelayState.ON;
+        double power = on ? load.samplePowerW(now) : 0;
+        double energy = state.energyKwh();
+        if (state.lastTs() != null && now.isAfter(state.lastTs())) {
+            long ms = Math.min(Duration.between(state.lastTs(), now).toMillis(), MAX_GAP.toMillis());
+            double avg = on ? (lastPowerW > 0 ? (lastPowerW + power) / 2 : power) : 0;
+            energy += avg * ms / 3_600_000_000.0;
+        }
+        energy = Math.round(energy * 1000) / 1000.0;
+        energy = Math.max(energy, state.energyKwh());
+        lastPowerW = power;
+        double voltage = Math.round((230 + random.nextGaussian() * 2 - power * 0.0004) * 10) / 10.0;
+        double current = Math.round(power / voltage * 100) / 100.0;
+        FaultCode fault = faultRate > 0 && random.nextDouble() < faultRate
+                ? FaultCode.values()[random.nextInt(FaultCode.values().length)]
+                : null;
+        Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, energy, power, voltage, current, fault, state.relay());
+        state = new MeterState(state.meterId(), state.claimCode(), state.nextSeq() + 1, energy, now, state.relay(),
+                state.baseLoadW(), state.seed());
+        return reading;
+    }
+
+    /** Switches the supply relay; returns the state now measured. */
+    public synchronized RelayState switchRelay(RelayState wanted) {
+        state = new MeterState(state.meterId(), state.claimCode(), state.nextSeq(), state.energyKwh(), state.lastTs(),
+                wanted, state.baseLoadW(), state.seed());
+        return state.relay();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.ims.agent.mqtt;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.RelayCommand;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.reading.InvalidPayloadException;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.RelayState;
+import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.StatusMessage;
+import dev.ims.model.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One meter's connection; the client ID is the meter ID. After every (re)connect it publishes its
+ * retained ONLINE birth and subscribes to its command topic; the broker publishes the retained OFFLINE
+ * last will when the connection is lost. The client reconnects by itself with capped exponential
+ * backoff and queues publishes meanwhile.
+ */
+public final class MeterConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeterConnection.class);
+    private static final ReadingCodec CODEC = new ReadingCodec();
+
+    private final SimulatedMeter meter;
+    private final Topics topics;
+    private final Clock clock;
+    private final Mqtt5AsyncClient client;
+
+    public MeterConnection(SimulatedMeter meter, ImsSettings settings, Clock clock) {
+        this.meter = meter;
+        this.topics = new Topics(settings.topicPrefix());
+        this.clock = clock;
+        MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
+        String id = meter.meterId();
+        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
+                .identifier(id)
+                .serverHost(endpoint.host())
+                .serverPort(endpoint.port())
+                .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
+                .addConnectedListener(c -> onConnected());
+        if (endpoint.tls()) {
+            builder = builder.sslWithDefaultConfig();
+        }
+        if (settings.mqttUsername() != null) {
+            builder = builder.simpleAuth().username(settings.mqttUsername())
+                    .password(settings.mqttPassword() == null ? new byte[0] : settings.mqttPassword().getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        this.client = builder.buildAsync();
+        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand);
+    }
+
+    /** Completes when connected the first time; fails when the broker refuses or cannot be reached. */
+    public CompletableFuture<Void> connect() {
+        return client.connectWith()
+                .cleanStart(true)
+                .willPublish()
+                .topic(topics.status(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, clock.instant()).encode())
+                .applyWillPublish()
+                .send()
+                .thenApply(ack -> null);
+    }
+
+    private void onConnected() {
+        client.publishWith()
+                .topic(topics.status(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, clock.instant()).encode())
+                .send();
+        client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /** Publishes a reading QoS 1; completes on the broker's PUBACK. */
+    public CompletableFuture<Mqtt5PublishResult> publish(Reading reading) {
+        return client.publishWith()
+                .topic(topics.reading(reading.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(CODEC.encode(reading))
+                .send();
+    }
+
+    private void onCommand(Mqtt5Publish publish) {
+        RelayCommand command;
+        try {
+            command = RelayCommand.decode(publish.getPayloadAsBytes());
+        } catch (InvalidPayloadException e) {
+            LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), e.describe());
+            return;
+        }
+        RelayState now = meter.switchRelay(command.relay());
+        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), now, command.commandId());
+        client.publishWith()
+                .topic(topics.commandAck(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new CommandAck(command.commandId(), now == command.relay(), now, null, clock.instant()).encode())
+                .send();
+    }
+
+    /** Publishes OFFLINE (a clean stop sends no last will) and disconnects. */
+    @Override
+    public void close() {
+        try {
+            client.publishWith()
+                    .topic(topics.status(meter.meterId()))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true)
+                    .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, clock.instant()).encode())
+                    .send()
+                    .get(3, TimeUnit.SECONDS);
+            client.disconnect().get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("Meter {} did not disconnect cleanly: {}", meter.meterId(), e.toString());
+        }
+    }
+}
