@@ -1,0 +1,48 @@
+package dev.ims.portal;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.ImsSettings;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The portal alone, against a real MongoDB. */
+@Command(name = "web-portal", mixinStandardHelpOptions = true, description = "The IMS web portal and JSON API. Needs MONGO_URI.")
+public final class PortalMain implements Callable<Integer> {
+
+    @Mixin
+    ImsOptions options;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PortalMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ImsSettings ims = options.settings(System.getenv());
+        if (ims.mongoUri().isEmpty()) {
+            System.err.println("web-portal needs MONGO_URI (or --mongo-uri). For the all-in-one local stack, run ./ims instead.");
+            return 2;
+        }
+        PortalSettings settings = PortalSettings.load(ims, System.getenv());
+        MongoClient mongo = MongoClients.create(ims.mongoUri().get());
+        Vertx vertx = Vertx.vertx();
+        Portal portal = new Portal(settings, mongo.getDatabase(ims.mongoDatabase()), vertx);
+        int port = portal.start().toCompletionStage().toCompletableFuture().get();
+        System.out.println("Portal: http://localhost:" + port + "/");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            portal.close().toCompletionStage().toCompletableFuture().join();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+            mongo.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ims.portal.health;
+
+import static dev.ims.model.storage.StoreSchema.SERVICES;
+
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.portal.web.Mongo;
+import dev.ims.portal.web.Responses;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+
+/**
+ * {@code GET /health}: 200 while the database answers, else 503. The broker's state and the counters
+ * come from the ingest instances' heartbeats; a heartbeat older than {@link #STALE} counts as unknown.
+ */
+public final class HealthRoutes {
+
+    static final Duration STALE = Duration.ofSeconds(15);
+    private static final String[] COUNTERS = {"received", "stored", "duplicates", "rejected"};
+
+    private final MongoDatabase db;
+    private final Clock clock;
+
+    public HealthRoutes(MongoDatabase db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public void register(Router router) {
+        router.get("/health").handler(this::health);
+    }
+
+    private void health(RoutingContext ctx) {
+        Future<Document> ping = Mongo.first(db.runCommand(new Document("ping", 1)));
+        Future<List<Document>> services = Mongo.list(db.getCollection(SERVICES).find());
+        Future.all(ping, services).onComplete(done -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            boolean dbUp = ping.succeeded();
+            String broker = "UNKNOWN";
+            Map<String, Long> counters = new LinkedHashMap<>();
+            for (String c : COUNTERS) {
+                counters.put(c, 0L);
+            }
+            int ingests = 0;
+            if (services.succeeded()) {
+                Instant now = clock.instant();
+                for (Document s : services.result()) {
+                    for (String c : COUNTERS) {
+                        counters.merge(c, s.get(c) instanceof Number n ? n.longValue() : 0L, Long::sum);
+                    }
+                    Date beat = s.getDate("heartbeat");
+                    if (beat != null && beat.toInstant().isAfter(now.minus(STALE))) {
+                        ingests++;
+                        if ("UP".equals(s.getString("broker"))) {
+                            broker = "UP";
+                        } else if (!"UP".equals(broker)) {
+                            broker = "DOWN";
+                        }
+                    }
+                }
+            }
+            body.put("status", dbUp && "UP".equals(broker) ? "UP" : dbUp ? "DEGRADED" : "DOWN");
+            body.put("database", dbUp ? "UP" : "DOWN");
+            body.put("broker", broker);
+            body.put("ingestInstances", ingests);
+            body.put("counters", counters);
+            Responses.json(ctx, dbUp ? 200 : 503, body);
+        });
+    }
+}

@@ -1,0 +1,100 @@
+package dev.ims.portal.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ims.model.json.Json;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writing JSON and HTML answers, and the one failure handler that renders every error. */
+public final class Responses {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+    private Responses() {}
+
+    public static void json(RoutingContext ctx, int status, Object body) {
+        String text;
+        try {
+            text = Json.mapper().writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            ctx.fail(e);
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(text);
+    }
+
+    public static void json(RoutingContext ctx, Object body) {
+        json(ctx, 200, body);
+    }
+
+    public static void html(RoutingContext ctx, String body) {
+        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(body);
+    }
+
+    /** A stored document as plain JSON values: dates as ISO-8601 strings, ObjectIds as hex. */
+    public static Map<String, Object> plain(Document d) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        d.forEach((k, v) -> out.put(k, plainValue(v)));
+        return out;
+    }
+
+    private static Object plainValue(Object v) {
+        if (v instanceof Date date) {
+            return date.toInstant().toString();
+        }
+        if (v instanceof ObjectId id) {
+            return id.toHexString();
+        }
+        if (v instanceof Document doc) {
+            return plain(doc);
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().map(Responses::plainValue).toList();
+        }
+        return v;
+    }
+
+    /**
+     * Renders every failure: {@link HttpError} with its status, anything else as 500 with a generic
+     * message (logged here, never shown). API paths answer JSON, pages a small HTML page.
+     */
+    public static void failure(RoutingContext ctx) {
+        Throwable t = ctx.failure();
+        int status;
+        String message;
+        if (t instanceof HttpError e) {
+            status = e.status();
+            message = e.getMessage();
+        } else if (t == null) {
+            status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+            message = status == 404 ? "not found" : status == 405 ? "method not allowed" : "request failed";
+        } else {
+            status = 500;
+            message = "internal error";
+            LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), t.toString());
+        }
+        if (ctx.response().ended()) {
+            return;
+        }
+        String path = ctx.request().path();
+        if (path.startsWith("/api/") || path.equals("/health")) {
+            json(ctx, status, Map.of("error", message));
+        } else {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+                    .end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status
+                            + "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main><h1>"
+                            + status + "</h1><p>" + escape(message) + "</p><p><a href=\"/\">All meters</a></p></main></body></html>");
+        }
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

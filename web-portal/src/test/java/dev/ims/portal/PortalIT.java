@@ -1,0 +1,204 @@
+package dev.ims.portal;
+
+import static dev.ims.model.storage.StoreSchema.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.json.Json;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The portal over a real (embedded) store, answering real HTTP requests; documents seeded as the ingest writes them. */
+class PortalIT {
+
+    static EmbeddedStore store;
+    static MongoClient mongo;
+    static MongoDatabase db;
+    static Vertx vertx;
+    static Portal portal;
+    static int port;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+        mongo = MongoClients.create(store.connectionString());
+        db = mongo.getDatabase("ims");
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin", "HTTP_PORT", "0"), Map.of())
+                .withMongoUri(store.connectionString());
+        vertx = Vertx.vertx();
+        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")), db, vertx);
+        port = portal.start().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @AfterAll
+    static void stop() {
+        portal.close().toCompletionStage().toCompletableFuture().join();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        mongo.close();
+        store.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        for (String c : List.of(METERS, READINGS, DAILY, REJECTED, SERVICES)) {
+            Mono.from(db.getCollection(c).drop()).block();
+        }
+        insert(METERS, new Document(ID, "m-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 5L)
+                .append(LAST_SEEN, new Date())
+                .append(LATEST, new Document(SEQ, 5L).append(TS, new Date()).append(ENERGY_KWH, 130.0).append(POWER_W, 512.0)));
+        // Around both DST changes in Berlin: the 23-hour and the 25-hour day.
+        day("2026-03-28", 100, 110);
+        day("2026-03-29", 110.5, 118.5);
+        day("2026-03-30", 118.5, 130.0);
+        day("2026-10-24", 200, 210);
+        day("2026-10-25", 210, 235.25);
+    }
+
+    @Test
+    void meters_listAndOne_showStateAndLatestReading() throws Exception {
+        JsonNode list = get("/api/v1/meters", 200);
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("meterId").asText()).isEqualTo("m-1");
+        assertThat(list.get(0).get("state").asText()).isEqualTo("ONLINE");
+        assertThat(list.get(0).get("latest").get("energyKwh").asDouble()).isEqualTo(130.0);
+        assertThat(get("/api/v1/meters/m-1", 200).get("lastSeq").asLong()).isEqualTo(5);
+    }
+
+    @Test
+    void dayUsage_isTheRegisterDifference_acrossSpringForward_andFallBack() throws Exception {
+        JsonNode spring = get("/api/v1/meters/m-1/usage?period=day&from=2026-03-29&to=2026-03-30", 200);
+        assertThat(spring).hasSize(2);
+        assertThat(spring.get(0).get("period").asText()).isEqualTo("2026-03-29");
+        assertThat(spring.get(0).get("kwh").asDouble()).isEqualTo(8.5); // 118.5 - 110 (end of the 28th)
+        assertThat(spring.get(0).get("cost").asDouble()).isEqualTo(2.13);
+        assertThat(spring.get(0).get("fromKwh").asDouble()).isEqualTo(110.0);
+        assertThat(spring.get(1).get("kwh").asDouble()).isEqualTo(11.5);
+        JsonNode fall = get("/api/v1/meters/m-1/usage?period=day&from=2026-10-25&to=2026-10-25", 200);
+        assertThat(fall.get(0).get("kwh").asDouble()).isEqualTo(25.25);
+    }
+
+    @Test
+    void monthUsage_isTheSumOfItsDays_andSoIsItsCost() throws Exception {
+        JsonNode months = get("/api/v1/meters/m-1/usage?period=month&from=2026-03-01&to=2026-10-31", 200);
+        assertThat(months).extracting(m -> m.get("period").asText()).containsExactly("2026-03", "2026-10");
+        JsonNode days = get("/api/v1/meters/m-1/usage?period=day&from=2026-03-01&to=2026-03-31", 200);
+        double sumKwh = 0;
+        double sumCost = 0;
+        for (JsonNode d : days) {
+            sumKwh += d.get("kwh").asDouble();
+            sumCost += d.get("cost").asDouble();
+        }
+        assertThat(months.get(0).get("kwh").asDouble()).isEqualTo(Math.round(sumKwh * 1000) / 1000.0).isEqualTo(30.0);
+        assertThat(months.get(0).get("cost").asDouble()).isEqualTo(Math.round(sumCost * 100) / 100.0);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/api/v1/meters/nobody                           | 404",
+        "/api/v1/meters/a%20b                            | 400",
+        "/api/v1/meters/m-1/usage?period=week            | 400",
+        "/api/v1/meters/m-1/usage?from=yesterday         | 400",
+        "/api/v1/meters/m-1/usage?from=2026-03-02&to=2026-03-01 | 400",
+        "/api/v1/meters/m-1/readings?limit=0             | 400",
+        "/api/v1/meters/m-1/readings?limit=abc           | 400",
+        "/api/v1/meters/nobody/usage                     | 404",
+        "/api/v1/nothing-here                            | 404",
+    })
+    void badRequests_answerTheContractsJsonError(String path, int status) throws Exception {
+        JsonNode body = get(path, status);
+        assertThat(body.get("error").asText()).isNotBlank();
+        assertThat(body.toString()).doesNotContain("Exception", "at dev.");
+    }
+
+    @Test
+    void readings_comeNewestFirst_withLimit_andGapsListMissingSeqs() throws Exception {
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        for (long seq : new long[] {0, 1, 2, 5, 6, 9}) {
+            insert(READINGS, new Document(METER_ID, "m-1").append(SEQ, seq).append(TS, Date.from(t.plusSeconds(seq * 60)))
+                    .append(ENERGY_KWH, 100.0 + seq).append(STATUS, "OK"));
+        }
+        JsonNode readings = get("/api/v1/meters/m-1/readings?limit=2", 200);
+        assertThat(readings).extracting(r -> r.get("seq").asLong()).containsExactly(9L, 6L);
+        assertThat(readings.get(0).get("ts").asText()).isEqualTo("2026-11-24T10:09:00Z");
+        JsonNode gaps = get("/api/v1/meters/m-1/gaps", 200);
+        assertThat(gaps).hasSize(2);
+        assertThat(gaps.get(0).get("fromSeq").asLong()).isEqualTo(3);
+        assertThat(gaps.get(0).get("toSeq").asLong()).isEqualTo(4);
+        assertThat(gaps.get(1).get("count").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void health_sumsTheIngestCounters_andShowsTheBroker() throws Exception {
+        insert(SERVICES, new Document(ID, "a").append("broker", "UP").append("received", 10).append("stored", 7)
+                .append("duplicates", 1).append("rejected", 2).append("heartbeat", new Date()));
+        insert(SERVICES, new Document(ID, "b").append("broker", "DOWN").append("received", 5).append("stored", 5)
+                .append("duplicates", 0).append("rejected", 0).append("heartbeat", new Date()));
+        JsonNode h = get("/health", 200);
+        assertThat(h.get("database").asText()).isEqualTo("UP");
+        assertThat(h.get("broker").asText()).isEqualTo("UP");
+        assertThat(h.get("counters").get("received").asLong()).isEqualTo(15);
+        assertThat(h.get("counters").get("rejected").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void rejected_listsNewestFirst() throws Exception {
+        insert(REJECTED, new Document(TOPIC, "meters/x/reading").append(REASON, "MALFORMED_JSON").append(RECEIVED_AT, new Date(1000)));
+        insert(REJECTED, new Document(TOPIC, "meters/y/reading").append(REASON, "WRONG_TYPE").append(RECEIVED_AT, new Date(2000)));
+        JsonNode r = get("/api/v1/rejected?limit=10", 200);
+        assertThat(r).extracting(x -> x.get("reason").asText()).containsExactly("WRONG_TYPE", "MALFORMED_JSON");
+    }
+
+    @Test
+    void pages_render_theMeterListAndTheMeterWithItsUsageTables() throws Exception {
+        String index = getText("/", 200);
+        assertThat(index).contains("m-1").contains("ONLINE").contains("130.000");
+        String page = getText("/meters/m-1", 200);
+        assertThat(page).contains("Meter <span class=\"id\">m-1</span>").contains("Daily units").contains("Monthly units");
+        assertThat(getText("/meters/nobody", 404)).contains("no meter nobody");
+        assertThat(getText("/static/style.css", 200)).contains("--accent");
+    }
+
+    private static void day(String day, double min, double max) {
+        insert(DAILY, new Document(ID, dailyId("m-1", LocalDate.parse(day))).append(METER_ID, "m-1").append(DAY, day)
+                .append(MIN_KWH, min).append(MAX_KWH, max));
+    }
+
+    private static void insert(String collection, Document d) {
+        Mono.from(db.getCollection(collection).insertOne(d)).block();
+    }
+
+    private static JsonNode get(String path, int status) throws Exception {
+        return Json.mapper().readTree(getText(path, status));
+    }
+
+    private static String getText(String path, int status) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(status);
+        return r.body();
+    }
+}
