@@ -1,6 +1,7 @@
 package dev.ims.agent;
 
 import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +22,10 @@ import picocli.CommandLine.Option;
 @Command(name = "device-agent", mixinStandardHelpOptions = true,
         description = "A simulated electricity meter (or a fleet) publishing readings over MQTT.")
 public final class AgentMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-agent.xml");
+    }
 
     @Mixin
     ImsOptions options;

@@ -1,6 +1,7 @@
 package dev.ims.ingest;
 
 import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,6 +15,10 @@ import picocli.CommandLine.Option;
 @Command(name = "ingest-service", mixinStandardHelpOptions = true,
         description = "Stores meter readings from an MQTT broker in MongoDB. Needs MQTT_URL and MONGO_URI.")
 public final class IngestMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-ingest.xml");
+    }
 
     @Mixin
     ImsOptions options;

@@ -1,6 +1,7 @@
 package dev.ims.launcher;
 
 import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Runs the Intelligent Meter System locally: broker, store, ingest, portal and a simulated fleet.")
 public final class ImsMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-launcher.xml");
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ImsMain.class);
 

@@ -3,6 +3,7 @@ package dev.ims.portal;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
@@ -14,6 +15,10 @@ import picocli.CommandLine.Mixin;
 /** The portal alone, against a real MongoDB. */
 @Command(name = "web-portal", mixinStandardHelpOptions = true, description = "The IMS web portal and JSON API. Needs MONGO_URI.")
 public final class PortalMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-portal.xml");
+    }
 
     @Mixin
     ImsOptions options;

@@ -1,0 +1,133 @@
+package dev.ims.launcher;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.agent.Fleet;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.ingest.IngestService;
+import dev.ims.ingest.IngestSettings;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.portal.Portal;
+import dev.ims.portal.PortalSettings;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything in one JVM, started in dependency order and stopped in reverse: broker and store (embedded
+ * unless configured), ingest, portal, fleet. Every part talks to the others over real sockets through the
+ * real clients, exactly as when they run as separate processes.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    public static final int DEFAULT_FLEET_SIZE = 20;
+    public static final int DEFAULT_HISTORY_DAYS = 30;
+    public static final int DEFAULT_INTERVAL_SECONDS = 10;
+    private static final long START_TIMEOUT_SECONDS = 120;
+
+    /** The launcher's own choices: how large a simulated fleet, with how much history. */
+    public record Options(int fleetSize, int historyDays, int intervalSeconds) {}
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String mqttUrl;
+    private String mongoUri;
+    private int portalPort;
+    private Fleet fleet;
+
+    private LocalStack() {}
+
+    /** @throws RuntimeException when any part fails to start; what had started is stopped again */
+    public static LocalStack start(ImsSettings settings, Options options) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startAll(settings, options);
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("start-up failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll(ImsSettings settings, Options options) throws Exception {
+        if (settings.mqttUrl().isEmpty()) {
+            EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker")));
+            started.push(broker);
+            settings = settings.withMqttUrl(broker.url());
+        }
+        if (settings.mongoUri().isEmpty()) {
+            EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(settings.mongoPort(), settings.dataDir().resolve("store")));
+            started.push(store);
+            settings = settings.withMongoUri(store.connectionString());
+        }
+        mqttUrl = settings.mqttUrl().orElseThrow();
+        mongoUri = settings.mongoUri().orElseThrow();
+
+        IngestService ingest = new IngestService(IngestSettings.of(settings, settings.ingestGroup() + "-local"));
+        ingest.start().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        started.push(() -> ingest.stop().toCompletableFuture().get(30, TimeUnit.SECONDS));
+
+        MongoClient mongo = MongoClients.create(mongoUri);
+        started.push(mongo::close);
+        Vertx vertx = Vertx.vertx();
+        started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        Portal portal = new Portal(PortalSettings.load(settings, System.getenv()), mongo.getDatabase(settings.mongoDatabase()), vertx);
+        portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+
+        if (options.fleetSize() > 0) {
+            Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(options.intervalSeconds()), options.historyDays(),
+                    Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE);
+            List<Fleet.Member> members = Fleet.membersIn(settings.dataDir().resolve("fleet"), options.fleetSize(), settings,
+                    fleetOptions, Clock.systemUTC());
+            fleet = Fleet.start(members, settings, fleetOptions, Clock.systemUTC(), null)
+                    .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            started.push(fleet);
+            LOG.info("Simulated fleet of {} meters connected", members.size());
+        }
+    }
+
+    public String portalUrl() {
+        return "http://localhost:" + portalPort + "/";
+    }
+
+    public int portalPort() {
+        return portalPort;
+    }
+
+    public String mqttUrl() {
+        return mqttUrl;
+    }
+
+    public String mongoUri() {
+        return mongoUri;
+    }
+
+    /** The simulated fleet, or null when it runs without one. */
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    /** Stops every part that started, newest first; a part that fails to stop does not keep the others running. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("A part did not stop cleanly: {}", e.toString());
+            }
+        }
+    }
+
+}
