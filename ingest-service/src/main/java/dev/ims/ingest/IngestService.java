@@ -325,6 +325,7 @@ public final class IngestService {
                     : new double[] {((Number) m.get(LAST_SEQ)).doubleValue(), ((Number) latestDoc.get(ENERGY_KWH)).doubleValue()};
         });
         if (l == null) {
+            latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
             return null;
         }
         if (r.seq() > l[0] && r.energyKwh() < l[1]) {

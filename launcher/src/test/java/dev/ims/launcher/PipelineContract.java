@@ -1,0 +1,152 @@
+package dev.ims.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.json.Json;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline end to end — simulated meters → MQTT → ingest → store → portal API — on one
+ * broker per subclass; the stack is started once per suite.
+ */
+abstract class PipelineContract {
+
+    static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+    static final ReadingCodec CODEC = new ReadingCodec();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static LocalStack stack;
+
+    /** Starts the stack against {@code mqttUrl} (null: the embedded broker) with an embedded store. */
+    static void startStack(String mqttUrl, Path dataDir) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0",
+                "MONGO_PORT", "0", "IMS_DATA_DIR", dataDir.toString()));
+        if (mqttUrl != null) {
+            env.put("MQTT_URL", mqttUrl);
+        }
+        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1));
+        stack.fleet().historyDone().get();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+
+    @Test
+    void fleetHistory_landsOnce_andDailyUnitsEqualTheRegisterDifference() throws Exception {
+        for (String meter : stack.fleet().meterIds()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/meters/" + meter + "/readings?limit=1000").size() >= 96);
+            JsonNode readings = get("/api/v1/meters/" + meter + "/readings?limit=1000");
+            Map<Long, Integer> seqs = new HashMap<>();
+            TreeMap<LocalDate, Double> endOfDay = new TreeMap<>();
+            for (JsonNode r : readings) {
+                seqs.merge(r.get("seq").asLong(), 1, Integer::sum);
+                LocalDate day = Instant.parse(r.get("ts").asText()).atZone(ZONE).toLocalDate();
+                endOfDay.merge(day, r.get("energyKwh").asDouble(), Math::max);
+            }
+            assertThat(seqs.values()).as("each seq stored once").allMatch(n -> n == 1);
+            JsonNode usage = get("/api/v1/meters/" + meter + "/usage?period=day&from=" + endOfDay.firstKey());
+            Double previous = null;
+            for (JsonNode u : usage) {
+                LocalDate day = LocalDate.parse(u.get("period").asText());
+                double end = endOfDay.get(day);
+                assertThat(u.get("toKwh").asDouble()).isEqualTo(end);
+                if (previous != null) {
+                    assertThat(u.get("kwh").asDouble()).isCloseTo(end - previous, org.assertj.core.data.Offset.offset(0.0011));
+                }
+                previous = end;
+            }
+            assertThat(usage.size()).isEqualTo(endOfDay.size());
+        }
+    }
+
+    @Test
+    void duplicatesAndOutOfOrderReplays_areStoredOnce_andBadPayloadsAreRejectedWithReasons() throws Exception {
+        String meter = "e2e-" + System.nanoTime() % 1_000_000;
+        Mqtt5BlockingClient client = client();
+        try {
+            Instant t = Instant.now().minusSeconds(300);
+            byte[][] readings = new byte[4][];
+            for (int i = 0; i < 4; i++) {
+                readings[i] = CODEC.encode(Reading.of(meter, i, t.plusSeconds(60L * i), 10 + i, 100.0, 230.0, 0.43, null, null));
+            }
+            for (int i : new int[] {0, 3, 1, 1, 2, 0, 3}) {
+                publish(client, meter, readings[i]);
+            }
+            publish(client, meter, "{\"meterId\":\"".concat(meter).concat("\",\"seq\":").getBytes(StandardCharsets.UTF_8));
+            publish(client, meter, ("{\"meterId\":\"" + meter + "\",\"seq\":9,\"ts\":\"" + t + "\",\"energyKwh\":\"lots\",\"status\":\"OK\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            publish(client, meter, CODEC.encode(Reading.of(meter, 9, t.plusSeconds(900), 5, 100.0, 230.0, 0.43, null, null)));
+            publish(client, meter, CODEC.encode(Reading.of(meter, 4, t.plusSeconds(240), 14, null, null, null, null, null)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/meters/" + meter + "/readings").size() == 5
+                    && rejectedReasons(meter).size() == 3);
+            assertThat(get("/api/v1/meters/" + meter + "/readings")).extracting(r -> r.get("seq").asLong())
+                    .containsExactly(4L, 3L, 2L, 1L, 0L);
+            assertThat(rejectedReasons(meter)).containsExactlyInAnyOrder("MALFORMED_JSON", "WRONG_TYPE", "REGISTER_BACKWARDS");
+            assertThat(get("/health").get("database").asText()).isEqualTo("UP");
+            // The counters reach /health with the ingest's next heartbeat.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> get("/health").get("counters").get("duplicates").asLong() >= 3);
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    private static java.util.List<String> rejectedReasons(String meter) throws Exception {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode r : get("/api/v1/rejected?limit=1000")) {
+            if (r.get("topic").asText().contains("/" + meter + "/")) {
+                out.add(r.get("reason").asText());
+            }
+        }
+        return out;
+    }
+
+    private static Mqtt5BlockingClient client() {
+        MqttEndpoint e = MqttEndpoint.parse(stack.mqttUrl());
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("e2e-" + System.nanoTime()).serverHost(e.host())
+                .serverPort(e.port()).buildBlocking();
+        c.connect();
+        return c;
+    }
+
+    private static void publish(Mqtt5BlockingClient client, String meter, byte[] payload) {
+        client.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+    }
+
+    static JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return Json.mapper().createArrayNode();
+        }
+        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
+        return Json.mapper().readTree(r.body());
+    }
+}
