@@ -41,10 +41,18 @@ abstract class PipelineContract {
 
     /** Starts the stack against {@code mqttUrl} (null: the embedded broker) with an embedded store. */
     static void startStack(String mqttUrl, Path dataDir) throws Exception {
+        startStack(mqttUrl, null, dataDir);
+    }
+
+    /** As above; {@code mongoUri} null: the embedded store. */
+    static void startStack(String mqttUrl, String mongoUri, Path dataDir) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0",
                 "MONGO_PORT", "0", "IMS_DATA_DIR", dataDir.toString()));
         if (mqttUrl != null) {
             env.put("MQTT_URL", mqttUrl);
+        }
+        if (mongoUri != null) {
+            env.put("MONGO_URI", mongoUri);
         }
         stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1));
         stack.fleet().historyDone().get();
