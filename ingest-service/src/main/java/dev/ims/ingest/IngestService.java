@@ -79,6 +79,7 @@ public final class IngestService {
 
     private volatile boolean running;
     private volatile boolean brokerUp;
+    private volatile boolean stopping;
     private MongoClient mongo;
     private MongoDatabase db;
     private Mqtt5AsyncClient mqtt;
@@ -147,7 +148,7 @@ public final class IngestService {
                     LOG.info("Connected to broker {}", endpoint.url());
                 })
                 .addDisconnectedListener(c -> {
-                    if (brokerUp) {
+                    if (brokerUp && !stopping) {
                         LOG.warn("Disconnected from broker: {}", c.getCause().getMessage());
                     }
                     brokerUp = false;
@@ -372,6 +373,7 @@ public final class IngestService {
 
     /** Stops taking messages, writes what was received, disconnects; unacknowledged messages stay with the broker. */
     public CompletionStage<Void> stop() {
+        stopping = true;
         return CompletableFuture.runAsync(() -> {
             if (mqtt != null) {
                 try {

@@ -44,7 +44,13 @@ public final class ImsMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ImsSettings settings = options.settings(System.getenv());
-        LocalStack stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds));
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds));
+        } catch (RuntimeException e) {
+            LOG.error("Start-up failed: {}", rootMessage(e));
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping");
@@ -59,5 +65,13 @@ public final class ImsMain implements Callable<Integer> {
         System.out.println();
         stopped.await();
         return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
     }
 }
