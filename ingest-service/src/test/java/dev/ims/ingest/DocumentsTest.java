@@ -1,0 +1,74 @@
+package dev.ims.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.WriteModel;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.storage.StoreSchema;
+import dev.ims.model.usage.UsageCalendar;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.BsonDocument;
+import org.bson.Document;
+import org.bson.codecs.configuration.CodecRegistry;
+import org.junit.jupiter.api.Test;
+
+class DocumentsTest {
+
+    private static final UsageCalendar BERLIN = new UsageCalendar(ZoneId.of("Europe/Berlin"));
+    private static final CodecRegistry CODECS = com.mongodb.MongoClientSettings.getDefaultCodecRegistry();
+
+    /** Readings every 15 minutes from local midnight to the next local midnight. */
+    private static List<Reading> dayOfReadings(String localMidnightUtc, String nextMidnightUtc) {
+        List<Reading> out = new ArrayList<>();
+        Instant t = Instant.parse(localMidnightUtc);
+        long seq = 0;
+        while (t.isBefore(Instant.parse(nextMidnightUtc))) {
+            out.add(Reading.of("m-1", seq, t, 100 + seq * 0.1, null, null, null, null, null));
+            seq++;
+            t = t.plus(Duration.ofMinutes(15));
+        }
+        return out;
+    }
+
+    private static List<String> ids(List<WriteModel<Document>> models) {
+        return models.stream().map(m -> ((UpdateOneModel<Document>) m).getFilter()
+                .toBsonDocument(BsonDocument.class, CODECS).getString("_id").getValue()).toList();
+    }
+
+    @Test
+    void hourlyRollups_acrossSpringForward_make23Buckets_allOnTheSameLocalDay() {
+        List<Reading> day = dayOfReadings("2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z");
+        assertThat(ids(Documents.rollups(day, BERLIN, StoreSchema.HOURLY))).hasSize(23).allMatch(id -> id.startsWith("m-1|"));
+        assertThat(ids(Documents.rollups(day, BERLIN, StoreSchema.DAILY))).containsExactly("m-1|2026-03-29");
+    }
+
+    @Test
+    void hourlyRollups_acrossFallBack_make25Buckets_keepingTheRepeatedHourApart() {
+        List<Reading> day = dayOfReadings("2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z");
+        assertThat(ids(Documents.rollups(day, BERLIN, StoreSchema.HOURLY))).hasSize(25).doesNotHaveDuplicates();
+        assertThat(ids(Documents.rollups(day, BERLIN, StoreSchema.DAILY))).containsExactly("m-1|2026-10-25");
+    }
+
+    @Test
+    void dailyRollup_keepsTheMinAndMaxRegister_whateverTheOrder() {
+        List<Reading> day = new ArrayList<>(dayOfReadings("2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z"));
+        java.util.Collections.reverse(day);
+        UpdateOneModel<Document> update = (UpdateOneModel<Document>) Documents.rollups(day, BERLIN, StoreSchema.DAILY).get(0);
+        BsonDocument u = ((org.bson.conversions.Bson) update.getUpdate()).toBsonDocument(BsonDocument.class, CODECS);
+        assertThat(u.getDocument("$min").getDouble(StoreSchema.MIN_KWH).getValue()).isEqualTo(100.0);
+        assertThat(u.getDocument("$max").getDouble(StoreSchema.MAX_KWH).getValue()).isEqualTo(100 + 95 * 0.1);
+    }
+
+    @Test
+    void rejectedPayload_isCutToTheLimit_andInvalidUtf8IsReplaced() {
+        byte[] big = "x".repeat(5000).getBytes(StandardCharsets.UTF_8);
+        assertThat(Documents.boundedText(big, 2048)).hasSize(2049).endsWith("…");
+        assertThat(Documents.boundedText(new byte[] {'a', (byte) 0xFF, 'b'}, 2048)).isEqualTo("a\uFFFDb");
+    }
+}
