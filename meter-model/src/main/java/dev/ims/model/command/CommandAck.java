@@ -1,12 +1,10 @@
 package dev.ims.model.command;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RelayState;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
@@ -24,11 +22,7 @@ public record CommandAck(String commandId, boolean ok, RelayState relay, String 
             o.put("error", error);
         }
         o.put("ts", ts.toString());
-        try {
-            return Json.mapper().writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.bytes(o);
     }
 
     /** @throws InvalidPayloadException when the payload is not a command acknowledgement */

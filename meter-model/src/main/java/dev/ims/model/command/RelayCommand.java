@@ -1,13 +1,11 @@
 package dev.ims.model.command;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RejectReason;
 import dev.ims.model.reading.RelayState;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /** {@code {"commandId","type":"RELAY","relay":"ON"|"OFF","ts"}} on {@code {prefix}/{meterId}/command}. */
@@ -22,11 +20,7 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts) {
         o.put("type", TYPE);
         o.put("relay", relay.name());
         o.put("ts", ts.toString());
-        try {
-            return Json.mapper().writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.bytes(o);
     }
 
     /** @throws InvalidPayloadException when the payload is not a relay command */

@@ -173,7 +173,8 @@ public final class Fields {
         return sb.toString();
     }
 
-    static String abbreviate(String s) {
+    /** At most 64 characters of {@code s}, for error messages about untrusted input. */
+    public static String abbreviate(String s) {
         return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 

@@ -43,4 +43,13 @@ public final class Json {
     public static ObjectMapper mapper() {
         return MAPPER;
     }
+
+    /** The UTF-8 JSON of a tree built in memory (cannot fail for such trees). */
+    public static byte[] bytes(com.fasterxml.jackson.databind.JsonNode tree) {
+        try {
+            return MAPPER.writeValueAsBytes(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -1,11 +1,9 @@
 package dev.ims.model.reading;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.meter.MeterIds;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
@@ -65,11 +63,7 @@ public final class ReadingCodec {
             o.put("relay", r.relay().name());
         }
         r.extras().forEach((k, v) -> o.set(k, Json.mapper().valueToTree(v)));
-        try {
-            return Json.mapper().writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.bytes(o);
     }
 
     /**
@@ -82,7 +76,7 @@ public final class ReadingCodec {
         Fields f = Fields.parse(payload, limits.maxPayloadBytes());
         String meterId = f.requiredText("meterId");
         if (!MeterIds.isValid(meterId)) {
-            throw new InvalidPayloadException(RejectReason.INVALID_METER_ID, "meterId '" + abbreviate(meterId) + "'");
+            throw new InvalidPayloadException(RejectReason.INVALID_METER_ID, "meterId '" + Fields.abbreviate(meterId) + "'");
         }
         if (topicMeterId != null && !topicMeterId.equals(meterId)) {
             throw new InvalidPayloadException(
@@ -119,9 +113,5 @@ public final class ReadingCodec {
         RelayState relay = f.optionalCode("relay", RelayState.class);
         return new Reading(
                 meterId, seq, ts, energy, power, voltage, current, status, fault, relay, f.extras(KNOWN_FIELDS));
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 }

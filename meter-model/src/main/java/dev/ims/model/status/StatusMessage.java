@@ -1,13 +1,11 @@
 package dev.ims.model.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.meter.MeterIds;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RejectReason;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,11 +36,7 @@ public record StatusMessage(String meterId, ConnectionState state, Instant ts, M
         o.put("state", state.name());
         o.put("ts", ts.toString());
         extras.forEach((k, v) -> o.set(k, Json.mapper().valueToTree(v)));
-        try {
-            return Json.mapper().writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.bytes(o);
     }
 
     /**
