@@ -1,0 +1,30 @@
+package dev.ims.portal.usage;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * Units consumed in one local clock hour.
+ *
+ * @param start the hour's first instant
+ * @param day the local day the hour belongs to
+ * @param hour the local wall-clock hour 0..23 (on a fall-back day two entries share the repeated hour)
+ * @param kwh units in the hour: its last register minus the last register of the hour with data before
+ *     it (so consumption across a data gap lands in the first hour after the gap), never negative
+ */
+public record HourUsage(Instant start, LocalDate day, int hour, double kwh) {
+
+    public HourUsage {
+        if (hour < 0 || hour > 23) {
+            throw new IllegalArgumentException("hour must be 0..23, got " + hour);
+        }
+        if (!(kwh >= 0) || Double.isInfinite(kwh)) {
+            throw new IllegalArgumentException("kwh must be a non-negative number, got " + kwh);
+        }
+    }
+
+    public DayOfWeek dayOfWeek() {
+        return day.getDayOfWeek();
+    }
+}
