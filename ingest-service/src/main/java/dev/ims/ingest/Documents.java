@@ -70,18 +70,32 @@ final class Documents {
     }
 
     /**
-     * Rollup upserts for a batch, one per (meter, local hour) and per (meter, local day): the register's
+     * Rollup upserts for a batch, one per (meter, local quarter hour / hour / day): the register's
      * min and max and the first and last timestamps. {@code $min}/{@code $max} make them idempotent, so
      * they are applied for every valid reading, duplicates included: a crash between storing a reading
      * and its rollup heals when the broker redelivers it.
      */
     static List<WriteModel<Document>> rollups(List<Reading> readings, UsageCalendar calendar, String collection) {
         Map<String, Bucket> buckets = new LinkedHashMap<>();
-        boolean hourly = HOURLY.equals(collection);
         for (Reading r : readings) {
             LocalDate day = calendar.dayOf(r.ts());
-            Instant hour = hourly ? calendar.hourStart(r.ts()) : null;
-            String id = hourly ? hourlyId(r.meterId(), hour) : dailyId(r.meterId(), day);
+            Instant hour;
+            String id;
+            switch (collection) {
+                case HOURLY -> {
+                    hour = calendar.hourStart(r.ts());
+                    id = hourlyId(r.meterId(), hour);
+                }
+                case QUARTER -> {
+                    hour = calendar.quarterStart(r.ts());
+                    id = quarterId(r.meterId(), hour);
+                }
+                case DAILY -> {
+                    hour = null;
+                    id = dailyId(r.meterId(), day);
+                }
+                default -> throw new IllegalArgumentException("not a rollup collection: " + collection);
+            }
             buckets.computeIfAbsent(id, k -> new Bucket(r.meterId(), day, hour)).add(r);
         }
         List<WriteModel<Document>> out = new ArrayList<>(buckets.size());
@@ -96,7 +110,7 @@ final class Documents {
                     Updates.setOnInsert(DAY, b.day.toString()),
                     Updates.setOnInsert(ZONE, calendar.zone().getId())));
             if (b.hour != null) {
-                set.add(Updates.setOnInsert(HOUR, Date.from(b.hour)));
+                set.add(Updates.setOnInsert(QUARTER.equals(collection) ? START : HOUR, Date.from(b.hour)));
             }
             out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(set), upsert));
         });

@@ -25,6 +25,7 @@ import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RejectReason;
+import dev.ims.model.meter.ClaimCodes;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.TopicKind;
@@ -122,7 +123,8 @@ public final class IngestService {
                         db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, TS)),
                         db.getCollection(REJECTED).createIndex(Indexes.descending(RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
-                        db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)))
+                        db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)),
+                        db.getCollection(QUARTER).createIndex(Indexes.ascending(METER_ID, START)))
                 .then()
                 .block(DB_TIMEOUT);
         Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
@@ -290,6 +292,7 @@ public final class IngestService {
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
             Mono.from(db.getCollection(HOURLY).bulkWrite(Documents.rollups(valid, calendar, HOURLY), unordered)).block(DB_TIMEOUT);
             Mono.from(db.getCollection(DAILY).bulkWrite(Documents.rollups(valid, calendar, DAILY), unordered)).block(DB_TIMEOUT);
+            Mono.from(db.getCollection(QUARTER).bulkWrite(Documents.rollups(valid, calendar, QUARTER), unordered)).block(DB_TIMEOUT);
             Mono.from(db.getCollection(METERS).bulkWrite(Documents.meters(valid, now), unordered)).block(DB_TIMEOUT);
         }
         for (StatusMessage s : statuses) {
@@ -299,6 +302,13 @@ public final class IngestService {
             Mono.from(db.getCollection(METERS).updateOne(
                     Filters.and(Filters.eq(ID, s.meterId()), Filters.lte(CONNECTION_TS, Date.from(s.ts()))),
                     Updates.set(CONNECTION, s.state().name()))).block(DB_TIMEOUT);
+            String verifier = ClaimCodes.verifierOf(s);
+            if (verifier != null) {
+                // First verifier wins: a later status cannot re-key a meter someone may already have claimed.
+                Mono.from(db.getCollection(METERS).updateOne(
+                        Filters.and(Filters.eq(ID, s.meterId()), Filters.exists(CLAIM_VERIFIER, false)),
+                        Updates.set(CLAIM_VERIFIER, verifier))).block(DB_TIMEOUT);
+            }
         }
         if (!rejected.isEmpty()) {
             Mono.from(db.getCollection(REJECTED).insertMany(rejected)).block(DB_TIMEOUT);

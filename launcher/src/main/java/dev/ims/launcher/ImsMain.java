@@ -61,6 +61,17 @@ public final class ImsMain implements Callable<Integer> {
         System.out.println("  Portal:  " + stack.portalUrl());
         System.out.println("  MQTT:    " + stack.mqttUrl());
         System.out.println("  MongoDB: " + ImsSettings.hideCredentials(stack.mongoUri()));
+        String generated = stack.generatedAdminPassword();
+        if (generated != null) {
+            System.out.println("  Staff:   admin / " + generated + "   (generated now and shown once; set IMS_ADMIN_PASSWORD to choose it)");
+        } else {
+            System.out.println("  Staff:   admin (password: IMS_ADMIN_PASSWORD at first start)");
+        }
+        if (stack.fleet() != null && !stack.fleet().members().isEmpty()) {
+            var first = stack.fleet().members().get(0).meter();
+            System.out.println("  Claim:   meter " + first.meterId() + " with claim code " + first.state().claimCode()
+                    + "   (all: " + settings.dataDir().resolve("fleet").resolve(LocalStack.CLAIM_CODES_FILE).toAbsolutePath().normalize() + ")");
+        }
         System.out.println("  Ctrl-C stops; data is kept in " + settings.dataDir().toAbsolutePath().normalize());
         System.out.println();
         stopped.await();

@@ -43,6 +43,10 @@ public final class LocalStack implements AutoCloseable {
     private String mongoUri;
     private int portalPort;
     private Fleet fleet;
+    private Portal portal;
+
+    /** The list of the simulated meters' IDs and claim codes, in the fleet's folder. */
+    public static final String CLAIM_CODES_FILE = "claim-codes.txt";
 
     private LocalStack() {}
 
@@ -80,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
         started.push(mongo::close);
         Vertx vertx = Vertx.vertx();
         started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        Portal portal = new Portal(PortalSettings.load(settings, System.getenv()), mongo.getDatabase(settings.mongoDatabase()), vertx);
+        portal = new Portal(portalSettings(settings), mongo.getDatabase(settings.mongoDatabase()), vertx);
         portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
 
@@ -92,6 +96,7 @@ public final class LocalStack implements AutoCloseable {
             fleet = Fleet.start(members, settings, fleetOptions, Clock.systemUTC(), null)
                     .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             started.push(fleet);
+            writeClaimCodes(settings.dataDir().resolve("fleet").resolve(CLAIM_CODES_FILE), members);
             LOG.info("Simulated fleet of {} meters connected", members.size());
         }
     }
@@ -110,6 +115,33 @@ public final class LocalStack implements AutoCloseable {
 
     public String mongoUri() {
         return mongoUri;
+    }
+
+    /** The password generated for the first staff account ({@code admin}) at this start, or null. */
+    public String generatedAdminPassword() {
+        return portal == null ? null : portal.generatedAdminPassword();
+    }
+
+    /** The portal's settings from the environment; overridable so tests can use a cheaper password hash. */
+    static PortalSettings portalSettings(ImsSettings settings) {
+        return PortalSettings.load(settings, System.getenv());
+    }
+
+    /**
+     * Writes each simulated meter's ID and claim code, as a real meter shows them on its label. The file is
+     * readable only by its owner where the file system allows.
+     */
+    private static void writeClaimCodes(java.nio.file.Path file, List<Fleet.Member> members) throws java.io.IOException {
+        StringBuilder b = new StringBuilder("# Simulated meters: ID and claim code (link a meter to a portal account with them)\n");
+        for (Fleet.Member m : members) {
+            b.append(m.meter().meterId()).append(' ').append(m.meter().state().claimCode()).append('\n');
+        }
+        java.nio.file.Files.writeString(file, b);
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: the data folder's own permissions apply
+        }
     }
 
     /** The simulated fleet, or null when it runs without one. */

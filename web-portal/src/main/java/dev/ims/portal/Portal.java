@@ -7,6 +7,11 @@ import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Responses;
 import dev.ims.portal.web.Templates;
+import dev.ims.portal.web.Pages;
+import dev.ims.portal.account.Accounts;
+import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.account.Passwords;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -25,6 +30,10 @@ public final class Portal {
     private final MongoDatabase db;
     private final Vertx vertx;
     private HttpServer server;
+    private volatile String generatedAdminPassword;
+
+    /** Form and JSON bodies above this many bytes are refused with 413. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public Portal(PortalSettings settings, MongoDatabase db, Vertx vertx) {
         this.settings = settings;
@@ -36,21 +45,41 @@ public final class Portal {
     public Future<Integer> start() {
         Clock clock = Clock.systemUTC();
         Router router = Router.router(vertx);
-        Templates templates = new Templates();
+        Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
         UsageService usage = new UsageService(db, settings.tariff(), settings.ims().timeZone(), clock);
-        new HealthRoutes(db, clock).register(router);
-        new MeterRoutes(db, usage, templates, settings.ims().timeZone()).register(router);
+        Accounts accounts = new Accounts(db, vertx, new Passwords(settings.passwordCost()), clock);
+        AuthRoutes auth = new AuthRoutes(accounts, db, vertx, pages, settings.secureCookies(), clock);
         router.route("/static/*").handler(StaticHandler.create("webroot"));
+        router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+        router.route().handler(ctx -> {
+            ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("X-Frame-Options", "DENY")
+                    .putHeader("Referrer-Policy", "same-origin");
+            ctx.next();
+        });
+        router.route().handler(auth::authenticate);
+        new HealthRoutes(db, clock).register(router);
+        auth.register(router);
+        new MeterRoutes(db, usage, pages, settings.ims().timeZone()).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
-        return vertx.createHttpServer()
+        return accounts.ensureAdmin(settings.ims().adminPassword())
+                .onSuccess(generated -> generatedAdminPassword = generated)
+                .compose(v -> vertx.createHttpServer()
                 .requestHandler(router)
-                .listen(settings.ims().httpPort())
+                .listen(settings.ims().httpPort()))
                 .map(s -> {
                     server = s;
                     LOG.info("Portal listening on port {}", s.actualPort());
                     return s.actualPort();
                 });
+    }
+
+    /**
+     * The password generated for the first staff account ({@code admin}) when this start created it without
+     * {@code IMS_ADMIN_PASSWORD}; null otherwise. The caller prints it once; it is never logged.
+     */
+    public String generatedAdminPassword() {
+        return generatedAdminPassword;
     }
 
     public Future<Void> close() {

@@ -40,6 +40,10 @@ public final class PortalMain implements Callable<Integer> {
         Portal portal = new Portal(settings, mongo.getDatabase(ims.mongoDatabase()), vertx);
         int port = portal.start().toCompletionStage().toCompletableFuture().get();
         System.out.println("Portal: http://localhost:" + port + "/");
+        if (portal.generatedAdminPassword() != null) {
+            System.out.println("Staff account: admin / " + portal.generatedAdminPassword()
+                    + "   (generated now and shown once; set IMS_ADMIN_PASSWORD to choose it)");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             portal.close().toCompletionStage().toCompletableFuture().join();

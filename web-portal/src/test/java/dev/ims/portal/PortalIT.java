@@ -22,7 +22,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,20 +41,32 @@ class PortalIT {
     static int port;
     static final HttpClient http = HttpClient.newHttpClient();
 
+    /**
+     * Starts the store and portal once for every suite of this module (AccountsIT shares them); they stop
+     * with the test JVM.
+     */
     @BeforeAll
-    static void start() throws Exception {
+    static synchronized void start() throws Exception {
+        if (portal != null) {
+            return;
+        }
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
-        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin", "HTTP_PORT", "0"), Map.of())
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin", "HTTP_PORT", "0",
+                        "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD), Map.of())
                 .withMongoUri(store.connectionString());
         vertx = Vertx.vertx();
-        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")), db, vertx);
+        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")).withPasswordCost(4), db, vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
+        staffToken = login("admin", ADMIN_PASSWORD);
+        Runtime.getRuntime().addShutdownHook(new Thread(PortalIT::stop));
     }
 
-    @AfterAll
-    static void stop() {
+    static final String ADMIN_PASSWORD = "staff-secret-123";
+    static String staffToken;
+
+    private static void stop() {
         portal.close().toCompletionStage().toCompletableFuture().join();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         mongo.close();
@@ -196,9 +207,31 @@ class PortalIT {
     }
 
     private static String getText(String path, int status) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return getText(path, status, staffToken);
+    }
+
+    static String getText(String path, int status, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(status);
         return r.body();
+    }
+
+    static HttpResponse<String> post(String path, String json, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String login(String username, String password) throws Exception {
+        HttpResponse<String> r = post("/api/v1/login", Json.mapper().writeValueAsString(Map.of("username", username, "password", password)), null);
+        assertThat(r.statusCode()).as("login of " + username + ": " + r.body()).isEqualTo(200);
+        return Json.mapper().readTree(r.body()).get("token").asText();
     }
 }

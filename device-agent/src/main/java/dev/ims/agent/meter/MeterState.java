@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param meterId the meter's ID
  * @param claimCode the secret shown on the meter's console/label, with which a consumer claims it; never
  *     sent over MQTT
+ * @param claimVerifier what the meter publishes instead, in its birth message ({@link
+ *     dev.ims.model.meter.ClaimCodes}); computed once, because it costs a slow hash
  * @param nextSeq the seq of the next reading
  * @param energyKwh the register at {@code lastTs}
  * @param lastTs when the register was last read, or null before the first reading
@@ -19,9 +21,18 @@ import java.time.Instant;
 public record MeterState(
         String meterId,
         String claimCode,
+        String claimVerifier,
         long nextSeq,
         double energyKwh,
         Instant lastTs,
         RelayState relay,
         double baseLoadW,
-        long seed) {}
+        long seed) {
+
+    /** This state with a verifier for its claim code, computing one if it has none (older state files). */
+    public MeterState withClaimVerifier() {
+        return claimVerifier != null ? this : new MeterState(meterId, claimCode,
+                dev.ims.model.meter.ClaimCodes.verifier(claimCode, dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS),
+                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed);
+    }
+}

@@ -1,6 +1,7 @@
 package dev.ims.agent.meter;
 
 import dev.ims.agent.load.LoadModel;
+import dev.ims.model.meter.ClaimCodes;
 import dev.ims.model.meter.MeterIds;
 import dev.ims.model.reading.FaultCode;
 import dev.ims.model.reading.Reading;
@@ -20,7 +21,6 @@ public final class SimulatedMeter {
 
     /** Consumption is integrated over at most this gap, so a meter resumed after months does not jump. */
     static final Duration MAX_GAP = Duration.ofHours(1);
-    private static final String CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private final Random random;
     private final LoadModel load;
@@ -29,7 +29,7 @@ public final class SimulatedMeter {
     private double lastPowerW;
 
     public SimulatedMeter(MeterState state, ZoneId zone, double faultRate) {
-        this.state = state;
+        this.state = state.withClaimVerifier();
         this.random = new Random(state.seed() ^ state.nextSeq());
         this.load = new LoadModel(state.baseLoadW(), zone, random);
         this.faultRate = faultRate;
@@ -38,11 +38,8 @@ public final class SimulatedMeter {
     /** A brand-new meter with a new ID and claim code, its register starting at {@code startKwh}. */
     public static MeterState newState(double startKwh, Instant now) {
         SecureRandom r = new SecureRandom();
-        StringBuilder claim = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            claim.append(CLAIM_ALPHABET.charAt(r.nextInt(CLAIM_ALPHABET.length())));
-        }
-        return new MeterState(MeterIds.newId(), claim.toString(), 0, startKwh, now, RelayState.ON,
+        String claim = ClaimCodes.newCode();
+        return new MeterState(MeterIds.newId(), claim, ClaimCodes.verifier(claim, ClaimCodes.DEFAULT_ITERATIONS), 0, startKwh, now, RelayState.ON,
                 80 + r.nextInt(170), r.nextLong());
     }
 
@@ -77,14 +74,14 @@ public final class SimulatedMeter {
                 ? FaultCode.values()[random.nextInt(FaultCode.values().length)]
                 : null;
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, energy, power, voltage, current, fault, state.relay());
-        state = new MeterState(state.meterId(), state.claimCode(), state.nextSeq() + 1, energy, now, state.relay(),
+        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, energy, now, state.relay(),
                 state.baseLoadW(), state.seed());
         return reading;
     }
 
     /** Switches the supply relay; returns the state now measured. */
     public synchronized RelayState switchRelay(RelayState wanted) {
-        state = new MeterState(state.meterId(), state.claimCode(), state.nextSeq(), state.energyKwh(), state.lastTs(),
+        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(), state.lastTs(),
                 wanted, state.baseLoadW(), state.seed());
         return state.relay();
     }

@@ -85,7 +85,8 @@ public final class MeterConnection implements AutoCloseable {
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
-                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, clock.instant()).encode())
+                .payload(new StatusMessage(meter.meterId(), ConnectionState.ONLINE, clock.instant(),
+                        java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.state().claimVerifier())).encode())
                 .send();
         client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
     }

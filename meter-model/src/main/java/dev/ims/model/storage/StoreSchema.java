@@ -14,6 +14,9 @@ import java.time.LocalDate;
  *   <li>{@value #METERS}: {@code _id} = meter ID; first/last seen, latest reading, connection state.
  *   <li>{@value #HOURLY}: {@code _id} = {@code meterId|hourStartInstant}; register min/max of one local hour.
  *   <li>{@value #DAILY}: {@code _id} = {@code meterId|yyyy-MM-dd}; register min/max of one local day.
+ *   <li>{@value #QUARTER}: {@code _id} = {@code meterId|quarterStartInstant}; register min/max of one
+ *       local quarter hour, for peak demand (the highest 15-minute average power).
+ *   <li>{@value #USERS}, {@value #SESSIONS}, {@value #TARIFFS}: the portal's accounts, sessions and tariff versions.
  *   <li>{@value #REJECTED}: payloads that broke the contract, with topic, bounded raw payload, reason.
  * </ul>
  */
@@ -23,7 +26,11 @@ public final class StoreSchema {
     public static final String METERS = "meters";
     public static final String HOURLY = "rollups_hourly";
     public static final String DAILY = "rollups_daily";
+    public static final String QUARTER = "rollups_15min";
     public static final String REJECTED = "rejected";
+    public static final String USERS = "users";
+    public static final String SESSIONS = "sessions";
+    public static final String TARIFFS = "tariffs";
     /** One document per running ingest instance: broker state, counters, heartbeat. */
     public static final String SERVICES = "services";
 
@@ -49,10 +56,15 @@ public final class StoreSchema {
     public static final String LATEST = "latest";
     public static final String CONNECTION = "connection";
     public static final String CONNECTION_TS = "connectionTs";
+    /** The claim-code verifier the meter published in its birth message (never shown by the API). */
+    public static final String CLAIM_VERIFIER = "claimVerifier";
+    /** The username of the consumer who claimed the meter. */
+    public static final String OWNER = "owner";
 
     // rollups
     public static final String DAY = "day";
     public static final String HOUR = "hour";
+    public static final String START = "start";
     public static final String ZONE = "zone";
     public static final String MIN_KWH = "minKwh";
     public static final String MAX_KWH = "maxKwh";
@@ -73,6 +85,10 @@ public final class StoreSchema {
 
     public static String dailyId(String meterId, LocalDate day) {
         return meterId + "|" + day;
+    }
+
+    public static String quarterId(String meterId, Instant quarterStart) {
+        return meterId + "|q|" + quarterStart;
     }
 
     public static String hourlyId(String meterId, Instant hourStart) {

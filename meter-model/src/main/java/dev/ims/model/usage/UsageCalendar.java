@@ -27,6 +27,12 @@ public record UsageCalendar(ZoneId zone) {
         return z.truncatedTo(ChronoUnit.HOURS).toInstant();
     }
 
+    /** The start of the local quarter hour holding {@code ts} (:00, :15, :30, :45 on the local clock). */
+    public Instant quarterStart(Instant ts) {
+        ZonedDateTime z = ts.atZone(zone).truncatedTo(ChronoUnit.MINUTES);
+        return z.withMinute(z.getMinute() / 15 * 15).toInstant();
+    }
+
     /** First instant of the local day (not always 00:00 where a DST change happens at midnight). */
     public Instant dayStart(LocalDate day) {
         return day.atStartOfDay(zone).toInstant();

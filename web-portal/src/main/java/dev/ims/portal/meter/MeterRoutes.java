@@ -11,7 +11,9 @@ import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Params;
 import dev.ims.portal.web.Responses;
-import dev.ims.portal.web.Templates;
+import dev.ims.portal.web.Pages;
+import dev.ims.portal.account.Access;
+import dev.ims.portal.account.Principal;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,18 +37,18 @@ public final class MeterRoutes {
 
     private final MongoDatabase db;
     private final UsageService usage;
-    private final Templates templates;
+    private final Pages pages;
     private final ZoneId zone;
 
-    public MeterRoutes(MongoDatabase db, UsageService usage, Templates templates, ZoneId zone) {
+    public MeterRoutes(MongoDatabase db, UsageService usage, Pages pages, ZoneId zone) {
         this.db = db;
         this.usage = usage;
-        this.templates = templates;
+        this.pages = pages;
         this.zone = zone;
     }
 
     public void register(Router router) {
-        router.get("/api/v1/meters").handler(ctx -> reply(ctx, meters().map(l -> l.stream().map(MeterRoutes::meterView).toList())));
+        router.get("/api/v1/meters").handler(ctx -> reply(ctx, meters(ctx).map(l -> l.stream().map(MeterRoutes::meterView).toList())));
         router.get("/api/v1/meters/:id").handler(ctx -> reply(ctx, meter(ctx).map(MeterRoutes::meterView)));
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
         router.get("/api/v1/meters/:id/usage").handler(this::usage);
@@ -56,16 +58,24 @@ public final class MeterRoutes {
         router.get("/meters/:id").handler(this::meterPage);
     }
 
-    private Future<List<Document>> meters() {
-        return Mongo.list(db.getCollection(METERS).find().sort(Sorts.ascending(ID)));
+    /** The meters the principal may see: staff the fleet, a consumer the meters linked to them. */
+    private Future<List<Document>> meters(RoutingContext ctx) {
+        Principal p = Access.principal(ctx);
+        Bson filter = p.isStaff() ? new Document() : Filters.eq(OWNER, p.username());
+        return Mongo.list(db.getCollection(METERS).find(filter).sort(Sorts.ascending(ID)));
     }
 
-    /** The meter of the path, or a 404. */
-    private Future<Document> meter(RoutingContext ctx) {
+    /**
+     * The meter of the path when the principal may see it, else a 404: a consumer cannot even learn
+     * whether another account's meter exists.
+     */
+    public Future<Document> meter(RoutingContext ctx) {
         String id = Params.meterId(ctx.pathParam("id"));
-        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, id))).map(d -> {
+        Principal p = Access.principal(ctx);
+        Bson filter = p.isStaff() ? Filters.eq(ID, id) : Filters.and(Filters.eq(ID, id), Filters.eq(OWNER, p.username()));
+        return Mongo.first(db.getCollection(METERS).find(filter)).map(d -> {
             if (d == null) {
-                throw HttpError.notFound("no meter " + id);
+                throw HttpError.notFound("no meter " + id + " on this account");
             }
             return d;
         });
@@ -78,6 +88,7 @@ public final class MeterRoutes {
         out.put("meterId", raw.remove(ID));
         out.put("state", raw.getOrDefault(CONNECTION, "UNKNOWN"));
         raw.remove(CONNECTION);
+        raw.remove(CLAIM_VERIFIER);
         out.putAll(raw);
         return out;
     }
@@ -139,6 +150,7 @@ public final class MeterRoutes {
     }
 
     private void rejected(RoutingContext ctx) {
+        Access.staff(ctx);
         int limit = Params.limit(ctx.request().getParam("limit"), 50, MAX_LIMIT);
         reply(ctx, Mongo.list(db.getCollection(REJECTED).find().sort(Sorts.descending(RECEIVED_AT)).limit(limit))
                 .map(l -> l.stream().map(d -> {
@@ -149,10 +161,10 @@ public final class MeterRoutes {
     }
 
     private void indexPage(RoutingContext ctx) {
-        meters().onSuccess(list -> {
+        meters(ctx).onSuccess(list -> {
             Map<String, Object> model = new HashMap<>();
             model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
-            Responses.html(ctx, templates.render("index.ftlh", model));
+            pages.render(ctx, "index.ftlh", model);
         }).onFailure(ctx::fail);
     }
 
@@ -171,10 +183,9 @@ public final class MeterRoutes {
                 java.util.Collections.reverse(mo);
                 model.put("days", d);
                 model.put("months", mo);
-                model.put("zone", zone.getId());
-                return templates.render("meter.ftlh", model);
+                return model;
             });
-        }).onSuccess(html -> Responses.html(ctx, html)).onFailure(ctx::fail);
+        }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);
     }
 
     private static void reply(RoutingContext ctx, Future<?> result) {

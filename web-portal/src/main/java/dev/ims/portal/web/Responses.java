@@ -38,6 +38,11 @@ public final class Responses {
         ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(body);
     }
 
+    /** 303 See Other to a local path: after a form post, the browser loads the target with GET. */
+    public static void redirect(RoutingContext ctx, String location) {
+        ctx.response().setStatusCode(303).putHeader("Location", location).end();
+    }
+
     /** A stored document as plain JSON values: dates as ISO-8601 strings, ObjectIds as hex. */
     public static Map<String, Object> plain(Document d) {
         Map<String, Object> out = new LinkedHashMap<>();
