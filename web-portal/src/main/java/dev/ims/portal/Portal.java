@@ -3,6 +3,7 @@ package dev.ims.portal;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Responses;
@@ -46,7 +47,7 @@ public final class Portal {
         Clock clock = Clock.systemUTC();
         Router router = Router.router(vertx);
         Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
-        UsageService usage = new UsageService(db, settings.tariff(), settings.ims().timeZone(), clock);
+        UsageService usage = new UsageService(db, new Tariffs(db, settings.tariff()), settings.ims().timeZone(), clock);
         Accounts accounts = new Accounts(db, vertx, new Passwords(settings.passwordCost()), clock);
         AuthRoutes auth = new AuthRoutes(accounts, db, vertx, pages, settings.secureCookies(), clock);
         router.route("/static/*").handler(StaticHandler.create("webroot"));

@@ -2,19 +2,34 @@ package dev.ims.portal;
 
 import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsSettings;
-import dev.ims.portal.usage.FlatTariff;
-import dev.ims.portal.usage.Tariff;
+import dev.ims.portal.tariff.TariffBook;
+import dev.ims.portal.tariff.TariffCodec;
+import dev.ims.portal.tariff.TariffException;
+import dev.ims.portal.tariff.TariffVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
 import dev.ims.portal.account.Passwords;
 import java.util.Map;
 
 /**
  * @param ims the shared configuration
- * @param tariff prices the usage ({@code TARIFF_PRICE_PER_KWH}, {@code TARIFF_CURRENCY}: an extension)
+ * @param tariff the configured tariff: the versions in {@code TARIFF_FILE} (JSON, see {@link TariffCodec}), or
+ *     else a flat {@code TARIFF_PRICE_PER_KWH} in {@code TARIFF_CURRENCY}; staff edits in the portal
+ *     take over from it
  * @param passwordCost bcrypt cost of password hashes ({@code PASSWORD_HASH_COST}, default 12)
  * @param secureCookies mark cookies {@code Secure} ({@code PORTAL_SECURE_COOKIES=true}): set it when the
  *     portal is served over HTTPS, as it must be anywhere but on localhost
  */
-public record PortalSettings(ImsSettings ims, Tariff tariff, int passwordCost, boolean secureCookies) {
+public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies) {
+
+    public static final String TARIFF_FILE = "TARIFF_FILE";
+    /** The flat tariff's default price and currency, valid from this day on (and before: the earliest version applies). */
+    public static final double DEFAULT_PRICE_PER_KWH = 0.30;
+    public static final String DEFAULT_CURRENCY = "EUR";
+    public static final LocalDate DEFAULT_VALID_FROM = LocalDate.of(2000, 1, 1);
 
     public static final String PASSWORD_HASH_COST = "PASSWORD_HASH_COST";
     public static final String PORTAL_SECURE_COOKIES = "PORTAL_SECURE_COOKIES";
@@ -44,8 +59,8 @@ public record PortalSettings(ImsSettings ims, Tariff tariff, int passwordCost, b
 
     public static PortalSettings load(ImsSettings ims, Map<String, String> environment) {
         String price = environment.get(TARIFF_PRICE_PER_KWH);
-        String currency = environment.getOrDefault(TARIFF_CURRENCY, FlatTariff.DEFAULT_CURRENCY);
-        double p = FlatTariff.DEFAULT_PRICE_PER_KWH;
+        String currency = environment.getOrDefault(TARIFF_CURRENCY, DEFAULT_CURRENCY);
+        double p = DEFAULT_PRICE_PER_KWH;
         if (price != null && !price.isBlank()) {
             try {
                 p = Double.parseDouble(price.trim());
@@ -56,11 +71,24 @@ public record PortalSettings(ImsSettings ims, Tariff tariff, int passwordCost, b
         if (!currency.matches("[A-Z]{3}")) {
             throw new ConfigException(TARIFF_CURRENCY + " must be an ISO 4217 code such as EUR, got '" + currency + "'");
         }
-        try {
-            return new PortalSettings(ims, new FlatTariff(p, currency), cost(environment.get(PASSWORD_HASH_COST)),
-                    Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(TARIFF_PRICE_PER_KWH + ": " + e.getMessage());
+        TariffBook book;
+        String file = environment.get(TARIFF_FILE);
+        if (file != null && !file.isBlank()) {
+            try {
+                book = TariffCodec.readBook(Files.readAllBytes(Path.of(file.trim())));
+            } catch (IOException e) {
+                throw new ConfigException(TARIFF_FILE + ": cannot read " + file + ": " + e.getMessage());
+            } catch (TariffException e) {
+                throw new ConfigException(TARIFF_FILE + " " + file + ": " + e.getMessage());
+            }
+        } else {
+            try {
+                book = new TariffBook(List.of(TariffVersion.flat(DEFAULT_VALID_FROM, currency, p)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(TARIFF_PRICE_PER_KWH + ": " + e.getMessage());
+            }
         }
+        return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
+                Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()));
     }
 }

@@ -75,7 +75,7 @@ class PortalIT {
 
     @BeforeEach
     void clean() {
-        for (String c : List.of(METERS, READINGS, DAILY, REJECTED, SERVICES)) {
+        for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS)) {
             Mono.from(db.getCollection(c).drop()).block();
         }
         insert(METERS, new Document(ID, "m-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 5L)
@@ -193,12 +193,21 @@ class PortalIT {
         assertThat(getText("/static/style.css", 200)).contains("--accent");
     }
 
-    private static void day(String day, double min, double max) {
+    /** Rollups of a day whose register went from {@code min} at local midnight to {@code max} at 23:xx, as the ingest writes them. */
+    static void day(String day, double min, double max) {
         insert(DAILY, new Document(ID, dailyId("m-1", LocalDate.parse(day))).append(METER_ID, "m-1").append(DAY, day)
+                .append(MIN_KWH, min).append(MAX_KWH, max));
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        hour("m-1", LocalDate.parse(day).atStartOfDay(berlin).toInstant(), min, min);
+        hour("m-1", LocalDate.parse(day).atTime(23, 0).atZone(berlin).toInstant(), max, max);
+    }
+
+    static void hour(String meterId, Instant start, double min, double max) {
+        insert(HOURLY, new Document(ID, hourlyId(meterId, start)).append(METER_ID, meterId).append(HOUR, Date.from(start))
                 .append(MIN_KWH, min).append(MAX_KWH, max));
     }
 
-    private static void insert(String collection, Document d) {
+    static void insert(String collection, Document d) {
         Mono.from(db.getCollection(collection).insertOne(d)).block();
     }
 

@@ -8,32 +8,66 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.DayRegister;
 import dev.ims.model.usage.PeriodUsage;
 import dev.ims.model.usage.UsageCalculator;
+import dev.ims.portal.tariff.DayCost;
+import dev.ims.portal.tariff.Pricing;
+import dev.ims.portal.tariff.TariffBook;
+import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.web.Mongo;
+import java.math.BigDecimal;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 
-/** Usage per day or month from {@code rollups_daily}, priced. Days and months are in the configured zone. */
+/**
+ * Usage per hour, day and month from {@code rollups_hourly}, priced by the tariff book; peak demand from
+ * {@code rollups_15min}. Days, months and hours are local to the configured zone, so a day has 23 or 25
+ * hours when the clocks change. Units of a period are register differences: the period's last register
+ * minus the last register before it, so units across a data gap land in the first period after it and
+ * are never lost or counted twice. Costs are computed per day and a month's cost is the sum of its days'.
+ */
 public final class UsageService {
 
-    /** One row of the usage API. */
-    public record Entry(String period, double kwh, double cost, String currency, double fromKwh, double toKwh, boolean complete) {}
+    /**
+     * One row of the usage API.
+     *
+     * @param cost what the period costs, VAT and standing charge included
+     * @param energyCost net price of the units
+     * @param standingCharge net standing charge
+     * @param vat VAT on both
+     */
+    public record Entry(String period, double kwh, double cost, String currency, double fromKwh, double toKwh, boolean complete,
+            double energyCost, double standingCharge, double vat) {}
+
+    /** Usage of one hour, for the day chart. */
+    public record Hour(Instant start, int hour, double kwh) {}
+
+    /**
+     * The highest 15-minute average power of a month: what capacity tariffs bill.
+     *
+     * @param month e.g. 2026-11
+     * @param kw the average power of that quarter hour in kW
+     * @param start when the quarter hour began
+     */
+    public record Peak(String month, double kw, Instant start) {}
 
     private final MongoDatabase db;
-    private final Tariff tariff;
+    private final Tariffs tariffs;
     private final ZoneId zone;
     private final Clock clock;
 
-    public UsageService(MongoDatabase db, Tariff tariff, ZoneId zone, Clock clock) {
+    public UsageService(MongoDatabase db, Tariffs tariffs, ZoneId zone, Clock clock) {
         this.db = db;
-        this.tariff = tariff;
+        this.tariffs = tariffs;
         this.zone = zone;
         this.clock = clock;
     }
@@ -42,54 +76,166 @@ public final class UsageService {
         return LocalDate.now(clock.withZone(zone));
     }
 
-    public Future<List<Entry>> daily(String meterId, LocalDate from, LocalDate to) {
-        return days(meterId, from, to).map(days -> {
-            List<Entry> out = new ArrayList<>(days.size());
-            for (PeriodUsage d : days) {
-                out.add(new Entry(d.period(), d.kwh(), tariff.cost(LocalDate.parse(d.period()), d.kwh()), tariff.currency(),
-                        d.fromKwh(), d.toKwh(), d.complete()));
-            }
-            return out;
-        });
+    public ZoneId zone() {
+        return zone;
     }
 
-    /** Months from their days, and each month's cost as the sum of its days' costs, so the two always agree. */
+    public Tariffs tariffs() {
+        return tariffs;
+    }
+
+    public Future<List<Entry>> daily(String meterId, LocalDate from, LocalDate to) {
+        return priced(meterId, from, to).map(p -> p.days);
+    }
+
+    /** Months from their days; a month's cost and parts are the sums of its days'. */
     public Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to) {
-        return days(meterId, from.atDay(1), to.atEndOfMonth()).map(days -> {
-            Map<String, Double> costs = new LinkedHashMap<>();
-            for (PeriodUsage d : days) {
-                costs.merge(d.period().substring(0, 7), tariff.cost(LocalDate.parse(d.period()), d.kwh()), Double::sum);
+        return priced(meterId, from.atDay(1), to.atEndOfMonth()).map(p -> {
+            Map<String, BigDecimal[]> sums = new LinkedHashMap<>();
+            List<PeriodUsage> days = new ArrayList<>();
+            String currency = null;
+            for (Entry d : p.days) {
+                BigDecimal[] s = sums.computeIfAbsent(d.period().substring(0, 7),
+                        k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+                s[0] = s[0].add(BigDecimal.valueOf(d.cost()));
+                s[1] = s[1].add(BigDecimal.valueOf(d.energyCost()));
+                s[2] = s[2].add(BigDecimal.valueOf(d.standingCharge()));
+                s[3] = s[3].add(BigDecimal.valueOf(d.vat()));
+                days.add(new PeriodUsage(d.period(), d.kwh(), d.fromKwh(), d.toKwh(), d.complete()));
+                currency = d.currency();
             }
             List<Entry> out = new ArrayList<>();
             for (PeriodUsage m : UsageCalculator.monthly(days, today())) {
-                out.add(new Entry(m.period(), m.kwh(), Tariff.roundCents(costs.get(m.period())), tariff.currency(),
-                        m.fromKwh(), m.toKwh(), m.complete()));
+                BigDecimal[] s = sums.get(m.period());
+                out.add(new Entry(m.period(), m.kwh(), s[0].doubleValue(), currency, m.fromKwh(), m.toKwh(), m.complete(),
+                        s[1].doubleValue(), s[2].doubleValue(), s[3].doubleValue()));
             }
             return out;
         });
     }
 
-    private Future<List<PeriodUsage>> days(String meterId, LocalDate from, LocalDate to) {
-        Future<List<Document>> before = Mongo.list(db.getCollection(DAILY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(DAY, from.toString())))
-                .sort(Sorts.descending(DAY)).limit(1));
-        Future<List<Document>> inRange = Mongo.list(db.getCollection(DAILY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(DAY, from.toString()), Filters.lte(DAY, to.toString())))
-                .sort(Sorts.ascending(DAY)));
-        return Future.all(before, inRange).map(all -> {
-            List<DayRegister> regs = new ArrayList<>();
-            for (Document d : before.result()) {
-                regs.add(register(d));
+    /** Hourly units of one local day (23, 24 or 25 entries at most; hours without readings are absent). */
+    public Future<List<HourUsage>> hours(String meterId, LocalDate day) {
+        return hourDocs(meterId, day, day).map(h -> {
+            List<HourUsage> out = new ArrayList<>();
+            for (HourUsage u : toHours(h)) {
+                if (u.day().equals(day)) {
+                    out.add(u);
+                }
             }
-            for (Document d : inRange.result()) {
-                regs.add(register(d));
-            }
-            return UsageCalculator.daily(regs, from, to, today());
+            return out;
         });
     }
 
-    private static DayRegister register(Document d) {
-        return new DayRegister(LocalDate.parse(d.getString(DAY)), ((Number) d.get(MIN_KWH)).doubleValue(),
-                ((Number) d.get(MAX_KWH)).doubleValue());
+    /** Hourly units of the days {@code from..to}, for the advice engine. */
+    public Future<List<HourUsage>> hours(String meterId, LocalDate from, LocalDate to) {
+        return hourDocs(meterId, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList());
+    }
+
+    /**
+     * The peak of each month from {@code from} to {@code to}. A quarter's units are its last register minus
+     * the one of the quarter right before it; a quarter after a data gap only counts its own readings, so a
+     * gap never shows up as a false peak.
+     */
+    public Future<List<Peak>> peaks(String meterId, YearMonth from, YearMonth to) {
+        Instant start = from.atDay(1).atStartOfDay(zone).toInstant();
+        Instant end = to.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+        return Mongo.list(db.getCollection(QUARTER)
+                        .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(START, Date.from(start.minusSeconds(900))),
+                                Filters.lt(START, Date.from(end))))
+                        .sort(Sorts.ascending(START)))
+                .map(docs -> {
+                    Map<String, Peak> byMonth = new LinkedHashMap<>();
+                    Instant previousStart = null;
+                    double previousMax = 0;
+                    for (Document d : docs) {
+                        Instant s = d.getDate(START).toInstant();
+                        double min = ((Number) d.get(MIN_KWH)).doubleValue();
+                        double max = ((Number) d.get(MAX_KWH)).doubleValue();
+                        boolean adjacent = previousStart != null && previousStart.plusSeconds(900).equals(s);
+                        double kwh = Math.max(0, max - (adjacent ? previousMax : min));
+                        previousStart = s;
+                        previousMax = max;
+                        if (s.isBefore(start)) {
+                            continue;
+                        }
+                        String month = YearMonth.from(s.atZone(zone)).toString();
+                        double kw = UsageCalculator.roundKwh(kwh * 4);
+                        Peak p = byMonth.get(month);
+                        if (p == null || kw > p.kw()) {
+                            byMonth.put(month, new Peak(month, kw, s));
+                        }
+                    }
+                    return new ArrayList<>(byMonth.values());
+                });
+    }
+
+    private record Priced(List<Entry> days) {}
+
+    /** Days {@code from..to} priced; hours are read from the 1st of {@code from}'s month so tiers count right. */
+    private Future<Priced> priced(String meterId, LocalDate from, LocalDate to) {
+        LocalDate monthStart = from.withDayOfMonth(1);
+        return Future.all(hourDocs(meterId, monthStart, to), tariffs.book()).map(all -> {
+            HourDocs h = all.resultAt(0);
+            TariffBook book = all.resultAt(1);
+            List<HourUsage> hours = toHours(h);
+            Map<LocalDate, DayCost> costs = new HashMap<>();
+            for (DayCost c : Pricing.priceDays(book, hours)) {
+                costs.put(c.day(), c);
+            }
+            List<DayRegister> registers = new ArrayList<>();
+            if (h.before != null) {
+                double max = ((Number) h.before.get(MAX_KWH)).doubleValue();
+                registers.add(new DayRegister(localDay(h.before), max, max));
+            }
+            Map<LocalDate, double[]> byDay = new LinkedHashMap<>();
+            for (Document d : h.inRange) {
+                double min = ((Number) d.get(MIN_KWH)).doubleValue();
+                double max = ((Number) d.get(MAX_KWH)).doubleValue();
+                byDay.merge(localDay(d), new double[] {min, max}, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+            byDay.forEach((day, mm) -> registers.add(new DayRegister(day, mm[0], mm[1])));
+            List<Entry> out = new ArrayList<>();
+            for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
+                DayCost c = costs.get(LocalDate.parse(d.period()));
+                out.add(new Entry(d.period(), d.kwh(), c.total(), c.currency(), d.fromKwh(), d.toKwh(), d.complete(),
+                        c.energy(), c.standing(), c.vat()));
+            }
+            return new Priced(out);
+        });
+    }
+
+    private record HourDocs(Document before, List<Document> inRange) {}
+
+    /** The hourly rollups of local days {@code from..to}, and the last one before them (the start register). */
+    private Future<HourDocs> hourDocs(String meterId, LocalDate from, LocalDate to) {
+        Instant start = from.atStartOfDay(zone).toInstant();
+        Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
+        Future<Document> before = Mongo.first(db.getCollection(HOURLY)
+                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start))))
+                .sort(Sorts.descending(HOUR)).limit(1));
+        Future<List<Document>> inRange = Mongo.list(db.getCollection(HOURLY)
+                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(HOUR, Date.from(start)), Filters.lt(HOUR, Date.from(end))))
+                .sort(Sorts.ascending(HOUR)));
+        return Future.all(before, inRange).map(v -> new HourDocs(before.result(), inRange.result()));
+    }
+
+    /** Units per hour: each hour's last register minus the last register before it (its own first for the very first). */
+    private List<HourUsage> toHours(HourDocs h) {
+        List<HourUsage> out = new ArrayList<>(h.inRange.size());
+        Double previous = h.before == null ? null : ((Number) h.before.get(MAX_KWH)).doubleValue();
+        for (Document d : h.inRange) {
+            double min = ((Number) d.get(MIN_KWH)).doubleValue();
+            double max = ((Number) d.get(MAX_KWH)).doubleValue();
+            Instant start = d.getDate(HOUR).toInstant();
+            double kwh = Math.max(0, max - (previous == null ? min : previous));
+            out.add(new HourUsage(start, start.atZone(zone).toLocalDate(), start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh)));
+            previous = previous == null ? max : Math.max(previous, max);
+        }
+        return out;
+    }
+
+    private LocalDate localDay(Document hourly) {
+        return hourly.getDate(HOUR).toInstant().atZone(zone).toLocalDate();
     }
 }
