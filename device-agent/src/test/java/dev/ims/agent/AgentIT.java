@@ -92,6 +92,12 @@ class AgentIT {
                 assertThat(rs.get(i).energyKwh()).isGreaterThanOrEqualTo(rs.get(i - 1).energyKwh());
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> status.containsKey(id) && status.get(id).state() == ConnectionState.ONLINE);
+            // The birth carries a verifier of the claim code, never the code itself.
+            String verifier = dev.ims.model.meter.ClaimCodes.verifierOf(status.get(id));
+            String code = m.meter().state().claimCode();
+            assertThat(verifier).isNotNull().doesNotContain(code).doesNotContain(code.replace("-", ""));
+            assertThat(dev.ims.model.meter.ClaimCodes.matches(verifier, code)).isTrue();
+            assertThat(status.get(id).encode()).asString(java.nio.charset.StandardCharsets.UTF_8).doesNotContain(code.replace("-", "")).doesNotContain(code);
 
             watcher.publishWith().topic("meters/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(new RelayCommand("cmd-1", RelayState.OFF, Instant.now()).encode()).send();

@@ -56,6 +56,23 @@ class DocumentsTest {
     }
 
     @Test
+    void quarterRollups_makeFourBucketsAnHour_100OnTheFallBackDay() {
+        List<Reading> day = dayOfReadings("2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z");
+        assertThat(ids(Documents.rollups(day, BERLIN, StoreSchema.QUARTER))).hasSize(100).doesNotHaveDuplicates()
+                .contains("m-1|q|2026-10-25T00:45:00Z", "m-1|q|2026-10-25T01:00:00Z");
+    }
+
+    @Test
+    void quarterRollups_inAHalfHourZone_startAtLocalQuarters() {
+        List<Reading> rs = List.of(Reading.of("m-1", 0, Instant.parse("2026-11-24T10:07:00Z"), 1.0, null, null, null, null, null),
+                Reading.of("m-1", 1, Instant.parse("2026-11-24T10:14:59Z"), 1.1, null, null, null, null, null),
+                Reading.of("m-1", 2, Instant.parse("2026-11-24T10:15:00Z"), 1.2, null, null, null, null, null));
+        // India is UTC+05:30: 10:07Z is 15:37 local, in the 15:30 quarter (10:00Z).
+        assertThat(ids(Documents.rollups(rs, new dev.ims.model.usage.UsageCalendar(java.time.ZoneId.of("Asia/Kolkata")), StoreSchema.QUARTER)))
+                .containsExactly("m-1|q|2026-11-24T10:00:00Z", "m-1|q|2026-11-24T10:15:00Z");
+    }
+
+    @Test
     void dailyRollup_keepsTheMinAndMaxRegister_whateverTheOrder() {
         List<Reading> day = new ArrayList<>(dayOfReadings("2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z"));
         java.util.Collections.reverse(day);

@@ -163,6 +163,27 @@ class IngestIT {
         publisher.publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
     }
 
+    @Test
+    void birthWithClaimVerifier_isKeptOnTheMeter_andALaterOneCannotReplaceIt() {
+        String meter = newMeter();
+        String first = dev.ims.model.meter.ClaimCodes.verifier("ABCDE-FGHJK", 1000);
+        Instant t = Instant.now();
+        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new StatusMessage(meter, ConnectionState.ONLINE, t, java.util.Map.of("claim", first)).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.equals(meterField(meter, StoreSchema.CLAIM_VERIFIER)));
+        String second = dev.ims.model.meter.ClaimCodes.verifier("KLMNP-QRSTU", 1000);
+        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new StatusMessage(meter, ConnectionState.OFFLINE, t.plusSeconds(1), java.util.Map.of("claim", second)).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(meter)));
+        assertThat(meterField(meter, StoreSchema.CLAIM_VERIFIER)).isEqualTo(first);
+    }
+
+    private static Object meterField(String meter, String field) {
+        org.bson.Document d = reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS)
+                .find(com.mongodb.client.model.Filters.eq(StoreSchema.ID, meter)).first()).block();
+        return d == null ? null : d.get(field);
+    }
+
     private static String newMeter() {
         return "it-" + METERS.incrementAndGet() + "-" + System.nanoTime() % 100000;
     }

@@ -47,7 +47,7 @@ abstract class PipelineContract {
     /** As above; {@code mongoUri} null: the embedded store. */
     static void startStack(String mqttUrl, String mongoUri, Path dataDir) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0",
-                "MONGO_PORT", "0", "IMS_DATA_DIR", dataDir.toString()));
+                "MONGO_PORT", "0", "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD));
         if (mqttUrl != null) {
             env.put("MQTT_URL", mqttUrl);
         }
@@ -56,6 +56,20 @@ abstract class PipelineContract {
         }
         stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1));
         stack.fleet().historyDone().get();
+        token = login("admin", ADMIN_PASSWORD);
+    }
+
+    static final String ADMIN_PASSWORD = "pipeline-staff-42";
+    static String token;
+
+    /** A bearer token for {@code username}. */
+    static String login(String username, String password) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + "/api/v1/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(Map.of("username", username, "password", password))))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.mapper().readTree(r.body()).get("token").asText();
     }
 
     @AfterAll
@@ -149,7 +163,8 @@ abstract class PipelineContract {
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path)).build(),
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+                        .header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404) {
             return Json.mapper().createArrayNode();

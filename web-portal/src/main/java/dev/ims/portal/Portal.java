@@ -3,6 +3,10 @@ package dev.ims.portal;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.advice.AdviceEngine;
+import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.dashboard.DashboardRoutes;
+import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.web.HttpError;
@@ -47,7 +51,8 @@ public final class Portal {
         Clock clock = Clock.systemUTC();
         Router router = Router.router(vertx);
         Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
-        UsageService usage = new UsageService(db, new Tariffs(db, settings.tariff()), settings.ims().timeZone(), clock);
+        Tariffs tariffs = new Tariffs(db, settings.tariff());
+        UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);
         Accounts accounts = new Accounts(db, vertx, new Passwords(settings.passwordCost()), clock);
         AuthRoutes auth = new AuthRoutes(accounts, db, vertx, pages, settings.secureCookies(), clock);
         router.route("/static/*").handler(StaticHandler.create("webroot"));
@@ -60,7 +65,11 @@ public final class Portal {
         router.route().handler(auth::authenticate);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
-        new MeterRoutes(db, usage, pages, settings.ims().timeZone()).register(router);
+        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone());
+        meters.register(router);
+        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), pages)
+                .register(router);
+        new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
         return accounts.ensureAdmin(settings.ims().adminPassword())

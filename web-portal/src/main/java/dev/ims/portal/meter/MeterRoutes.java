@@ -7,6 +7,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.web.Csv;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Params;
@@ -34,6 +35,9 @@ public final class MeterRoutes {
 
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
+    /** Usage ranges are bounded so one request cannot make the portal price decades of hours. */
+    private static final int MAX_DAYS = 3 * 366;
+    private static final int MAX_MONTHS = 36;
 
     private final MongoDatabase db;
     private final UsageService usage;
@@ -52,10 +56,12 @@ public final class MeterRoutes {
         router.get("/api/v1/meters/:id").handler(ctx -> reply(ctx, meter(ctx).map(MeterRoutes::meterView)));
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
         router.get("/api/v1/meters/:id/usage").handler(this::usage);
+        router.get("/api/v1/meters/:id/usage.csv").handler(this::usageCsv);
+        router.get("/api/v1/meters/:id/readings.csv").handler(this::readingsCsv);
+        router.get("/api/v1/meters/:id/peaks").handler(this::peaks);
         router.get("/api/v1/meters/:id/gaps").handler(this::gaps);
         router.get("/api/v1/rejected").handler(this::rejected);
         router.get("/").handler(this::indexPage);
-        router.get("/meters/:id").handler(this::meterPage);
     }
 
     /** The meters the principal may see: staff the fleet, a consumer the meters linked to them. */
@@ -82,7 +88,7 @@ public final class MeterRoutes {
     }
 
     /** A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... */
-    static Map<String, Object> meterView(Document d) {
+    public static Map<String, Object> meterView(Document d) {
         Map<String, Object> raw = Responses.plain(d);
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("meterId", raw.remove(ID));
@@ -112,6 +118,61 @@ public final class MeterRoutes {
     }
 
     private void usage(RoutingContext ctx) {
+        reply(ctx, usageEntries(ctx));
+    }
+
+    private static final List<String> USAGE_COLUMNS = List.of("period", "kwh", "cost", "currency", "energyCost", "standingCharge",
+            "vat", "fromKwh", "toKwh", "complete");
+
+    private void usageCsv(RoutingContext ctx) {
+        String period = ctx.request().getParam("period", "day");
+        usageEntries(ctx).onSuccess(entries -> Csv.send(ctx, ctx.pathParam("id") + "-usage-" + period + ".csv", USAGE_COLUMNS,
+                entries.stream().map(e -> List.<Object>of(e.period(), e.kwh(), e.cost(), e.currency(), e.energyCost(),
+                        e.standingCharge(), e.vat(), e.fromKwh(), e.toKwh(), e.complete())).toList())).onFailure(ctx::fail);
+    }
+
+    private static final List<String> READING_COLUMNS = List.of(METER_ID, SEQ, TS, ENERGY_KWH, POWER_W, VOLTAGE_V, CURRENT_A, STATUS,
+            FAULT, RELAY);
+
+    /** Every reading of the range, oldest first, streamed. */
+    private void readingsCsv(RoutingContext ctx) {
+        Instant from = Params.instant("from", ctx.request().getParam("from"), zone);
+        Instant to = Params.instant("to", ctx.request().getParam("to"), zone, true);
+        meter(ctx).onFailure(ctx::fail).onSuccess(m -> {
+            List<Bson> filters = new ArrayList<>(List.of(Filters.eq(METER_ID, m.getString(ID))));
+            if (from != null) {
+                filters.add(Filters.gte(TS, Date.from(from)));
+            }
+            if (to != null) {
+                filters.add(Filters.lt(TS, Date.from(to)));
+            }
+            Csv.stream(ctx, m.getString(ID) + "-readings.csv", READING_COLUMNS,
+                    db.getCollection(READINGS).find(Filters.and(filters)).sort(Sorts.ascending(TS, SEQ)).batchSize(500),
+                    d -> {
+                        List<Object> row = new ArrayList<>(READING_COLUMNS.size());
+                        for (String c : READING_COLUMNS) {
+                            Object v = d.get(c);
+                            row.add(v instanceof Date date ? date.toInstant().toString() : v);
+                        }
+                        return row;
+                    });
+        });
+    }
+
+    private void peaks(RoutingContext ctx) {
+        LocalDate today = usage.today();
+        LocalDate from = Params.day("from", ctx.request().getParam("from"), zone);
+        LocalDate to = Params.day("to", ctx.request().getParam("to"), zone);
+        YearMonth last = YearMonth.from(to != null ? to : today);
+        YearMonth first = from != null ? YearMonth.from(from) : last.minusMonths(11);
+        if (first.isAfter(last)) {
+            throw HttpError.badRequest("from must not be after to");
+        }
+        reply(ctx, meter(ctx).compose(m -> usage.peaks(m.getString(ID), first, last)).map(l -> l.stream()
+                .map(p -> Map.of("month", p.month(), "kw", p.kw(), "start", p.start().toString())).toList()));
+    }
+
+    private Future<List<UsageService.Entry>> usageEntries(RoutingContext ctx) {
         String period = ctx.request().getParam("period", "day");
         LocalDate today = usage.today();
         LocalDate from = Params.day("from", ctx.request().getParam("from"), zone);
@@ -119,12 +180,22 @@ public final class MeterRoutes {
         if (from != null && to != null && from.isAfter(to)) {
             throw HttpError.badRequest("from must not be after to");
         }
+        LocalDate last = to != null ? to : today;
         switch (period) {
-            case "day" -> reply(ctx, meter(ctx).compose(m -> usage.daily(m.getString(ID),
-                    from != null ? from : (to != null ? to : today).minusDays(29), to != null ? to : today)));
-            case "month" -> reply(ctx, meter(ctx).compose(m -> usage.monthly(m.getString(ID),
-                    YearMonth.from(from != null ? from : (to != null ? to : today).minusMonths(11)),
-                    YearMonth.from(to != null ? to : today))));
+            case "day" -> {
+                LocalDate first = from != null ? from : last.minusDays(29);
+                if (first.plusDays(MAX_DAYS).isBefore(last)) {
+                    throw HttpError.badRequest("a daily range covers at most " + MAX_DAYS + " days");
+                }
+                return meter(ctx).compose(m -> usage.daily(m.getString(ID), first, last));
+            }
+            case "month" -> {
+                YearMonth first = YearMonth.from(from != null ? from : last.minusMonths(11));
+                if (first.plusMonths(MAX_MONTHS).isBefore(YearMonth.from(last))) {
+                    throw HttpError.badRequest("a monthly range covers at most " + MAX_MONTHS + " months");
+                }
+                return meter(ctx).compose(m -> usage.monthly(m.getString(ID), first, YearMonth.from(last)));
+            }
             default -> throw HttpError.badRequest("period must be day or month");
         }
     }
@@ -166,26 +237,6 @@ public final class MeterRoutes {
             model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
             pages.render(ctx, "index.ftlh", model);
         }).onFailure(ctx::fail);
-    }
-
-    private void meterPage(RoutingContext ctx) {
-        LocalDate today = usage.today();
-        meter(ctx).compose(m -> {
-            String id = m.getString(ID);
-            Future<List<UsageService.Entry>> days = usage.daily(id, today.minusDays(29), today);
-            Future<List<UsageService.Entry>> months = usage.monthly(id, YearMonth.from(today).minusMonths(11), YearMonth.from(today));
-            return Future.all(days, months).map(v -> {
-                Map<String, Object> model = new HashMap<>();
-                model.put("meter", meterView(m));
-                List<UsageService.Entry> d = new ArrayList<>(days.result());
-                java.util.Collections.reverse(d);
-                List<UsageService.Entry> mo = new ArrayList<>(months.result());
-                java.util.Collections.reverse(mo);
-                model.put("days", d);
-                model.put("months", mo);
-                return model;
-            });
-        }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);
     }
 
     private static void reply(RoutingContext ctx, Future<?> result) {

@@ -30,6 +30,18 @@ public final class Params {
         }
     }
 
+    /**
+     * Like {@link #instant(String, String, ZoneId)}, but when {@code endOfDay} a bare date means the end of
+     * that day (the start of the next), so {@code to=2026-11-24} includes the 24th.
+     */
+    public static Instant instant(String name, String value, ZoneId zone, boolean endOfDay) {
+        Instant i = instant(name, value, zone);
+        if (i != null && endOfDay && value.length() == 10) {
+            return LocalDate.parse(value).plusDays(1).atStartOfDay(zone).toInstant();
+        }
+        return i;
+    }
+
     /** A date, or the local day of an instant; null when absent. */
     public static LocalDate day(String name, String value, ZoneId zone) {
         Instant i = instant(name, value, zone);

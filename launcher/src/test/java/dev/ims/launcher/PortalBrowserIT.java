@@ -1,0 +1,252 @@
+package dev.ims.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The consumer portal in a real headless Chromium (Debian's {@code chromium} + {@code chromium-driver},
+ * never downloaded), against the whole local stack: embedded broker and store, ingest, portal and a
+ * simulated fleet with a month of history. Mandatory when {@code CI=true}; elsewhere it skips when no
+ * Chromium is installed.
+ */
+class PortalBrowserIT {
+
+    static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+    static final String ADMIN_PASSWORD = "browser-staff-42";
+    static final String PASSWORD = "correct-horse-battery";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path dataDir;
+    static LocalStack stack;
+    static String base;
+    static String staffToken;
+
+    WebDriver browser;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("CI=true but " + CHROMIUM + " or " + DRIVER + " is missing: .ci/run installs chromium and chromium-driver");
+        }
+        Assumptions.assumeTrue(installed, "no Chromium here");
+        Map<String, String> env = Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MONGO_PORT", "0",
+                "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        // An hour between live readings keeps the figures still while the test compares page and API.
+        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(2, 30, 3600));
+        stack.fleet().historyDone().get();
+        base = stack.portalUrl().replaceAll("/$", "");
+        staffToken = api("POST", "/api/v1/login", "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}", null, 200).get("token").asText();
+        for (String id : stack.fleet().meterIds()) {
+            await().atMost(Duration.ofSeconds(120)).until(() ->
+                    api("GET", "/api/v1/meters/" + id + "/usage?period=day", null, staffToken, 200).size() >= 28);
+        }
+        // A dual-rate tariff with an expensive evening, set by staff through the API as a script would.
+        api("PUT", "/api/v1/tariffs/2000-01-01", """
+                {"validFrom":"2000-01-01","name":"Dual rate","currency":"EUR","pricePerKwh":0.28,
+                 "standingChargePerDay":0.40,"vatPercent":19,
+                 "bands":[{"name":"evening peak","pricePerKwh":0.45,"fromHour":17,"toHour":21},
+                          {"name":"night","pricePerKwh":0.16,"fromHour":22,"toHour":6}]}""", staffToken, 200);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1280,900");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), options);
+        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void consumer_signsUp_linksMeter_seesDashboardMatchingTheApi_chartsCsvAndAdvice_thenLogsOut() throws Exception {
+        SimulatedMeter meter = stack.fleet().members().get(0).meter();
+        String user = "alice-" + UUID.randomUUID().toString().substring(0, 6);
+        signUp(user);
+        assertThat(browser.getCurrentUrl()).endsWith("/account");
+        assertThat(browser.findElement(By.tagName("body")).getText()).contains("No meter is linked");
+
+        browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
+        browser.findElement(By.id("claimCode")).sendKeys("WRONG-CODE1");
+        browser.findElement(By.id("claim")).click();
+        assertThat(browser.findElement(By.id("error")).getText()).contains("do not match");
+        browser.findElement(By.id("meterId")).clear();
+        browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
+        browser.findElement(By.id("claimCode")).sendKeys(meter.state().claimCode());
+        browser.findElement(By.id("claim")).click();
+        assertThat(browser.getCurrentUrl()).endsWith("/meters/" + meter.meterId());
+
+        // The dashboard's figures are the API's.
+        String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200).get("token").asText();
+        LocalDate today = LocalDate.now(ZONE);
+        JsonNode month = api("GET", "/api/v1/meters/" + meter.meterId() + "/usage?period=month&from=" + today + "&to=" + today, null, token, 200).get(0);
+        assertThat(text("month-kwh")).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f kWh", month.get("kwh").asDouble()));
+        assertThat(text("bill-to-date")).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f EUR", month.get("cost").asDouble()));
+        JsonNode day = api("GET", "/api/v1/meters/" + meter.meterId() + "/usage?period=day&from=" + today + "&to=" + today, null, token, 200);
+        assertThat(text("today-kwh")).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f kWh", day.size() == 0 ? 0.0 : day.get(0).get("kwh").asDouble()));
+        assertThat(text("forecast")).matches("\\d+\\.\\d{2} EUR");
+        assertThat(text("peak")).matches("\\d+\\.\\d{2} kW");
+        assertThat(text("power")).matches("\\d+ W");
+
+        // Charts: month by default, then a day, the day before, and a year; each a picture with bars.
+        assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Daily units in");
+        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
+        assertThat(browser.findElement(By.cssSelector("figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
+        browser.findElement(By.id("view-day")).click();
+        assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Hourly units on");
+        browser.findElement(By.id("prev")).click();
+        assertThat(browser.getCurrentUrl()).contains("date=" + today.minusDays(1));
+        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeBetween(23, 25);
+        assertThat(browser.findElements(By.cssSelector("figure svg .compare"))).isNotEmpty();
+        browser.findElement(By.id("view-year")).click();
+        assertThat(browser.findElement(By.id("chart-h")).getText()).isEqualTo("Monthly units in " + today.getYear());
+
+        // CSV of the month's days, downloaded with the browser's own session.
+        browser.findElement(By.id("view-month")).click();
+        String csvUrl = browser.findElement(By.id("csv-days")).getAttribute("href");
+        HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(csvUrl))
+                .header("Cookie", "ims_session=" + browser.manage().getCookieNamed("ims_session").getValue()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        List<String> lines = csv.body().lines().toList();
+        assertThat(lines.get(0)).startsWith("period,kwh,cost,currency");
+        double csvKwh = lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).sum();
+        assertThat(csvKwh).isCloseTo(month.get("kwh").asDouble(), org.assertj.core.data.Offset.offset(0.002));
+
+        // Advice with money and evidence: the evening peak of the simulated household on a dual-rate tariff.
+        List<WebElement> suggestions = browser.findElements(By.cssSelector("#advice li.suggestion"));
+        assertThat(suggestions).isNotEmpty();
+        assertThat(suggestions.get(0).getText()).containsPattern("Saves about \\d+ kWh and \\d+\\.\\d{2} EUR a year");
+
+        // Log out: the pages are closed again.
+        browser.findElement(By.id("logout")).click();
+        assertThat(browser.getCurrentUrl()).contains("/login");
+        browser.get(base + "/meters/" + meter.meterId());
+        assertThat(browser.getCurrentUrl()).contains("/login?next=");
+    }
+
+    @Test
+    void anotherConsumer_cannotSeeTheMeter_byAnyUrl() throws Exception {
+        SimulatedMeter meter = stack.fleet().members().get(1).meter();
+        signUp("owner-" + UUID.randomUUID().toString().substring(0, 6));
+        claim(meter);
+        browser.manage().deleteAllCookies();
+        signUp("mallory-" + UUID.randomUUID().toString().substring(0, 6));
+        for (String path : List.of("/meters/" + meter.meterId(), "/meters/" + meter.meterId() + "?view=day",
+                "/api/v1/meters/" + meter.meterId(), "/api/v1/meters/" + meter.meterId() + "/usage.csv?period=day",
+                "/api/v1/meters/" + meter.meterId() + "/readings.csv")) {
+            browser.get(base + path);
+            assertThat(browser.getPageSource()).as(path).contains("no meter " + meter.meterId() + " on this account");
+        }
+        browser.get(base + "/");
+        assertThat(browser.findElement(By.id("no-meters")).getText()).contains("No meter is linked");
+        browser.get(base + "/staff/tariffs");
+        assertThat(browser.getPageSource()).contains("staff only");
+    }
+
+    @Test
+    void dashboard_fitsAPhoneScreen() throws Exception {
+        SimulatedMeter meter = stack.fleet().members().get(0).meter();
+        browser.manage().window().setSize(new Dimension(360, 800));
+        browser.get(base + "/login");
+        browser.findElement(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(ADMIN_PASSWORD);
+        browser.findElement(By.id("login")).click();
+        for (String path : List.of("/meters/" + meter.meterId(), "/meters/" + meter.meterId() + "?view=day", "/", "/account")) {
+            browser.get(base + path);
+            JavascriptExecutor js = (JavascriptExecutor) browser;
+            long scrollWidth = (Long) js.executeScript("return document.documentElement.scrollWidth");
+            long viewport = (Long) js.executeScript("return window.innerWidth");
+            assertThat(scrollWidth).as("horizontal overflow on " + path).isLessThanOrEqualTo(viewport);
+        }
+        browser.get(base + "/meters/" + meter.meterId());
+        WebElement chart = browser.findElement(By.cssSelector("figure svg"));
+        assertThat(chart.getSize().getWidth()).isLessThanOrEqualTo(360);
+        assertThat(chart.getSize().getHeight()).isGreaterThan(80);
+        assertThat(browser.findElement(By.id("bill-to-date")).isDisplayed()).isTrue();
+    }
+
+    private void signUp(String user) {
+        browser.get(base + "/signup");
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("password2")).sendKeys(PASSWORD);
+        browser.findElement(By.id("signup")).click();
+        assertThat(browser.getCurrentUrl()).endsWith("/account");
+    }
+
+    private void claim(SimulatedMeter meter) {
+        browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
+        browser.findElement(By.id("claimCode")).sendKeys(meter.state().claimCode());
+        browser.findElement(By.id("claim")).click();
+        assertThat(browser.getCurrentUrl()).endsWith("/meters/" + meter.meterId());
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText().trim();
+    }
+
+    static JsonNode api(String method, String path, String body, String token, int status) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
+        return Json.mapper().readTree(r.body());
+    }
+}

@@ -1,0 +1,184 @@
+package dev.ims.portal.dashboard;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.chart.Bar;
+import dev.ims.portal.chart.BarChart;
+import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.usage.MonthOutlook;
+import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.Pages;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code /meters/{id}}: the meter's dashboard. {@code ?view=day|month|year&date=2026-11-14} picks the chart
+ * (hourly bars of a day, daily bars of a month, monthly bars of a year), each compared with the same period
+ * before (the same weekday a week earlier, the month before, the year before).
+ */
+public final class DashboardRoutes {
+
+    private static final DateTimeFormatter DAY_TITLE = DateTimeFormatter.ofPattern("EEE d MMM yyyy", Locale.ENGLISH);
+
+    private final MeterRoutes meters;
+    private final UsageService usage;
+    private final AdviceService advice;
+    private final Pages pages;
+
+    public DashboardRoutes(MeterRoutes meters, UsageService usage, AdviceService advice, Pages pages) {
+        this.meters = meters;
+        this.usage = usage;
+        this.advice = advice;
+        this.pages = pages;
+    }
+
+    public void register(Router router) {
+        router.get("/meters/:id").handler(this::page);
+    }
+
+    private void page(RoutingContext ctx) {
+        String view = ctx.request().getParam("view", "month");
+        if (!List.of("day", "month", "year").contains(view)) {
+            throw HttpError.badRequest("view must be day, month or year");
+        }
+        LocalDate today = usage.today();
+        LocalDate date = parseDate(ctx.request().getParam("date"), today);
+        meters.meter(ctx).compose(m -> {
+            String id = m.getString(ID);
+            LocalDate outlookFrom = today.withDayOfMonth(1).isBefore(today.minusDays(MonthOutlook.BASIS_DAYS))
+                    ? today.withDayOfMonth(1) : today.minusDays(MonthOutlook.BASIS_DAYS);
+            Future<List<UsageService.Entry>> recent = usage.daily(id, outlookFrom, today);
+            Future<List<UsageService.Peak>> peak = usage.peaks(id, YearMonth.from(today), YearMonth.from(today));
+            Future<Chart> chart = chart(id, view, date, today);
+            Future<AdviceService.Result> tips = advice.advise(id, today);
+            return Future.all(recent, peak, chart, tips).map(v -> {
+                Map<String, Object> model = new HashMap<>();
+                model.put("meter", MeterRoutes.meterView(m));
+                List<UsageService.Entry> days = recent.result();
+                model.put("outlook", MonthOutlook.of(days, today));
+                model.put("todayKwh", days.stream().filter(e -> e.period().equals(today.toString())).mapToDouble(UsageService.Entry::kwh).sum());
+                model.put("currency", tips.result().currency());
+                model.put("peak", peak.result().isEmpty() ? null : Map.of("kw", peak.result().get(0).kw(),
+                        "at", peak.result().get(0).start().atZone(usage.zone()).format(DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ENGLISH))));
+                Chart c = chart.result();
+                model.put("chart", Map.of("svg", c.chart.svg(), "table", c.chart.table(), "title", c.chart.title(),
+                        "prev", c.prev, "next", c.next == null ? "" : c.next, "view", view, "kwh", c.kwh, "cost", c.cost,
+                        "from", c.from.toString(), "to", c.to.toString()));
+                model.put("advice", tips.result());
+                model.put("today", today.toString());
+                return model;
+            });
+        }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);
+    }
+
+    private record Chart(BarChart chart, String prev, String next, double kwh, double cost, LocalDate from, LocalDate to) {}
+
+    private Future<Chart> chart(String id, String view, LocalDate date, LocalDate today) {
+        String base = "/meters/" + id + "?view=";
+        switch (view) {
+            case "day" -> {
+                Future<List<HourUsage>> now = usage.hours(id, date);
+                Future<List<HourUsage>> before = usage.hours(id, date.minusWeeks(1));
+                Future<List<UsageService.Entry>> total = usage.daily(id, date, date);
+                return Future.all(now, before, total).map(v -> {
+                    Map<String, Double> compare = new HashMap<>();
+                    for (HourUsage h : before.result()) {
+                        compare.merge(Integer.toString(h.hour()), h.kwh(), Double::sum);
+                    }
+                    List<Bar> bars = new ArrayList<>();
+                    for (HourUsage h : now.result()) {
+                        String label = String.format("%02d", h.hour());
+                        bars.add(new Bar(label, date + " " + label + ":00", h.kwh(), compare.get(Integer.toString(h.hour())), null));
+                    }
+                    BarChart c = new BarChart("Hourly units on " + date.format(DAY_TITLE), "kWh", "This day",
+                            "Same day a week before", bars);
+                    return new Chart(c, base + "day&date=" + date.minusDays(1), date.isBefore(today) ? base + "day&date=" + date.plusDays(1) : null,
+                            sumKwh(total.result()), sumCost(total.result()), date, date);
+                });
+            }
+            case "year" -> {
+                int year = date.getYear();
+                Future<List<UsageService.Entry>> now = usage.monthly(id, YearMonth.of(year, 1), YearMonth.of(year, 12));
+                Future<List<UsageService.Entry>> before = usage.monthly(id, YearMonth.of(year - 1, 1), YearMonth.of(year - 1, 12));
+                return Future.all(now, before).map(v -> {
+                    Map<Integer, Double> compare = new HashMap<>();
+                    for (UsageService.Entry e : before.result()) {
+                        compare.put(YearMonth.parse(e.period()).getMonthValue(), e.kwh());
+                    }
+                    List<Bar> bars = new ArrayList<>();
+                    for (UsageService.Entry e : now.result()) {
+                        YearMonth m = YearMonth.parse(e.period());
+                        bars.add(new Bar(m.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH), e.period(), e.kwh(),
+                                compare.get(m.getMonthValue()), base + "month&date=" + m.atDay(1)));
+                    }
+                    BarChart c = new BarChart("Monthly units in " + year, "kWh", Integer.toString(year), Integer.toString(year - 1), bars);
+                    return new Chart(c, base + "year&date=" + (year - 1) + "-01-01",
+                            year < today.getYear() ? base + "year&date=" + (year + 1) + "-01-01" : null,
+                            sumKwh(now.result()), sumCost(now.result()), LocalDate.of(year, 1, 1), LocalDate.of(year, 12, 31));
+                });
+            }
+            default -> {
+                YearMonth month = YearMonth.from(date);
+                Future<List<UsageService.Entry>> now = usage.daily(id, month.atDay(1), month.atEndOfMonth());
+                YearMonth previous = month.minusMonths(1);
+                Future<List<UsageService.Entry>> before = usage.daily(id, previous.atDay(1), previous.atEndOfMonth());
+                return Future.all(now, before).map(v -> {
+                    Map<Integer, Double> compare = new HashMap<>();
+                    for (UsageService.Entry e : before.result()) {
+                        compare.put(LocalDate.parse(e.period()).getDayOfMonth(), e.kwh());
+                    }
+                    List<Bar> bars = new ArrayList<>();
+                    for (UsageService.Entry e : now.result()) {
+                        LocalDate d = LocalDate.parse(e.period());
+                        bars.add(new Bar(Integer.toString(d.getDayOfMonth()), d.format(DAY_TITLE), e.kwh(),
+                                compare.get(d.getDayOfMonth()), base + "day&date=" + d));
+                    }
+                    String name = month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + month.getYear();
+                    BarChart c = new BarChart("Daily units in " + name, "kWh", name,
+                            previous.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + previous.getYear(), bars);
+                    return new Chart(c, base + "month&date=" + previous.atDay(1),
+                            month.isBefore(YearMonth.from(today)) ? base + "month&date=" + month.plusMonths(1).atDay(1) : null,
+                            sumKwh(now.result()), sumCost(now.result()), month.atDay(1), month.atEndOfMonth());
+                });
+            }
+        }
+    }
+
+    private static double sumKwh(List<UsageService.Entry> entries) {
+        return entries.stream().map(e -> java.math.BigDecimal.valueOf(e.kwh())).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
+    }
+
+    private static double sumCost(List<UsageService.Entry> entries) {
+        return entries.stream().map(e -> java.math.BigDecimal.valueOf(e.cost())).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
+    }
+
+    private static LocalDate parseDate(String value, LocalDate today) {
+        if (value == null || value.isBlank()) {
+            return today;
+        }
+        try {
+            LocalDate d = LocalDate.parse(value);
+            if (d.getYear() < 2000 || d.isAfter(today)) {
+                throw HttpError.badRequest("date must be a day from 2000 to today");
+            }
+            return d;
+        } catch (DateTimeException e) {
+            throw HttpError.badRequest("date must be a day such as 2026-11-14");
+        }
+    }
+
+}
