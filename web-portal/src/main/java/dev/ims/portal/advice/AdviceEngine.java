@@ -170,7 +170,7 @@ public final class AdviceEngine {
                 clock(options.baseLoadFromHour()), clock(options.baseLoadToHour()), Math.round(baseW),
                 nightsAtBase, nights.minimaKwh.length, Math.round(typicalW));
         String title = String.format(Locale.ROOT,
-                "Find what keeps drawing about %d W around the clock", Math.round(baseW - typicalW));
+                "Switch off about %d W of always-on load", Math.round(baseW - typicalW));
         return suggestion(Suggestion.BASE_LOAD, title, evidence, kwhPerYear, kwhPerYear * prices.averageEffective,
                 prices.currency);
     }
@@ -283,7 +283,7 @@ public final class AdviceEngine {
                 "Over the last %d days you used %.1f kWh a day on average; the median of %d other homes"
                         + " was %.1f kWh a day.",
                 days.size(), mean, fleetMeters, fleetMedian);
-        String title = String.format(Locale.ROOT, "You use %.1f times as much as similar homes", mean / fleetMedian);
+        String title = String.format(Locale.ROOT, "You use %.1f times as much as the median home", mean / fleetMedian);
         return suggestion(Suggestion.ABOVE_SIMILAR_HOMES, title, evidence, kwhPerYear,
                 kwhPerYear * prices.averageEffective, prices.currency);
     }

@@ -6,9 +6,12 @@ import static dev.ims.portal.advice.Profiles.scaleDay;
 import static dev.ims.portal.advice.Profiles.timeOfUse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffVersion;
 import dev.ims.portal.usage.HourUsage;
+import java.time.DayOfWeek;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
@@ -146,8 +149,7 @@ class AdviceEngineTest {
         @Test
         void spreadBelowThreshold_silent() {
             TariffVersion narrow = new TariffVersion(Profiles.FIRST_DAY, "Narrow", "EUR", 0.20,
-                    List.of(new dev.ims.portal.tariff.Band("peak", 0.24, java.util.EnumSet.allOf(
-                            java.time.DayOfWeek.class), 17, 22)),
+                    List.of(new Band("peak", 0.24, EnumSet.allOf(DayOfWeek.class), 17, 22)),
                     List.of(), 0, 20);
             assertThat(find(advise(profile(100, 1100, 28), narrow), Suggestion.SHIFT_TO_CHEAP_HOURS)).isEmpty();
         }
@@ -271,9 +273,18 @@ class AdviceEngineTest {
 
     @Test
     void quietHome_getsNoSuggestions() {
-        Advice a = engine.advise(new AdviceInput(profile(100, 300, 56), timeOfUse(), 5.0, 20));
+        // 100 W all day on time-of-use: 2.4 kWh a day, nothing above base, fleet median 5
+        Advice a = engine.advise(new AdviceInput(profile(100, 100, 56), timeOfUse(), 5.0, 20));
         assertThat(a.notEnoughData()).isNull();
-        // 300 W evening: 4 × 0.2 × 56 = 44.8 kWh; × 0.2 × 365 / 56 = 58.4 kWh; × 0.24 = 14.02 EUR → fires
+        assertThat(a.suggestions()).isEmpty();
+    }
+
+    @Test
+    void smallEveningPeak_onlyShiftFires() {
+        // 300 W evening: 4 × 0.2 × 56 = 44.8 kWh; × 0.2 × 365 / 56 = 58.4 kWh; × 0.2 × 1.2 = 14.02 EUR
+        Advice a = engine.advise(new AdviceInput(profile(100, 300, 56), timeOfUse(), 5.0, 20));
         assertThat(a.suggestions()).extracting(Suggestion::kind).containsExactly(Suggestion.SHIFT_TO_CHEAP_HOURS);
+        assertThat(a.suggestions().get(0).kwhPerYear()).isEqualTo(58);
+        assertThat(a.suggestions().get(0).moneyPerYear()).isEqualTo(14.02);
     }
 }
