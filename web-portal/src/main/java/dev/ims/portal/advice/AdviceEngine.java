@@ -1,0 +1,377 @@
+package dev.ims.portal.advice;
+
+import dev.ims.portal.tariff.Band;
+import dev.ims.portal.tariff.TariffVersion;
+import dev.ims.portal.usage.HourUsage;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Turns a consumer's hourly usage into energy-saving suggestions. Pure: no I/O, no clock; the same
+ * input always gives the same advice.
+ *
+ * <p>Only complete local days count: days with 24 hour entries, or 23/25 on a daylight-saving change.
+ * "Days in input" below is the number of those days. Yearly figures are annualised from them.
+ *
+ * <p>Prices are the tariff's band prices before monthly tiers (a saving comes off the consumer's last
+ * kWh, whose tier is unknown here), plus VAT. The "average effective price" is the mean band price
+ * over all 168 hours of a week times (1 + VAT/100): the price of a kWh saved evenly around the clock.
+ * Money is computed from the unrounded kWh, then rounded to cents; kWh are rounded to whole kWh.
+ * A rule whose rounded kWh or money would be 0 stays silent.
+ */
+public final class AdviceEngine {
+
+    /**
+     * Thresholds of the rules.
+     *
+     * @param minCompleteDays fewer complete days than this: no advice, only {@link Advice#notEnoughData()}
+     * @param typicalBaseLoadWatts what a typical home draws with everything idle, W
+     * @param baseLoadFromHour first local hour of the night window the base load is read in (inclusive)
+     * @param baseLoadToHour local hour the window ends at (exclusive): 1 and 5 mean 01:00–05:00
+     * @param minNights nights with data in the window needed before the base load is judged
+     * @param shiftableShare the fraction of above-base use in the dearest hours that could plausibly move
+     *     (dishwasher, washing machine, charging)
+     * @param minPriceSpreadPerKwh net price difference between the dearest and cheapest hour of the week
+     *     needed before shifting is suggested, currency per kWh
+     * @param minShiftMoneyPerYear smallest yearly saving, VAT included, worth suggesting a shift for
+     * @param unusualDayLookback how many of the latest days are checked for being unusual
+     * @param unusualDayFactor a day is unusual above this multiple of the median of the days before it
+     * @param unusualDayMinExcessKwh ...and at least this many kWh above that median
+     * @param aboveFleetFactor mean daily use above this multiple of the fleet median is flagged
+     * @param minFleetMeters a fleet median from fewer meters is not trusted
+     */
+    public record Options(
+            int minCompleteDays,
+            double typicalBaseLoadWatts,
+            int baseLoadFromHour,
+            int baseLoadToHour,
+            int minNights,
+            double shiftableShare,
+            double minPriceSpreadPerKwh,
+            double minShiftMoneyPerYear,
+            int unusualDayLookback,
+            double unusualDayFactor,
+            double unusualDayMinExcessKwh,
+            double aboveFleetFactor,
+            int minFleetMeters) {
+
+        public static final int DEFAULT_MIN_COMPLETE_DAYS = 14;
+        public static final double DEFAULT_TYPICAL_BASE_LOAD_WATTS = 150;
+        public static final int DEFAULT_BASE_LOAD_FROM_HOUR = 1;
+        public static final int DEFAULT_BASE_LOAD_TO_HOUR = 5;
+        public static final int DEFAULT_MIN_NIGHTS = 14;
+        public static final double DEFAULT_SHIFTABLE_SHARE = 0.2;
+        public static final double DEFAULT_MIN_PRICE_SPREAD_PER_KWH = 0.05;
+        public static final double DEFAULT_MIN_SHIFT_MONEY_PER_YEAR = 1.0;
+        public static final int DEFAULT_UNUSUAL_DAY_LOOKBACK = 7;
+        public static final double DEFAULT_UNUSUAL_DAY_FACTOR = 1.6;
+        public static final double DEFAULT_UNUSUAL_DAY_MIN_EXCESS_KWH = 3.0;
+        public static final double DEFAULT_ABOVE_FLEET_FACTOR = 1.3;
+        public static final int DEFAULT_MIN_FLEET_METERS = 5;
+
+        public static final Options DEFAULTS = new Options(
+                DEFAULT_MIN_COMPLETE_DAYS,
+                DEFAULT_TYPICAL_BASE_LOAD_WATTS,
+                DEFAULT_BASE_LOAD_FROM_HOUR,
+                DEFAULT_BASE_LOAD_TO_HOUR,
+                DEFAULT_MIN_NIGHTS,
+                DEFAULT_SHIFTABLE_SHARE,
+                DEFAULT_MIN_PRICE_SPREAD_PER_KWH,
+                DEFAULT_MIN_SHIFT_MONEY_PER_YEAR,
+                DEFAULT_UNUSUAL_DAY_LOOKBACK,
+                DEFAULT_UNUSUAL_DAY_FACTOR,
+                DEFAULT_UNUSUAL_DAY_MIN_EXCESS_KWH,
+                DEFAULT_ABOVE_FLEET_FACTOR,
+                DEFAULT_MIN_FLEET_METERS);
+
+        public Options {
+            if (minCompleteDays < 2) {
+                throw new IllegalArgumentException("minCompleteDays must be at least 2");
+            }
+            if (baseLoadFromHour < 0 || baseLoadFromHour > 23 || baseLoadToHour <= baseLoadFromHour
+                    || baseLoadToHour > 24) {
+                throw new IllegalArgumentException("base-load window must be 0 <= from < to <= 24");
+            }
+            if (unusualDayLookback < 1) {
+                throw new IllegalArgumentException("unusualDayLookback must be at least 1");
+            }
+            if (!(shiftableShare > 0 && shiftableShare <= 1)) {
+                throw new IllegalArgumentException("shiftableShare must be in (0, 1]");
+            }
+        }
+    }
+
+    private static final int HOURS_PER_YEAR = 8760;
+    private static final int DAYS_PER_YEAR = 365;
+
+    private final Options options;
+
+    public AdviceEngine() {
+        this(Options.DEFAULTS);
+    }
+
+    public AdviceEngine(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public Advice advise(AdviceInput input) {
+        Objects.requireNonNull(input, "input");
+        List<Day> days = completeDays(input.hours());
+        if (days.size() < options.minCompleteDays()) {
+            return new Advice(List.of(), String.format(Locale.ROOT,
+                    "There %s only %d complete %s of meter data so far; advice needs at least %d.",
+                    days.size() == 1 ? "is" : "are", days.size(), days.size() == 1 ? "day" : "days",
+                    options.minCompleteDays()));
+        }
+        Prices prices = Prices.of(input.tariff());
+        Nights nights = nights(days);
+        List<Suggestion> out = new ArrayList<>();
+        baseLoad(nights, prices).ifPresent(out::add);
+        shiftToCheapHours(days, nights, input.tariff(), prices).ifPresent(out::add);
+        unusualDay(days, prices).ifPresent(out::add);
+        aboveSimilarHomes(days, input.fleetMedianDailyKwh(), input.fleetMeters(), prices).ifPresent(out::add);
+        out.sort(Comparator.comparingDouble(Suggestion::moneyPerYear).reversed().thenComparing(Suggestion::kind));
+        return new Advice(out, null);
+    }
+
+    /**
+     * BASE_LOAD. Per night, the smallest hourly kWh inside the window; kWh in one hour × 1000 is that
+     * hour's average draw in W. The base load is the median of these nightly minima, so a few nights
+     * with a heater or a dishwasher running do not raise it. Judged only with at least
+     * {@code minNights} nights. Fires when base &gt; typical: kWh/year = (base − typical) W × 8760 h / 1000,
+     * money at the average effective price (the excess runs around the clock).
+     */
+    private Optional<Suggestion> baseLoad(Nights nights, Prices prices) {
+        if (nights.minimaKwh.length < options.minNights()) {
+            return Optional.empty();
+        }
+        double baseW = nights.baseKwh * 1000;
+        double typicalW = options.typicalBaseLoadWatts();
+        if (!(baseW > typicalW)) {
+            return Optional.empty();
+        }
+        double kwhPerYear = (baseW - typicalW) * HOURS_PER_YEAR / 1000;
+        long nightsAtBase = Arrays.stream(nights.minimaKwh).filter(m -> m >= nights.baseKwh - 1e-9).count();
+        String evidence = String.format(Locale.ROOT,
+                "Between %s and %s your meter drew at least %d W in every hour on %d of the last %d nights;"
+                        + " typical homes idle at %d W or less.",
+                clock(options.baseLoadFromHour()), clock(options.baseLoadToHour()), Math.round(baseW),
+                nightsAtBase, nights.minimaKwh.length, Math.round(typicalW));
+        String title = String.format(Locale.ROOT,
+                "Switch off about %d W of always-on load", Math.round(baseW - typicalW));
+        return suggestion(Suggestion.BASE_LOAD, title, evidence, kwhPerYear, kwhPerYear * prices.averageEffective,
+                prices.currency);
+    }
+
+    /**
+     * SHIFT_TO_CHEAP_HOURS. Only for a tariff whose dearest and cheapest hour of the week differ by at
+     * least {@code minPriceSpreadPerKwh} net. In every hour priced at the weekly maximum, the kWh above
+     * the base load (hour kWh − base kWh per hour, floored at 0: the base load cannot move) times
+     * {@code shiftableShare} is what could move; annualised × 365 / days in input. Money is that kWh
+     * × (max − min price) × (1 + VAT/100): the kWh are still used, only cheaper. Fires from
+     * {@code minShiftMoneyPerYear}. kwhPerYear is the shifted kWh, not a saving of energy.
+     */
+    private Optional<Suggestion> shiftToCheapHours(
+            List<Day> days, Nights nights, TariffVersion tariff, Prices prices) {
+        double spread = prices.max - prices.min;
+        if (!(spread >= options.minPriceSpreadPerKwh() - 1e-12)) {
+            return Optional.empty();
+        }
+        double aboveBaseKwh = 0;
+        for (Day d : days) {
+            for (HourUsage h : d.hours) {
+                if (tariff.bandPrice(h.dayOfWeek(), h.hour()) >= prices.max - 1e-12) {
+                    aboveBaseKwh += Math.max(0, h.kwh() - nights.baseKwh);
+                }
+            }
+        }
+        double kwhPerYear = aboveBaseKwh * options.shiftableShare() * DAYS_PER_YEAR / days.size();
+        double money = kwhPerYear * spread * prices.vatFactor;
+        if (!(money >= options.minShiftMoneyPerYear())) {
+            return Optional.empty();
+        }
+        String peakName = tariff.bands().stream()
+                .filter(b -> b.pricePerKwh() >= prices.max - 1e-12)
+                .map(Band::name)
+                .findFirst()
+                .map(n -> "your \"" + n + "\" hours")
+                .orElse("the hours");
+        String evidence = String.format(Locale.ROOT,
+                "Over the last %d days you used %.1f kWh above your base load in %s, priced at %s %s/kWh"
+                        + " before VAT; the cheapest hours cost %s %s/kWh.",
+                days.size(), aboveBaseKwh, peakName, price(prices.max), prices.currency, price(prices.min),
+                prices.currency);
+        String title = String.format(Locale.ROOT, "Move about %d kWh a year to cheaper hours", Math.round(kwhPerYear));
+        return suggestion(Suggestion.SHIFT_TO_CHEAP_HOURS, title, evidence, kwhPerYear, money, prices.currency);
+    }
+
+    /**
+     * UNUSUAL_DAY. Each of the last {@code unusualDayLookback} days is compared with the median daily
+     * kWh of all days before it in the input (the median ignores earlier outliers). A day is unusual
+     * when it used more than {@code unusualDayFactor} × that median and more than
+     * {@code unusualDayMinExcessKwh} above it. One suggestion for all such days: kWh/year = their summed
+     * excess over their medians × 365 / days in input (how often such days seem to happen), money at
+     * the average effective price. The evidence names the day with the largest excess.
+     */
+    private Optional<Suggestion> unusualDay(List<Day> days, Prices prices) {
+        int first = Math.max(1, days.size() - options.unusualDayLookback());
+        double excessKwh = 0;
+        int count = 0;
+        Day worst = null;
+        double worstMedian = 0;
+        double worstExcess = 0;
+        for (int i = first; i < days.size(); i++) {
+            double median = median(days.subList(0, i).stream().mapToDouble(Day::kwh).toArray());
+            Day d = days.get(i);
+            if (d.kwh > options.unusualDayFactor() * median && d.kwh > median + options.unusualDayMinExcessKwh()) {
+                double excess = d.kwh - median;
+                excessKwh += excess;
+                count++;
+                if (excess > worstExcess) {
+                    worst = d;
+                    worstMedian = median;
+                    worstExcess = excess;
+                }
+            }
+        }
+        if (worst == null) {
+            return Optional.empty();
+        }
+        double kwhPerYear = excessKwh * DAYS_PER_YEAR / days.size();
+        int checked = days.size() - first;
+        String evidence = String.format(Locale.ROOT,
+                "On %s you used %.1f kWh, %.1f times your usual %.1f kWh a day; %d of the last %d days %s"
+                        + " that far above usual.",
+                dayName(worst.date), worst.kwh, worst.kwh / worstMedian, worstMedian, count, checked,
+                count == 1 ? "was" : "were");
+        String title = count == 1
+                ? "Check what ran on " + dayName(worst.date)
+                : String.format(Locale.ROOT, "Check what ran on %d unusually high days", count);
+        return suggestion(Suggestion.UNUSUAL_DAY, title, evidence, kwhPerYear, kwhPerYear * prices.averageEffective,
+                prices.currency);
+    }
+
+    /**
+     * ABOVE_SIMILAR_HOMES. Only with a known, positive fleet median from at least {@code minFleetMeters}
+     * meters. Fires when the consumer's mean daily kWh over the input exceeds {@code aboveFleetFactor} ×
+     * that median: kWh/year = (mean − median) × 365, money at the average effective price.
+     */
+    private Optional<Suggestion> aboveSimilarHomes(
+            List<Day> days, Double fleetMedian, int fleetMeters, Prices prices) {
+        if (fleetMedian == null || !(fleetMedian > 0) || fleetMedian.isInfinite()
+                || fleetMeters < options.minFleetMeters()) {
+            return Optional.empty();
+        }
+        double mean = days.stream().mapToDouble(Day::kwh).average().orElse(0);
+        if (!(mean > options.aboveFleetFactor() * fleetMedian)) {
+            return Optional.empty();
+        }
+        double kwhPerYear = (mean - fleetMedian) * DAYS_PER_YEAR;
+        String evidence = String.format(Locale.ROOT,
+                "Over the last %d days you used %.1f kWh a day on average; the median of %d other homes"
+                        + " was %.1f kWh a day.",
+                days.size(), mean, fleetMeters, fleetMedian);
+        String title = String.format(Locale.ROOT, "You use %.1f times as much as the median home", mean / fleetMedian);
+        return suggestion(Suggestion.ABOVE_SIMILAR_HOMES, title, evidence, kwhPerYear,
+                kwhPerYear * prices.averageEffective, prices.currency);
+    }
+
+    private static Optional<Suggestion> suggestion(
+            String kind, String title, String evidence, double kwhPerYear, double money, String currency) {
+        double kwh = Math.round(kwhPerYear);
+        double cents = BigDecimal.valueOf(money).setScale(2, RoundingMode.HALF_UP).doubleValue();
+        if (!(kwh > 0) || !(cents > 0)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Suggestion(kind, title, evidence, kwh, cents, currency));
+    }
+
+    private static List<Day> completeDays(List<HourUsage> hours) {
+        Map<LocalDate, List<HourUsage>> byDay = new TreeMap<>();
+        for (HourUsage h : hours) {
+            byDay.computeIfAbsent(h.day(), d -> new ArrayList<>()).add(h);
+        }
+        List<Day> days = new ArrayList<>();
+        byDay.forEach((date, list) -> {
+            if (list.size() >= 23 && list.size() <= 25) {
+                days.add(new Day(date, List.copyOf(list), list.stream().mapToDouble(HourUsage::kwh).sum()));
+            }
+        });
+        return days;
+    }
+
+    private Nights nights(List<Day> days) {
+        double[] minima = days.stream()
+                .mapToDouble(d -> d.hours.stream()
+                        .filter(h -> h.hour() >= options.baseLoadFromHour() && h.hour() < options.baseLoadToHour())
+                        .mapToDouble(HourUsage::kwh)
+                        .min()
+                        .orElse(Double.NaN))
+                .filter(m -> !Double.isNaN(m))
+                .toArray();
+        return new Nights(minima, minima.length == 0 ? 0 : median(minima));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        if (n == 0) {
+            return 0;
+        }
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String clock(int hour) {
+        return String.format(Locale.ROOT, "%02d:00", hour);
+    }
+
+    private static String price(double p) {
+        return BigDecimal.valueOf(p).stripTrailingZeros().scale() <= 2
+                ? String.format(Locale.ROOT, "%.2f", p)
+                : BigDecimal.valueOf(p).stripTrailingZeros().toPlainString();
+    }
+
+    private static String dayName(LocalDate d) {
+        return d.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + d.getDayOfMonth() + " "
+                + d.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + d.getYear();
+    }
+
+    /** A complete local day: its hour entries and their kWh total. */
+    private record Day(LocalDate date, List<HourUsage> hours, double kwh) {}
+
+    /** Nightly minima of the base-load window (kWh in one hour) and their median. */
+    private record Nights(double[] minimaKwh, double baseKwh) {}
+
+    /** Weekly price facts of a tariff, net unless named effective. */
+    private record Prices(double max, double min, double averageEffective, double vatFactor, String currency) {
+
+        static Prices of(TariffVersion t) {
+            double max = Double.NEGATIVE_INFINITY;
+            double min = Double.POSITIVE_INFINITY;
+            double sum = 0;
+            for (DayOfWeek d : DayOfWeek.values()) {
+                for (int h = 0; h < 24; h++) {
+                    double p = t.bandPrice(d, h);
+                    max = Math.max(max, p);
+                    min = Math.min(min, p);
+                    sum += p;
+                }
+            }
+            double vatFactor = 1 + t.vatPercent() / 100;
+            return new Prices(max, min, sum / (7 * 24) * vatFactor, vatFactor, t.currency());
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ims.portal.advice;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One energy-saving suggestion.
+ *
+ * @param kind one of {@link #BASE_LOAD}, {@link #SHIFT_TO_CHEAP_HOURS}, {@link #UNUSUAL_DAY},
+ *     {@link #ABOVE_SIMILAR_HOMES}
+ * @param title a short call to action
+ * @param evidence a plain-English sentence quoting the consumer's own figures that led to it
+ * @param kwhPerYear the estimated kWh a year it concerns (saved, or for a shift: moved), whole kWh, &gt; 0
+ * @param moneyPerYear the estimated yearly saving including VAT, in cents precision, &gt; 0
+ * @param currency ISO 4217 code of {@code moneyPerYear}
+ */
+public record Suggestion(
+        String kind, String title, String evidence, double kwhPerYear, double moneyPerYear, String currency) {
+
+    /** Consumption that never switches off at night, above what a typical home idles at. */
+    public static final String BASE_LOAD = "BASE_LOAD";
+    /** Use in the dearest hours of a time-of-use tariff that could run in the cheapest ones. */
+    public static final String SHIFT_TO_CHEAP_HOURS = "SHIFT_TO_CHEAP_HOURS";
+    /** Recent days far above the consumer's own usual daily use. */
+    public static final String UNUSUAL_DAY = "UNUSUAL_DAY";
+    /** Mean daily use well above the median of other meters. */
+    public static final String ABOVE_SIMILAR_HOMES = "ABOVE_SIMILAR_HOMES";
+
+    private static final Set<String> KINDS = Set.of(BASE_LOAD, SHIFT_TO_CHEAP_HOURS, UNUSUAL_DAY, ABOVE_SIMILAR_HOMES);
+
+    public Suggestion {
+        if (!KINDS.contains(kind)) {
+            throw new IllegalArgumentException("unknown suggestion kind " + kind);
+        }
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(currency, "currency");
+        if (!(kwhPerYear > 0) || Double.isInfinite(kwhPerYear)) {
+            throw new IllegalArgumentException("kwhPerYear must be a positive number, got " + kwhPerYear);
+        }
+        if (!(moneyPerYear > 0) || Double.isInfinite(moneyPerYear)) {
+            throw new IllegalArgumentException("moneyPerYear must be a positive number, got " + moneyPerYear);
+        }
+    }
+}
