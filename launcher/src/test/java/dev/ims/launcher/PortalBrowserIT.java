@@ -34,6 +34,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The consumer portal in a real headless Chromium (Debian's {@code chromium} + {@code chromium-driver},
@@ -113,18 +114,19 @@ class PortalBrowserIT {
         SimulatedMeter meter = stack.fleet().members().get(0).meter();
         String user = "alice-" + UUID.randomUUID().toString().substring(0, 6);
         signUp(user);
-        assertThat(browser.getCurrentUrl()).endsWith("/account");
+        waitForUrlEnding("/account");
         assertThat(browser.findElement(By.tagName("body")).getText()).contains("No meter is linked");
 
         browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
         browser.findElement(By.id("claimCode")).sendKeys("WRONG-CODE1");
         browser.findElement(By.id("claim")).click();
+        waitForUrlEnding("/account/meters");
         assertThat(browser.findElement(By.id("error")).getText()).contains("do not match");
         browser.findElement(By.id("meterId")).clear();
         browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
         browser.findElement(By.id("claimCode")).sendKeys(meter.state().claimCode());
         browser.findElement(By.id("claim")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/meters/" + meter.meterId());
+        waitForUrlEnding("/meters/" + meter.meterId());
 
         // The dashboard's figures are the API's.
         String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200).get("token").asText();
@@ -143,16 +145,19 @@ class PortalBrowserIT {
         assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
         assertThat(browser.findElement(By.cssSelector("figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
         browser.findElement(By.id("view-day")).click();
+        waitForUrlContaining("view=day");
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Hourly units on");
         browser.findElement(By.id("prev")).click();
-        assertThat(browser.getCurrentUrl()).contains("date=" + today.minusDays(1));
+        waitForUrlContaining("date=" + today.minusDays(1));
         assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeBetween(23, 25);
         assertThat(browser.findElements(By.cssSelector("figure svg .compare"))).isNotEmpty();
         browser.findElement(By.id("view-year")).click();
+        waitForUrlContaining("view=year");
         assertThat(browser.findElement(By.id("chart-h")).getText()).isEqualTo("Monthly units in " + today.getYear());
 
         // CSV of the month's days, downloaded with the browser's own session.
         browser.findElement(By.id("view-month")).click();
+        waitForUrlContaining("view=month");
         String csvUrl = browser.findElement(By.id("csv-days")).getAttribute("href");
         HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(csvUrl))
                 .header("Cookie", "ims_session=" + browser.manage().getCookieNamed("ims_session").getValue()).build(), HttpResponse.BodyHandlers.ofString());
@@ -170,9 +175,9 @@ class PortalBrowserIT {
 
         // Log out: the pages are closed again.
         browser.findElement(By.id("logout")).click();
-        assertThat(browser.getCurrentUrl()).contains("/login");
+        waitForUrlContaining("/login");
         browser.get(base + "/meters/" + meter.meterId());
-        assertThat(browser.getCurrentUrl()).contains("/login?next=");
+        waitForUrlContaining("/login?next=");
     }
 
     @Test
@@ -202,6 +207,7 @@ class PortalBrowserIT {
         browser.findElement(By.id("username")).sendKeys("admin");
         browser.findElement(By.id("password")).sendKeys(ADMIN_PASSWORD);
         browser.findElement(By.id("login")).click();
+        waitForUrlEnding("/");
         for (String path : List.of("/meters/" + meter.meterId(), "/meters/" + meter.meterId() + "?view=day", "/", "/account")) {
             browser.get(base + path);
             JavascriptExecutor js = (JavascriptExecutor) browser;
@@ -222,14 +228,35 @@ class PortalBrowserIT {
         browser.findElement(By.id("password")).sendKeys(PASSWORD);
         browser.findElement(By.id("password2")).sendKeys(PASSWORD);
         browser.findElement(By.id("signup")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/account");
+        waitForUrlEnding("/account");
     }
 
     private void claim(SimulatedMeter meter) {
         browser.findElement(By.id("meterId")).sendKeys(meter.meterId());
         browser.findElement(By.id("claimCode")).sendKeys(meter.state().claimCode());
         browser.findElement(By.id("claim")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/meters/" + meter.meterId());
+        waitForUrlEnding("/meters/" + meter.meterId());
+    }
+
+    /** Waits for a navigation (form posts hash passwords and codes: they take a moment). */
+    private void waitForUrlEnding(String suffix) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.getCurrentUrl().endsWith(suffix));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("expected to arrive at ..." + suffix + " but am at " + browser.getCurrentUrl() + ":\n" + bodyText());
+        }
+    }
+
+    private void waitForUrlContaining(String part) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.getCurrentUrl().contains(part));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("expected a URL with " + part + " but am at " + browser.getCurrentUrl() + ":\n" + bodyText());
+        }
+    }
+
+    private String bodyText() {
+        return browser.findElement(By.tagName("body")).getText();
     }
 
     private String text(String id) {
