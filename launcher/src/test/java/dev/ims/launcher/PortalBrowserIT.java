@@ -139,6 +139,9 @@ class PortalBrowserIT {
         assertThat(text("forecast")).matches("\\d+\\.\\d{2} EUR");
         assertThat(text("peak")).matches("\\d+\\.\\d{2} kW");
         assertThat(text("power")).matches("\\d+ W");
+        screenshot("dashboard-desktop");
+        ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
+        screenshot("chart-month");
 
         // Charts: month by default, then a day, the day before, and a year; each a picture with bars.
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Daily units in");
@@ -151,6 +154,8 @@ class PortalBrowserIT {
         waitForUrlContaining("date=" + today.minusDays(1));
         assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeBetween(23, 25);
         assertThat(browser.findElements(By.cssSelector("figure svg .compare"))).isNotEmpty();
+        ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
+        screenshot("chart-day");
         browser.findElement(By.id("view-year")).click();
         waitForUrlContaining("view=year");
         assertThat(browser.findElement(By.id("chart-h")).getText()).isEqualTo("Monthly units in " + today.getYear());
@@ -171,7 +176,7 @@ class PortalBrowserIT {
         // Advice with money and evidence: the evening peak of the simulated household on a dual-rate tariff.
         List<WebElement> suggestions = browser.findElements(By.cssSelector("#advice li.suggestion"));
         assertThat(suggestions).isNotEmpty();
-        assertThat(suggestions.get(0).getText()).containsPattern("Saves about \\d+ kWh and \\d+\\.\\d{2} EUR a year");
+        assertThat(suggestions.get(0).getText()).containsPattern("Saves about (\\d+ kWh and )?\\d+\\.\\d{2} EUR a year");
 
         // Log out: the pages are closed again.
         browser.findElement(By.id("logout")).click();
@@ -220,6 +225,7 @@ class PortalBrowserIT {
         assertThat(chart.getSize().getWidth()).isLessThanOrEqualTo(360);
         assertThat(chart.getSize().getHeight()).isGreaterThan(80);
         assertThat(browser.findElement(By.id("bill-to-date")).isDisplayed()).isTrue();
+        screenshot("dashboard-phone");
     }
 
     private void signUp(String user) {
@@ -252,6 +258,16 @@ class PortalBrowserIT {
             new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.getCurrentUrl().contains(part));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("expected a URL with " + part + " but am at " + browser.getCurrentUrl() + ":\n" + bodyText());
+        }
+    }
+
+    /** With {@code -Dscreenshots.dir=...}, saves what the browser shows, for a human look at the pages. */
+    private void screenshot(String name) throws java.io.IOException {
+        String dir = System.getProperty("screenshots.dir");
+        if (dir != null) {
+            Files.createDirectories(Path.of(dir));
+            byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+            Files.write(Path.of(dir, name + ".png"), png);
         }
     }
 
