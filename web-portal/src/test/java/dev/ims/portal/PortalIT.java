@@ -188,8 +188,10 @@ class PortalIT {
         String index = getText("/", 200);
         assertThat(index).contains("m-1").contains("ONLINE").contains("130.000");
         String page = getText("/meters/m-1", 200);
-        assertThat(page).contains("Meter <span class=\"id\">m-1</span>").contains("Daily units").contains("Monthly units");
+        assertThat(page).contains("Meter <span class=\"id\">m-1</span>").contains("Daily units in").contains("<svg")
+                .contains("id=\"bill-to-date\"").contains("id=\"forecast\"");
         assertThat(getText("/meters/nobody", 404)).contains("no meter nobody");
+        assertThat(getText("/meters/m-1?view=year&date=2026-10-25", 200)).contains("Monthly units in 2026");
         assertThat(getText("/static/style.css", 200)).contains("--accent");
     }
 
@@ -211,7 +213,7 @@ class PortalIT {
         Mono.from(db.getCollection(collection).insertOne(d)).block();
     }
 
-    private static JsonNode get(String path, int status) throws Exception {
+    static JsonNode get(String path, int status) throws Exception {
         return Json.mapper().readTree(getText(path, status));
     }
 
