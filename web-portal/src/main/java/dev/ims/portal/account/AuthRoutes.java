@@ -226,13 +226,7 @@ public final class AuthRoutes {
                     setSessionCookie(ctx, s.token());
                     Responses.redirect(ctx, "/account");
                 })
-                .onFailure(e -> {
-                    if (e instanceof HttpError h && h.status() < 500) {
-                        signupPage(ctx, h.status(), h.getMessage());
-                    } else {
-                        ctx.fail(e);
-                    }
-                });
+                .onFailure(e -> showOnForm(ctx, e, h -> signupPage(ctx, h.status(), h.getMessage())));
     }
 
     // ---- account
@@ -259,13 +253,7 @@ public final class AuthRoutes {
         }
         accounts.changePassword(p, ctx.request().getFormAttribute("current"), replacement)
                 .onSuccess(v -> accountPage(ctx, 200, null, "Password changed. Your other sessions were signed out."))
-                .onFailure(e -> {
-                    if (e instanceof HttpError h && h.status() < 500) {
-                        accountPage(ctx, h.status(), h.getMessage(), null);
-                    } else {
-                        ctx.fail(e);
-                    }
-                });
+                .onFailure(e -> showOnForm(ctx, e, h -> accountPage(ctx, h.status(), h.getMessage(), null)));
     }
 
     private void claimForm(RoutingContext ctx) {
@@ -273,13 +261,7 @@ public final class AuthRoutes {
         String id = ctx.request().getFormAttribute("meterId");
         claim(ctx, p, id == null ? "" : id.trim(), ctx.request().getFormAttribute("claimCode"))
                 .onSuccess(meterId -> Responses.redirect(ctx, "/meters/" + meterId))
-                .onFailure(e -> {
-                    if (e instanceof HttpError h && h.status() < 500) {
-                        accountPage(ctx, h.status(), h.getMessage(), null);
-                    } else {
-                        ctx.fail(e);
-                    }
-                });
+                .onFailure(e -> showOnForm(ctx, e, h -> accountPage(ctx, h.status(), h.getMessage(), null)));
     }
 
     private void apiClaim(RoutingContext ctx) {
@@ -339,6 +321,15 @@ public final class AuthRoutes {
     }
 
     // ---- helpers
+
+    /** A client error goes back to the form it came from; anything else to the one failure handler. */
+    private static void showOnForm(RoutingContext ctx, Throwable e, java.util.function.Consumer<HttpError> form) {
+        if (e instanceof HttpError h && h.status() < 500) {
+            form.accept(h);
+        } else {
+            ctx.fail(e);
+        }
+    }
 
     private void setSessionCookie(RoutingContext ctx, String token) {
         ctx.response().addCookie(sessionCookie(token));
