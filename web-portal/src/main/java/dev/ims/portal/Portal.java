@@ -50,6 +50,9 @@ public final class Portal {
     public Future<Integer> start() {
         Clock clock = Clock.systemUTC();
         Router router = Router.router(vertx);
+        if (settings.behindProxy()) {
+            router.allowForward(io.vertx.ext.web.AllowForwardHeaders.X_FORWARD);
+        }
         Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
         Tariffs tariffs = new Tariffs(db, settings.tariff());
         UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);

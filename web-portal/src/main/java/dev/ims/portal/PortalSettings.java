@@ -22,8 +22,12 @@ import java.util.Map;
  * @param passwordCost bcrypt cost of password hashes ({@code PASSWORD_HASH_COST}, default 12)
  * @param secureCookies mark cookies {@code Secure} ({@code PORTAL_SECURE_COOKIES=true}): set it when the
  *     portal is served over HTTPS, as it must be anywhere but on localhost
+ * @param behindProxy take the client's address from {@code X-Forwarded-For} ({@code PORTAL_BEHIND_PROXY=true}):
+ *     only behind a reverse proxy that sets it, or clients could choose their own address
  */
-public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies) {
+public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy) {
+
+    public static final String PORTAL_BEHIND_PROXY = "PORTAL_BEHIND_PROXY";
 
     public static final String TARIFF_FILE = "TARIFF_FILE";
     /** The flat tariff's default price and currency, valid from this day on (and before: the earliest version applies). */
@@ -39,7 +43,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy);
     }
 
     private static int cost(String value) {
@@ -89,6 +93,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
             }
         }
         return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
-                Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()));
+                Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
+                Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()));
     }
 }

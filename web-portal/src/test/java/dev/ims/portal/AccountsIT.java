@@ -52,6 +52,38 @@ class AccountsIT {
         assertThat(admin.getString("passwordHash")).startsWith("$2b$04$").doesNotContain(PortalIT.ADMIN_PASSWORD);
     }
 
+    @Test
+    void weakAdminPassword_failsTheStart_namingTheVariable() throws Exception {
+        dev.ims.model.config.ImsSettings ims = dev.ims.model.config.ImsSettings.load(
+                Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", "short"), Map.of());
+        Portal weak = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), PortalIT.db, PortalIT.vertx);
+        Throwable failure = weak.start().toCompletionStage().toCompletableFuture().handle((port, e) -> e).get();
+        assertThat(failure).hasMessageContaining("IMS_ADMIN_PASSWORD").hasMessageContaining("at least 10 characters");
+    }
+
+    @Test
+    void behindAProxy_theAddressLimitFollowsXForwardedFor() throws Exception {
+        dev.ims.model.config.ImsSettings ims = dev.ims.model.config.ImsSettings.load(Map.of("HTTP_PORT", "0"), Map.of());
+        Portal proxied = new Portal(PortalSettings.load(ims, Map.of("PORTAL_BEHIND_PROXY", "true")).withPasswordCost(4), PortalIT.db, PortalIT.vertx);
+        int port = proxied.start().toCompletionStage().toCompletableFuture().get();
+        try {
+            for (int i = 0; i < 30; i++) {
+                assertThat(loginFrom(port, "10.0.0.1", name("nobody")).statusCode()).isEqualTo(401);
+            }
+            assertThat(loginFrom(port, "10.0.0.1", name("nobody")).statusCode()).isEqualTo(429);
+            assertThat(loginFrom(port, "10.0.0.2", name("nobody")).statusCode()).isEqualTo(401);
+        } finally {
+            proxied.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    private static HttpResponse<String> loginFrom(int port, String address, String user) throws Exception {
+        return PortalIT.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/login"))
+                .header("Content-Type", "application/json").header("X-Forwarded-For", address)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"whatever-123\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/api/v1/meters", "/api/v1/meters/m-1", "/api/v1/meters/m-1/usage", "/api/v1/rejected", "/api/v1/me"})
     void api_withoutAToken_answers401(String path) throws Exception {

@@ -79,13 +79,18 @@ public final class Accounts {
      * @return the generated password when one was generated, else null
      */
     public Future<String> ensureAdmin(String password) {
-        return Mongo.first(db.getCollection(USERS).find(Filters.eq(ROLE, Role.STAFF.name()))).compose(staff -> {
+        if (password != null && Passwords.policyProblem(ADMIN, password) != null) {
+            return Future.failedFuture(new dev.ims.model.config.ConfigException("IMS_ADMIN_PASSWORD: " + Passwords.policyProblem(ADMIN, password)));
+        }
+        return Mongo.list(db.getCollection(SESSIONS).createIndex(com.mongodb.client.model.Indexes.ascending(EXPIRES),
+                        new com.mongodb.client.model.IndexOptions().expireAfter(0L, java.util.concurrent.TimeUnit.SECONDS)))
+                .compose(i -> Mongo.first(db.getCollection(USERS).find(Filters.eq(ROLE, Role.STAFF.name()))).compose(staff -> {
             if (staff != null) {
                 return Future.succeededFuture(null);
             }
             String chosen = password != null ? password : token().substring(0, 20);
             return create(ADMIN, chosen, Role.STAFF).map(v -> password == null ? chosen : null);
-        });
+        }));
     }
 
     /** A new account; 409 when the username is taken, 400 when the password breaks the policy. */
@@ -144,7 +149,9 @@ public final class Accounts {
         Document d = new Document(ID, key(token)).append(USER, username).append(ROLE, role.name()).append(CSRF, csrf)
                 .append(KIND, api ? "API" : "WEB").append(CREATED, Date.from(now))
                 .append(EXPIRES, Date.from(now.plus(api ? API_SESSION : WEB_SESSION)));
-        return Mongo.first(db.getCollection(SESSIONS).insertOne(d))
+        // Expired sessions of the account go now (MongoDB's TTL index removes them anyway; the embedded store has none).
+        return Mongo.first(db.getCollection(SESSIONS).deleteMany(Filters.and(Filters.eq(USER, username), Filters.lt(EXPIRES, Date.from(now)))))
+                .compose(r -> Mongo.first(db.getCollection(SESSIONS).insertOne(d)))
                 .map(r -> new NewSession(token, new Principal(username, role, key(token), csrf, api)));
     }
 
