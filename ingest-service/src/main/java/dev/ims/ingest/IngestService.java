@@ -60,7 +60,7 @@ import reactor.core.publisher.Mono;
  * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
  * unacknowledged (and so held by the broker) meanwhile.
  */
-public final class IngestService {
+public final class IngestService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
@@ -173,12 +173,16 @@ public final class IngestService {
                 .sessionExpiryInterval(IngestSettings.SESSION_EXPIRY.toSeconds())
                 .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
                 .send()
+                // Two SUBSCRIBE packets, not one with both filters: HiveMQ CE (2025.5) stops spreading a shared
+                // subscription across its members, and slows it down, when it arrives in the same SUBSCRIBE as
+                // a plain one (measured: 2 000 messages, 340 delivered in 3 s, 7 to one member and 333 to the
+                // other; separately: all 2 000, split about evenly).
                 .thenCompose(ack -> mqtt.subscribeWith()
-                        .addSubscription().topicFilter(topics.shared(settings.ims().ingestGroup(), TopicKind.READING))
-                        .qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        // Not shared: retained status messages are never sent to shared subscriptions.
-                        .addSubscription().topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
-                        .applySubscription()
+                        .topicFilter(topics.shared(settings.ims().ingestGroup(), TopicKind.READING)).qos(MqttQos.AT_LEAST_ONCE)
+                        .send())
+                // Not shared: retained status messages are never sent to shared subscriptions.
+                .thenCompose(subAck -> mqtt.subscribeWith()
+                        .topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
                         .send())
                 .thenAccept(subAck -> LOG.info("Subscribed to {} and {}",
                         topics.shared(settings.ims().ingestGroup(), TopicKind.READING), topics.allOf(TopicKind.STATUS)));
@@ -379,6 +383,12 @@ public final class IngestService {
                 last = now;
             }
         }
+    }
+
+    /** {@link #stop()}, waiting for it. */
+    @Override
+    public void close() {
+        stop().toCompletableFuture().join();
     }
 
     /** Stops taking messages, writes what was received, disconnects; unacknowledged messages stay with the broker. */

@@ -9,13 +9,17 @@ import java.time.Duration;
  *     persistent session
  * @param batchSize readings written per batch at most
  * @param maxBatchDelay how long a partial batch waits for more
- * @param receiveMaximum unacknowledged messages the broker may send at once: the backpressure window
+ * @param receiveMaximum the MQTT 5 receive maximum the ingest announces. The default, the protocol's
+ *     largest, leaves the in-flight window to the broker's own limit (Mosquitto's
+ *     {@code max_inflight_messages}, HiveMQ's in-flight window): Mosquitto 2.0.11 was measured exceeding a
+ *     smaller receive maximum on a shared subscription under a burst (the client must then disconnect, and
+ *     the session stalled), so a smaller value is only safe on brokers that honour it
  */
 public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Duration maxBatchDelay, int receiveMaximum) {
 
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(50);
-    public static final int DEFAULT_RECEIVE_MAXIMUM = 1000;
+    public static final int DEFAULT_RECEIVE_MAXIMUM = 65535;
     public static final Duration SESSION_EXPIRY = Duration.ofDays(7);
 
     public static IngestSettings of(ImsSettings ims, String clientId) {

@@ -2,7 +2,6 @@ package dev.ims.embedded.store;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.ims.embedded.EmbeddedStartException;
 import dev.ims.embedded.FreePorts;
@@ -15,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * mongo-java-server on a real TCP port, spoken to by the real MongoDB driver. With a data folder the
- * H2 MVStore backend keeps the data in one file. Durability window: the MVStore commits its changes to
- * the file in the background about once a second, and on {@link #close()}; a kill -9 can lose the last
- * second of acknowledged writes (real MongoDB with journaling does not have that window).
+ * H2 MVStore backend keeps the data in one file, committing each write before acknowledging it
+ * ({@link DurableH2Backend}): an acknowledged write survives a kill -9 of the process. No fsync per write:
+ * a power cut can lose the last writes (real MongoDB with journaling does not have that window).
  *
  * <p>Known limits (checked): no sessions or transactions, no change streams, no {@code $dateTrunc}; the
  * code using it relies only on unique indexes, unordered inserts and idempotent upserts.
@@ -45,7 +44,7 @@ public final class EmbeddedStore implements AutoCloseable {
                 backend = new MemoryBackend();
             } else {
                 file = Files.createDirectories(options.dataDir().toAbsolutePath()).resolve(EmbeddedStoreOptions.FILE_NAME);
-                backend = new H2Backend(file.toString());
+                backend = new DurableH2Backend(file.toString());
             }
         } catch (IOException | RuntimeException e) {
             throw new EmbeddedStartException("embedded store cannot open " + options.dataDir() + ": " + e.getMessage(), e);

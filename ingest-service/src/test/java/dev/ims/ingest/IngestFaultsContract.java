@@ -1,0 +1,215 @@
+package dev.ims.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.FreePorts;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.ChildJvm;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.storage.StoreSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Faults injected into real parts while readings flow, on any broker: the broker restarted mid-stream,
+ * two ingest instances sharing the load. After each, every published (PUBACKed) reading is stored exactly
+ * once. Subclasses start the broker ({@link #broker}) and may add faults of their own.
+ */
+abstract class IngestFaultsContract {
+
+    private static final ReadingCodec CODEC = new ReadingCodec();
+
+    /** The broker under test: its URL and a way to restart it on the same port with its data kept. */
+    interface Broker {
+        String url();
+
+        int port();
+
+        void restart() throws Exception;
+    }
+
+    @TempDir
+    static Path dir;
+    static Broker broker;
+    static EmbeddedStore store;
+    static int storePort;
+    static MongoClient mongo;
+    static MongoDatabase db;
+
+    /** Starts the on-disk store; the subclass starts {@link #broker} before. */
+    static void startStore() {
+        storePort = FreePorts.resolve(0);
+        store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(storePort, dir.resolve("store")));
+        mongo = MongoClients.create(store.connectionString());
+        db = mongo.getDatabase("ims");
+    }
+
+    @AfterAll
+    static void stopStore() {
+        if (mongo != null) {
+            mongo.close();
+            store.close();
+        }
+    }
+
+    /** Whether this broker spreads a shared subscription over its members message by message. */
+    abstract boolean spreadsSharedSubscriptions();
+
+    @Test
+    void brokerRestartedMidStream_publishersAndIngestReconnect_andEveryReadingIsStoredOnce() throws Exception {
+        List<String> meters = meters("restart", 2);
+        try (IngestService ingest = ingest("restart-it", "restart-" + System.nanoTime() % 100000); Publisher p = new Publisher("restart-pub")) {
+            CompletableFuture<Void> all = p.publishAsync(meters, 2000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 800);
+            broker.restart();
+            all.get(120, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(120)).until(() -> stored(meters) == 4000);
+            assertEveryReadingOnce(meters, 2000);
+        }
+    }
+
+    @Test
+    void twoIngestInstancesOnTheSharedSubscription_splitTheLoad_andStoreEveryReadingOnce() throws Exception {
+        List<String> meters = meters("shared", 4);
+        // A steady stream, as meters publish.
+        String group = "split-" + System.nanoTime() % 100000;
+        try (IngestService a = ingest("shared-a", group); IngestService b = ingest("shared-b", group); Publisher p = new Publisher("shared-pub")) {
+            long storedA = a.counters().stored();
+            long storedB = b.counters().stored();
+            p.publishAsync(meters, 1000, 2_000_000).get(120, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(120)).until(() -> stored(meters) == 4000);
+            assertEveryReadingOnce(meters, 1000);
+            assertThat(a.counters().stored() - storedA + b.counters().stored() - storedB).isEqualTo(4000);
+            if (spreadsSharedSubscriptions()) {
+                assertThat(a.counters().stored() - storedA).as("instance a's share; a: " + a.counters() + ", b: " + b.counters()).isPositive();
+                assertThat(b.counters().stored() - storedB).as("instance b's share; a: " + a.counters() + ", b: " + b.counters()).isPositive();
+            }
+        }
+    }
+
+    static IngestService ingest(String clientId) throws Exception {
+        return ingest(clientId, "ims-ingest");
+    }
+
+    /**
+     * An ingest in its own shared-subscription {@code group}: on Mosquitto an offline member with a persistent
+     * session keeps receiving its share (it waits for the member to come back), so tests that count shares
+     * use a group no stopped instance belongs to.
+     */
+    static IngestService ingest(String clientId, String group) throws Exception {
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC", "INGEST_GROUP", group), Map.of()).withMqttUrl(broker.url())
+                .withMongoUri(store.connectionString());
+        IngestService s = new IngestService(IngestSettings.of(ims, clientId));
+        s.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return s;
+    }
+
+    static List<String> meters(String prefix, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("f-" + prefix + "-" + i + "-" + System.nanoTime() % 100000);
+        }
+        return out;
+    }
+
+    static long stored(List<String> meters) {
+        try {
+            return Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.in(StoreSchema.METER_ID, meters)))
+                    .block(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static void assertEveryReadingOnce(List<String> meters, int perMeter) {
+        for (String m : meters) {
+            List<Document> docs = Flux.from(db.getCollection(StoreSchema.READINGS).find(Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+            Set<Long> seqs = new HashSet<>();
+            for (Document d : docs) {
+                seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue());
+            }
+            assertThat(docs).as(m).hasSize(perMeter);
+            assertThat(seqs).as(m).hasSize(perMeter).allMatch(s -> s >= 0 && s < perMeter);
+        }
+    }
+
+    /** Publishes QoS 1 with a bounded window in flight; reconnects by itself with its session kept. */
+    static final class Publisher implements AutoCloseable {
+        private final Mqtt5AsyncClient client;
+
+        Publisher(String id) throws Exception {
+            client = Mqtt5Client.builder().identifier(id + "-" + System.nanoTime() % 100000).serverHost("127.0.0.1").serverPort(broker.port())
+                    .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(2, TimeUnit.SECONDS).applyAutomaticReconnect()
+                    .buildAsync();
+            client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().get(10, TimeUnit.SECONDS);
+        }
+
+        /** {@code perMeter} readings per meter, seq 0..perMeter-1, interleaved; completes when all are PUBACKed. */
+        CompletableFuture<Void> publishAsync(List<String> meters, int perMeter) {
+            return publishAsync(meters, perMeter, 0);
+        }
+
+        /** As above, pausing {@code pauseNanos} after each publish: a steady stream instead of a burst. */
+        CompletableFuture<Void> publishAsync(List<String> meters, int perMeter, long pauseNanos) {
+            return CompletableFuture.runAsync(() -> {
+                Semaphore window = new Semaphore(200);
+                AtomicLong failed = new AtomicLong();
+                List<CompletableFuture<?>> acks = new ArrayList<>();
+                Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
+                for (int seq = 0; seq < perMeter; seq++) {
+                    for (String m : meters) {
+                        window.acquireUninterruptibly();
+                        if (pauseNanos > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                        }
+                        byte[] payload = CODEC.encode(Reading.of(m, seq, t0.plusSeconds(seq * 10L), 100 + seq * 0.01, 500.0, 230.0, 2.2, null, null));
+                        acks.add(client.publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                                .whenComplete((r, e) -> {
+                                    if (e != null) {
+                                        failed.incrementAndGet();
+                                    }
+                                    window.release();
+                                }));
+                    }
+                }
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+                assertThat(failed.get()).as("publishes without PUBACK").isZero();
+            });
+        }
+
+        @Override
+        public void close() {
+            client.disconnect();
+        }
+    }
+}
