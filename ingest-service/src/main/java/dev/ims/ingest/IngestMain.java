@@ -43,7 +43,7 @@ public final class IngestMain implements Callable<Integer> {
         }
         IngestSettings settings = new IngestSettings(ims,
                 clientId != null ? clientId : IngestSettings.defaultClientId(ims.ingestGroup()),
-                batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM);
+                batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM, true);
         IngestService service = new IngestService(settings);
         service.start().toCompletableFuture().get();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -178,14 +178,19 @@ public final class IngestService implements AutoCloseable {
                 // a plain one (measured: 2 000 messages, 340 delivered in 3 s, 7 to one member and 333 to the
                 // other; separately: all 2 000, split about evenly).
                 .thenCompose(ack -> mqtt.subscribeWith()
-                        .topicFilter(topics.shared(settings.ims().ingestGroup(), TopicKind.READING)).qos(MqttQos.AT_LEAST_ONCE)
+                        .topicFilter(readingFilter()).qos(MqttQos.AT_LEAST_ONCE)
                         .send())
                 // Not shared: retained status messages are never sent to shared subscriptions.
                 .thenCompose(subAck -> mqtt.subscribeWith()
                         .topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
                         .send())
                 .thenAccept(subAck -> LOG.info("Subscribed to {} and {}",
-                        topics.shared(settings.ims().ingestGroup(), TopicKind.READING), topics.allOf(TopicKind.STATUS)));
+                        readingFilter(), topics.allOf(TopicKind.STATUS)));
+    }
+
+    private String readingFilter() {
+        return settings.sharedSubscription() ? topics.shared(settings.ims().ingestGroup(), TopicKind.READING)
+                : topics.allOf(TopicKind.READING);
     }
 
     /** On the MQTT client's thread: decode only, then hand over to the writer. */

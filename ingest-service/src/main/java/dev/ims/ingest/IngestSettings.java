@@ -14,8 +14,13 @@ import java.time.Duration;
  *     {@code max_inflight_messages}, HiveMQ's in-flight window): Mosquitto 2.0.11 was measured exceeding a
  *     smaller receive maximum on a shared subscription under a burst (the client must then disconnect, and
  *     the session stalled), so a smaller value is only safe on brokers that honour it
+ * @param sharedSubscription subscribe to readings through the group's shared subscription (several
+ *     instances split the load), or alone ({@link #alone()}): the local stack's single ingest does,
+ *     because HiveMQ CE was measured losing a shared subscription's in-flight messages when the broker
+ *     process is killed, while a client's own queue keeps them
  */
-public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Duration maxBatchDelay, int receiveMaximum) {
+public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Duration maxBatchDelay, int receiveMaximum,
+        boolean sharedSubscription) {
 
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(50);
@@ -23,7 +28,7 @@ public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Du
     public static final Duration SESSION_EXPIRY = Duration.ofDays(7);
 
     public static IngestSettings of(ImsSettings ims, String clientId) {
-        return new IngestSettings(ims, clientId, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_RECEIVE_MAXIMUM);
+        return new IngestSettings(ims, clientId, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_RECEIVE_MAXIMUM, true);
     }
 
     public static String defaultClientId(String group) {
@@ -34,5 +39,10 @@ public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Du
             host = "local";
         }
         return group + "-" + host;
+    }
+
+    /** These settings with a plain (not shared) subscription to readings. */
+    public IngestSettings alone() {
+        return new IngestSettings(ims, clientId, batchSize, maxBatchDelay, receiveMaximum, false);
     }
 }

@@ -63,7 +63,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll(ImsSettings settings, Options options) throws Exception {
-        if (settings.mqttUrl().isEmpty()) {
+        boolean embeddedBroker = settings.mqttUrl().isEmpty();
+        if (embeddedBroker) {
             EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker")));
             started.push(broker);
             settings = settings.withMqttUrl(broker.url());
@@ -76,7 +77,10 @@ public final class LocalStack implements AutoCloseable {
         mqttUrl = settings.mqttUrl().orElseThrow();
         mongoUri = settings.mongoUri().orElseThrow();
 
-        IngestService ingest = new IngestService(IngestSettings.of(settings, settings.ingestGroup() + "-local"));
+        IngestSettings ingestSettings = IngestSettings.of(settings, settings.ingestGroup() + "-local");
+        // With the embedded broker the stack's ingest is the only one: a plain subscription, whose in-flight
+        // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
+        IngestService ingest = new IngestService(embeddedBroker ? ingestSettings.alone() : ingestSettings);
         ingest.start().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> ingest.stop().toCompletableFuture().get(30, TimeUnit.SECONDS));
 

@@ -1,0 +1,103 @@
+package dev.ims.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.embedded.FreePorts;
+import dev.ims.embedded.testing.ChildJvm;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.storage.StoreSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+/**
+ * The one-command local stack (embedded broker, embedded store and ingest in one JVM) killed with SIGKILL
+ * right after a publisher got its PUBACKs: after a restart, every acknowledged reading is stored, once.
+ * What makes it hold: the broker persists a message before its PUBACK and keeps it in the ingest's
+ * persistent session until the ingest acknowledges it, which it does only after the store has committed
+ * the write (the embedded store commits every write before answering).
+ */
+class LocalStackKillIT {
+
+    @TempDir
+    static Path dir;
+
+    @Test
+    void stackKilledRightAfterPubacks_restarted_hasEveryAcknowledgedReadingOnce() throws Exception {
+        int mqttPort = FreePorts.resolve(0);
+        int mongoPort = FreePorts.resolve(0);
+        Map<String, String> env = Map.of("IMS_DATA_DIR", dir.resolve("data").toString(), "MQTT_PORT", Integer.toString(mqttPort),
+                "MONGO_PORT", Integer.toString(mongoPort), "HTTP_PORT", Integer.toString(FreePorts.resolve(0)), "TIME_ZONE", "UTC",
+                "IMS_ADMIN_PASSWORD", "kill-test-password");
+        List<String> args = List.of("--fleet", "0");
+        List<String> meters = List.of("kill-a", "kill-b", "kill-c");
+        int perMeter = 1500;
+        Path logs = java.nio.file.Files.createDirectories(Path.of("target", "kill-it"));
+        try (ChildJvm first = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-1.log"), "Portal:", Duration.ofSeconds(120))) {
+            Mqtt5AsyncClient publisher = Mqtt5Client.builder().identifier("kill-publisher").serverHost("127.0.0.1").serverPort(mqttPort)
+                    .buildAsync();
+            publisher.connect().get(10, TimeUnit.SECONDS);
+            List<CompletableFuture<?>> acks = new ArrayList<>();
+            ReadingCodec codec = new ReadingCodec();
+            Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
+            for (int seq = 0; seq < perMeter; seq++) {
+                for (String m : meters) {
+                    acks.add(publisher.publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(codec.encode(Reading.of(m, seq, t0.plusSeconds(seq * 10L), 10 + seq * 0.01, null, null, null, null, null)))
+                            .send());
+                }
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            first.kill9();
+        }
+        try (ChildJvm second = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-2.log"), "Portal:", Duration.ofSeconds(120));
+                MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+            var readings = mongo.getDatabase("ims").getCollection(StoreSchema.READINGS);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> Flux.from(readings.countDocuments(Filters.in(StoreSchema.METER_ID, meters)))
+                        .blockFirst() == meters.size() * (long) perMeter);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                StringBuilder missing = new StringBuilder();
+                for (String m : meters) {
+                    Set<Long> seqs = new HashSet<>();
+                    Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).toIterable()
+                            .forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
+                    List<Long> gone = new ArrayList<>();
+                    for (long q = 0; q < perMeter; q++) {
+                        if (!seqs.contains(q)) {
+                            gone.add(q);
+                        }
+                    }
+                    missing.append(m).append(" missing ").append(gone.size()).append(": ").append(gone).append('\n');
+                }
+                throw new AssertionError("acknowledged readings lost (logs in " + logs.toAbsolutePath() + "):\n" + missing);
+            }
+            for (String m : meters) {
+                Set<Long> seqs = new HashSet<>();
+                List<Document> docs = Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+                docs.forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
+                assertThat(docs).as(m).hasSize(perMeter);
+                assertThat(seqs).as(m).hasSize(perMeter);
+            }
+        }
+    }
+}
