@@ -32,6 +32,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             </configuration>
             """;
 
+    /** Unacknowledged messages the broker sends one subscriber at most (the client's receive maximum may lower it). */
+    public static final int MAX_IN_FLIGHT = 1000;
+
     private final EmbeddedHiveMQ hivemq;
     private final int port;
 
@@ -53,6 +56,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                     StandardCharsets.UTF_8);
             // HiveMQ (re)configures the process-wide logback from this file; keep it as quiet as ours.
             Files.writeString(conf.resolve("logback.xml"), LOGBACK_XML, StandardCharsets.UTF_8);
+            // HiveMQ CE sends a subscriber at most 50 unacknowledged messages (an internal constant, not in
+            // config.xml). A consumer that acknowledges after its database write, as the ingest does, is then
+            // bound to 50 messages per write: measured ~300 readings/s. 1000 matches mosquitto.conf's
+            // max_inflight_messages. Process-wide, and internal API of the pinned HiveMQ CE version.
+            com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_IN_FLIGHT;
             hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
