@@ -204,20 +204,20 @@ public final class IngestService implements AutoCloseable {
         byte[] payload = publish.getPayloadAsBytes();
         Instant now = clock.instant();
         Optional<TopicAddress> address = topics.parse(topic);
+        // Everything but status messages counts as received, once: received = stored + duplicates + rejected.
+        if (address.isEmpty() || address.get().kind() != TopicKind.STATUS) {
+            counters.received.incrementAndGet();
+        }
         try {
             if (address.isEmpty() || !(address.get().kind() == TopicKind.READING || address.get().kind() == TopicKind.STATUS)) {
                 throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading or status topic: " + topic);
             }
             if (address.get().kind() == TopicKind.READING) {
-                counters.received.incrementAndGet();
                 queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
             } else {
                 queue.add(new Item(publish, null, StatusMessage.decode(address.get().meterId(), payload), null));
             }
         } catch (InvalidPayloadException e) {
-            if (address.isEmpty() || address.get().kind() != TopicKind.STATUS) {
-                counters.received.incrementAndGet();
-            }
             queue.add(new Item(publish, null, null, Documents.rejected(topic, payload, e.reason(), e.getMessage(), now)));
         }
     }

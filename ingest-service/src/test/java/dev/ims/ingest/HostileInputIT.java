@@ -1,0 +1,141 @@
+package dev.ims.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.RejectReason;
+import dev.ims.model.storage.StoreSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * More than 10 000 hostile payloads over real MQTT, interleaved with valid readings: every hostile one ends
+ * in {@code rejected} with the reason the contract gives it, every valid one is stored once, the counters
+ * add up, and the ingest keeps working with bounded memory.
+ */
+class HostileInputIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void hostileCorpus_isRejectedCaseByCase_whileValidReadingsAreStoredOnce() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+        List<HostileCorpus.Case> hostile = new HostileCorpus(run).handWritten(20).fuzzed(10_000, 42).cases();
+        assertThat(hostile.size()).isGreaterThanOrEqualTo(10_000);
+        Set<RejectReason> covered = EnumSet.noneOf(RejectReason.class);
+        hostile.forEach(c -> covered.add(c.expected()));
+        assertThat(covered).contains(RejectReason.PAYLOAD_TOO_LARGE, RejectReason.MALFORMED_JSON, RejectReason.NOT_AN_OBJECT,
+                RejectReason.MISSING_FIELD, RejectReason.WRONG_TYPE, RejectReason.OUT_OF_RANGE, RejectReason.UNKNOWN_CODE,
+                RejectReason.INCONSISTENT_FAULT, RejectReason.INVALID_METER_ID, RejectReason.METER_ID_MISMATCH,
+                RejectReason.INVALID_TIMESTAMP, RejectReason.TIMESTAMP_IN_FUTURE, RejectReason.TIMESTAMP_TOO_OLD, RejectReason.INVALID_TOPIC);
+
+        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+                EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+                MongoClient mongo = MongoClients.create(store.connectionString());
+                IngestService ingest = new IngestService(IngestSettings.of(ImsSettings.load(Map.of("TIME_ZONE", "UTC"), Map.of())
+                        .withMqttUrl(broker.url()).withMongoUri(store.connectionString()), "hostile-it"))) {
+            ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            MongoDatabase db = mongo.getDatabase("ims");
+            Mqtt5AsyncClient publisher = Mqtt5Client.builder().identifier("hostile-pub").serverHost("127.0.0.1").serverPort(broker.port())
+                    .buildAsync();
+            publisher.connect().get(10, TimeUnit.SECONDS);
+            ReadingCodec codec = new ReadingCodec();
+            Semaphore window = new Semaphore(500);
+            List<CompletableFuture<?>> acks = new ArrayList<>();
+            Map<String, Integer> validPerMeter = new HashMap<>();
+            int backwards = 0;
+            Instant t0 = Instant.now().minusSeconds(86_400);
+            for (int i = 0; i < hostile.size(); i++) {
+                HostileCorpus.Case c = hostile.get(i);
+                acks.add(send(publisher, window, c.topic(), c.payload()));
+                if (i % 5 == 0) {
+                    String meter = "v-" + run + "-" + (i / 5) % 4;
+                    int seq = validPerMeter.merge(meter, 1, Integer::sum) - 1;
+                    acks.add(send(publisher, window, "meters/" + meter + "/reading",
+                            codec.encode(Reading.of(meter, seq, t0.plusSeconds(seq), 100 + seq * 0.01, 400.0, 230.0, 1.7, null, null))));
+                }
+                if (i % 500 == 0) {
+                    // A register going backwards needs the meter's earlier reading: its own meter, in order.
+                    String meter = "b-" + run + "-" + i;
+                    acks.add(send(publisher, window, "meters/" + meter + "/reading",
+                            codec.encode(Reading.of(meter, 0, t0, 50.0, null, null, null, null, null))));
+                    validPerMeter.merge(meter, 1, Integer::sum);
+                    acks.add(send(publisher, window, "meters/" + meter + "/reading",
+                            codec.encode(Reading.of(meter, 1, t0.plusSeconds(60), 49.0, null, null, null, null, null))));
+                    backwards++;
+                }
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            int valid = validPerMeter.values().stream().mapToInt(Integer::intValue).sum();
+            long expectedRejected = hostile.size() + backwards;
+
+            await().atMost(Duration.ofSeconds(180)).until(() -> ingest.counters().rejected() == expectedRejected
+                    && ingest.counters().stored() == valid);
+            assertThat(ingest.counters().received()).isEqualTo(expectedRejected + valid);
+            assertThat(ingest.counters().duplicates()).isZero();
+
+            Map<String, String> reasonByTopic = new HashMap<>();
+            for (Document d : Flux.from(db.getCollection(StoreSchema.REJECTED).find()).toIterable()) {
+                reasonByTopic.put(d.getString(StoreSchema.TOPIC), d.getString(StoreSchema.REASON));
+            }
+            assertThat(reasonByTopic).hasSize((int) expectedRejected);
+            for (HostileCorpus.Case c : hostile) {
+                String topic = c.topic().length() > 512 ? c.topic().substring(0, 512) : c.topic();
+                assertThat(reasonByTopic.get(topic)).as(c.name() + " on " + c.topic()).isEqualTo(c.expected().name());
+            }
+            assertThat(reasonByTopic.entrySet().stream().filter(e -> e.getKey().contains("/b-" + run)).map(Map.Entry::getValue))
+                    .hasSize(backwards).allMatch(RejectReason.REGISTER_BACKWARDS.name()::equals);
+            for (Map.Entry<String, Integer> e : validPerMeter.entrySet()) {
+                long stored = Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, e.getKey()))).block();
+                assertThat(stored).as(e.getKey()).isEqualTo(e.getValue().longValue());
+            }
+
+            // Still working afterwards, with its memory bounded (a sanity bound, not a benchmark).
+            String after = "after-" + run;
+            send(publisher, window, "meters/" + after + "/reading",
+                    codec.encode(Reading.of(after, 0, Instant.now(), 1.0, null, null, null, null, null))).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, after))).block() == 1);
+            System.gc();
+            long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            assertThat(used).isLessThan(512L << 20);
+            publisher.disconnect();
+        }
+    }
+
+    private static CompletableFuture<?> send(Mqtt5AsyncClient publisher, Semaphore window, String topic, byte[] payload) {
+        window.acquireUninterruptibly();
+        return publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                .whenComplete((r, e) -> window.release());
+    }
+}
