@@ -51,6 +51,10 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--fault-rate", description = "Probability that a reading reports a fault (default ${DEFAULT-VALUE}).")
     double faultRate = Fleet.Options.DEFAULT_FAULT_RATE;
 
+    @Option(names = "--outbox-max-readings",
+            description = "Readings each meter keeps on disk while the broker is unreachable; beyond it the oldest are dropped (default ${DEFAULT-VALUE}).")
+    int outboxMaxReadings = dev.ims.agent.outbox.Outbox.DEFAULT_MAX_READINGS;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
@@ -62,7 +66,7 @@ public final class AgentMain implements Callable<Integer> {
             settings = settings.withMqttUrl("tcp://localhost:" + settings.mqttPort());
         }
         Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(intervalSeconds), historyDays,
-                Duration.ofMinutes(historyStepMinutes), faultRate);
+                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings);
         Clock clock = Clock.systemUTC();
         List<Fleet.Member> members;
         if (fleetSize != null) {

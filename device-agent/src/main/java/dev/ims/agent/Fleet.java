@@ -2,6 +2,7 @@ package dev.ims.agent;
 
 import dev.ims.agent.meter.MeterState;
 import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.agent.outbox.Outbox;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.agent.mqtt.MeterConnection;
 import dev.ims.model.config.ImsSettings;
@@ -41,8 +42,14 @@ public final class Fleet implements AutoCloseable {
      * @param historyDays days of history a new meter publishes first (0: none)
      * @param historyStep spacing of history readings
      * @param faultRate probability that a reading reports a fault
+     * @param outboxMaxReadings live readings each meter keeps on disk while the broker is unreachable (see
+     *     {@link Outbox}: the oldest are dropped beyond it)
      */
-    public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
+    public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings) {
+        public Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
+            this(interval, historyDays, historyStep, faultRate, Outbox.DEFAULT_MAX_READINGS);
+        }
+
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
         public static final Duration DEFAULT_HISTORY_STEP = Duration.ofMinutes(15);
         public static final double DEFAULT_FAULT_RATE = 0.002;
@@ -53,6 +60,9 @@ public final class Fleet implements AutoCloseable {
 
     private final List<Member> members;
     private final List<MeterConnection> connections = new ArrayList<>();
+    private final List<Outbox> outboxes = new ArrayList<>();
+    /** How long {@link #start} waits for a meter's first connection before starting without it. */
+    static final Duration FIRST_CONNECT = Duration.ofSeconds(10);
     private final Options options;
     private final Clock clock;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,8 +125,20 @@ public final class Fleet implements AutoCloseable {
         List<CompletableFuture<Void>> connected = new ArrayList<>();
         for (Member m : members) {
             MeterConnection c = new MeterConnection(m.meter(), settings, clock);
+            Outbox outbox = Outbox.open(m.stateFile().resolveSibling(m.stateFile().getFileName() + ".outbox"), options.outboxMaxReadings());
+            fleet.outboxes.add(outbox);
+            c.attach(outbox);
             fleet.connections.add(c);
-            connected.add(c.connect());
+            // With an outbox the meter measures on while the broker is unreachable: a failed first connect is
+            // retried by the client's automatic reconnect, and the fleet starts anyway.
+            // (The client's first connect keeps retrying rather than failing: after FIRST_CONNECT the fleet
+            // starts without it.)
+            connected.add(c.connect().thenApply(v -> true).completeOnTimeout(false, FIRST_CONNECT.toSeconds(), TimeUnit.SECONDS)
+                    .exceptionally(e -> false).thenAccept(ok -> {
+                        if (!ok) {
+                            LOG.warn("Meter {} cannot reach the broker yet; it keeps measuring and will deliver later", m.meter().meterId());
+                        }
+                    }));
         }
         return CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).thenApply(v -> {
             fleet.scheduler.execute(fleet::publishHistory);
@@ -202,8 +224,11 @@ public final class Fleet implements AutoCloseable {
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
             try {
-                connections.get(i).publish(m.meter().read(now));
+                // State first, then the outbox: a crash in between skips a seq (a gap the portal shows),
+                // never reuses one.
+                Reading r = m.meter().read(now);
                 MeterStateFile.save(m.stateFile(), m.meter().state());
+                connections.get(i).send(r);
             } catch (RuntimeException e) {
                 LOG.warn("Meter {} could not publish: {}", m.meter().meterId(), e.toString());
             }
@@ -223,5 +248,6 @@ public final class Fleet implements AutoCloseable {
             MeterStateFile.save(m.stateFile(), m.meter().state());
         }
         connections.parallelStream().forEach(MeterConnection::close);
+        outboxes.forEach(Outbox::close);
     }
 }

@@ -18,6 +18,9 @@ import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
+import dev.ims.agent.outbox.Outbox;
+import java.util.ArrayList;
+import java.util.List;
 import dev.ims.model.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,6 +44,10 @@ public final class MeterConnection implements AutoCloseable {
     private final Topics topics;
     private final Clock clock;
     private final Mqtt5AsyncClient client;
+    static final int OUTBOX_WINDOW = 100;
+    private volatile Outbox outbox;
+    private volatile boolean connected;
+    private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
     public MeterConnection(SimulatedMeter meter, ImsSettings settings, Clock clock) {
         this.meter = meter;
@@ -53,7 +60,8 @@ public final class MeterConnection implements AutoCloseable {
                 .serverHost(endpoint.host())
                 .serverPort(endpoint.port())
                 .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
-                .addConnectedListener(c -> onConnected());
+                .addConnectedListener(c -> onConnected())
+                .addDisconnectedListener(c -> connected = false);
         if (endpoint.tls()) {
             builder = builder.sslWithDefaultConfig();
         }
@@ -81,6 +89,11 @@ public final class MeterConnection implements AutoCloseable {
     }
 
     private void onConnected() {
+        synchronized (this) {
+            connected = true;
+            inFlight.clear();
+        }
+        pump();
         client.publishWith()
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
@@ -89,6 +102,57 @@ public final class MeterConnection implements AutoCloseable {
                         java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.state().claimVerifier())).encode())
                 .send();
         client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /**
+     * Store-and-forward from now on: {@link #send} keeps readings in {@code outbox} until their PUBACK and
+     * delivers them in order whenever connected, at most {@value #OUTBOX_WINDOW} in flight.
+     */
+    public void attach(Outbox outbox) {
+        this.outbox = outbox;
+        pump();
+    }
+
+    /** Through the outbox: on disk first, then published when connected (now, or after a reconnect). */
+    public void send(Reading reading) {
+        outbox.append(reading);
+        pump();
+    }
+
+    /**
+     * Publishes the outbox's readings not yet in flight, oldest first. After a reconnect everything not
+     * acknowledged is sent again (a duplicate is stored once: seq identifies a reading).
+     */
+    private void pump() {
+        Outbox o = outbox;
+        if (o == null) {
+            return;
+        }
+        List<Reading> toSend = new ArrayList<>();
+        synchronized (this) {
+            if (!connected) {
+                return;
+            }
+            for (Reading r : o.pending()) {
+                if (inFlight.size() >= OUTBOX_WINDOW) {
+                    break;
+                }
+                if (inFlight.add(r.seq())) {
+                    toSend.add(r);
+                }
+            }
+        }
+        for (Reading r : toSend) {
+            publish(r).whenComplete((res, e) -> {
+                synchronized (this) {
+                    inFlight.remove(r.seq());
+                }
+                if (e == null) {
+                    o.delivered(r.seq());
+                    pump();
+                }
+            });
+        }
     }
 
     /** Publishes a reading QoS 1; completes on the broker's PUBACK. */
