@@ -112,4 +112,29 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
         }
     }
 
+
+    @Test
+    void burstAtTenTimesTheNormalRate_slowsThePipeline_butLosesNothing_andHoldsBoundedMemory() throws Exception {
+        List<String> meters = meters("burst", 100);
+        try (IngestService ingest = ingest("burst-it"); Publisher normal = new Publisher("burst-normal"); Publisher burst = new Publisher("burst-10x")) {
+            // Normal: 100 meters, about one reading a second each. Then every meter flushes a backlog at 10x.
+            normal.publishAsync(meters, 3, 10_000_000).get(60, TimeUnit.SECONDS);
+            long[] maxHeld = {0};
+            java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                var c = ingest.counters();
+                maxHeld[0] = Math.max(maxHeld[0], c.received() - c.stored() - c.duplicates() - c.rejected());
+            }, 0, 50, TimeUnit.MILLISECONDS);
+            try {
+                List<String> backlog = meters.stream().map(m -> m + "-b").toList();
+                burst.publishAsync(backlog, 100, 1_000_000).get(120, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(120)).until(() -> stored(meters) + stored(backlog) == 300 + 10_000);
+            } finally {
+                sampler.shutdownNow();
+            }
+            assertEveryReadingOnce(meters, 3);
+            // Held in memory at once: at most the broker's in-flight window plus the batch being written.
+            assertThat(maxHeld[0]).isLessThanOrEqualTo(MAX_IN_FLIGHT + IngestSettings.DEFAULT_BATCH_SIZE);
+        }
+    }
 }
