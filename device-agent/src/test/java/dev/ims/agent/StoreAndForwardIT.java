@@ -56,7 +56,8 @@ class StoreAndForwardIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> resumed.meter().state().nextSeq() >= atRestart + 5);
                 broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir));
                 long produced = resumed.meter().state().nextSeq();
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                // The meter backs off up to 30 s between attempts while the broker is down, so allow for a late first retry.
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
                     for (long s = 0; s < produced; s++) {
                         if (!arrived.contains(s)) {
                             return false;

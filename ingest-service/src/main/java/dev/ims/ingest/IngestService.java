@@ -151,10 +151,19 @@ public final class IngestService implements AutoCloseable {
                 .maxDelay(10, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(c -> {
+                    if (stopping) {
+                        // A reconnect that was already under way when stop() ran: leave at once.
+                        mqtt.disconnect();
+                        return;
+                    }
                     brokerUp = true;
                     LOG.info("Connected to broker {}", endpoint.url());
                 })
                 .addDisconnectedListener(c -> {
+                    if (stopping) {
+                        // disconnect() is refused while reconnecting (hivemq-mqtt-client#675): stop retrying here.
+                        c.getReconnector().reconnect(false);
+                    }
                     if (brokerUp && !stopping) {
                         LOG.warn("Disconnected from broker: {}", c.getCause().getMessage());
                     }

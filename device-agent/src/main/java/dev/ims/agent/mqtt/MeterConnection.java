@@ -47,6 +47,7 @@ public final class MeterConnection implements AutoCloseable {
     static final int OUTBOX_WINDOW = 100;
     private volatile Outbox outbox;
     private volatile boolean connected;
+    private volatile boolean closed;
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
     public MeterConnection(SimulatedMeter meter, ImsSettings settings, Clock clock) {
@@ -61,7 +62,14 @@ public final class MeterConnection implements AutoCloseable {
                 .serverPort(endpoint.port())
                 .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
                 .addConnectedListener(c -> onConnected())
-                .addDisconnectedListener(c -> connected = false);
+                .addDisconnectedListener(c -> {
+                    connected = false;
+                    if (closed) {
+                        // disconnect() is refused while reconnecting (hivemq-mqtt-client#675), so a closed
+                        // meter would come back and take its own client ID over from its successor.
+                        c.getReconnector().reconnect(false);
+                    }
+                });
         if (endpoint.tls()) {
             builder = builder.sslWithDefaultConfig();
         }
@@ -89,6 +97,10 @@ public final class MeterConnection implements AutoCloseable {
     }
 
     private void onConnected() {
+        if (closed) {
+            client.disconnect();
+            return;
+        }
         synchronized (this) {
             connected = true;
             inFlight.clear();
@@ -184,6 +196,10 @@ public final class MeterConnection implements AutoCloseable {
     /** Publishes OFFLINE (a clean stop sends no last will) and disconnects. */
     @Override
     public void close() {
+        closed = true;
+        if (!connected) {
+            return; // the broker has published the last will already, or will when it notices
+        }
         try {
             client.publishWith()
                     .topic(topics.status(meter.meterId()))
