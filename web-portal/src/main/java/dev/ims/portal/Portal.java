@@ -10,6 +10,7 @@ import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.RequestGuard;
 import dev.ims.portal.web.Responses;
 import dev.ims.portal.web.Templates;
 import dev.ims.portal.web.Pages;
@@ -61,6 +62,7 @@ public final class Portal {
         router.route("/static/*").handler(StaticHandler.create("webroot"));
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
         router.route().handler(ctx -> {
+            ctx.put(Responses.BODY_READ, Boolean.TRUE);
             ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("X-Frame-Options", "DENY")
                     .putHeader("Referrer-Policy", "same-origin");
             ctx.next();
@@ -78,7 +80,7 @@ public final class Portal {
         return accounts.ensureAdmin(settings.ims().adminPassword())
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()
-                .requestHandler(router)
+                .requestHandler(new RequestGuard(router))
                 .listen(settings.ims().httpPort()))
                 .map(s -> {
                     server = s;

@@ -2,6 +2,7 @@ package dev.ims.portal.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ims.model.json.Json;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -16,6 +17,9 @@ import org.slf4j.LoggerFactory;
 public final class Responses {
 
     private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+    /** Set on the routing context once the request's body has been read and parsed. */
+    public static final String BODY_READ = "ims.bodyRead";
 
     private Responses() {}
 
@@ -80,6 +84,12 @@ public final class Responses {
         } else if (t == null) {
             status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
             message = status == 404 ? "not found" : status == 405 ? "method not allowed" : "request failed";
+        } else if (ctx.get(BODY_READ) == null && ctx.request().path() != null) {
+            // Failed before the body handler let the request through: Vert.x or Netty could not parse what was
+            // sent (a malformed form, multipart body or header). The sender's fault, said plainly.
+            status = 400;
+            message = "the request could not be read: malformed body or header";
+            LOG.debug("{} {} unreadable: {}", ctx.request().method(), ctx.request().path(), t.toString());
         } else {
             status = 500;
             message = "internal error";
@@ -88,11 +98,21 @@ public final class Responses {
         if (ctx.response().ended()) {
             return;
         }
-        String path = ctx.request().path();
-        if (path.startsWith("/api/") || path.equals("/health")) {
-            json(ctx, status, Map.of("error", message));
+        error(ctx.response(), ctx.request().path(), status, message);
+    }
+
+    /** An error answer: JSON {@code {"error": message}} on API paths and {@code /health}, a small HTML page elsewhere. */
+    public static void error(HttpServerResponse response, String path, int status, String message) {
+        if (path == null || path.startsWith("/api/") || path.equals("/health")) {
+            String text;
+            try {
+                text = Json.mapper().writeValueAsString(Map.of("error", message));
+            } catch (JsonProcessingException e) {
+                text = "{\"error\":\"request failed\"}";
+            }
+            response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(text);
         } else {
-            ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+            response.setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
                     .end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status
                             + "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main><h1>"
                             + status + "</h1><p>" + escape(message) + "</p><p><a href=\"/\">All meters</a></p></main></body></html>");
