@@ -86,6 +86,7 @@ public final class IngestService implements AutoCloseable {
     private volatile boolean stopping;
     private MongoClient mongo;
     private MongoDatabase db;
+    private volatile Instant databaseDownSince;
     private Mqtt5AsyncClient mqtt;
     private Thread writer;
 
@@ -264,9 +265,20 @@ public final class IngestService implements AutoCloseable {
             try {
                 write(batch);
                 batch.forEach(i -> i.publish().acknowledge());
+                Instant downSince = databaseDownSince;
+                if (downSince != null) {
+                    databaseDownSince = null;
+                    LOG.info("Database back after {} s; writing again", Duration.between(downSince, clock.instant()).toSeconds());
+                }
                 return;
             } catch (RuntimeException e) {
-                LOG.warn("Database write failed, retrying in {} ms (messages stay unacknowledged): {}", backoff, e.toString());
+                if (databaseDownSince == null) {
+                    databaseDownSince = clock.instant();
+                    LOG.warn("Database down; received messages stay unacknowledged (the broker keeps them), retrying with backoff up to 10 s: {}",
+                            e.toString());
+                } else {
+                    LOG.debug("Database write failed again, retrying in {} ms: {}", backoff, e.toString());
+                }
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
                 if (!running && backoff >= 10_000) {
@@ -452,6 +464,11 @@ public final class IngestService implements AutoCloseable {
     @Override
     public void close() {
         stop().toCompletableFuture().join();
+    }
+
+    /** False from a failed write until a write succeeds again: the database is down or refusing writes. */
+    public boolean databaseUp() {
+        return databaseDownSince == null;
     }
 
     /** Stops taking messages, writes what was received, disconnects; unacknowledged messages stay with the broker. */

@@ -6,6 +6,8 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.concurrent.TimeoutException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -34,13 +36,31 @@ public final class HealthRoutes {
         this.clock = clock;
     }
 
+    /** The database counts as down when it has not answered within this; the driver alone would wait 30 s. */
+    static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(3);
+
+    private static <T> Future<T> within(RoutingContext ctx, Future<T> f) {
+        Promise<T> p = Promise.promise();
+        long timer = ctx.vertx().setTimer(DATABASE_TIMEOUT.toMillis(),
+                t -> p.tryFail(new TimeoutException("no answer within " + DATABASE_TIMEOUT.toSeconds() + " s")));
+        f.onComplete(r -> {
+            ctx.vertx().cancelTimer(timer);
+            if (r.succeeded()) {
+                p.tryComplete(r.result());
+            } else {
+                p.tryFail(r.cause());
+            }
+        });
+        return p.future();
+    }
+
     public void register(Router router) {
         router.get("/health").handler(this::health);
     }
 
     private void health(RoutingContext ctx) {
-        Future<Document> ping = Mongo.first(db.runCommand(new Document("ping", 1)));
-        Future<List<Document>> services = Mongo.list(db.getCollection(SERVICES).find());
+        Future<Document> ping = within(ctx, Mongo.first(db.runCommand(new Document("ping", 1))));
+        Future<List<Document>> services = within(ctx, Mongo.list(db.getCollection(SERVICES).find()));
         Future.all(ping, services).onComplete(done -> {
             Map<String, Object> body = new LinkedHashMap<>();
             boolean dbUp = ping.succeeded();
