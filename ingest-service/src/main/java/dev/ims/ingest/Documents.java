@@ -118,25 +118,27 @@ final class Documents {
     }
 
     /** Per meter: first/last seen (idempotent), and the latest reading only if it is newer than the stored one. */
+    /**
+     * One upsert per meter, filtered by {@code _id} alone so any store answers it from the primary index:
+     * the newest reading wins through {@code $max} on {@code lastSeq} and on {@code latest}, whose first
+     * field is {@code seq} (documents compare field by field), so replays and out-of-order deliveries,
+     * from this instance or another, never move it back.
+     */
     static List<WriteModel<Document>> meters(List<Reading> readings, Instant receivedAt) {
         Map<String, Reading> latest = new LinkedHashMap<>();
         for (Reading r : readings) {
             latest.merge(r.meterId(), r, (a, b) -> b.seq() > a.seq() ? b : a);
         }
-        List<WriteModel<Document>> out = new ArrayList<>();
+        List<WriteModel<Document>> out = new ArrayList<>(latest.size());
         UpdateOptions upsert = new UpdateOptions().upsert(true);
         latest.forEach((id, r) -> {
+            Document latestDoc = reading(r, receivedAt);
+            latestDoc.remove(METER_ID); // seq is now the first field
             out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(
                     Updates.min(FIRST_SEEN, Date.from(receivedAt)),
-                    Updates.max(LAST_SEEN, Date.from(receivedAt))), upsert));
-            Document latestDoc = reading(r, receivedAt);
-            latestDoc.remove(METER_ID);
-            out.add(new UpdateOneModel<>(
-                    Filters.and(Filters.eq(ID, id), Filters.or(Filters.lt(LAST_SEQ, r.seq()), Filters.exists(LAST_SEQ, false))),
-                    Updates.combine(
-                            Updates.set(LAST_SEQ, r.seq()),
-                            Updates.set(LATEST, latestDoc),
-                            Updates.set(FAULT, r.fault() == null ? null : r.fault().name()))));
+                    Updates.max(LAST_SEEN, Date.from(receivedAt)),
+                    Updates.max(LAST_SEQ, r.seq()),
+                    Updates.max(LATEST, latestDoc)), upsert));
         });
         return out;
     }

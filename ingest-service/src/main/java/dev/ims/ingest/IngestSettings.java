@@ -8,7 +8,10 @@ import java.time.Duration;
  * @param clientId MQTT client ID; each instance needs its own, stable across restarts, to keep its
  *     persistent session
  * @param batchSize readings written per batch at most
- * @param maxBatchDelay how long a partial batch waits for more
+ * @param maxBatchDelay how long a partial batch waits for more. The default, zero, batches adaptively: a
+ *     batch is what arrived while the previous one was being written, so a quiet pipeline writes each
+ *     reading at once (measured: half-load p99 91 ms instead of 268 ms with 50 ms) and a busy one writes
+ *     full batches
  * @param receiveMaximum the MQTT 5 receive maximum the ingest announces. The default, the protocol's
  *     largest, leaves the in-flight window to the broker's own limit (Mosquitto's
  *     {@code max_inflight_messages}, HiveMQ's in-flight window): Mosquitto 2.0.11 was measured exceeding a
@@ -23,7 +26,7 @@ public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Du
         boolean sharedSubscription) {
 
     public static final int DEFAULT_BATCH_SIZE = 500;
-    public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(50);
+    public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ZERO;
     public static final int DEFAULT_RECEIVE_MAXIMUM = 65535;
     public static final Duration SESSION_EXPIRY = Duration.ofDays(7);
 

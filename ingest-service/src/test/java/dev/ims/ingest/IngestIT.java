@@ -111,6 +111,16 @@ class IngestIT {
         assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(3);
         Document m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(2);
+        // A reading the meter produced earlier arriving later, in a batch of its own, never becomes the latest.
+        publish(meter, reading(meter, 9, t0.plusSeconds(540), 5.9));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        publish(meter, reading(meter, 7, t0.plusSeconds(420), 5.7));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 5);
+        m = one(StoreSchema.METERS, meter);
+        assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(9);
+        Document latest = m.get(StoreSchema.LATEST, Document.class);
+        assertThat(latest.get(StoreSchema.SEQ, Number.class).longValue()).isEqualTo(9);
+        assertThat(latest.getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(5.9);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -96,6 +96,9 @@ public final class MeterRoutes {
         raw.remove(CONNECTION);
         raw.remove(CLAIM_VERIFIER);
         out.putAll(raw);
+        if (raw.get(LATEST) instanceof Map<?, ?> latest) {
+            out.put(FAULT, latest.get(FAULT)); // the newest reading's fault, or none
+        }
         return out;
     }
 
