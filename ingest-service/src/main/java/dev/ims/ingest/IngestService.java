@@ -12,6 +12,9 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
@@ -335,15 +338,16 @@ public final class IngestService implements AutoCloseable {
                     .block(DB_TIMEOUT);
         }
         for (StatusMessage s : statuses) {
-            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()),
-                    Updates.combine(Updates.min(FIRST_SEEN, Date.from(now)), Updates.max(CONNECTION_TS, Date.from(s.ts()))),
-                    new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
-            Mono.from(db.getCollection(METERS).updateOne(
-                    Filters.and(Filters.eq(ID, s.meterId()), Filters.lte(CONNECTION_TS, Date.from(s.ts()))),
-                    Updates.set(CONNECTION, s.state().name()))).block(DB_TIMEOUT);
+            // Filtered by _id alone (any store uses its primary index); the newest status wins through $max.
+            Document meter = Mono.from(db.getCollection(METERS).findOneAndUpdate(Filters.eq(ID, s.meterId()),
+                    Updates.combine(Updates.min(FIRST_SEEN, Date.from(now)),
+                            Updates.max(CONNECTION_LAST, new Document(TS, Date.from(s.ts())).append(STATE, s.state().name()))),
+                    new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)
+                            .projection(Projections.include(CLAIM_VERIFIER)))).block(DB_TIMEOUT);
             String verifier = ClaimCodes.verifierOf(s);
-            if (verifier != null) {
+            if (verifier != null && (meter == null || meter.get(CLAIM_VERIFIER) == null)) {
                 // First verifier wins: a later status cannot re-key a meter someone may already have claimed.
+                // The condition is checked again atomically by the store; this path runs once per meter.
                 Mono.from(db.getCollection(METERS).updateOne(
                         Filters.and(Filters.eq(ID, s.meterId()), Filters.exists(CLAIM_VERIFIER, false)),
                         Updates.set(CLAIM_VERIFIER, verifier))).block(DB_TIMEOUT);

@@ -216,7 +216,8 @@ class IngestIT {
 
     private static String connection(String meter) {
         Document m = one(StoreSchema.METERS, meter);
-        return m == null ? null : m.getString(StoreSchema.CONNECTION);
+        Document last = m == null ? null : m.get(StoreSchema.CONNECTION_LAST, Document.class);
+        return last == null ? null : last.getString(StoreSchema.STATE);
     }
 
     private static List<Document> rejectedFor(String meter) {

@@ -97,6 +97,13 @@ class PortalIT {
         assertThat(list.get(0).get("state").asText()).isEqualTo("ONLINE");
         assertThat(list.get(0).get("latest").get("energyKwh").asDouble()).isEqualTo(130.0);
         assertThat(get("/api/v1/meters/m-1", 200).get("lastSeq").asLong()).isEqualTo(5);
+        // What the ingest writes now: the newest status as {ts, state}, which wins over the older field.
+        Mono.from(db.getCollection(METERS).updateOne(new Document(ID, "m-1"), new Document("$set", new Document(CONNECTION_LAST,
+                new Document(TS, Date.from(Instant.parse("2026-11-24T10:00:00Z"))).append(STATE, "OFFLINE"))))).block();
+        JsonNode one = get("/api/v1/meters/m-1", 200);
+        assertThat(one.get("state").asText()).isEqualTo("OFFLINE");
+        assertThat(one.get("stateSince").asText()).isEqualTo("2026-11-24T10:00:00Z");
+        assertThat(one.has(CONNECTION_LAST)).isFalse();
     }
 
     @Test

@@ -56,6 +56,13 @@ public final class StoreSchema {
     public static final String LATEST = "latest";
     public static final String CONNECTION = "connection";
     public static final String CONNECTION_TS = "connectionTs";
+    /**
+     * The newest status message's {@code {ts, state}} on a meter, kept with {@code $max} (ts first) so the
+     * newest wins under any delivery order with a filter on {@code _id} alone. Replaces {@link #CONNECTION}
+     * and {@link #CONNECTION_TS}, which readers still accept from older documents.
+     */
+    public static final String CONNECTION_LAST = "connectionLast";
+    public static final String STATE = "state";
     /** The claim-code verifier the meter published in its birth message (never shown by the API). */
     public static final String CLAIM_VERIFIER = "claimVerifier";
     /** The username of the consumer who claimed the meter. */

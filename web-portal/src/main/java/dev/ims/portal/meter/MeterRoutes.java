@@ -92,8 +92,16 @@ public final class MeterRoutes {
         Map<String, Object> raw = Responses.plain(d);
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("meterId", raw.remove(ID));
-        out.put("state", raw.getOrDefault(CONNECTION, "UNKNOWN"));
+        Object state = raw.getOrDefault(CONNECTION, "UNKNOWN");
+        if (raw.remove(CONNECTION_LAST) instanceof Map<?, ?> last && last.get(STATE) != null) {
+            state = last.get(STATE);
+            out.put("state", state);
+            out.put("stateSince", last.get(TS));
+        } else {
+            out.put("state", state);
+        }
         raw.remove(CONNECTION);
+        raw.remove(CONNECTION_TS);
         raw.remove(CLAIM_VERIFIER);
         out.putAll(raw);
         if (raw.get(LATEST) instanceof Map<?, ?> latest) {
