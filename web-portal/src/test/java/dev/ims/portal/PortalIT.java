@@ -170,6 +170,23 @@ class PortalIT {
     }
 
     @Test
+    void gaps_overALongHistory_areFoundWhileStreaming() throws Exception {
+        Instant t = Instant.parse("2026-11-01T00:00:00Z");
+        List<Document> docs = new java.util.ArrayList<>();
+        for (long seq = 0; seq < 12_000; seq++) {
+            if (seq == 4_999 || (seq >= 7_000 && seq < 7_010) || seq == 11_998) {
+                continue; // missing: one at a chunk's edge, ten in a row, one near the end
+            }
+            docs.add(new Document(METER_ID, "m-1").append(SEQ, seq).append(TS, Date.from(t.plusSeconds(seq * 10)))
+                    .append(ENERGY_KWH, 100.0 + seq / 1000.0).append(STATUS, "OK"));
+        }
+        Mono.from(db.getCollection(READINGS).insertMany(docs)).block();
+        JsonNode gaps = get("/api/v1/meters/m-1/gaps", 200);
+        assertThat(gaps).extracting(g -> g.get("fromSeq").asLong() + "-" + g.get("toSeq").asLong() + ":" + g.get("count").asLong())
+                .containsExactly("4999-4999:1", "7000-7009:10", "11998-11998:1");
+    }
+
+    @Test
     void health_sumsTheIngestCounters_andShowsTheBroker() throws Exception {
         insert(SERVICES, new Document(ID, "a").append("broker", "UP").append("received", 10).append("stored", 7)
                 .append("duplicates", 1).append("rejected", 2).append("heartbeat", new Date()));

@@ -212,23 +212,43 @@ public final class MeterRoutes {
     }
 
     /** Missing {@code seq} ranges, from the first seq a meter produces (0) to the last one stored. */
+    /** At most this many gaps are listed, oldest first; {@code X-Gaps-Truncated: true} says there are more. */
+    static final int MAX_GAPS = 10_000;
+
+    /**
+     * Missing seq ranges of a meter, from its stored readings read in seq order as a stream (memory stays
+     * flat however long the history).
+     */
     private void gaps(RoutingContext ctx) {
-        reply(ctx, meter(ctx).compose(m -> Mongo.list(db.getCollection(READINGS)
+        meter(ctx).compose(m -> Mongo.fold(db.getCollection(READINGS)
                         .find(Filters.eq(METER_ID, m.getString(ID)))
                         .projection(Projections.fields(Projections.include(SEQ), Projections.excludeId()))
-                        .sort(Sorts.ascending(SEQ))))
-                .map(docs -> {
-                    List<Map<String, Long>> gaps = new ArrayList<>();
-                    long expected = 0;
-                    for (Document d : docs) {
-                        long seq = ((Number) d.get(SEQ)).longValue();
-                        if (seq > expected) {
-                            gaps.add(Map.of("fromSeq", expected, "toSeq", seq - 1, "count", seq - expected));
-                        }
-                        expected = Math.max(expected, seq + 1);
+                        .sort(Sorts.ascending(SEQ)).batchSize(5_000),
+                new GapFinder(), (g, d) -> g.next(((Number) d.get(SEQ)).longValue()), 5_000))
+                .onSuccess(g -> {
+                    if (g.truncated) {
+                        ctx.response().putHeader("X-Gaps-Truncated", "true");
                     }
-                    return gaps;
-                }));
+                    Responses.json(ctx, g.gaps);
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private static final class GapFinder {
+        final List<Map<String, Long>> gaps = new ArrayList<>();
+        boolean truncated;
+        long expected;
+
+        void next(long seq) {
+            if (seq > expected) {
+                if (gaps.size() < MAX_GAPS) {
+                    gaps.add(Map.of("fromSeq", expected, "toSeq", seq - 1, "count", seq - expected));
+                } else {
+                    truncated = true;
+                }
+            }
+            expected = Math.max(expected, seq + 1);
+        }
     }
 
     private void rejected(RoutingContext ctx) {

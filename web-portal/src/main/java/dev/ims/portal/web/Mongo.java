@@ -47,6 +47,52 @@ public final class Mongo {
         return promise.future();
     }
 
+    /**
+     * Folds a publisher's items into {@code state} one at a time, asking for {@code chunk} items at a
+     * time, so a long result is never held in memory as a whole.
+     */
+    public static <T, S> Future<S> fold(Publisher<T> publisher, S state, java.util.function.BiConsumer<S, T> step, int chunk) {
+        Context context = Vertx.currentContext();
+        Promise<S> promise = Promise.promise();
+        publisher.subscribe(new Subscriber<T>() {
+            private Subscription subscription;
+            private long left;
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                subscription = s;
+                left = chunk;
+                s.request(chunk);
+            }
+
+            @Override
+            public void onNext(T t) {
+                try {
+                    step.accept(state, t);
+                } catch (RuntimeException e) {
+                    subscription.cancel();
+                    run(context, () -> promise.tryFail(e));
+                    return;
+                }
+                if (--left == 0) {
+                    left = chunk;
+                    subscription.request(chunk);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                run(context, () -> promise.tryFail(t));
+            }
+
+            @Override
+            public void onComplete() {
+                run(context, () -> promise.tryComplete(state));
+            }
+        });
+        return promise.future();
+    }
+
     /** The first item, or null. */
     public static <T> Future<T> first(Publisher<T> publisher) {
         return list(publisher).map(l -> l.isEmpty() ? null : l.get(0));
