@@ -127,6 +127,9 @@ class HostileHttpIT {
         assertThat(send(withIdentity(new Request("after", Who.STAFF, "GET", "/api/v1/tariffs", List.of(), null), 0)).status).isEqualTo(200);
         List<String> users = Flux.from(db.getCollection(USERS).find()).map(d -> d.getString(ID)).collectList().block();
         assertThat(users).as("every stored account name obeys the rule").allMatch(u -> u.matches(Accounts.USERNAME_PATTERN));
+        // Memory bounded after it all (a sanity bound for the whole test JVM, not a benchmark).
+        System.gc();
+        assertThat(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()).isLessThan(512L << 20);
     }
 
     /** What is wrong with an answer, or null. */
