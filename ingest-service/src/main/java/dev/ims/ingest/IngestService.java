@@ -23,6 +23,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.command.CommandAck;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
@@ -90,11 +91,20 @@ public final class IngestService implements AutoCloseable {
     private MongoClient mongo;
     private MongoDatabase db;
     private volatile Instant databaseDownSince;
+    private CommandTracker commands;
+    private volatile Duration commandAckTimeout = CommandTracker.DEFAULT_ACK_TIMEOUT;
+    static final Duration COMMAND_SWEEP = Duration.ofSeconds(2);
     private Mqtt5AsyncClient mqtt;
     private Thread writer;
 
     /** One received message with what is to be written for it. */
-    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected) {}
+    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected, Ack ack) {
+        Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected) {
+            this(publish, reading, status, rejected, null);
+        }
+    }
+
+    private record Ack(String meterId, CommandAck ack) {}
 
     public IngestService(IngestSettings settings) {
         this.settings = settings;
@@ -113,6 +123,8 @@ public final class IngestService implements AutoCloseable {
         MqttEndpoint endpoint = settings.ims().mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
         mongo = MongoClients.create(uri);
         db = mongo.getDatabase(settings.ims().mongoDatabase());
+        commands = new CommandTracker(db, clock);
+        commands.ackTimeout(commandAckTimeout);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
                 .thenRun(() -> {
@@ -120,6 +132,7 @@ public final class IngestService implements AutoCloseable {
                     writer = new Thread(this::writeLoop, "ingest-writer");
                     writer.start();
                     timer.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(commands::sweep, COMMAND_SWEEP.toMillis(), COMMAND_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(new Summary(), SUMMARY.toMillis(), SUMMARY.toMillis(), TimeUnit.MILLISECONDS);
                     LOG.info("Ingest {} started: {} -> {}/{}", settings.clientId(), endpoint.url(),
                             dev.ims.model.config.ImsSettings.hideCredentials(uri), settings.ims().mongoDatabase());
@@ -133,7 +146,9 @@ public final class IngestService implements AutoCloseable {
                         db.getCollection(REJECTED).createIndex(Indexes.descending(RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
                         db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)),
-                        db.getCollection(QUARTER).createIndex(Indexes.ascending(METER_ID, START)))
+                        db.getCollection(QUARTER).createIndex(Indexes.ascending(METER_ID, START)),
+                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(STATE, REQUESTED_AT)),
+                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)))
                 .then()
                 .block(DB_TIMEOUT);
         Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
@@ -202,8 +217,11 @@ public final class IngestService implements AutoCloseable {
                 .thenCompose(subAck -> mqtt.subscribeWith()
                         .topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
                         .send())
-                .thenAccept(subAck -> LOG.info("Subscribed to {} and {}",
-                        readingFilter(), topics.allOf(TopicKind.STATUS)));
+                .thenCompose(subAck -> mqtt.subscribeWith()
+                        .topicFilter(topics.allOf(TopicKind.COMMAND_ACK)).qos(MqttQos.AT_LEAST_ONCE)
+                        .send())
+                .thenAccept(subAck -> LOG.info("Subscribed to {}, {} and {}",
+                        readingFilter(), topics.allOf(TopicKind.STATUS), topics.allOf(TopicKind.COMMAND_ACK)));
     }
 
     private String readingFilter() {
@@ -217,20 +235,25 @@ public final class IngestService implements AutoCloseable {
         byte[] payload = publish.getPayloadAsBytes();
         Instant now = clock.instant();
         Optional<TopicAddress> address = topics.parse(topic);
-        // Everything but status messages counts as received, once: received = stored + duplicates + rejected.
-        if (address.isEmpty() || address.get().kind() != TopicKind.STATUS) {
-            counters.received.incrementAndGet();
-        }
+        // Readings and whatever is rejected count as received, once: received = stored + duplicates + rejected.
+        // Valid status messages and command acknowledgements are not readings and are not counted.
         try {
-            if (address.isEmpty() || !(address.get().kind() == TopicKind.READING || address.get().kind() == TopicKind.STATUS)) {
-                throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading or status topic: " + topic);
-            }
-            if (address.get().kind() == TopicKind.READING) {
+            TopicKind kind = address.map(TopicAddress::kind).orElse(null);
+            if (kind == TopicKind.READING) {
+                counters.received.incrementAndGet();
                 queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
-            } else {
+            } else if (kind == TopicKind.STATUS) {
                 queue.add(new Item(publish, null, StatusMessage.decode(address.get().meterId(), payload), null));
+            } else if (kind == TopicKind.COMMAND_ACK) {
+                queue.add(new Item(publish, null, null, null, new Ack(address.get().meterId(), CommandAck.decode(payload))));
+            } else {
+                counters.received.incrementAndGet();
+                throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading, status or acknowledgement topic: " + topic);
             }
         } catch (InvalidPayloadException e) {
+            if (address.isPresent() && address.get().kind() != TopicKind.READING) {
+                counters.received.incrementAndGet(); // an unreadable status or acknowledgement, rejected: counted
+            }
             queue.add(new Item(publish, null, null, Documents.rejected(topic, payload, e.reason(), e.getMessage(), now)));
         }
     }
@@ -298,12 +321,15 @@ public final class IngestService implements AutoCloseable {
         List<Reading> valid = new ArrayList<>();
         List<Document> rejected = new ArrayList<>();
         List<StatusMessage> statuses = new ArrayList<>();
+        List<Ack> acks = new ArrayList<>();
         loadLatest(batch);
         for (Item i : batch) {
             if (i.rejected() != null) {
                 rejected.add(i.rejected());
             } else if (i.status() != null) {
                 statuses.add(i.status());
+            } else if (i.ack() != null) {
+                acks.add(i.ack());
             } else {
                 String backwards = registerBackwards(i.reading());
                 if (backwards != null) {
@@ -356,6 +382,10 @@ public final class IngestService implements AutoCloseable {
         if (!rejected.isEmpty()) {
             Mono.from(db.getCollection(REJECTED).insertMany(rejected)).block(DB_TIMEOUT);
         }
+        for (Ack a : acks) {
+            commands.onAck(a.meterId(), a.ack());
+        }
+        commands.onReadings(valid);
         counters.stored.addAndGet(valid.size() - duplicates);
         Consumer<List<Reading>> listener = storedListener;
         if (listener != null && !valid.isEmpty()) {
@@ -468,6 +498,15 @@ public final class IngestService implements AutoCloseable {
     @Override
     public void close() {
         stop().toCompletableFuture().join();
+    }
+
+    /**
+     * How long a relay command may wait for the meter's acknowledgement before it is {@code TIMED_OUT} or
+     * {@code EXPIRED} (default 60 s). Set before {@link #start()}.
+     */
+    public IngestService commandAckTimeout(Duration timeout) {
+        this.commandAckTimeout = timeout;
+        return this;
     }
 
     /** False from a failed write until a write succeeds again: the database is down or refusing writes. */

@@ -9,6 +9,9 @@ import dev.ims.portal.dashboard.DashboardRoutes;
 import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.command.CommandPublisher;
+import dev.ims.portal.command.CommandRoutes;
+import dev.ims.portal.command.CommandService;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.RequestGuard;
 import dev.ims.portal.web.Responses;
@@ -34,6 +37,7 @@ public final class Portal {
 
     private final PortalSettings settings;
     private final MongoDatabase db;
+    private CommandPublisher publisher;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -72,7 +76,10 @@ public final class Portal {
         auth.register(router);
         MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone());
         meters.register(router);
-        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), pages)
+        publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
+        CommandService commands = new CommandService(db, publisher, clock);
+        new CommandRoutes(commands, meters).register(router);
+        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, pages)
                 .register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
@@ -98,6 +105,9 @@ public final class Portal {
     }
 
     public Future<Void> close() {
+        if (publisher != null) {
+            publisher.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

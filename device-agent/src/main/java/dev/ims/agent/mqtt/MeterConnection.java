@@ -45,6 +45,8 @@ public final class MeterConnection implements AutoCloseable {
     private final Clock clock;
     private final Mqtt5AsyncClient client;
     static final int OUTBOX_WINDOW = 100;
+    /** Commands older than this (by their {@code ts}) are refused. */
+    public static final java.time.Duration COMMAND_MAX_AGE = java.time.Duration.ofMinutes(5);
     private volatile Outbox outbox;
     private volatile boolean connected;
     private volatile boolean closed;
@@ -182,6 +184,15 @@ public final class MeterConnection implements AutoCloseable {
             command = RelayCommand.decode(publish.getPayloadAsBytes());
         } catch (InvalidPayloadException e) {
             LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), e.describe());
+            return;
+        }
+        if (command.ts().isBefore(clock.instant().minus(COMMAND_MAX_AGE))) {
+            // A command held back somewhere for minutes is not what staff want carried out now.
+            LOG.warn("Meter {} refused command {}: sent at {}, too old", meter.meterId(), command.commandId(), command.ts());
+            client.publishWith().topic(topics.commandAck(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new CommandAck(command.commandId(), false, meter.relay(), "expired: sent at " + command.ts(),
+                            clock.instant()).encode())
+                    .send();
             return;
         }
         RelayState now = meter.switchRelay(command.relay());

@@ -65,6 +65,19 @@ public final class StoreSchema {
     public static final String STATE = "state";
     /** The claim-code verifier the meter published in its birth message (never shown by the API). */
     public static final String CLAIM_VERIFIER = "claimVerifier";
+    // commands: one document per relay command, _id = commandId; its history is the audit trail
+    public static final String COMMANDS = "commands";
+    public static final String REQUESTED_BY = "requestedBy";
+    public static final String REQUESTED_AT = "requestedAt";
+    public static final String ACKED_AT = "ackedAt";
+    public static final String ACK_TS = "ackTs";
+    public static final String ACK_RELAY = "ackRelay";
+    public static final String VERIFIED_AT = "verifiedAt";
+    public static final String VERIFIED_SEQ = "verifiedSeq";
+    public static final String ERROR = "error";
+    public static final String HISTORY = "history";
+    public static final String AT = "at";
+
     /** The username of the consumer who claimed the meter. */
     public static final String OWNER = "owner";
 

@@ -375,7 +375,7 @@ public final class AuthRoutes {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    static JsonNode jsonBody(RoutingContext ctx) {
+    public static JsonNode jsonBody(RoutingContext ctx) {
         if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
             throw HttpError.badRequest("a JSON body is required");
         }
@@ -390,7 +390,7 @@ public final class AuthRoutes {
         }
     }
 
-    static String text(JsonNode body, String field) {
+    public static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || !v.isTextual()) {
             throw HttpError.badRequest(field + " is required and must be a string");

@@ -9,6 +9,8 @@ import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.MonthOutlook;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.command.CommandService;
+import dev.ims.portal.account.Access;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Pages;
 import io.vertx.core.Future;
@@ -39,7 +41,10 @@ public final class DashboardRoutes {
     private final AdviceService advice;
     private final Pages pages;
 
-    public DashboardRoutes(MeterRoutes meters, UsageService usage, AdviceService advice, Pages pages) {
+    private final CommandService commands;
+
+    public DashboardRoutes(MeterRoutes meters, UsageService usage, AdviceService advice, CommandService commands, Pages pages) {
+        this.commands = commands;
         this.meters = meters;
         this.usage = usage;
         this.advice = advice;
@@ -65,7 +70,9 @@ public final class DashboardRoutes {
             Future<List<UsageService.Peak>> peak = usage.peaks(id, YearMonth.from(today), YearMonth.from(today));
             Future<Chart> chart = chart(id, view, date, today);
             Future<AdviceService.Result> tips = advice.advise(id, today);
-            return Future.all(recent, peak, chart, tips).map(v -> {
+            boolean staff = Access.principal(ctx).isStaff();
+            Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
+            return Future.all(List.of(recent, peak, chart, tips, relayCommands)).map(v -> {
                 Map<String, Object> model = new HashMap<>();
                 model.put("meter", MeterRoutes.meterView(m));
                 List<UsageService.Entry> days = recent.result();
@@ -80,6 +87,7 @@ public final class DashboardRoutes {
                         "from", c.from.toString(), "to", c.to.toString()));
                 model.put("advice", tips.result());
                 model.put("today", today.toString());
+                model.put("commands", relayCommands.result().stream().map(d -> CommandService.view(d, true)).toList());
                 return model;
             });
         }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);

@@ -87,6 +87,15 @@ public final class MeterRoutes {
         });
     }
 
+    /** Whether {@code p} may see meter {@code meterId}: staff always, a consumer when it is theirs. */
+    public Future<Boolean> visible(dev.ims.portal.account.Principal p, String meterId) {
+        if (p.isStaff()) {
+            return Future.succeededFuture(true);
+        }
+        return Mongo.first(db.getCollection(METERS).find(Filters.and(Filters.eq(ID, meterId), Filters.eq(OWNER, p.username()))))
+                .map(d -> d != null);
+    }
+
     /** A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... */
     public static Map<String, Object> meterView(Document d) {
         Map<String, Object> raw = Responses.plain(d);

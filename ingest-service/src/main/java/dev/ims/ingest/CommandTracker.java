@@ -1,0 +1,167 @@
+package dev.ims.ingest;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.CommandState;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.RelayState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Moves relay commands on by the meter's own word. An acknowledgement saying the relay is now in the
+ * commanded state makes a command {@code CONFIRMED}; the first reading the meter took after that
+ * acknowledgement decides {@code VERIFIED} (its relay agrees) or {@code FAILED} (it does not). No answer
+ * within the acknowledgement timeout: {@code TIMED_OUT} when the meter was online (a late
+ * acknowledgement still confirms it), {@code EXPIRED} when it was offline. Every change is appended to
+ * the command's {@code history}, the audit trail.
+ *
+ * <p>Every update is conditional on the state it leaves, so several ingest instances doing the same
+ * work (acknowledgements and timeouts reach all of them) change a command once.
+ */
+final class CommandTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandTracker.class);
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(60);
+
+    /** A confirmed command waiting for a reading. */
+    private record Open(String commandId, RelayState relay, Instant ackTs) {}
+
+    private final MongoDatabase db;
+    private final Clock clock;
+    private volatile Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
+    /** Confirmed, unverified commands by meter; refreshed from the store, so any instance can verify. */
+    private final Map<String, Open> open = new ConcurrentHashMap<>();
+
+    CommandTracker(MongoDatabase db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    void ackTimeout(Duration timeout) {
+        this.ackTimeout = timeout;
+    }
+
+    /** A meter's acknowledgement, on the writer thread. */
+    void onAck(String meterId, CommandAck ack) {
+        Document command = Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, ack.commandId())).first()).block(DB_TIMEOUT);
+        if (command == null || !meterId.equals(command.getString(METER_ID))) {
+            LOG.warn("Meter {} acknowledged command {}, which is not one of its commands; ignored", meterId, ack.commandId());
+            return;
+        }
+        RelayState target = RelayState.valueOf(command.getString(RELAY));
+        Instant now = clock.instant();
+        Bson waiting = Filters.and(Filters.eq(ID, ack.commandId()),
+                Filters.in(STATE, CommandState.PENDING.name(), CommandState.TIMED_OUT.name()));
+        Bson ackFields = Updates.combine(Updates.set(ACKED_AT, Date.from(now)), Updates.set(ACK_TS, Date.from(ack.ts())),
+                Updates.set(ACK_RELAY, ack.relay().name()));
+        if (ack.ok() && ack.relay() == target) {
+            if (change(waiting, CommandState.CONFIRMED, "the meter reports its relay " + ack.relay(), ackFields)) {
+                LOG.info("Command {} for meter {} confirmed: relay {}", ack.commandId(), meterId, ack.relay());
+                open.put(meterId, new Open(ack.commandId(), target, ack.ts()));
+            }
+        } else {
+            String why = !ack.ok() ? "the meter refused it: " + (ack.error() == null ? "no reason given" : ack.error())
+                    : "the meter reports its relay " + ack.relay() + ", not " + target;
+            if (change(waiting, CommandState.FAILED, why, Updates.combine(ackFields, Updates.set(ERROR, why)))) {
+                LOG.warn("Command {} for meter {} failed: {}", ack.commandId(), meterId, why);
+            }
+        }
+    }
+
+    /** Readings just stored: the first one after a confirmation verifies it or shows it failed. */
+    void onReadings(List<Reading> readings) {
+        if (open.isEmpty()) {
+            return;
+        }
+        for (Reading r : readings) {
+            Open o = open.get(r.meterId());
+            if (o == null || r.relay() == null || !r.ts().isAfter(o.ackTs())) {
+                continue;
+            }
+            open.remove(r.meterId(), o);
+            Bson confirmed = Filters.and(Filters.eq(ID, o.commandId()), Filters.eq(STATE, CommandState.CONFIRMED.name()));
+            if (r.relay() == o.relay()) {
+                if (change(confirmed, CommandState.VERIFIED, "reading seq " + r.seq() + " at " + r.ts() + " shows the relay " + r.relay(),
+                        Updates.combine(Updates.set(VERIFIED_AT, Date.from(clock.instant())), Updates.set(VERIFIED_SEQ, r.seq())))) {
+                    LOG.info("Command {} for meter {} verified by reading {}", o.commandId(), r.meterId(), r.seq());
+                }
+            } else {
+                String why = "reading seq " + r.seq() + " at " + r.ts() + " shows the relay " + r.relay() + " after the meter confirmed "
+                        + o.relay();
+                if (change(confirmed, CommandState.FAILED, why, Updates.set(ERROR, why))) {
+                    LOG.warn("Command {} for meter {} failed: {}", o.commandId(), r.meterId(), why);
+                }
+            }
+        }
+    }
+
+    /**
+     * On the timer: reloads confirmed commands (another instance may have confirmed them) and times out
+     * those left unanswered.
+     */
+    void sweep() {
+        try {
+            Map<String, Open> fresh = new java.util.HashMap<>();
+            for (Document c : Flux.from(db.getCollection(COMMANDS).find(Filters.eq(STATE, CommandState.CONFIRMED.name()))
+                    .sort(new Document(ACK_TS, 1))).collectList().block(DB_TIMEOUT)) {
+                if (c.getDate(ACK_TS) != null) {
+                    // The newest confirmation per meter is the one its readings will tell about.
+                    fresh.put(c.getString(METER_ID), new Open(c.getString(ID), RelayState.valueOf(c.getString(RELAY)), c.getDate(ACK_TS).toInstant()));
+                }
+            }
+            open.keySet().retainAll(fresh.keySet());
+            fresh.forEach(open::putIfAbsent);
+            Instant cutoff = clock.instant().minus(ackTimeout);
+            List<Document> late = Flux.from(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(STATE, CommandState.PENDING.name()),
+                    Filters.lt(REQUESTED_AT, Date.from(cutoff))))).collectList().block(DB_TIMEOUT);
+            for (Document c : late) {
+                String meterId = c.getString(METER_ID);
+                boolean online = "ONLINE".equals(connectionState(meterId));
+                CommandState to = online ? CommandState.TIMED_OUT : CommandState.EXPIRED;
+                String why = "no acknowledgement within " + ackTimeout.toSeconds() + " s; the meter was " + (online ? "online" : "offline");
+                if (change(Filters.and(Filters.eq(ID, c.getString(ID)), Filters.eq(STATE, CommandState.PENDING.name())), to, why,
+                        Updates.set(ERROR, why))) {
+                    LOG.warn("Command {} for meter {}: {}", c.getString(ID), meterId, to);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Command sweep skipped: {}", e.toString());
+        }
+    }
+
+    private String connectionState(String meterId) {
+        Document m = Mono.from(db.getCollection(METERS).find(Filters.eq(ID, meterId)).first()).block(DB_TIMEOUT);
+        if (m == null) {
+            return null;
+        }
+        Document last = m.get(CONNECTION_LAST, Document.class);
+        return last != null ? last.getString(STATE) : m.getString(CONNECTION);
+    }
+
+    /** Moves a command matching {@code filter} to {@code to}, recording why; true when this call moved it. */
+    private boolean change(Bson filter, CommandState to, String detail, Bson more) {
+        Date now = Date.from(clock.instant());
+        List<Bson> updates = new ArrayList<>(List.of(Updates.set(STATE, to.name()),
+                Updates.push(HISTORY, new Document(STATE, to.name()).append(AT, now).append(DETAIL, detail))));
+        updates.add(more);
+        return Mono.from(db.getCollection(COMMANDS).updateOne(filter, Updates.combine(updates))).block(DB_TIMEOUT).getModifiedCount() == 1;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ims.ingest;
+
+import static dev.ims.model.storage.StoreSchema.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.model.command.CommandAck;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.RelayState;
+import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.StatusMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+/**
+ * A relay command's life as the ingest moves it, with a test client playing the meter: only the meter's
+ * acknowledgement confirms, only a later reading verifies, contradictions fail, silence times out.
+ */
+class RelayCommandsIT {
+
+    static final ReadingCodec CODEC = new ReadingCodec();
+    static final AtomicInteger SERIAL = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedBroker broker;
+    static EmbeddedStore store;
+    static IngestService ingest;
+    static MongoClient mongo;
+    static MongoDatabase db;
+    static Mqtt5BlockingClient meterSide;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+        ImsSettings ims = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url()).withMongoUri(store.connectionString());
+        ingest = new IngestService(IngestSettings.of(ims, "relay-it")).commandAckTimeout(Duration.ofSeconds(5));
+        ingest.start().toCompletableFuture().get();
+        mongo = MongoClients.create(store.connectionString());
+        db = mongo.getDatabase("ims");
+        meterSide = Mqtt5Client.builder().identifier("relay-it-meters").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        meterSide.connect();
+    }
+
+    @AfterAll
+    static void stop() {
+        meterSide.disconnect();
+        ingest.stop().toCompletableFuture().join();
+        mongo.close();
+        store.close();
+        broker.close();
+    }
+
+    @Test
+    void acknowledged_thenALaterReadingAgrees_isVerified_andAnEarlierReadingDoesNotCount() {
+        String meter = online();
+        String id = command(meter, RelayState.OFF);
+        Instant ackTs = Instant.now();
+        // Taken before the acknowledgement, still showing ON: says nothing about the command.
+        reading(meter, 0, ackTs.minusSeconds(5), RelayState.ON);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(meter) == 1);
+        ack(meter, new CommandAck(id, true, RelayState.OFF, null, ackTs));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(state(id)));
+        reading(meter, 1, ackTs.plusSeconds(5), RelayState.OFF);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "VERIFIED".equals(state(id)));
+        Document c = command(id);
+        assertThat(c.get(VERIFIED_SEQ, Number.class).longValue()).isEqualTo(1);
+        assertThat(c.getString(ACK_RELAY)).isEqualTo("OFF");
+        assertThat(c.getList(HISTORY, Document.class)).extracting(h -> h.getString(STATE)).containsExactly("PENDING", "CONFIRMED", "VERIFIED");
+    }
+
+    @Test
+    void acknowledged_butTheReadingsShowTheOtherState_fails_withTheEvidence() {
+        String meter = online();
+        String id = command(meter, RelayState.OFF);
+        Instant ackTs = Instant.now();
+        ack(meter, new CommandAck(id, true, RelayState.OFF, null, ackTs));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(state(id)));
+        reading(meter, 7, ackTs.plusSeconds(10), RelayState.ON);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(state(id)));
+        assertThat(command(id).getString(ERROR)).contains("seq 7").contains("shows the relay ON").contains("confirmed OFF");
+    }
+
+    @Test
+    void refusedByTheMeter_orReportingTheOtherState_fails() {
+        String meter = online();
+        String refused = command(meter, RelayState.OFF);
+        ack(meter, new CommandAck(refused, false, RelayState.ON, "relay welded", Instant.now()));
+        String contrary = command(meter, RelayState.OFF);
+        ack(meter, new CommandAck(contrary, true, RelayState.ON, null, Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(state(refused)) && "FAILED".equals(state(contrary)));
+        assertThat(command(refused).getString(ERROR)).contains("refused").contains("relay welded");
+        assertThat(command(contrary).getString(ERROR)).contains("reports its relay ON, not OFF");
+    }
+
+    @Test
+    void anotherMetersAcknowledgement_changesNothing() throws Exception {
+        String meter = online();
+        String intruder = online();
+        String id = command(meter, RelayState.OFF);
+        ack(intruder, new CommandAck(id, true, RelayState.OFF, null, Instant.now()));
+        // The ingest has handled the intruder's message once a later one from it is through.
+        reading(intruder, 0, Instant.now(), RelayState.ON);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(intruder) == 1);
+        assertThat(state(id)).isIn("PENDING", "TIMED_OUT");
+        assertThat(command(id).get(ACKED_AT)).isNull();
+    }
+
+    @Test
+    void noAnswer_timesOutWhileOnline_expiresWhileOffline_andALateAcknowledgementStillConfirms() {
+        String up = online();
+        String down = "relay-" + SERIAL.incrementAndGet() + "-" + System.nanoTime() % 100000;
+        status(down, ConnectionState.OFFLINE);
+        String waiting = command(up, RelayState.OFF);
+        String unreachable = command(down, RelayState.OFF);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "TIMED_OUT".equals(state(waiting)) && "EXPIRED".equals(state(unreachable)));
+        assertThat(command(waiting).getString(ERROR)).contains("online");
+        assertThat(command(unreachable).getString(ERROR)).contains("offline");
+        ack(up, new CommandAck(waiting, true, RelayState.OFF, null, Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(state(waiting)));
+    }
+
+    // ---- the meter's side and the portal's side, as they write
+
+    private static String online() {
+        String meter = "relay-" + SERIAL.incrementAndGet() + "-" + System.nanoTime() % 100000;
+        status(meter, ConnectionState.ONLINE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Mono.from(db.getCollection(METERS).find(Filters.eq(ID, meter)).first()).block() != null);
+        return meter;
+    }
+
+    private static void status(String meter, ConnectionState state) {
+        meterSide.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(StatusMessage.of(meter, state, Instant.now()).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Document m = Mono.from(db.getCollection(METERS).find(Filters.eq(ID, meter)).first()).block();
+            return m != null && state.name().equals(m.get(CONNECTION_LAST, Document.class).getString(STATE));
+        });
+    }
+
+    /** A command as the portal stores it (publishing is the portal's part, tested there). */
+    private static String command(String meter, RelayState relay) {
+        String id = UUID.randomUUID().toString();
+        Date now = new Date();
+        Mono.from(db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, meter).append(RELAY, relay.name())
+                .append(REASON, "test").append(REQUESTED_BY, "admin").append(REQUESTED_AT, now).append(STATE, "PENDING")
+                .append(HISTORY, List.of(new Document(STATE, "PENDING").append(AT, now))))).block();
+        return id;
+    }
+
+    private static void ack(String meter, CommandAck ack) {
+        meterSide.publishWith().topic("meters/" + meter + "/command/ack").qos(MqttQos.AT_LEAST_ONCE).payload(ack.encode()).send();
+    }
+
+    private static void reading(String meter, long seq, Instant ts, RelayState relay) {
+        meterSide.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(CODEC.encode(Reading.of(meter, seq, ts, 10 + seq, 100.0, 230.0, 0.4, null, relay))).send();
+    }
+
+    private static Document command(String id) {
+        return Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, id)).first()).block();
+    }
+
+    private static String state(String id) {
+        return command(id).getString(STATE);
+    }
+
+    private static long count(String meter) {
+        return Mono.from(db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.ims.model.command;
+
+/**
+ * Where a relay command stands. Only the meter's own word moves it on: its acknowledgement
+ * ({@link #CONFIRMED}), then its readings ({@link #VERIFIED}); what was commanded is never shown as the
+ * relay's state.
+ */
+public enum CommandState {
+    /** Stored and published; no answer from the meter yet. */
+    PENDING,
+    /** The meter acknowledged it and reported the relay in the commanded state. */
+    CONFIRMED,
+    /** A reading the meter took after its acknowledgement shows the relay in the commanded state. */
+    VERIFIED,
+    /** The meter refused it, reported the other state, or its readings contradict its acknowledgement. */
+    FAILED,
+    /** No acknowledgement in time although the meter was online. */
+    TIMED_OUT,
+    /** No acknowledgement in time and the meter was offline: never carried out. */
+    EXPIRED;
+
+    /** Whether the command can still change state. */
+    public boolean open() {
+        return this == PENDING || this == CONFIRMED || this == TIMED_OUT;
+    }
+}

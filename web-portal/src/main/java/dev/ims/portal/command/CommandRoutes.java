@@ -1,0 +1,116 @@
+package dev.ims.portal.command;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ims.model.reading.RelayState;
+import dev.ims.portal.account.Access;
+import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.account.Principal;
+import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.Params;
+import dev.ims.portal.web.Responses;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/meters/{id}/relay} (staff), {@code GET /api/v1/commands/{commandId}} and
+ * {@code GET /api/v1/meters/{id}/commands} (staff, or the meter's owner), and the staff form on the
+ * meter page ({@code POST /meters/{id}/relay}).
+ */
+public final class CommandRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
+    static final int MAX_REASON = 500;
+
+    private final CommandService commands;
+    private final MeterRoutes meters;
+
+    public CommandRoutes(CommandService commands, MeterRoutes meters) {
+        this.commands = commands;
+        this.meters = meters;
+    }
+
+    public void register(Router router) {
+        router.post("/api/v1/meters/:id/relay").handler(this::apiRelay);
+        router.post("/meters/:id/relay").handler(this::formRelay);
+        router.get("/api/v1/commands/:commandId").handler(this::one);
+        router.get("/api/v1/meters/:id/commands").handler(ctx -> {
+            int limit = Params.limit(ctx.request().getParam("limit"), 20, 500);
+            boolean staff = Access.principal(ctx).isStaff();
+            meters.meter(ctx).compose(m -> commands.recent(m.getString(ID), limit))
+                    .onSuccess(l -> Responses.json(ctx, l.stream().map(d -> CommandService.view(d, staff)).toList()))
+                    .onFailure(ctx::fail);
+        });
+    }
+
+    private void apiRelay(RoutingContext ctx) {
+        Principal p = Access.staff(ctx);
+        JsonNode body = AuthRoutes.jsonBody(ctx);
+        RelayState relay = relay(AuthRoutes.text(body, "relay"));
+        String reason = reason(body.get("reason") == null || !body.get("reason").isTextual() ? null : body.get("reason").asText());
+        send(ctx, p, relay, reason).onSuccess(id -> {
+            ctx.response().setStatusCode(202).putHeader("Location", "/api/v1/commands/" + id);
+            Responses.json(ctx, 202, Map.of("commandId", id, "state", "PENDING"));
+        }).onFailure(ctx::fail);
+    }
+
+    private void formRelay(RoutingContext ctx) {
+        Principal p = Access.staff(ctx);
+        RelayState relay = relay(ctx.request().getFormAttribute("relay"));
+        String reason = reason(ctx.request().getFormAttribute("reason"));
+        send(ctx, p, relay, reason).onSuccess(id -> Responses.redirect(ctx, "/meters/" + ctx.pathParam("id") + "#relay"))
+                .onFailure(ctx::fail);
+    }
+
+    private Future<String> send(RoutingContext ctx, Principal p, RelayState relay, String reason) {
+        return meters.meter(ctx).compose(m -> commands.send(m.getString(ID), relay, reason, p.username()))
+                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, ctx.pathParam("id"), relay, p.username(), reason));
+    }
+
+    private void one(RoutingContext ctx) {
+        Principal p = Access.principal(ctx);
+        String id = ctx.pathParam("commandId");
+        if (id == null || !id.matches("[0-9a-f-]{36}")) {
+            throw HttpError.notFound("no command " + id);
+        }
+        commands.find(id).compose(d -> {
+            if (d == null) {
+                return Future.failedFuture(HttpError.notFound("no command " + id));
+            }
+            if (p.isStaff()) {
+                return Future.succeededFuture(d);
+            }
+            // The owner of the meter may follow it; anyone else learns nothing.
+            return meters.visible(p, d.getString(METER_ID)).map(ok -> {
+                if (!ok) {
+                    throw HttpError.notFound("no command " + id);
+                }
+                return d;
+            });
+        }).onSuccess(d -> Responses.json(ctx, CommandService.view(d, p.isStaff()))).onFailure(ctx::fail);
+    }
+
+    private static RelayState relay(String raw) {
+        if ("ON".equals(raw)) {
+            return RelayState.ON;
+        }
+        if ("OFF".equals(raw)) {
+            return RelayState.OFF;
+        }
+        throw HttpError.badRequest("relay must be ON or OFF");
+    }
+
+    private static String reason(String raw) {
+        String r = raw == null ? "" : raw.strip();
+        if (r.length() < 3 || r.length() > MAX_REASON || r.chars().anyMatch(Character::isISOControl)) {
+            throw HttpError.badRequest("reason is required, 3 to " + MAX_REASON + " characters on one line: it goes into the audit trail");
+        }
+        return r;
+    }
+}
