@@ -140,6 +140,55 @@ abstract class PipelineContract {
         }
     }
 
+    @Test
+    void relayCommand_isConfirmedByTheMeter_verifiedByItsReadings_andShownAsTheMeterReportsIt() throws Exception {
+        String meter = stack.fleet().meterIds().get(0);
+        String off = relay(meter, "OFF", "unpaid bill, notice 2026-11-01");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "VERIFIED".equals(get("/api/v1/commands/" + off).get("state").asText()));
+        JsonNode c = get("/api/v1/commands/" + off);
+        assertThat(c.get("meterId").asText()).isEqualTo(meter);
+        assertThat(c.get("requestedBy").asText()).isEqualTo("admin");
+        assertThat(c.get("ackRelay").asText()).isEqualTo("OFF");
+        assertThat(c.get("history")).extracting(h -> h.get("state").asText()).containsExactly("PENDING", "CONFIRMED", "VERIFIED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "OFF".equals(get("/api/v1/meters/" + meter).get("latest").get("relay").asText()));
+        String page = getText("/meters/" + meter);
+        assertThat(page).contains("id=\"notice-relay\"").contains("<strong id=\"relay-state\">OFF</strong>").contains("VERIFIED");
+        String on = relay(meter, "ON", "bill settled");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "VERIFIED".equals(get("/api/v1/commands/" + on).get("state").asText()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "ON".equals(get("/api/v1/meters/" + meter).get("latest").get("relay").asText()));
+        assertThat(get("/api/v1/meters/" + meter + "/commands")).extracting(x -> x.get("commandId").asText()).startsWith(on, off);
+    }
+
+    @Test
+    void relayCommand_needsARelayAndAReason_andAKnownMeter() throws Exception {
+        String meter = stack.fleet().meterIds().get(1);
+        assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"OFF\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"HALF\",\"reason\":\"test\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/v1/meters/nobody-here/relay", "{\"relay\":\"OFF\",\"reason\":\"test\"}").statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/meters/" + meter + "/commands")).isEmpty();
+    }
+
+    private static String relay(String meter, String relay, String reason) throws Exception {
+        HttpResponse<String> r = post("/api/v1/meters/" + meter + "/relay",
+                Json.mapper().writeValueAsString(Map.of("relay", relay, "reason", reason)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(r.headers().firstValue("Location")).isPresent();
+        return Json.mapper().readTree(r.body()).get("commandId").asText();
+    }
+
+    private static HttpResponse<String> post(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String getText(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
+
     private static java.util.List<String> rejectedReasons(String meter) throws Exception {
         java.util.List<String> out = new java.util.ArrayList<>();
         for (JsonNode r : get("/api/v1/rejected?limit=1000")) {
