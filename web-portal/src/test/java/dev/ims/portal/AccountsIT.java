@@ -36,7 +36,7 @@ class AccountsIT {
     @BeforeEach
     void meters() throws Exception {
         PortalIT.start();
-        for (String c : List.of(METERS, DAILY)) {
+        for (String c : List.of(METERS, DAILY, COMMANDS)) {
             Mono.from(PortalIT.db.getCollection(c).drop()).block();
         }
         Mono.from(PortalIT.db.getCollection(METERS).insertOne(new Document(ID, "m-1").append(CONNECTION, "ONLINE")
@@ -120,6 +120,33 @@ class AccountsIT {
         PortalIT.getText("/meters/m-2", 404, token);
         PortalIT.getText("/api/v1/rejected", 403, token);
         assertThat(Json.mapper().readTree(PortalIT.getText("/api/v1/meters", 200, PortalIT.staffToken))).hasSize(2);
+    }
+
+    @Test
+    void relayCommands_staffOnly_followedByTheOwner_invisibleToOthers_andRefusedWithoutABroker() throws Exception {
+        String alice = PortalIT.login(Browser.signUp(name("alice")).username, Browser.PASSWORD);
+        String bob = PortalIT.login(Browser.signUp(name("bob")).username, Browser.PASSWORD);
+        assertThat(PortalIT.post("/api/v1/meters/m-1/claim", "{\"claimCode\":\"" + CODE_1 + "\"}", alice).statusCode()).isEqualTo(200);
+        String command = "{\"relay\":\"OFF\",\"reason\":\"test\"}";
+        assertThat(PortalIT.post("/api/v1/meters/m-1/relay", command, alice).statusCode()).as("the owner may not switch").isEqualTo(403);
+        assertThat(PortalIT.post("/api/v1/meters/m-1/relay", command, bob).statusCode()).isEqualTo(403);
+        HttpResponse<String> noBroker = PortalIT.post("/api/v1/meters/m-1/relay", command, PortalIT.staffToken);
+        assertThat(noBroker.statusCode()).isEqualTo(503);
+        assertThat(noBroker.body()).contains("MQTT_URL");
+
+        String id = UUID.randomUUID().toString();
+        Mono.from(PortalIT.db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, "m-1").append(RELAY, "OFF")
+                .append(REASON, "unpaid").append(REQUESTED_BY, "admin").append(STATE, "VERIFIED")
+                .append(REQUESTED_AT, new java.util.Date()).append(HISTORY, List.of(new Document(STATE, "PENDING"))))).block();
+        JsonNode seen = Json.mapper().readTree(PortalIT.getText("/api/v1/commands/" + id, 200, alice));
+        assertThat(seen.get("state").asText()).isEqualTo("VERIFIED");
+        assertThat(seen.has("requestedBy")).as("staff names are not shown to consumers").isFalse();
+        assertThat(Json.mapper().readTree(PortalIT.getText("/api/v1/meters/m-1/commands", 200, alice))).hasSize(1);
+        PortalIT.getText("/api/v1/commands/" + id, 404, bob);
+        PortalIT.getText("/api/v1/meters/m-1/commands", 404, bob);
+        PortalIT.getText("/api/v1/commands/not-a-command", 404, PortalIT.staffToken);
+        assertThat(Json.mapper().readTree(PortalIT.getText("/api/v1/commands/" + id, 200, PortalIT.staffToken)).get("requestedBy").asText())
+                .isEqualTo("admin");
     }
 
     @Test

@@ -54,6 +54,7 @@ class HostileHttpIT {
 
     static MongoDatabase db;
     static Portal portal;
+    static dev.ims.embedded.broker.EmbeddedBroker broker;
     static int port;
     static final Map<Who, String> TOKENS = new EnumMap<>(Who.class);
 
@@ -62,8 +63,12 @@ class HostileHttpIT {
         PortalIT.start();
         db = PortalIT.mongo.getDatabase("fuzz");
         Mono.from(db.drop()).block();
+        // A broker, so staff relay commands are really sent (to meters that do not exist: they stay PENDING).
+        broker = dev.ims.embedded.broker.EmbeddedBroker.start(dev.ims.embedded.broker.EmbeddedBrokerOptions.of(0,
+                java.nio.file.Files.createTempDirectory("hostile-http-broker")));
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0",
-                "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD), Map.of()).withMongoUri(PortalIT.store.connectionString());
+                "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD), Map.of()).withMongoUri(PortalIT.store.connectionString())
+                .withMqttUrl(broker.url());
         // Behind a proxy, so each request can come from its own address and the log-in throttle does not hide the parsers.
         portal = new Portal(PortalSettings.load(ims, Map.of("PORTAL_BEHIND_PROXY", "true", "TARIFF_PRICE_PER_KWH", "0.25"))
                 .withPasswordCost(4), db, PortalIT.vertx);
@@ -84,6 +89,7 @@ class HostileHttpIT {
     @AfterAll
     static void stop() {
         portal.close().toCompletionStage().toCompletableFuture().join();
+        broker.close();
     }
 
     @Test

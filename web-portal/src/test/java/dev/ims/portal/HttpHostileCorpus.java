@@ -59,14 +59,17 @@ final class HttpHostileCorpus {
             "/", "/health", "/login", "/signup", "/account", "/staff/tariffs", "/api/v1/me", "/api/v1/meters",
             "/api/v1/rejected", "/api/v1/tariffs", "/meters/{id}", "/api/v1/meters/{id}", "/api/v1/meters/{id}/readings",
             "/api/v1/meters/{id}/usage", "/api/v1/meters/{id}/usage.csv", "/api/v1/meters/{id}/readings.csv",
-            "/api/v1/meters/{id}/peaks", "/api/v1/meters/{id}/gaps", "/static/style.css", "/static/{id}");
+            "/api/v1/meters/{id}/peaks", "/api/v1/meters/{id}/gaps", "/static/style.css", "/static/{id}", "/api/v1/commands/{id}",
+            "/api/v1/meters/{id}/commands");
 
     /** Write routes that take a body. The log-outs are left out: a hostile log-out with a real token is a real log-out. */
     static final List<String> WRITE_ROUTES = List.of(
             "POST /login", "POST /signup", "POST /account/password", "POST /account/meters", "POST /api/v1/login",
-            "POST /api/v1/meters/{id}/claim", "POST /staff/tariffs", "PUT /api/v1/tariffs/{date}", "DELETE /api/v1/tariffs/{date}");
+            "POST /api/v1/meters/{id}/claim", "POST /staff/tariffs", "PUT /api/v1/tariffs/{date}", "DELETE /api/v1/tariffs/{date}",
+            "POST /api/v1/meters/{id}/relay", "POST /meters/{id}/relay");
 
-    static final List<String> FORM_FIELDS = List.of("username", "password", "password2", "current", "meterId", "claimCode", "next", "version", "csrf");
+    static final List<String> FORM_FIELDS = List.of("username", "password", "password2", "current", "meterId", "claimCode", "next", "version", "csrf",
+            "relay", "reason");
 
     static final List<String> CONTENT_TYPES = List.of(
             "application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz",
@@ -227,7 +230,10 @@ final class HttpHostileCorpus {
                 "{\"username\":\"admin\",\"password\":\"x\",\"username\":\"alice\"}", "{\"claimCode\":{\"$regex\":\".*\"}}",
                 "{\"claimCode\":\"" + "A".repeat(10_000) + "\"}", "{\"claimCode\":null}", "{\"claimCode\":12345}",
                 "{\"validFrom\":\"2027-01-01\",\"pricePerKwh\":\"NaN\"}", "{\"validFrom\":\"2027-01-01\",\"pricePerKwh\":1e309}",
-                "{\"validFrom\":\"2027-01-01\",\"pricePerKwh\":-1}", "\uFEFF{\"username\":\"a\"}", "{\"a\":\"\\ud800\"}")) {
+                "{\"validFrom\":\"2027-01-01\",\"pricePerKwh\":-1}", "\uFEFF{\"username\":\"a\"}", "{\"a\":\"\\ud800\"}",
+                "{\"relay\":\"OFF\"}", "{\"relay\":\"off\",\"reason\":\"abc\"}", "{\"relay\":[\"OFF\"],\"reason\":\"abc\"}",
+                "{\"relay\":\"OFF\",\"reason\":\"line\\nbreak\"}", "{\"relay\":\"OFF\",\"reason\":\"" + "r".repeat(501) + "\"}",
+                "{\"relay\":\"OFF\",\"reason\":{\"$ne\":null}}")) {
             b.add(s.getBytes(StandardCharsets.UTF_8));
         }
         b.add(("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8));
@@ -294,7 +300,7 @@ final class HttpHostileCorpus {
 
     private String plausibleValue() {
         return pick(List.of("day", "month", "year", "2026-11-24", "2026-03-29", "10", "100", ALICE_METER, "ABCDE-FGHJK",
-                "correct-horse-42", "alice-fuzz", "/meters/" + ALICE_METER));
+                "correct-horse-42", "alice-fuzz", "/meters/" + ALICE_METER, "OFF", "ON", "unpaid bill"));
     }
 
     /** A few random edits: deletions, duplications, hostile insertions, digit changes, character flips. */
