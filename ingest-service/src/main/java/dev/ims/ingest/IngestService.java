@@ -5,7 +5,6 @@ import static dev.ims.model.storage.StoreSchema.*;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.mongodb.MongoBulkWriteException;
@@ -25,6 +24,7 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -35,7 +35,6 @@ import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.TopicKind;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.usage.UsageCalendar;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,14 +160,8 @@ public final class IngestService implements AutoCloseable {
     }
 
     private CompletableFuture<Void> connect(MqttEndpoint endpoint) {
-        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
-                .identifier(settings.clientId())
-                .serverHost(endpoint.host())
-                .serverPort(endpoint.port())
-                .automaticReconnect()
-                .initialDelay(500, TimeUnit.MILLISECONDS)
-                .maxDelay(10, TimeUnit.SECONDS)
-                .applyAutomaticReconnect()
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings.ims(), endpoint, settings.clientId(), Duration.ofMillis(500),
+                        Duration.ofSeconds(10), () -> stopping)
                 .addConnectedListener(c -> {
                     if (stopping) {
                         // A reconnect that was already under way when stop() ran: leave at once.
@@ -179,25 +172,11 @@ public final class IngestService implements AutoCloseable {
                     LOG.info("Connected to broker {}", endpoint.url());
                 })
                 .addDisconnectedListener(c -> {
-                    if (stopping) {
-                        // disconnect() is refused while reconnecting (hivemq-mqtt-client#675): stop retrying here.
-                        c.getReconnector().reconnect(false);
-                    }
                     if (brokerUp && !stopping) {
                         LOG.warn("Disconnected from broker: {}", c.getCause().getMessage());
                     }
                     brokerUp = false;
                 });
-        if (endpoint.tls()) {
-            builder = builder.sslWithDefaultConfig();
-        }
-        if (settings.ims().mqttUsername() != null) {
-            builder = builder.simpleAuth()
-                    .username(settings.ims().mqttUsername())
-                    .password(settings.ims().mqttPassword() == null ? new byte[0]
-                            : settings.ims().mqttPassword().getBytes(StandardCharsets.UTF_8))
-                    .applySimpleAuth();
-        }
         mqtt = builder.buildAsync();
         // Registered before connecting, so messages the broker kept in our session are not missed.
         mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onMessage, true);

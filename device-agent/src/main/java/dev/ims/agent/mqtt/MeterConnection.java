@@ -3,7 +3,6 @@ package dev.ims.agent.mqtt;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
@@ -12,6 +11,7 @@ import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -22,7 +22,6 @@ import dev.ims.agent.outbox.Outbox;
 import java.util.ArrayList;
 import java.util.List;
 import dev.ims.model.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,28 +57,10 @@ public final class MeterConnection implements AutoCloseable {
         this.clock = clock;
         MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
         String id = meter.meterId();
-        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
-                .identifier(id)
-                .serverHost(endpoint.host())
-                .serverPort(endpoint.port())
-                .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, id, java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(30), () -> closed)
                 .addConnectedListener(c -> onConnected())
-                .addDisconnectedListener(c -> {
-                    connected = false;
-                    if (closed) {
-                        // disconnect() is refused while reconnecting (hivemq-mqtt-client#675), so a closed
-                        // meter would come back and take its own client ID over from its successor.
-                        c.getReconnector().reconnect(false);
-                    }
-                });
-        if (endpoint.tls()) {
-            builder = builder.sslWithDefaultConfig();
-        }
-        if (settings.mqttUsername() != null) {
-            builder = builder.simpleAuth().username(settings.mqttUsername())
-                    .password(settings.mqttPassword() == null ? new byte[0] : settings.mqttPassword().getBytes(StandardCharsets.UTF_8))
-                    .applySimpleAuth();
-        }
+                .addDisconnectedListener(c -> connected = false);
         this.client = builder.buildAsync();
         client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand);
     }

@@ -2,13 +2,12 @@ package dev.ims.portal.command;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,24 +28,8 @@ public final class CommandPublisher implements AutoCloseable {
 
     public CommandPublisher(ImsSettings settings, MqttEndpoint endpoint) {
         this.topics = new Topics(settings.topicPrefix());
-        Mqtt5ClientBuilder builder = Mqtt5Client.builder()
-                .identifier("ims-portal-" + UUID.randomUUID().toString().substring(0, 8))
-                .serverHost(endpoint.host())
-                .serverPort(endpoint.port())
-                .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS).applyAutomaticReconnect()
-                .addDisconnectedListener(c -> {
-                    if (closed) {
-                        c.getReconnector().reconnect(false);
-                    }
-                });
-        if (endpoint.tls()) {
-            builder = builder.sslWithDefaultConfig();
-        }
-        if (settings.mqttUsername() != null) {
-            builder = builder.simpleAuth().username(settings.mqttUsername())
-                    .password(settings.mqttPassword() == null ? new byte[0] : settings.mqttPassword().getBytes(StandardCharsets.UTF_8))
-                    .applySimpleAuth();
-        }
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, "ims-portal-" + UUID.randomUUID().toString().substring(0, 8),
+                java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(10), () -> closed);
         this.client = builder.buildAsync();
     }
 
