@@ -50,9 +50,13 @@ final class CommandTracker {
     /** Confirmed, unverified commands by meter; refreshed from the store, so any instance can verify. */
     private final Map<String, Open> open = new ConcurrentHashMap<>();
 
-    CommandTracker(MongoDatabase db, Clock clock) {
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+
+    /** @param registry where command transitions are counted ({@code ims.commands{state}}), or null */
+    CommandTracker(MongoDatabase db, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
         this.db = db;
         this.clock = clock;
+        this.registry = registry;
     }
 
     void ackTimeout(Duration timeout) {
@@ -162,6 +166,10 @@ final class CommandTracker {
         List<Bson> updates = new ArrayList<>(List.of(Updates.set(STATE, to.name()),
                 Updates.push(HISTORY, new Document(STATE, to.name()).append(AT, now).append(DETAIL, detail))));
         updates.add(more);
-        return Mono.from(db.getCollection(COMMANDS).updateOne(filter, Updates.combine(updates))).block(DB_TIMEOUT).getModifiedCount() == 1;
+        boolean changed = Mono.from(db.getCollection(COMMANDS).updateOne(filter, Updates.combine(updates))).block(DB_TIMEOUT).getModifiedCount() == 1;
+        if (changed && registry != null) {
+            registry.counter("ims.commands", "state", to.name()).increment();
+        }
+        return changed;
     }
 }

@@ -29,6 +29,9 @@ public final class IngestMain implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Readings per database batch (default ${DEFAULT-VALUE}).")
     int batchSize = IngestSettings.DEFAULT_BATCH_SIZE;
 
+    @Option(names = "--metrics-port", description = "Port of GET /metrics (Prometheus), 0 for none (default ${DEFAULT-VALUE}).")
+    int metricsPort = 9464;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new IngestMain()).execute(args));
     }
@@ -44,11 +47,19 @@ public final class IngestMain implements Callable<Integer> {
         IngestSettings settings = new IngestSettings(ims,
                 clientId != null ? clientId : IngestSettings.defaultClientId(ims.ingestGroup()),
                 batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM, true);
-        IngestService service = new IngestService(settings);
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        IngestService service = new IngestService(settings).metrics(registry);
         service.start().toCompletableFuture().get();
+        MetricsServer metrics = metricsPort > 0 ? new MetricsServer(metricsPort, registry) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.stop().toCompletableFuture().join();
+            if (metrics != null) {
+                metrics.close();
+            }
             stopped.countDown();
         }));
         stopped.await();

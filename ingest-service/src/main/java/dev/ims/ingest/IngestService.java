@@ -24,6 +24,11 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.config.MqttEndpoint;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
@@ -90,6 +95,9 @@ public final class IngestService implements AutoCloseable {
     private MongoClient mongo;
     private MongoDatabase db;
     private volatile Instant databaseDownSince;
+    private MeterRegistry registry;
+    private Timer batchWrites;
+    private DistributionSummary batchSizes;
     private CommandTracker commands;
     private volatile Duration commandAckTimeout = CommandTracker.DEFAULT_ACK_TIMEOUT;
     static final Duration COMMAND_SWEEP = Duration.ofSeconds(2);
@@ -122,7 +130,7 @@ public final class IngestService implements AutoCloseable {
         MqttEndpoint endpoint = settings.ims().mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
         mongo = MongoClients.create(uri);
         db = mongo.getDatabase(settings.ims().mongoDatabase());
-        commands = new CommandTracker(db, clock);
+        commands = new CommandTracker(db, clock, registry);
         commands.ackTimeout(commandAckTimeout);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
@@ -255,7 +263,12 @@ public final class IngestService implements AutoCloseable {
                     batch.add(next);
                     queue.drainTo(batch, settings.batchSize() - batch.size());
                 }
+                long started = System.nanoTime();
                 writeWithRetry(batch);
+                if (batchWrites != null) {
+                    batchWrites.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    batchSizes.record(batch.size());
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -360,6 +373,11 @@ public final class IngestService implements AutoCloseable {
         }
         if (!rejected.isEmpty()) {
             Mono.from(db.getCollection(REJECTED).insertMany(rejected)).block(DB_TIMEOUT);
+            if (registry != null) {
+                for (Document r : rejected) {
+                    registry.counter("ims.ingest.rejected", "reason", String.valueOf(r.getString(REASON)), "instance", settings.clientId()).increment();
+                }
+            }
         }
         for (Ack a : acks) {
             commands.onAck(a.meterId(), a.ack());
@@ -483,6 +501,29 @@ public final class IngestService implements AutoCloseable {
      * How long a relay command may wait for the meter's acknowledgement before it is {@code TIMED_OUT} or
      * {@code EXPIRED} (default 60 s). Set before {@link #start()}.
      */
+    /**
+     * Registers the ingest's meters in {@code registry} (set before {@link #start()}): messages by outcome,
+     * rejections by reason, batch write time and size, queue length, broker and database up, command
+     * transitions. Names start with {@code ims.ingest}; Prometheus shows them as {@code ims_ingest_*}.
+     */
+    public IngestService metrics(MeterRegistry registry) {
+        this.registry = registry;
+        String id = settings.clientId();
+        FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::received).tag("outcome", "received").tag("instance", id)
+                .description("messages taken from the broker that count: readings and anything rejected").register(registry);
+        FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::stored).tag("outcome", "stored").tag("instance", id).register(registry);
+        FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::duplicates).tag("outcome", "duplicate").tag("instance", id).register(registry);
+        FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::rejected).tag("outcome", "rejected").tag("instance", id).register(registry);
+        Gauge.builder("ims.ingest.queue", queue, BlockingQueue::size).tag("instance", id)
+                .description("messages received and not yet written (bounded by the broker's in-flight window)").register(registry);
+        Gauge.builder("ims.ingest.database.up", this, s -> s.databaseUp() ? 1 : 0).tag("instance", id).register(registry);
+        Gauge.builder("ims.ingest.broker.up", this, s -> s.brokerUp ? 1 : 0).tag("instance", id).register(registry);
+        batchWrites = Timer.builder("ims.ingest.batch.write").tag("instance", id).description("time to write one batch, retries included")
+                .publishPercentileHistogram().register(registry);
+        batchSizes = DistributionSummary.builder("ims.ingest.batch.size").tag("instance", id).register(registry);
+        return this;
+    }
+
     public IngestService commandAckTimeout(Duration timeout) {
         this.commandAckTimeout = timeout;
         return this;

@@ -80,7 +80,9 @@ public final class LocalStack implements AutoCloseable {
         IngestSettings ingestSettings = IngestSettings.of(settings, settings.ingestGroup() + "-local");
         // With the embedded broker the stack's ingest is the only one: a plain subscription, whose in-flight
         // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
-        IngestService ingest = new IngestService(embeddedBroker ? ingestSettings.alone() : ingestSettings);
+        // One registry for the whole process: the portal serves it on /metrics.
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = Portal.newRegistry();
+        IngestService ingest = new IngestService(embeddedBroker ? ingestSettings.alone() : ingestSettings).metrics(registry);
         ingest.start().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> ingest.stop().toCompletableFuture().get(30, TimeUnit.SECONDS));
 
@@ -88,7 +90,7 @@ public final class LocalStack implements AutoCloseable {
         started.push(mongo::close);
         Vertx vertx = Vertx.vertx();
         started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        portal = new Portal(portalSettings(settings), mongo.getDatabase(settings.mongoDatabase()), vertx);
+        portal = new Portal(portalSettings(settings), mongo.getDatabase(settings.mongoDatabase()), vertx, registry);
         portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
 

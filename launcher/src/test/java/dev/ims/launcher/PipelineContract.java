@@ -160,6 +160,18 @@ abstract class PipelineContract {
     }
 
     @Test
+    void metrics_showTheIngestAndTheFleet_onePlaceForTheWholeStack() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            String m = getText("/metrics");
+            return m.matches("(?s).*ims_ingest_messages_total\\{instance=\"[^\"]+\",outcome=\"stored\"} [1-9].*")
+                    && m.contains("ims_fleet_meters{state=\"ONLINE\"} 3.0");
+        });
+        String m = getText("/metrics");
+        assertThat(m).contains("ims_ingest_batch_write_seconds_count").contains("ims_ingest_database_up{").contains("ims_ingest_queue{")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void relayCommand_needsARelayAndAReason_andAKnownMeter() throws Exception {
         String meter = stack.fleet().meterIds().get(1);
         assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"OFF\"}").statusCode()).isEqualTo(400);

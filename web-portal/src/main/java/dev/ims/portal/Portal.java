@@ -12,7 +12,11 @@ import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
 import dev.ims.portal.command.CommandService;
+import dev.ims.portal.metrics.FleetMetrics;
+import dev.ims.portal.metrics.MetricsRoutes;
 import dev.ims.portal.web.HttpError;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ims.portal.web.RequestGuard;
 import dev.ims.portal.web.Responses;
 import dev.ims.portal.web.Templates;
@@ -38,6 +42,7 @@ public final class Portal {
     private final PortalSettings settings;
     private final MongoDatabase db;
     private CommandPublisher publisher;
+    private PrometheusMeterRegistry registry;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -46,9 +51,25 @@ public final class Portal {
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
     public Portal(PortalSettings settings, MongoDatabase db, Vertx vertx) {
+        this(settings, db, vertx, newRegistry());
+    }
+
+    /** @param registry where the portal's gauges go and what {@code /metrics} serves (share it with an ingest in the same JVM) */
+    public Portal(PortalSettings settings, MongoDatabase db, Vertx vertx, PrometheusMeterRegistry registry) {
+        this.registry = registry;
         this.settings = settings;
         this.db = db;
         this.vertx = vertx;
+    }
+
+    /** A Prometheus registry with the JVM's memory, GC, threads and CPU bound. */
+    public static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(r);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(r);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(r);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(r);
+        return r;
     }
 
     /** Listens on {@code HTTP_PORT} (0: any free port); fails when the port cannot be bound. */
@@ -71,6 +92,8 @@ public final class Portal {
                     .putHeader("Referrer-Policy", "same-origin");
             ctx.next();
         });
+        new MetricsRoutes(registry, accounts, settings.metricsToken()).register(router);
+        new FleetMetrics(db, registry).start(vertx);
         router.route().handler(auth::authenticate);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);

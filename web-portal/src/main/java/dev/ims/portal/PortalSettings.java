@@ -25,7 +25,11 @@ import java.util.Map;
  * @param behindProxy take the client's address from {@code X-Forwarded-For} ({@code PORTAL_BEHIND_PROXY=true}):
  *     only behind a reverse proxy that sets it, or clients could choose their own address
  */
-public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy) {
+public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
+        String metricsToken) {
+
+    /** The bearer token a Prometheus scraper presents on {@code /metrics}; unset: staff sessions only. */
+    public static final String METRICS_TOKEN = "METRICS_TOKEN";
 
     public static final String PORTAL_BEHIND_PROXY = "PORTAL_BEHIND_PROXY";
 
@@ -43,7 +47,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken);
     }
 
     private static int cost(String value) {
@@ -94,6 +98,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
         }
         return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
-                Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()));
+                Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
+                metricsToken(environment.get(METRICS_TOKEN)));
+    }
+
+    private static String metricsToken(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        if (raw.strip().length() < 20) {
+            throw new ConfigException(METRICS_TOKEN + " must be at least 20 characters (it guards /metrics)");
+        }
+        return raw.strip();
     }
 }

@@ -200,6 +200,31 @@ class PortalIT {
     }
 
     @Test
+    void metrics_forTheScrapersTokenOrStaff_showTheFleet() throws Exception {
+        assertThat(getText("/metrics", 401, null)).doesNotContain("ims_fleet");
+        String token = "scraper-token-0123456789";
+        ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD), Map.of())
+                .withMongoUri(store.connectionString());
+        Portal scraped = new Portal(PortalSettings.load(ims, Map.of("METRICS_TOKEN", token)).withPasswordCost(4), db, vertx);
+        int other = scraped.start().toCompletionStage().toCompletableFuture().get();
+        try {
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other + "/metrics"))
+                    .header("Authorization", "Bearer " + token).build();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    http.send(scrape, HttpResponse.BodyHandlers.ofString()).body().contains("ims_fleet_meters{state=\"ONLINE\"} 1.0"));
+            String body = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("ims_fleet_meters{state=\"OFFLINE\"} 0.0").contains("ims_commands_open{state=\"PENDING\"}")
+                    .contains("jvm_memory_used_bytes");
+            HttpRequest wrong = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other + "/metrics"))
+                    .header("Authorization", "Bearer not-the-token-at-all-000").build();
+            assertThat(http.send(wrong, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        } finally {
+            scraped.close().toCompletionStage().toCompletableFuture().get();
+        }
+        assertThat(getText("/metrics", 200)).contains("ims_fleet_meters");
+    }
+
+    @Test
     void rejected_listsNewestFirst() throws Exception {
         insert(REJECTED, new Document(TOPIC, "meters/x/reading").append(REASON, "MALFORMED_JSON").append(RECEIVED_AT, new Date(1000)));
         insert(REJECTED, new Document(TOPIC, "meters/y/reading").append(REASON, "WRONG_TYPE").append(RECEIVED_AT, new Date(2000)));

@@ -1,0 +1,48 @@
+package dev.ims.ingest;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code GET /metrics} in the Prometheus text format for an ingest running on its own (the all-in-one
+ * stack serves its metrics through the portal instead). Counts and timings only, no data; keep the port
+ * inside the network all the same.
+ */
+final class MetricsServer implements AutoCloseable {
+
+    private final HttpServer server;
+
+    MetricsServer(int port, PrometheusMeterRegistry registry) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/metrics", exchange -> {
+            byte[] body;
+            int status;
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                status = 405;
+                body = "GET only\n".getBytes(StandardCharsets.UTF_8);
+            } else {
+                status = 200;
+                body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ims.portal.metrics;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.command.CommandState;
+import dev.ims.portal.web.Mongo;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gauges of the fleet as the store holds it, refreshed every {@link #PERIOD} (a scrape never waits on the
+ * database): meters by connection state, meters reporting a fault, meters whose supply is off (by their
+ * readings), relay commands still open, live ingest instances.
+ */
+public final class FleetMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetMetrics.class);
+    public static final Duration PERIOD = Duration.ofSeconds(15);
+
+    private final MongoDatabase db;
+    private final Map<String, AtomicLong> byState = new ConcurrentHashMap<>();
+    private final AtomicLong faulty = new AtomicLong();
+    private final AtomicLong supplyOff = new AtomicLong();
+    private final Map<String, AtomicLong> commands = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+
+    public FleetMetrics(MongoDatabase db, MeterRegistry registry) {
+        this.db = db;
+        this.registry = registry;
+        for (String s : List.of("ONLINE", "OFFLINE", "UNKNOWN")) {
+            AtomicLong n = new AtomicLong();
+            byState.put(s, n);
+            Gauge.builder("ims.fleet.meters", n, AtomicLong::get).tag("state", s).description("meters by connection state").register(registry);
+        }
+        Gauge.builder("ims.fleet.meters.faulty", faulty, AtomicLong::get).description("meters whose latest reading reports a fault").register(registry);
+        Gauge.builder("ims.fleet.meters.supply.off", supplyOff, AtomicLong::get)
+                .description("meters whose latest reading shows the relay OFF").register(registry);
+        for (CommandState s : List.of(CommandState.PENDING, CommandState.CONFIRMED)) {
+            AtomicLong n = new AtomicLong();
+            commands.put(s.name(), n);
+            Gauge.builder("ims.commands.open", n, AtomicLong::get).tag("state", s.name()).description("relay commands not settled yet").register(registry);
+        }
+    }
+
+    /** Refreshes now and every {@link #PERIOD}. */
+    public FleetMetrics start(Vertx vertx) {
+        refresh();
+        vertx.setPeriodic(PERIOD.toMillis(), t -> refresh());
+        return this;
+    }
+
+    public Future<Void> refresh() {
+        Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
+                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LATEST + "." + STATUS, 1).append(LATEST + "." + RELAY, 1)));
+        Future<Long> pending = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.PENDING.name())));
+        Future<Long> confirmed = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.CONFIRMED.name())));
+        return Future.all(meters, pending, confirmed).onSuccess(v -> {
+            Map<String, Long> counts = new java.util.HashMap<>();
+            long f = 0;
+            long off = 0;
+            for (Document m : meters.result()) {
+                Document last = m.get(CONNECTION_LAST, Document.class);
+                String state = last != null ? last.getString(STATE) : m.getString(CONNECTION);
+                counts.merge(state == null || !byState.containsKey(state) ? "UNKNOWN" : state, 1L, Long::sum);
+                Document latest = m.get(LATEST, Document.class);
+                if (latest != null) {
+                    f += "FAULT".equals(latest.getString(STATUS)) ? 1 : 0;
+                    off += "OFF".equals(latest.getString(RELAY)) ? 1 : 0;
+                }
+            }
+            byState.forEach((s, n) -> n.set(counts.getOrDefault(s, 0L)));
+            faulty.set(f);
+            supplyOff.set(off);
+            commands.get("PENDING").set(pending.result());
+            commands.get("CONFIRMED").set(confirmed.result());
+        }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", e.toString())).mapEmpty();
+    }
+}
