@@ -12,6 +12,7 @@ import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
 import dev.ims.portal.command.CommandService;
+import dev.ims.portal.alarm.AlarmService;
 import dev.ims.portal.metrics.FleetMetrics;
 import dev.ims.portal.metrics.MetricsRoutes;
 import dev.ims.portal.web.HttpError;
@@ -97,7 +98,7 @@ public final class Portal {
         router.route().handler(auth::authenticate);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
-        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone());
+        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), new AlarmService(db, clock));
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
         CommandService commands = new CommandService(db, publisher, clock);

@@ -75,7 +75,7 @@ class PortalIT {
 
     @BeforeEach
     void clean() {
-        for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS)) {
+        for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS, COMMANDS)) {
             Mono.from(db.getCollection(c).drop()).block();
         }
         insert(METERS, new Document(ID, "m-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 5L)
@@ -225,6 +225,40 @@ class PortalIT {
     }
 
     @Test
+    void alarms_showWhatStaffMustLookAt_mostSevereFirst_andTheFleetPageListsThem() throws Exception {
+        Date now = new Date();
+        Date longAgo = Date.from(Instant.now().minusSeconds(3600));
+        insert(METERS, new Document(ID, "m-off").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "OFFLINE")).append(LAST_SEEN, longAgo));
+        insert(METERS, new Document(ID, "m-silent").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, longAgo));
+        insert(METERS, new Document(ID, "m-fault").append(CONNECTION, "ONLINE").append(LAST_SEEN, now)
+                .append(LATEST, new Document(SEQ, 1L).append(TS, now).append(STATUS, "FAULT").append(FAULT, "OVERVOLTAGE").append(RELAY, "OFF")));
+        insert(COMMANDS, new Document(ID, "c-failed").append(METER_ID, "m-fault").append(RELAY, "ON").append(STATE, "FAILED")
+                .append(REQUESTED_AT, now).append(ERROR, "the meter refused it: relay welded"));
+        insert(COMMANDS, new Document(ID, "c-stuck").append(METER_ID, "m-1").append(RELAY, "OFF").append(STATE, "PENDING")
+                .append(REQUESTED_AT, Date.from(Instant.now().minusSeconds(600))));
+        insert(SERVICES, new Document(ID, "ingest-a").append("broker", "DOWN").append("heartbeat", now));
+        insert(REJECTED, new Document(TOPIC, "meters/x/reading").append(REASON, "MALFORMED_JSON").append(RECEIVED_AT, now));
+
+        JsonNode alarms = get("/api/v1/alarms", 200);
+        List<String> kinds = new java.util.ArrayList<>();
+        alarms.forEach(a -> kinds.add(a.get("kind").asText() + (a.get("meterId").isNull() ? "" : "@" + a.get("meterId").asText())));
+        assertThat(kinds).containsExactlyInAnyOrder("METER_OFFLINE@m-off", "METER_SILENT@m-silent", "METER_FAULT@m-fault", "SUPPLY_OFF@m-fault",
+                "COMMAND_FAILED@m-fault", "COMMAND_UNANSWERED@m-1", "BROKER_DOWN", "PAYLOADS_REJECTED");
+        assertThat(alarms.get(0).get("severity").asText()).isEqualTo("critical");
+        assertThat(alarms.get(alarms.size() - 1).get("severity").asText()).isEqualTo("info");
+        assertThat(alarms.findValuesAsText("detail")).anyMatch(d -> d.contains("relay welded")).anyMatch(d -> d.contains("OVERVOLTAGE"));
+
+        String page = getText("/", 200);
+        assertThat(page).contains("http-equiv=\"refresh\"").contains("data-kind=\"METER_FAULT\"").contains("data-kind=\"COMMAND_FAILED\"")
+                .contains("id=\"fleet-summary\"");
+        // Healthy again: no ingest alarm once a live instance is connected, none for meters that are fine.
+        Mono.from(db.getCollection(SERVICES).drop()).block();
+        insert(SERVICES, new Document(ID, "ingest-b").append("broker", "UP").append("heartbeat", new Date()));
+        assertThat(get("/api/v1/alarms", 200).findValuesAsText("kind")).doesNotContain("BROKER_DOWN", "NO_INGEST")
+                .noneMatch(k -> k.contains("m-1") );
+    }
+
+    @Test
     void rejected_listsNewestFirst() throws Exception {
         insert(REJECTED, new Document(TOPIC, "meters/x/reading").append(REASON, "MALFORMED_JSON").append(RECEIVED_AT, new Date(1000)));
         insert(REJECTED, new Document(TOPIC, "meters/y/reading").append(REASON, "WRONG_TYPE").append(RECEIVED_AT, new Date(2000)));
@@ -271,7 +305,7 @@ class PortalIT {
     }
 
     static String getText(String path, int status, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(30));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -281,7 +315,7 @@ class PortalIT {
     }
 
     static HttpResponse<String> post(String path, String json, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

@@ -15,6 +15,8 @@ import dev.ims.portal.web.Responses;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.account.Access;
 import dev.ims.portal.account.Principal;
+import dev.ims.portal.alarm.Alarm;
+import dev.ims.portal.alarm.AlarmService;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,7 +46,10 @@ public final class MeterRoutes {
     private final Pages pages;
     private final ZoneId zone;
 
-    public MeterRoutes(MongoDatabase db, UsageService usage, Pages pages, ZoneId zone) {
+    private final AlarmService alarms;
+
+    public MeterRoutes(MongoDatabase db, UsageService usage, Pages pages, ZoneId zone, AlarmService alarms) {
+        this.alarms = alarms;
         this.db = db;
         this.usage = usage;
         this.pages = pages;
@@ -52,6 +57,10 @@ public final class MeterRoutes {
     }
 
     public void register(Router router) {
+        router.get("/api/v1/alarms").handler(ctx -> {
+            Access.staff(ctx);
+            reply(ctx, alarms.alarms());
+        });
         router.get("/api/v1/meters").handler(ctx -> reply(ctx, meters(ctx).map(l -> l.stream().map(MeterRoutes::meterView).toList())));
         router.get("/api/v1/meters/:id").handler(ctx -> reply(ctx, meter(ctx).map(MeterRoutes::meterView)));
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
@@ -271,10 +280,20 @@ public final class MeterRoutes {
                 }).toList()));
     }
 
+    /** Consumers: their meters. Staff: the fleet live view, alarms first, reloading itself every 15 s. */
     private void indexPage(RoutingContext ctx) {
-        meters(ctx).onSuccess(list -> {
+        boolean staff = Access.principal(ctx).isStaff();
+        Future<List<Alarm>> fleetAlarms = staff ? alarms.alarms() : Future.succeededFuture(List.of());
+        Future.all(meters(ctx), fleetAlarms).onSuccess(v -> {
+            List<Document> list = v.resultAt(0);
             Map<String, Object> model = new HashMap<>();
             model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
+            model.put("alarms", fleetAlarms.result());
+            Map<String, Long> states = new java.util.TreeMap<>();
+            for (Map<String, Object> m : list.stream().map(MeterRoutes::meterView).toList()) {
+                states.merge(String.valueOf(m.get("state")), 1L, Long::sum);
+            }
+            model.put("states", states);
             pages.render(ctx, "index.ftlh", model);
         }).onFailure(ctx::fail);
     }

@@ -31,7 +31,15 @@ public final class Pages {
         }
         all.put("csrf", csrf);
         all.put("zone", zone);
+        String html;
+        try {
+            html = templates.render(template, all);
+        } catch (RuntimeException e) {
+            // Called from future callbacks, where a throw would be lost and the request left hanging.
+            ctx.fail(e);
+            return;
+        }
         ctx.response().putHeader("Cache-Control", "no-store");
-        Responses.html(ctx, templates.render(template, all));
+        Responses.html(ctx, html);
     }
 }

@@ -1,0 +1,122 @@
+package dev.ims.portal.alarm;
+
+import static dev.ims.model.storage.StoreSchema.*;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.command.CommandState;
+import dev.ims.portal.web.Mongo;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import org.bson.Document;
+
+/**
+ * The fleet's alarms, computed from the store on every call: meters offline or silent, meters reporting
+ * a fault, supplies switched off (by the readings), relay commands that failed or are stuck, ingest
+ * instances or the broker down, payloads rejected in the last hour. Most severe first.
+ */
+public final class AlarmService {
+
+    /** An ONLINE meter without a reading for this long is reported silent. */
+    static final Duration SILENT = Duration.ofMinutes(15);
+    static final Duration COMMAND_LOOKBACK = Duration.ofHours(24);
+    static final Duration PENDING_TOO_LONG = Duration.ofMinutes(2);
+    static final Duration UNVERIFIED_TOO_LONG = Duration.ofMinutes(30);
+    static final Duration HEARTBEAT_STALE = Duration.ofSeconds(15);
+
+    private final MongoDatabase db;
+    private final Clock clock;
+
+    public AlarmService(MongoDatabase db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public Future<List<Alarm>> alarms() {
+        Instant now = clock.instant();
+        Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
+                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1)));
+        Future<List<Document>> commands = Mongo.list(db.getCollection(COMMANDS).find(Filters.gte(REQUESTED_AT, Date.from(now.minus(COMMAND_LOOKBACK))))
+                .projection(new Document(HISTORY, 0)));
+        Future<List<Document>> services = Mongo.list(db.getCollection(SERVICES).find());
+        Future<Long> rejected = Mongo.first(db.getCollection(REJECTED).countDocuments(Filters.gte(RECEIVED_AT, Date.from(now.minus(Duration.ofHours(1))))));
+        return Future.all(meters, commands, services, rejected).map(v -> {
+            List<Alarm> out = new ArrayList<>();
+            for (Document m : meters.result()) {
+                meterAlarms(m, now, out);
+            }
+            for (Document c : commands.result()) {
+                commandAlarm(c, now, out);
+            }
+            systemAlarms(services.result(), rejected.result(), now, out);
+            out.sort(Comparator.comparingInt((Alarm a) -> Alarm.rank(a.severity()))
+                    .thenComparing(a -> a.since() == null ? Instant.MAX : a.since(), Comparator.reverseOrder()));
+            return out;
+        });
+    }
+
+    private static void meterAlarms(Document m, Instant now, List<Alarm> out) {
+        String id = m.getString(ID);
+        Document last = m.get(CONNECTION_LAST, Document.class);
+        String state = last != null ? last.getString(STATE) : m.getString(CONNECTION);
+        Instant since = last != null && last.getDate(TS) != null ? last.getDate(TS).toInstant() : null;
+        Instant seen = m.getDate(LAST_SEEN) == null ? null : m.getDate(LAST_SEEN).toInstant();
+        Document latest = m.get(LATEST, Document.class);
+        if ("OFFLINE".equals(state)) {
+            out.add(new Alarm("METER_OFFLINE", "warning", id, since, "the meter is disconnected (its last will or a clean stop)"
+                    + (seen == null ? "" : "; last reading received " + seen)));
+        } else if (seen != null && seen.isBefore(now.minus(SILENT))) {
+            out.add(new Alarm("METER_SILENT", "warning", id, seen, "connected, but no reading for " + Duration.between(seen, now).toMinutes() + " min"));
+        }
+        if (latest != null && "FAULT".equals(latest.getString(STATUS))) {
+            out.add(new Alarm("METER_FAULT", "critical", id, latest.getDate(TS) == null ? null : latest.getDate(TS).toInstant(),
+                    "the latest reading reports " + latest.getString(FAULT)));
+        }
+        if (latest != null && "OFF".equals(latest.getString(RELAY))) {
+            out.add(new Alarm("SUPPLY_OFF", "info", id, latest.getDate(TS) == null ? null : latest.getDate(TS).toInstant(),
+                    "the latest reading shows the relay OFF"));
+        }
+    }
+
+    private static void commandAlarm(Document c, Instant now, List<Alarm> out) {
+        String state = c.getString(STATE);
+        String meter = c.getString(METER_ID);
+        Instant requested = c.getDate(REQUESTED_AT).toInstant();
+        String what = "relay " + c.getString(RELAY) + " command " + c.getString(ID);
+        if (CommandState.FAILED.name().equals(state) || CommandState.TIMED_OUT.name().equals(state) || CommandState.EXPIRED.name().equals(state)) {
+            out.add(new Alarm("COMMAND_" + state, "critical", meter, requested, what + ": " + c.getString(ERROR)));
+        } else if (CommandState.PENDING.name().equals(state) && requested.isBefore(now.minus(PENDING_TOO_LONG))) {
+            out.add(new Alarm("COMMAND_UNANSWERED", "warning", meter, requested, what + " has no acknowledgement yet"));
+        } else if (CommandState.CONFIRMED.name().equals(state) && c.getDate(ACKED_AT) != null
+                && c.getDate(ACKED_AT).toInstant().isBefore(now.minus(UNVERIFIED_TOO_LONG))) {
+            out.add(new Alarm("COMMAND_UNVERIFIED", "warning", meter, requested, what + " was acknowledged but no reading has shown it yet"));
+        }
+    }
+
+    private static void systemAlarms(List<Document> services, long rejectedLastHour, Instant now, List<Alarm> out) {
+        int alive = 0;
+        for (Document s : services) {
+            Date beat = s.getDate("heartbeat");
+            if (beat == null || beat.toInstant().isBefore(now.minus(HEARTBEAT_STALE))) {
+                continue;
+            }
+            alive++;
+            if (!"UP".equals(s.getString("broker"))) {
+                out.add(new Alarm("BROKER_DOWN", "critical", null, null, "ingest " + s.getString(ID) + " is not connected to the broker"));
+            }
+        }
+        if (alive == 0) {
+            out.add(new Alarm("NO_INGEST", "critical", null, null, "no ingest instance has reported in the last "
+                    + HEARTBEAT_STALE.toSeconds() + " s: readings are not being stored"));
+        }
+        if (rejectedLastHour > 0) {
+            out.add(new Alarm("PAYLOADS_REJECTED", "warning", null, null, rejectedLastHour + " payloads rejected in the last hour"));
+        }
+    }
+}
