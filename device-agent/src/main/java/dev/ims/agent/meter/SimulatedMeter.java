@@ -17,7 +17,7 @@ import java.util.Random;
  * previous reading (so it never decreases) and returns the next reading. Not thread-safe: one thread
  * reads, commands are applied through {@link #switchRelay} from the same or a synchronized caller.
  */
-public final class SimulatedMeter {
+public final class SimulatedMeter implements MeterDevice {
 
     /** Consumption is integrated over at most this gap, so a meter resumed after months does not jump. */
     static final Duration MAX_GAP = Duration.ofHours(1);
@@ -45,6 +45,11 @@ public final class SimulatedMeter {
 
     public String meterId() {
         return state.meterId();
+    }
+
+    @Override
+    public synchronized String claimVerifier() {
+        return state.claimVerifier();
     }
 
     public synchronized MeterState state() {

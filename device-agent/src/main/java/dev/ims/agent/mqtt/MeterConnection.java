@@ -6,7 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.agent.meter.MeterDevice;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
@@ -39,7 +39,7 @@ public final class MeterConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MeterConnection.class);
     private static final ReadingCodec CODEC = new ReadingCodec();
 
-    private final SimulatedMeter meter;
+    private final MeterDevice meter;
     private final Topics topics;
     private final Clock clock;
     private final Mqtt5AsyncClient client;
@@ -51,7 +51,7 @@ public final class MeterConnection implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
-    public MeterConnection(SimulatedMeter meter, ImsSettings settings, Clock clock) {
+    public MeterConnection(MeterDevice meter, ImsSettings settings, Clock clock) {
         this.meter = meter;
         this.topics = new Topics(settings.topicPrefix());
         this.clock = clock;
@@ -94,7 +94,7 @@ public final class MeterConnection implements AutoCloseable {
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
                 .payload(new StatusMessage(meter.meterId(), ConnectionState.ONLINE, clock.instant(),
-                        java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.state().claimVerifier())).encode())
+                        java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.claimVerifier())).encode())
                 .send();
         client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
     }

@@ -1,0 +1,119 @@
+package dev.ims.bridge;
+
+import com.pi4j.context.Context;
+import dev.ims.agent.meter.MeterState;
+import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.agent.mqtt.MeterConnection;
+import dev.ims.agent.outbox.Outbox;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.RelayState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running bridge: a {@link PiMeter} read every interval, each reading kept in the on-disk outbox
+ * and forwarded over MQTT (store-and-forward: a broker outage loses nothing), relay commands carried out
+ * on the GPIO output and acknowledged with the state measured afterwards.
+ */
+public final class Bridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    /**
+     * @param stateFile the meter's identity, register and seq; created with a new ID and claim code if missing
+     * @param startKwh the register of a new meter (read it off the meter's display)
+     */
+    public record Options(Path stateFile, int s0Pin, boolean s0ActiveLow, long s0DebounceMicros, int pulsesPerKwh, int relayPin,
+            boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh, int outboxMaxReadings) {}
+
+    private final PiMeter meter;
+    private final S0Counter s0;
+    private final MeterConnection connection;
+    private final Outbox outbox;
+    private final boolean created;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bridge");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Bridge(PiMeter meter, S0Counter s0, MeterConnection connection, Outbox outbox, boolean created) {
+        this.meter = meter;
+        this.s0 = s0;
+        this.connection = connection;
+        this.outbox = outbox;
+        this.created = created;
+    }
+
+    /** Opens the pins, the state and the outbox, connects (or keeps trying), and starts reading. */
+    public static Bridge start(Context pi4j, ImsSettings settings, Options o, Clock clock) throws Exception {
+        boolean created = !Files.exists(o.stateFile());
+        MeterState state;
+        if (created) {
+            Files.createDirectories(o.stateFile().toAbsolutePath().getParent());
+            state = SimulatedMeter.newState(o.startKwh(), null);
+            MeterStateFile.save(o.stateFile(), state);
+        } else {
+            state = MeterStateFile.load(o.stateFile()).withClaimVerifier();
+        }
+        S0Counter s0 = new S0Counter(pi4j, o.s0Pin(), o.s0ActiveLow(), o.s0DebounceMicros());
+        RelayState initial = state.relay() == null ? RelayState.ON : state.relay();
+        RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), initial);
+        PiMeter meter = new PiMeter(o.stateFile(), state, s0, relay, o.pulsesPerKwh());
+        Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
+        MeterConnection connection = new MeterConnection(meter, settings, clock);
+        connection.connect().whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("Broker not reachable yet ({}); readings are kept on disk and sent when it is", e.getMessage());
+            }
+        });
+        connection.attach(outbox);
+        Bridge bridge = new Bridge(meter, s0, connection, outbox, created);
+        long period = o.interval().toMillis();
+        bridge.scheduler.scheduleAtFixedRate(() -> bridge.tick(clock), period, period, TimeUnit.MILLISECONDS);
+        LOG.info("Bridge for meter {} started: S0 on GPIO {} ({} pulses/kWh), relay on GPIO {}{}, a reading every {} s", meter.meterId(),
+                o.s0Pin(), o.pulsesPerKwh(), o.relayPin(), relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)",
+                o.interval().toSeconds());
+        return bridge;
+    }
+
+    private void tick(Clock clock) {
+        try {
+            Reading r = meter.read(clock.instant());
+            connection.send(r);
+        } catch (RuntimeException e) {
+            LOG.warn("Reading not taken: {}", e.toString());
+        }
+    }
+
+    public PiMeter meter() {
+        return meter;
+    }
+
+    /** Whether this start created the meter (its ID and claim code are new and should be shown). */
+    public boolean created() {
+        return created;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.close();
+        outbox.close();
+        s0.close();
+    }
+}

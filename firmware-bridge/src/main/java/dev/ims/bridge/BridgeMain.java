@@ -1,0 +1,106 @@
+package dev.ims.bridge;
+
+import com.pi4j.Pi4J;
+import com.pi4j.context.Context;
+import com.pi4j.plugin.mock.platform.MockPlatform;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import dev.ims.agent.outbox.Outbox;
+import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.LogConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code firmware-bridge}: one real meter on a Raspberry Pi (BCM pin numbers). */
+@Command(name = "firmware-bridge", mixinStandardHelpOptions = true,
+        description = "Publishes a real meter's readings from its S0 output and switches its supply relay, on a Raspberry Pi.")
+public final class BridgeMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-bridge.xml");
+    }
+
+    @Mixin
+    ImsOptions options;
+
+    @Option(names = "--state-file", description = "The meter's identity, register and seq (default {IMS_DATA_DIR}/bridge/meter.json).")
+    Path stateFile;
+
+    @Option(names = "--s0-pin", description = "BCM GPIO of the S0 input (default ${DEFAULT-VALUE}).")
+    int s0Pin = 17;
+
+    @Option(names = "--s0-active-low", description = "S0 wired to ground with a pull-up: a pulse pulls the pin LOW.")
+    boolean s0ActiveLow;
+
+    @Option(names = "--s0-debounce-us", description = "Debounce of the S0 input in microseconds (default ${DEFAULT-VALUE}).")
+    long s0DebounceMicros = 5_000;
+
+    @Option(names = "--pulses-per-kwh", description = "The meter's S0 constant, imp/kWh, printed on its front (default ${DEFAULT-VALUE}).")
+    int pulsesPerKwh = 1_000;
+
+    @Option(names = "--relay-pin", description = "BCM GPIO driving the supply relay (default ${DEFAULT-VALUE}).")
+    int relayPin = 27;
+
+    @Option(names = "--relay-active-low", description = "The supply is ON when the relay pin is LOW.")
+    boolean relayActiveLow;
+
+    @Option(names = "--relay-feedback-pin", description = "BCM GPIO reading the supply's real state (HIGH = ON); -1 for none (default ${DEFAULT-VALUE}).")
+    int relayFeedbackPin = -1;
+
+    @Option(names = "--interval-seconds", description = "Seconds between readings (default ${DEFAULT-VALUE}).")
+    long intervalSeconds = 10;
+
+    @Option(names = "--start-kwh", description = "The register of a new meter, from its display (default ${DEFAULT-VALUE}).")
+    double startKwh = 0;
+
+    @Option(names = "--outbox-max-readings", description = "Readings kept on disk while the broker is unreachable (default ${DEFAULT-VALUE}).")
+    int outboxMaxReadings = Outbox.DEFAULT_MAX_READINGS;
+
+    @Option(names = "--mock", description = "Simulated GPIO (Pi4J's mock platform): to try the bridge off the Pi.")
+    boolean mock;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BridgeMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ImsSettings settings = options.settings(System.getenv());
+        if (settings.mqttUrl().isEmpty()) {
+            System.err.println("firmware-bridge needs MQTT_URL (or --mqtt-url): the broker the ingest listens to.");
+            return 2;
+        }
+        Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
+        Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
+        Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, s0Pin, s0ActiveLow, s0DebounceMicros, pulsesPerKwh,
+                relayPin, relayActiveLow, relayFeedbackPin, Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings), Clock.systemUTC());
+        if (bridge.created()) {
+            System.out.printf("%nNew meter %s, claim code %s: put both on the meter's label; the consumer links it with them.%n%n",
+                    bridge.meter().meterId(), bridge.meter().state().claimCode());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bridge.close();
+            pi4j.shutdown();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    /** Pi4J with the mock platform and GPIO only. */
+    static Context mockContext() {
+        return Pi4J.newContextBuilder()
+                .add(new MockPlatform())
+                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
+                .build();
+    }
+}

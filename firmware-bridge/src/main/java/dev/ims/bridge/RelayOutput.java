@@ -1,0 +1,66 @@
+package dev.ims.bridge;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalInput;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.gpio.digital.PullResistance;
+import dev.ims.model.reading.RelayState;
+
+/**
+ * The supply relay on a GPIO output, and what it really does. With a feedback input wired to the
+ * relay's auxiliary contact (or a voltage sensor on the load side), {@link #state()} reads that, so a
+ * welded or unpowered relay shows up as disagreeing with the command; without one, the output pin's
+ * level is the best the bridge knows, and the documentation says so.
+ */
+public final class RelayOutput {
+
+    private final DigitalOutput output;
+    private final DigitalInput feedback;
+    private final boolean activeLow;
+
+    /**
+     * @param activeLow the supply is ON when the output is LOW (many relay boards switch on LOW)
+     * @param feedbackPin the input reading the supply's real state (HIGH = ON), or -1 for none
+     */
+    public RelayOutput(Context pi4j, int pin, boolean activeLow, int feedbackPin, RelayState initial) {
+        this.activeLow = activeLow;
+        this.output = pi4j.create(DigitalOutput.newConfigBuilder(pi4j)
+                .id("relay-" + pin)
+                .name("supply relay")
+                .address(pin)
+                .initial(level(initial))
+                .shutdown(level(initial))
+                .build());
+        this.feedback = feedbackPin < 0 ? null : pi4j.create(DigitalInput.newConfigBuilder(pi4j)
+                .id("relay-feedback-" + feedbackPin)
+                .name("supply relay feedback")
+                .address(feedbackPin)
+                .pull(PullResistance.PULL_DOWN)
+                .build());
+    }
+
+    /** Drives the relay to {@code wanted} and answers the state measured afterwards. */
+    public synchronized RelayState switchTo(RelayState wanted) {
+        output.state(level(wanted));
+        return state();
+    }
+
+    /** The supply's state: from the feedback input when there is one, else from the output pin. */
+    public synchronized RelayState state() {
+        if (feedback != null) {
+            return feedback.state() == DigitalState.HIGH ? RelayState.ON : RelayState.OFF;
+        }
+        boolean high = output.state() == DigitalState.HIGH;
+        return high != activeLow ? RelayState.ON : RelayState.OFF;
+    }
+
+    public boolean hasFeedback() {
+        return feedback != null;
+    }
+
+    private DigitalState level(RelayState s) {
+        boolean high = (s == RelayState.ON) != activeLow;
+        return high ? DigitalState.HIGH : DigitalState.LOW;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ims.bridge;
+
+import static dev.ims.model.storage.StoreSchema.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.ingest.IngestService;
+import dev.ims.ingest.IngestSettings;
+import dev.ims.model.command.RelayCommand;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.RelayState;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The bridge on mock GPIO against the real pipeline (embedded broker, ingest, store): S0 pulses become
+ * stored readings, and a relay command is carried out on the pin, acknowledged, and verified by the
+ * bridge's next reading.
+ */
+class BridgeIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pulsesBecomeStoredReadings_andARelayCommandIsCarriedOut_confirmed_andVerified() throws Exception {
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+        ImsSettings settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url()).withMongoUri(store.connectionString());
+        IngestService ingest = new IngestService(IngestSettings.of(settings, "bridge-it"));
+        ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        MongoClient mongo = MongoClients.create(store.connectionString());
+        MongoDatabase db = mongo.getDatabase("ims");
+        Context pi4j = BridgeMain.mockContext();
+        ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+        Mqtt5BlockingClient portalSide = Mqtt5Client.builder().identifier("bridge-it-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        try (Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(dir.resolve("meter.json"), 17, false, 5_000, 1_000, 27, false, -1,
+                Duration.ofMillis(300), 500.0, 1_000), Clock.systemUTC())) {
+            String meter = bridge.meter().meterId();
+            MockDigitalInput s0 = pi4j.io("s0-17");
+            // 5 pulses every 100 ms at 1000 imp/kWh: 180 kW, a fast-forwarded load.
+            load.scheduleAtFixedRate(() -> {
+                for (int i = 0; i < 5; i++) {
+                    s0.mockState(DigitalState.HIGH);
+                    s0.mockState(DigitalState.LOW);
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> readings(db, meter).size() >= 4);
+            List<Document> stored = readings(db, meter);
+            assertThat(stored.get(0).getDouble(ENERGY_KWH)).isGreaterThanOrEqualTo(500.0);
+            for (int i = 1; i < stored.size(); i++) {
+                assertThat(stored.get(i).getLong(SEQ)).isEqualTo(stored.get(i - 1).getLong(SEQ) + 1);
+                assertThat(stored.get(i).getDouble(ENERGY_KWH)).isGreaterThan(stored.get(i - 1).getDouble(ENERGY_KWH));
+            }
+            assertThat(stored.get(stored.size() - 1).getDouble(POWER_W)).isGreaterThan(0.0);
+
+            // A relay command as the portal stores and sends it.
+            String id = UUID.randomUUID().toString();
+            Mono.from(db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, meter).append(RELAY, "OFF").append(REASON, "test")
+                    .append(REQUESTED_BY, "admin").append(REQUESTED_AT, new Date()).append(STATE, "PENDING")
+                    .append(HISTORY, List.of(new Document(STATE, "PENDING"))))).block();
+            portalSide.connect();
+            portalSide.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new RelayCommand(id, RelayState.OFF, Instant.now()).encode()).send();
+            await().atMost(Duration.ofSeconds(30)).until(() -> "VERIFIED".equals(
+                    Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, id)).first()).block().getString(STATE)));
+            DigitalOutput relayPin = pi4j.io("relay-27");
+            assertThat(relayPin.state()).isEqualTo(DigitalState.LOW);
+            assertThat(bridge.meter().relay()).isEqualTo(RelayState.OFF);
+            List<Document> after = readings(db, meter);
+            assertThat(after.get(after.size() - 1).getString(RELAY)).isEqualTo("OFF");
+        } finally {
+            load.shutdownNow();
+            portalSide.disconnect();
+            pi4j.shutdown();
+            ingest.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            mongo.close();
+            store.close();
+            broker.close();
+        }
+    }
+
+    private static List<Document> readings(MongoDatabase db, String meter) {
+        return Flux.from(db.getCollection(READINGS).find(Filters.eq(METER_ID, meter)).sort(Sorts.ascending(SEQ))).collectList().block();
+    }
+}

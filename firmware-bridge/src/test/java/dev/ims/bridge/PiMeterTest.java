@@ -1,0 +1,107 @@
+package dev.ims.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
+import dev.ims.agent.meter.MeterState;
+import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.RelayState;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bridge's meter on Pi4J's mock GPIO: pulses become the register and power, the relay pin follows commands. */
+class PiMeterTest {
+
+    @TempDir
+    Path dir;
+
+    Context pi4j;
+
+    @BeforeEach
+    void gpio() {
+        pi4j = BridgeMain.mockContext();
+    }
+
+    @AfterEach
+    void shutdown() {
+        pi4j.shutdown();
+    }
+
+    @Test
+    void pulses_becomeTheRegister_andThePowerOverTheInterval_andTheStateSurvivesARestart() {
+        Path file = dir.resolve("meter.json");
+        MeterState fresh = SimulatedMeter.newState(1234.5, null);
+        S0Counter s0 = new S0Counter(pi4j, 17, false, 5_000);
+        PiMeter meter = new PiMeter(file, fresh, s0, new RelayOutput(pi4j, 27, false, -1, RelayState.ON), 1_000);
+        Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+        Reading first = meter.read(t0);
+        assertThat(first.energyKwh()).isEqualTo(1234.5);
+        assertThat(first.powerW()).isNull();
+        pulse(17, 250);
+        Reading second = meter.read(t0.plusSeconds(60));
+        // 250 pulses at 1000 imp/kWh = 0.25 kWh in one minute: 15 kW on average.
+        assertThat(second.energyKwh()).isEqualTo(1234.75);
+        assertThat(second.powerW()).isEqualTo(15_000.0);
+        assertThat(second.seq()).isEqualTo(first.seq() + 1);
+        assertThat(second.relay()).isEqualTo(RelayState.ON);
+
+        MeterState saved = MeterStateFile.load(file);
+        assertThat(saved.nextSeq()).isEqualTo(second.seq() + 1);
+        assertThat(saved.energyKwh()).isEqualTo(1234.75);
+        s0.close();
+        S0Counter again = new S0Counter(pi4j, 22, false, 5_000);
+        PiMeter restarted = new PiMeter(file, saved, again, new RelayOutput(pi4j, 23, false, -1, RelayState.ON), 1_000);
+        pulse(22, 10);
+        Reading third = restarted.read(t0.plusSeconds(120));
+        assertThat(third.seq()).isEqualTo(second.seq() + 1);
+        assertThat(third.energyKwh()).isEqualTo(1234.76);
+        assertThat(third.powerW()).isEqualTo(600.0);
+    }
+
+    @Test
+    void relay_drivesThePin_activeHighOrLow_andReportsWhatItMeasures() {
+        RelayOutput high = new RelayOutput(pi4j, 5, false, -1, RelayState.ON);
+        assertThat(output(5).state()).isEqualTo(DigitalState.HIGH);
+        assertThat(high.switchTo(RelayState.OFF)).isEqualTo(RelayState.OFF);
+        assertThat(output(5).state()).isEqualTo(DigitalState.LOW);
+
+        RelayOutput low = new RelayOutput(pi4j, 6, true, -1, RelayState.ON);
+        assertThat(output(6).state()).isEqualTo(DigitalState.LOW);
+        assertThat(low.switchTo(RelayState.OFF)).isEqualTo(RelayState.OFF);
+        assertThat(output(6).state()).isEqualTo(DigitalState.HIGH);
+    }
+
+    @Test
+    void withAFeedbackInput_theRelayReportsTheSupplyAsSensed_notAsCommanded() {
+        RelayOutput relay = new RelayOutput(pi4j, 12, false, 13, RelayState.ON);
+        MockDigitalInput feedback = pi4j.io("relay-feedback-13");
+        feedback.mockState(DigitalState.HIGH);
+        assertThat(relay.state()).isEqualTo(RelayState.ON);
+        // A welded contact: the pin goes LOW, the supply stays on, and the meter says so.
+        assertThat(relay.switchTo(RelayState.OFF)).isEqualTo(RelayState.ON);
+        assertThat(output(12).state()).isEqualTo(DigitalState.LOW);
+        feedback.mockState(DigitalState.LOW);
+        assertThat(relay.state()).isEqualTo(RelayState.OFF);
+    }
+
+    private void pulse(int pin, int n) {
+        MockDigitalInput input = pi4j.io("s0-" + pin);
+        for (int i = 0; i < n; i++) {
+            input.mockState(DigitalState.HIGH);
+            input.mockState(DigitalState.LOW);
+        }
+    }
+
+    private DigitalOutput output(int pin) {
+        return pi4j.io("relay-" + pin);
+    }
+}
