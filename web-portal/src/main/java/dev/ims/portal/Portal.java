@@ -44,6 +44,7 @@ public final class Portal {
     private final MongoDatabase db;
     private CommandPublisher publisher;
     private PrometheusMeterRegistry registry;
+    private FleetMetrics fleetMetrics;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -94,7 +95,7 @@ public final class Portal {
             ctx.next();
         });
         new MetricsRoutes(registry, accounts, settings.metricsToken()).register(router);
-        new FleetMetrics(db, registry).start(vertx);
+        fleetMetrics = new FleetMetrics(db, registry).start(vertx);
         router.route().handler(auth::authenticate);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
@@ -129,6 +130,9 @@ public final class Portal {
     }
 
     public Future<Void> close() {
+        if (fleetMetrics != null) {
+            fleetMetrics.stop();
+        }
         if (publisher != null) {
             publisher.close();
         }

@@ -54,11 +54,22 @@ public final class FleetMetrics {
         }
     }
 
-    /** Refreshes now and every {@link #PERIOD}. */
+    private Vertx vertx;
+    private long timer = -1;
+
+    /** Refreshes now and every {@link #PERIOD} until {@link #stop()}. */
     public FleetMetrics start(Vertx vertx) {
+        this.vertx = vertx;
         refresh();
-        vertx.setPeriodic(PERIOD.toMillis(), t -> refresh());
+        timer = vertx.setPeriodic(PERIOD.toMillis(), t -> refresh());
         return this;
+    }
+
+    public void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
     }
 
     public Future<Void> refresh() {
