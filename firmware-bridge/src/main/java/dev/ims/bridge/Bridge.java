@@ -32,11 +32,11 @@ public final class Bridge implements AutoCloseable {
      * @param stateFile the meter's identity, register and seq; created with a new ID and claim code if missing
      * @param startKwh the register of a new meter (read it off the meter's display)
      */
-    public record Options(Path stateFile, int s0Pin, boolean s0ActiveLow, long s0DebounceMicros, int pulsesPerKwh, int relayPin,
-            boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh, int outboxMaxReadings) {}
+    public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
+            int outboxMaxReadings) {}
 
     private final PiMeter meter;
-    private final S0Counter s0;
+    private final EnergySource source;
     private final MeterConnection connection;
     private final Outbox outbox;
     private final boolean created;
@@ -46,16 +46,16 @@ public final class Bridge implements AutoCloseable {
         return t;
     });
 
-    private Bridge(PiMeter meter, S0Counter s0, MeterConnection connection, Outbox outbox, boolean created) {
+    private Bridge(PiMeter meter, EnergySource source, MeterConnection connection, Outbox outbox, boolean created) {
         this.meter = meter;
-        this.s0 = s0;
+        this.source = source;
         this.connection = connection;
         this.outbox = outbox;
         this.created = created;
     }
 
     /** Opens the pins, the state and the outbox, connects (or keeps trying), and starts reading. */
-    public static Bridge start(Context pi4j, ImsSettings settings, Options o, Clock clock) throws Exception {
+    public static Bridge start(Context pi4j, ImsSettings settings, Options o, EnergySource source, Clock clock) throws Exception {
         boolean created = !Files.exists(o.stateFile());
         MeterState state;
         if (created) {
@@ -65,10 +65,9 @@ public final class Bridge implements AutoCloseable {
         } else {
             state = MeterStateFile.load(o.stateFile()).withClaimVerifier();
         }
-        S0Counter s0 = new S0Counter(pi4j, o.s0Pin(), o.s0ActiveLow(), o.s0DebounceMicros());
         RelayState initial = state.relay() == null ? RelayState.ON : state.relay();
         RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), initial);
-        PiMeter meter = new PiMeter(o.stateFile(), state, s0, relay, o.pulsesPerKwh());
+        PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
         MeterConnection connection = new MeterConnection(meter, settings, clock);
         connection.connect().whenComplete((v, e) -> {
@@ -77,19 +76,20 @@ public final class Bridge implements AutoCloseable {
             }
         });
         connection.attach(outbox);
-        Bridge bridge = new Bridge(meter, s0, connection, outbox, created);
+        Bridge bridge = new Bridge(meter, source, connection, outbox, created);
         long period = o.interval().toMillis();
         bridge.scheduler.scheduleAtFixedRate(() -> bridge.tick(clock), period, period, TimeUnit.MILLISECONDS);
-        LOG.info("Bridge for meter {} started: S0 on GPIO {} ({} pulses/kWh), relay on GPIO {}{}, a reading every {} s", meter.meterId(),
-                o.s0Pin(), o.pulsesPerKwh(), o.relayPin(), relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)",
-                o.interval().toSeconds());
+        LOG.info("Bridge for meter {} started: {}, relay on GPIO {}{}, a reading every {} s", meter.meterId(), source, o.relayPin(),
+                relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)", o.interval().toSeconds());
         return bridge;
     }
 
     private void tick(Clock clock) {
         try {
             Reading r = meter.read(clock.instant());
-            connection.send(r);
+            if (r != null) {
+                connection.send(r);
+            }
         } catch (RuntimeException e) {
             LOG.warn("Reading not taken: {}", e.toString());
         }
@@ -114,6 +114,6 @@ public final class Bridge implements AutoCloseable {
         }
         connection.close();
         outbox.close();
-        s0.close();
+        source.close();
     }
 }

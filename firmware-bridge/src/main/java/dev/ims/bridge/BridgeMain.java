@@ -34,6 +34,12 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--state-file", description = "The meter's identity, register and seq (default {IMS_DATA_DIR}/bridge/meter.json).")
     Path stateFile;
 
+    @Option(names = "--source", description = "Where measurements come from: s0 (pulses on a GPIO) or p1 (the DSMR P1 port) (default ${DEFAULT-VALUE}).")
+    String source = "s0";
+
+    @Option(names = "--p1-device", description = "The P1 serial device, set to 115200 8N1 raw beforehand (default ${DEFAULT-VALUE}).")
+    Path p1Device = Path.of("/dev/ttyUSB0");
+
     @Option(names = "--s0-pin", description = "BCM GPIO of the S0 input (default ${DEFAULT-VALUE}).")
     int s0Pin = 17;
 
@@ -80,8 +86,13 @@ public final class BridgeMain implements Callable<Integer> {
         }
         Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
         Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
-        Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, s0Pin, s0ActiveLow, s0DebounceMicros, pulsesPerKwh,
-                relayPin, relayActiveLow, relayFeedbackPin, Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings), Clock.systemUTC());
+        EnergySource energy = switch (source) {
+            case "s0" -> new S0Source(new S0Counter(pi4j, s0Pin, s0ActiveLow, s0DebounceMicros), pulsesPerKwh);
+            case "p1" -> new P1Source(java.nio.file.Files.newInputStream(p1Device), Clock.systemUTC());
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0 or p1");
+        };
+        Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
+                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings), energy, Clock.systemUTC());
         if (bridge.created()) {
             System.out.printf("%nNew meter %s, claim code %s: put both on the meter's label; the consumer links it with them.%n%n",
                     bridge.meter().meterId(), bridge.meter().state().claimCode());

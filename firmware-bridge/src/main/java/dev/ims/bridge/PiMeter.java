@@ -6,53 +6,38 @@ import dev.ims.agent.meter.MeterStateFile;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A real meter: its register is the register it had at the last reading plus the S0 pulses counted
- * since, its power the average over the reading interval, its relay what {@link RelayOutput} measures.
- * The state file is written before a reading leaves, so a restart continues the register and the seq
- * (pulses that arrive while the bridge is down are not seen: the next reading's register is then low by
- * them; set {@code --start-kwh} from the meter's display after a long outage).
+ * A real meter: its measurements come from an {@link EnergySource} (S0 pulses or the P1 port), its relay
+ * is what {@link RelayOutput} measures. The state file is written before a reading leaves, so a restart
+ * continues the register and the seq.
  */
 public final class PiMeter implements MeterDevice {
 
     private final Path stateFile;
-    private final S0Counter s0;
+    private final EnergySource source;
     private final RelayOutput relay;
-    private final int pulsesPerKwh;
     private MeterState state;
-    private long pulsesAtLastReading;
 
-    public PiMeter(Path stateFile, MeterState state, S0Counter s0, RelayOutput relay, int pulsesPerKwh) {
-        if (pulsesPerKwh <= 0) {
-            throw new IllegalArgumentException("pulses per kWh must be positive");
-        }
+    public PiMeter(Path stateFile, MeterState state, EnergySource source, RelayOutput relay) {
         this.stateFile = stateFile;
         this.state = state;
-        this.s0 = s0;
+        this.source = source;
         this.relay = relay;
-        this.pulsesPerKwh = pulsesPerKwh;
-        this.pulsesAtLastReading = s0.pulses();
     }
 
-    /** Takes a reading now, saves the state, and returns the reading for the outbox. */
+    /** Takes a reading now and saves the state; null when the source has nothing to report yet. */
     public synchronized Reading read(Instant now) {
-        long pulses = s0.pulses();
-        long delta = pulses - pulsesAtLastReading;
-        double kwh = Math.round((state.energyKwh() + delta / (double) pulsesPerKwh) * 10_000) / 10_000.0;
-        Double powerW = null;
-        if (state.lastTs() != null && now.isAfter(state.lastTs())) {
-            double seconds = Duration.between(state.lastTs(), now).toNanos() / 1e9;
-            powerW = Math.round(delta * 3_600_000.0 / pulsesPerKwh / seconds * 10) / 10.0;
+        EnergySource.Measurement m = source.measure(now, state.energyKwh(), state.lastTs());
+        if (m == null) {
+            return null;
         }
         RelayState r = relay.state();
-        Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, kwh, powerW, null, null, null, r);
-        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, kwh, now, r,
+        Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r);
+        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, m.energyKwh(), now, r,
                 state.baseLoadW(), state.seed());
         MeterStateFile.save(stateFile, state);
-        pulsesAtLastReading = pulses;
         return reading;
     }
 

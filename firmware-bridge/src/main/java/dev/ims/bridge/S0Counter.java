@@ -46,4 +46,9 @@ public final class S0Counter implements AutoCloseable {
     public void close() {
         input.removeListener(listener);
     }
+
+    @Override
+    public String toString() {
+        return "GPIO " + input.address();
+    }
 }

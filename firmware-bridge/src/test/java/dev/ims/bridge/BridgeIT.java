@@ -64,8 +64,8 @@ class BridgeIT {
         Context pi4j = BridgeMain.mockContext();
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
         Mqtt5BlockingClient portalSide = Mqtt5Client.builder().identifier("bridge-it-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        try (Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(dir.resolve("meter.json"), 17, false, 5_000, 1_000, 27, false, -1,
-                Duration.ofMillis(300), 500.0, 1_000), Clock.systemUTC())) {
+        try (Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(dir.resolve("meter.json"), 27, false, -1, Duration.ofMillis(300), 500.0,
+                1_000), new S0Source(new S0Counter(pi4j, 17, false, 5_000), 1_000), Clock.systemUTC())) {
             String meter = bridge.meter().meterId();
             MockDigitalInput s0 = pi4j.io("s0-17");
             // 5 pulses every 100 ms at 1000 imp/kWh: 180 kW, a fast-forwarded load.

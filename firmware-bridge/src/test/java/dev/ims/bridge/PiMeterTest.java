@@ -41,7 +41,7 @@ class PiMeterTest {
         Path file = dir.resolve("meter.json");
         MeterState fresh = SimulatedMeter.newState(1234.5, null);
         S0Counter s0 = new S0Counter(pi4j, 17, false, 5_000);
-        PiMeter meter = new PiMeter(file, fresh, s0, new RelayOutput(pi4j, 27, false, -1, RelayState.ON), 1_000);
+        PiMeter meter = new PiMeter(file, fresh, new S0Source(s0, 1_000), new RelayOutput(pi4j, 27, false, -1, RelayState.ON));
         Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
         Reading first = meter.read(t0);
         assertThat(first.energyKwh()).isEqualTo(1234.5);
@@ -59,7 +59,7 @@ class PiMeterTest {
         assertThat(saved.energyKwh()).isEqualTo(1234.75);
         s0.close();
         S0Counter again = new S0Counter(pi4j, 22, false, 5_000);
-        PiMeter restarted = new PiMeter(file, saved, again, new RelayOutput(pi4j, 23, false, -1, RelayState.ON), 1_000);
+        PiMeter restarted = new PiMeter(file, saved, new S0Source(again, 1_000), new RelayOutput(pi4j, 23, false, -1, RelayState.ON));
         pulse(22, 10);
         Reading third = restarted.read(t0.plusSeconds(120));
         assertThat(third.seq()).isEqualTo(second.seq() + 1);

@@ -1,0 +1,102 @@
+package dev.ims.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+
+/** DSMR P1 telegrams: framing, CRC, the objects the bridge uses, and the reader on a byte stream. */
+class P1TelegramTest {
+
+    /** A DSMR 5 telegram in the usual layout, without its CRC; {@link #signed} appends it. */
+    static final String BODY = "/Ene5\\XS210 ESMR 5.0\r\n\r\n"
+            + "1-3:0.2.8(50)\r\n"
+            + "0-0:1.0.0(261125101500W)\r\n"
+            + "0-0:96.1.1(4530303437303030303037363330383138)\r\n"
+            + "1-0:1.8.1(004512.345*kWh)\r\n"
+            + "1-0:1.8.2(003210.100*kWh)\r\n"
+            + "1-0:2.8.1(000000.000*kWh)\r\n"
+            + "1-0:2.8.2(000000.000*kWh)\r\n"
+            + "0-0:96.14.0(0002)\r\n"
+            + "1-0:1.7.0(01.234*kW)\r\n"
+            + "1-0:2.7.0(00.000*kW)\r\n"
+            + "1-0:32.7.0(231.4*V)\r\n"
+            + "1-0:31.7.0(005*A)\r\n"
+            + "0-1:24.2.1(261125101000W)(01234.567*m3)\r\n"
+            + "!";
+
+    static String signed(String body) {
+        return body + String.format("%04X", P1Telegram.crc16(body.getBytes(StandardCharsets.ISO_8859_1))) + "\r\n";
+    }
+
+    @Test
+    void crc_isCrc16Arc_checkedAgainstTheCatalogueValue() {
+        // The standard check value of CRC-16/ARC over "123456789".
+        assertThat(P1Telegram.crc16("123456789".getBytes(StandardCharsets.US_ASCII))).isEqualTo(0xBB3D);
+    }
+
+    @Test
+    void telegram_givesImportRegister_powerVoltageCurrent() {
+        P1Telegram t = P1Telegram.parse(signed(BODY));
+        assertThat(t.header()).isEqualTo("/Ene5\\XS210 ESMR 5.0");
+        assertThat(t.importKwh()).isEqualTo(4512.345 + 3210.100);
+        assertThat(t.powerW()).isEqualTo(1234.0);
+        assertThat(t.voltageV()).isEqualTo(231.4);
+        assertThat(t.currentA()).isEqualTo(5.0);
+        assertThat(t.raw("0-1:24.2.1")).isEqualTo("01234.567*m3");
+    }
+
+    @Test
+    void aTelegramWithAnyByteChanged_failsItsCrc_andGarbageIsRefused() {
+        String good = signed(BODY);
+        String tampered = good.replace("004512.345", "004513.345");
+        assertThatThrownBy(() -> P1Telegram.parse(tampered)).hasMessageContaining("CRC mismatch");
+        assertThatThrownBy(() -> P1Telegram.parse(good.replace("!", "!ZZZZ\r\n").substring(0, good.indexOf('!') + 7)))
+                .hasMessageContaining("bad CRC field");
+        assertThatThrownBy(() -> P1Telegram.parse("1-0:1.8.1(004512.345*kWh)")).hasMessageContaining("not a telegram");
+        // DSMR 2/3: no CRC at all, accepted.
+        assertThat(P1Telegram.parse(BODY + "\r\n").importKwh()).isEqualTo(7722.445);
+    }
+
+    @Test
+    void reader_keepsTheNewestValidTelegram_countsBadOnes_andStopsReportingWhenStale() throws Exception {
+        PipedOutputStream port = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(port, 64 * 1024);
+        Instant[] now = {Instant.parse("2026-11-25T10:00:00Z")};
+        Clock clock = new Clock() {
+            public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Instant instant() { return now[0]; }
+        };
+        try (P1Source source = new P1Source(in, clock)) {
+            assertThat(source.measure(now[0], 0, null)).as("nothing before the first telegram").isNull();
+            // Noise on the line, a corrupted telegram, then a good one.
+            port.write("\u0000\u00ff garbage".getBytes(StandardCharsets.ISO_8859_1));
+            port.write(signed(BODY).replace("01.234*kW", "09.999*kW").replace("(50)", "(51)").getBytes(StandardCharsets.ISO_8859_1));
+            port.write(signed(BODY.replace("004512.345", "004512.350")).getBytes(StandardCharsets.ISO_8859_1));
+            port.flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> source.validTelegrams() == 1);
+            EnergySource.Measurement m = source.measure(now[0], 0, null);
+            assertThat(m.energyKwh()).isEqualTo(7722.45);
+            assertThat(m.powerW()).isEqualTo(1234.0);
+            assertThat(m.voltageV()).isEqualTo(231.4);
+            now[0] = now[0].plus(P1Source.STALE).plusSeconds(1);
+            assertThat(source.measure(now[0], 0, null)).as("the meter went quiet").isNull();
+        }
+        // The tampered telegram above still carries the CRC of the original content, so it is rejected.
+        P1Source counting = new P1Source(new ByteArrayInputStream(signed(BODY).replace("01.234", "01.235").getBytes(StandardCharsets.ISO_8859_1)),
+                Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(5)).until(() -> counting.rejectedTelegrams() == 1);
+        assertThat(counting.validTelegrams()).isZero();
+        counting.close();
+    }
+}
