@@ -34,8 +34,20 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--state-file", description = "The meter's identity, register and seq (default {IMS_DATA_DIR}/bridge/meter.json).")
     Path stateFile;
 
-    @Option(names = "--source", description = "Where measurements come from: s0 (pulses on a GPIO) or p1 (the DSMR P1 port) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--source", description = "Where measurements come from: s0 (pulses on a GPIO), p1 (the DSMR P1 port) or modbus (Modbus TCP) (default ${DEFAULT-VALUE}).")
     String source = "s0";
+
+    @Option(names = "--modbus-host", description = "The meter's (or its RS485 gateway's) Modbus TCP address.")
+    String modbusHost;
+
+    @Option(names = "--modbus-port", description = "Modbus TCP port (default ${DEFAULT-VALUE}).")
+    int modbusPort = 502;
+
+    @Option(names = "--modbus-unit", description = "The meter's Modbus unit (slave) ID (default ${DEFAULT-VALUE}).")
+    int modbusUnit = 1;
+
+    @Option(names = "--modbus-map", description = "The meter's register layout: sdm120 or sdm630 (default ${DEFAULT-VALUE}).")
+    String modbusMap = "sdm630";
 
     @Option(names = "--p1-device", description = "The P1 serial device, set to 115200 8N1 raw beforehand (default ${DEFAULT-VALUE}).")
     Path p1Device = Path.of("/dev/ttyUSB0");
@@ -89,7 +101,13 @@ public final class BridgeMain implements Callable<Integer> {
         EnergySource energy = switch (source) {
             case "s0" -> new S0Source(new S0Counter(pi4j, s0Pin, s0ActiveLow, s0DebounceMicros), pulsesPerKwh);
             case "p1" -> new P1Source(java.nio.file.Files.newInputStream(p1Device), Clock.systemUTC());
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0 or p1");
+            case "modbus" -> {
+                if (modbusHost == null) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--source modbus needs --modbus-host");
+                }
+                yield new ModbusSource(modbusHost, modbusPort, modbusUnit, ModbusSource.RegisterMap.named(modbusMap));
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1 or modbus");
         };
         Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
                 Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings), energy, Clock.systemUTC());
