@@ -5,6 +5,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
+import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.Mongo;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -64,7 +65,7 @@ public final class AlarmService {
     private static void meterAlarms(Document m, Instant now, List<Alarm> out) {
         String id = m.getString(ID);
         Document last = m.get(CONNECTION_LAST, Document.class);
-        String state = last != null ? last.getString(STATE) : m.getString(CONNECTION);
+        String state = MeterRoutes.connectionState(m);
         Instant since = last != null && last.getDate(TS) != null ? last.getDate(TS).toInstant() : null;
         Instant seen = m.getDate(LAST_SEEN) == null ? null : m.getDate(LAST_SEEN).toInstant();
         Document latest = m.get(LATEST, Document.class);

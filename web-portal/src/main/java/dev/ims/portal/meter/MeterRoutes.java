@@ -105,18 +105,27 @@ public final class MeterRoutes {
                 .map(d -> d != null);
     }
 
+    /**
+     * A meter document's connection state: the newest status the ingest kept ({@code connectionLast}), else
+     * the older {@code connection} field, else {@code UNKNOWN}.
+     */
+    public static String connectionState(Document meter) {
+        Document last = meter.get(CONNECTION_LAST, Document.class);
+        String state = last == null ? null : last.getString(STATE);
+        if (state == null) {
+            state = meter.getString(CONNECTION);
+        }
+        return state == null ? "UNKNOWN" : state;
+    }
+
     /** A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... */
     public static Map<String, Object> meterView(Document d) {
         Map<String, Object> raw = Responses.plain(d);
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("meterId", raw.remove(ID));
-        Object state = raw.getOrDefault(CONNECTION, "UNKNOWN");
+        out.put("state", connectionState(d));
         if (raw.remove(CONNECTION_LAST) instanceof Map<?, ?> last && last.get(STATE) != null) {
-            state = last.get(STATE);
-            out.put("state", state);
             out.put("stateSince", last.get(TS));
-        } else {
-            out.put("state", state);
         }
         raw.remove(CONNECTION);
         raw.remove(CONNECTION_TS);
@@ -290,8 +299,8 @@ public final class MeterRoutes {
             model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
             model.put("alarms", fleetAlarms.result());
             Map<String, Long> states = new java.util.TreeMap<>();
-            for (Map<String, Object> m : list.stream().map(MeterRoutes::meterView).toList()) {
-                states.merge(String.valueOf(m.get("state")), 1L, Long::sum);
+            for (Document m : list) {
+                states.merge(connectionState(m), 1L, Long::sum);
             }
             model.put("states", states);
             pages.render(ctx, "index.ftlh", model);

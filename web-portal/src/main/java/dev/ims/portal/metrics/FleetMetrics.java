@@ -5,6 +5,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
+import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.Mongo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,9 +83,8 @@ public final class FleetMetrics {
             long f = 0;
             long off = 0;
             for (Document m : meters.result()) {
-                Document last = m.get(CONNECTION_LAST, Document.class);
-                String state = last != null ? last.getString(STATE) : m.getString(CONNECTION);
-                counts.merge(state == null || !byState.containsKey(state) ? "UNKNOWN" : state, 1L, Long::sum);
+                String state = MeterRoutes.connectionState(m);
+                counts.merge(byState.containsKey(state) ? state : "UNKNOWN", 1L, Long::sum);
                 Document latest = m.get(LATEST, Document.class);
                 if (latest != null) {
                     f += "FAULT".equals(latest.getString(STATUS)) ? 1 : 0;
