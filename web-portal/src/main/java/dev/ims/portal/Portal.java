@@ -94,9 +94,11 @@ public final class Portal {
                     .putHeader("Referrer-Policy", "same-origin");
             ctx.next();
         });
-        new MetricsRoutes(registry, accounts, settings.metricsToken()).register(router);
+        MetricsRoutes metrics = new MetricsRoutes(registry, settings.metricsToken());
+        metrics.registerScraper(router);
         fleetMetrics = new FleetMetrics(db, registry).start(vertx);
         router.route().handler(auth::authenticate);
+        metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
         MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), new AlarmService(db, clock));

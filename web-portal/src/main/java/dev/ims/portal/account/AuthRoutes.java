@@ -363,8 +363,9 @@ public final class AuthRoutes {
                 && next.length() < 300 && !next.contains("\n") && !next.contains("\r") ? next : "/";
     }
 
+    /** Calls made by programs: without a session they get 401, not a redirect to the log-in page. */
     private static boolean isApi(String path) {
-        return path.startsWith("/api/");
+        return path.startsWith("/api/") || path.equals("/metrics");
     }
 
     private static boolean isWrite(HttpMethod m) {
