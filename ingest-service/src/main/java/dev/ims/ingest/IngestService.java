@@ -224,22 +224,23 @@ public final class IngestService implements AutoCloseable {
         Optional<TopicAddress> address = topics.parse(topic);
         // Readings and whatever is rejected count as received, once: received = stored + duplicates + rejected.
         // Valid status messages and command acknowledgements are not readings and are not counted.
+        TopicKind kind = address.map(TopicAddress::kind).orElse(null);
+        if (kind == TopicKind.READING) {
+            counters.received.incrementAndGet();
+        }
         try {
-            TopicKind kind = address.map(TopicAddress::kind).orElse(null);
             if (kind == TopicKind.READING) {
-                counters.received.incrementAndGet();
                 queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
             } else if (kind == TopicKind.STATUS) {
                 queue.add(new Item(publish, null, StatusMessage.decode(address.get().meterId(), payload), null));
             } else if (kind == TopicKind.COMMAND_ACK) {
                 queue.add(new Item(publish, null, null, null, new Ack(address.get().meterId(), CommandAck.decode(payload))));
             } else {
-                counters.received.incrementAndGet();
                 throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading, status or acknowledgement topic: " + topic);
             }
         } catch (InvalidPayloadException e) {
-            if (address.isPresent() && address.get().kind() != TopicKind.READING) {
-                counters.received.incrementAndGet(); // an unreadable status or acknowledgement, rejected: counted
+            if (kind != TopicKind.READING) {
+                counters.received.incrementAndGet(); // rejected, so counted, exactly once
             }
             queue.add(new Item(publish, null, null, Documents.rejected(topic, payload, e.reason(), e.getMessage(), now)));
         }
