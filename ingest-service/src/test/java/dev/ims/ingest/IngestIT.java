@@ -28,23 +28,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The ingest on the embedded broker and store, over real sockets; one stack for the whole class. */
+/**
+ * The ingest on the embedded broker and store, over real sockets; one stack for this module's suites
+ * (RelayCommandsIT shares it), stopped with the test JVM.
+ */
 class IngestIT {
 
     private static final ReadingCodec CODEC = new ReadingCodec();
     private static final AtomicInteger METERS = new AtomicInteger();
-
-    @TempDir
-    static Path dir;
 
     static EmbeddedBroker broker;
     static EmbeddedStore store;
@@ -54,21 +52,26 @@ class IngestIT {
     static Mqtt5BlockingClient publisher;
 
     @BeforeAll
-    static void startStack() throws Exception {
+    static synchronized void startStack() throws Exception {
+        if (ingest != null) {
+            return;
+        }
+        Path dir = java.nio.file.Files.createTempDirectory("ingest-it");
         broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
                 .withMqttUrl(broker.url()).withMongoUri(store.connectionString());
-        ingest = new IngestService(IngestSettings.of(ims, "ingest-it"));
+        // RelayCommandsIT waits out this acknowledgement timeout; no other test meets it.
+        ingest = new IngestService(IngestSettings.of(ims, "ingest-it")).commandAckTimeout(Duration.ofSeconds(5));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
         publisher = Mqtt5Client.builder().identifier("it-publisher").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         publisher.connect();
+        Runtime.getRuntime().addShutdownHook(new Thread(IngestIT::stopStack));
     }
 
-    @AfterAll
-    static void stopStack() {
+    private static void stopStack() {
         publisher.disconnect();
         ingest.stop().toCompletableFuture().join();
         mongo.close();

@@ -6,35 +6,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.mongodb.client.model.Filters;
-import com.mongodb.reactivestreams.client.MongoClient;
-import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
-import dev.ims.embedded.broker.EmbeddedBroker;
-import dev.ims.embedded.broker.EmbeddedBrokerOptions;
-import dev.ims.embedded.store.EmbeddedStore;
-import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.model.command.CommandAck;
-import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,36 +34,15 @@ class RelayCommandsIT {
     static final ReadingCodec CODEC = new ReadingCodec();
     static final AtomicInteger SERIAL = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-
-    static EmbeddedBroker broker;
-    static EmbeddedStore store;
-    static IngestService ingest;
-    static MongoClient mongo;
     static MongoDatabase db;
     static Mqtt5BlockingClient meterSide;
 
+    /** IngestIT's stack: its ingest times unanswered commands out after 5 s. */
     @BeforeAll
     static void start() throws Exception {
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
-        store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
-        ImsSettings ims = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url()).withMongoUri(store.connectionString());
-        ingest = new IngestService(IngestSettings.of(ims, "relay-it")).commandAckTimeout(Duration.ofSeconds(5));
-        ingest.start().toCompletableFuture().get();
-        mongo = MongoClients.create(store.connectionString());
-        db = mongo.getDatabase("ims");
-        meterSide = Mqtt5Client.builder().identifier("relay-it-meters").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        meterSide.connect();
-    }
-
-    @AfterAll
-    static void stop() {
-        meterSide.disconnect();
-        ingest.stop().toCompletableFuture().join();
-        mongo.close();
-        store.close();
-        broker.close();
+        IngestIT.startStack();
+        db = IngestIT.db;
+        meterSide = IngestIT.publisher;
     }
 
     @Test
