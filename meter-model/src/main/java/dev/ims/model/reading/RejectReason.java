@@ -35,5 +35,17 @@ public enum RejectReason {
     /** The register is lower than an earlier reading's, or higher than a later one's. */
     REGISTER_BACKWARDS,
     /** The topic is not one of the contract's topics. */
-    INVALID_TOPIC
+    INVALID_TOPIC,
+    /** {@code seq} runs further ahead of the meter's last one than the time between them allows. */
+    SEQ_JUMP,
+    /** The register grew faster than the configured maximum power allows for the time between readings. */
+    IMPLAUSIBLE_CONSUMPTION,
+    /** A reading with a stored {@code seq} whose content differs from the stored reading. */
+    CONFLICTING_DUPLICATE,
+    /**
+     * Storing the message failed for a reason other than the database being unreachable (the detail names
+     * the exception class), or it still failed after a bounded number of retries: it is quarantined and
+     * acknowledged so that it cannot hold up the pipeline.
+     */
+    PROCESSING_FAILED
 }

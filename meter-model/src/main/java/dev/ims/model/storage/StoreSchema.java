@@ -17,7 +17,8 @@ import java.time.LocalDate;
  *   <li>{@value #QUARTER}: {@code _id} = {@code meterId|quarterStartInstant}; register min/max of one
  *       local quarter hour, for peak demand (the highest 15-minute average power).
  *   <li>{@value #USERS}, {@value #SESSIONS}, {@value #TARIFFS}: the portal's accounts, sessions and tariff versions.
- *   <li>{@value #REJECTED}: payloads that broke the contract, with topic, bounded raw payload, reason.
+ *   <li>{@value #REJECTED}: payloads that broke the contract, with topic, bounded raw payload, reason,
+ *       and the topic's meter ID where it has one; quarantined readings (below) among them.
  * </ul>
  */
 public final class StoreSchema {
@@ -97,6 +98,24 @@ public final class StoreSchema {
     public static final String PAYLOAD_BYTES = "payloadBytes";
     public static final String REASON = "reason";
     public static final String DETAIL = "detail";
+
+    /**
+     * Quarantine: a well-formed reading that failed a check against its meter's history (e.g. a seq jump,
+     * implausible consumption, a conflicting duplicate) is kept in {@value #REJECTED} with {@code meterId},
+     * {@value #QUARANTINE} = {@code OPEN} and the reading as it would be stored ({@value #READING}). Staff
+     * discard it (the portal sets {@code DISCARDED}) or accept it: the portal sets {@code ACCEPTING} and
+     * inserts {@code {_id: the rejected document's _id, by, reason, at}} into {@value #QUARANTINE_ACTIONS};
+     * the ingest stores the reading as if just received, sets {@code ACCEPTED} and deletes the action.
+     * Every decision is kept in {@value #DECISION} {@code {action, by, reason, at}} (the audit trail).
+     */
+    public static final String QUARANTINE = "quarantine";
+    public static final String READING = "reading";
+    public static final String DECISION = "decision";
+    public static final String QUARANTINE_ACTIONS = "quarantine_actions";
+    public static final String QUARANTINE_OPEN = "OPEN";
+    public static final String QUARANTINE_ACCEPTING = "ACCEPTING";
+    public static final String QUARANTINE_ACCEPTED = "ACCEPTED";
+    public static final String QUARANTINE_DISCARDED = "DISCARDED";
 
     /** Raw payloads are kept up to this many bytes in {@value #REJECTED}. */
     public static final int MAX_STORED_PAYLOAD_BYTES = 2048;
