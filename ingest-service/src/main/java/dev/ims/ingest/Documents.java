@@ -46,13 +46,61 @@ final class Documents {
         return d;
     }
 
-    static Document rejected(String topic, byte[] payload, RejectReason reason, String detail, Instant receivedAt) {
-        return new Document(TOPIC, topic.length() > 512 ? topic.substring(0, 512) : topic)
-                .append(PAYLOAD, boundedText(payload, MAX_STORED_PAYLOAD_BYTES))
+    /**
+     * @param meterId the topic's meter ID when the topic has one (the source of the payload, by which
+     *     staff find it and by which storage is rate-limited), else null
+     */
+    static Document rejected(String topic, String meterId, byte[] payload, RejectReason reason, String detail, Instant receivedAt) {
+        Document d = new Document(TOPIC, topic.length() > 512 ? topic.substring(0, 512) : topic);
+        if (meterId != null) {
+            d.append(METER_ID, meterId);
+        }
+        return d.append(PAYLOAD, boundedText(payload, MAX_STORED_PAYLOAD_BYTES))
                 .append(PAYLOAD_BYTES, payload.length)
                 .append(REASON, reason.name())
                 .append(DETAIL, detail)
                 .append(RECEIVED_AT, Date.from(receivedAt));
+    }
+
+    /** A well-formed reading that failed a check against its meter's history: kept for staff to decide on. */
+    static Document quarantined(String topic, byte[] payload, Reading r, RejectReason reason, String detail, Instant receivedAt) {
+        Document reading = reading(r, receivedAt);
+        reading.remove(RECEIVED_AT);
+        return rejected(topic, r.meterId(), payload, reason, detail, receivedAt)
+                .append(QUARANTINE, QUARANTINE_OPEN)
+                .append(READING, reading);
+    }
+
+    /** The reading a stored reading document (or a quarantined one's {@value dev.ims.model.storage.StoreSchema#READING}) holds. */
+    static Reading readingFrom(Document d) {
+        Document extra = d.get(EXTRA, Document.class);
+        return new Reading(d.getString(METER_ID), ((Number) d.get(SEQ)).longValue(), d.getDate(TS).toInstant(),
+                ((Number) d.get(ENERGY_KWH)).doubleValue(), decimal(d, POWER_W), decimal(d, VOLTAGE_V), decimal(d, CURRENT_A),
+                dev.ims.model.reading.MeterStatus.valueOf(d.getString(STATUS)),
+                d.getString(FAULT) == null ? null : dev.ims.model.reading.FaultCode.valueOf(d.getString(FAULT)),
+                d.getString(RELAY) == null ? null : dev.ims.model.reading.RelayState.valueOf(d.getString(RELAY)),
+                extra == null ? Map.of() : new LinkedHashMap<>(extra));
+    }
+
+    /** Whether {@code stored} holds the same reading as {@code r} (when it was received aside). */
+    static boolean sameReading(Document stored, Reading r) {
+        Document expected = reading(r, Instant.EPOCH);
+        for (Map.Entry<String, Object> e : expected.entrySet()) {
+            if (!e.getKey().equals(RECEIVED_AT) && !java.util.Objects.equals(normalise(e.getValue()), normalise(stored.get(e.getKey())))) {
+                return false;
+            }
+        }
+        return expected.containsKey(EXTRA) == stored.containsKey(EXTRA);
+    }
+
+    /** Numbers compare by value whatever their BSON type. */
+    private static Object normalise(Object v) {
+        return v instanceof Number n && !(v instanceof Double) ? n.doubleValue() : v;
+    }
+
+    private static Double decimal(Document d, String key) {
+        Object v = d.get(key);
+        return v instanceof Number n ? n.doubleValue() : null;
     }
 
     /** The payload as text, cut to {@code maxBytes}; bytes that are not UTF-8 become U+FFFD. */

@@ -46,14 +46,15 @@ public final class IngestMain implements Callable<Integer> {
         }
         IngestSettings settings = new IngestSettings(ims,
                 clientId != null ? clientId : IngestSettings.defaultClientId(ims.ingestGroup()),
-                batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM, true);
+                batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM, true,
+                IngestLimits.from(System.getenv()));
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
         IngestService service = new IngestService(settings).metrics(registry);
         service.start().toCompletableFuture().get();
-        MetricsServer metrics = metricsPort > 0 ? new MetricsServer(metricsPort, registry) : null;
+        MetricsServer metrics = metricsPort > 0 ? new MetricsServer(metricsPort, registry, service) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.stop().toCompletableFuture().join();

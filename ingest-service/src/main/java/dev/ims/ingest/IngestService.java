@@ -33,6 +33,8 @@ import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.ReadingLimits;
+import dev.ims.model.log.LogSafe;
 import dev.ims.model.reading.RejectReason;
 import dev.ims.model.meter.ClaimCodes;
 import dev.ims.model.status.StatusMessage;
@@ -79,14 +81,26 @@ public final class IngestService implements AutoCloseable {
     private final IngestSettings settings;
     private final Topics topics;
     private final ReadingCodec codec = new ReadingCodec();
+    private final ReadingLimits wireLimits = codec.limits();
     private final UsageCalendar calendar;
     private final Clock clock = Clock.systemUTC();
     private final IngestCounters counters = new IngestCounters();
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-    /** Latest (seq, register) per meter; touched by the writer thread only. */
-    private final Map<String, double[]> latest = new HashMap<>();
-    /** In {@link #latest}: the meter has no stored reading yet. */
-    private static final double[] NONE = new double[0];
+    private final Plausibility plausibility;
+    /**
+     * Each meter's last stored reading, least recently seen evicted first (re-read from the store when the
+     * meter reports again), so memory stays bounded whatever meter IDs arrive. Writer thread only.
+     */
+    private final Map<String, Plausibility.Baseline> baselines;
+    /** In {@link #baselines}: the meter has no stored reading yet. */
+    private static final Plausibility.Baseline NONE = new Plausibility.Baseline(-1, 0, Instant.EPOCH);
+    private final RejectedSampler sampler;
+    /** Quarantined readings staff accepted, queued for the writer and not written yet. */
+    private final java.util.Set<Object> accepting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Duration QUARANTINE_SWEEP = Duration.ofSeconds(2);
+    static final Duration REJECTED_PURGE = Duration.ofHours(1);
+    /** A ping that tells a database that is down from a write that failed for its data. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-timer"));
 
     private volatile boolean running;
@@ -104,10 +118,27 @@ public final class IngestService implements AutoCloseable {
     private Mqtt5AsyncClient mqtt;
     private Thread writer;
 
-    /** One received message with what is to be written for it. */
-    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected, Ack ack) {
+    /**
+     * One received message with what is to be written for it; or, with {@code accepted} set, a quarantined
+     * reading staff accepted (no message: {@code publish} is null).
+     */
+    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected, Ack ack, Object accepted) {
         Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected) {
-            this(publish, reading, status, rejected, null);
+            this(publish, reading, status, rejected, null, null);
+        }
+
+        void acknowledge() {
+            if (publish != null) {
+                publish.acknowledge();
+            }
+        }
+
+        String topic() {
+            return publish != null ? publish.getTopic().toString() : "";
+        }
+
+        byte[] payload() {
+            return publish != null ? publish.getPayloadAsBytes() : new byte[0];
         }
     }
 
@@ -117,6 +148,15 @@ public final class IngestService implements AutoCloseable {
         this.settings = settings;
         this.topics = new Topics(settings.ims().topicPrefix());
         this.calendar = new UsageCalendar(settings.ims().timeZone());
+        IngestLimits limits = settings.limits();
+        this.plausibility = new Plausibility(limits);
+        this.baselines = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Plausibility.Baseline> eldest) {
+                return size() > limits.maxTrackedMeters();
+            }
+        };
+        this.sampler = new RejectedSampler(limits.rejectedPerSourcePerMinute(), limits.rejectedPerMinute(), clock);
     }
 
     private volatile Consumer<List<Reading>> storedListener;
@@ -141,6 +181,9 @@ public final class IngestService implements AutoCloseable {
                     timer.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(commands::sweep, COMMAND_SWEEP.toMillis(), COMMAND_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(new Summary(), SUMMARY.toMillis(), SUMMARY.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(this::sweepAccepted, QUARANTINE_SWEEP.toMillis(), QUARANTINE_SWEEP.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(this::purgeRejected, 0, REJECTED_PURGE.toMillis(), TimeUnit.MILLISECONDS);
                     LOG.info("Ingest {} started: {} -> {}/{}", settings.clientId(), endpoint.url(),
                             dev.ims.model.config.ImsSettings.hideCredentials(uri), settings.ims().mongoDatabase());
                 });
@@ -151,6 +194,7 @@ public final class IngestService implements AutoCloseable {
                         db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, SEQ), new IndexOptions().unique(true)),
                         db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, TS)),
                         db.getCollection(REJECTED).createIndex(Indexes.descending(RECEIVED_AT)),
+                        db.getCollection(REJECTED).createIndex(Indexes.ascending(METER_ID, RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
                         db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)),
                         db.getCollection(QUARTER).createIndex(Indexes.ascending(METER_ID, START)),
@@ -158,6 +202,7 @@ public final class IngestService implements AutoCloseable {
                         db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)))
                 .then()
                 .block(DB_TIMEOUT);
+        rejectedTtl();
         Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
         if (previous != null) {
             counters.received.set(number(previous, "received"));
@@ -232,9 +277,13 @@ public final class IngestService implements AutoCloseable {
             if (kind == TopicKind.READING) {
                 queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
             } else if (kind == TopicKind.STATUS) {
-                queue.add(new Item(publish, null, StatusMessage.decode(address.get().meterId(), payload), null));
+                StatusMessage status = StatusMessage.decode(address.get().meterId(), payload);
+                wireLimits.checkTimestamp("ts", status.ts(), now);
+                queue.add(new Item(publish, null, status, null));
             } else if (kind == TopicKind.COMMAND_ACK) {
-                queue.add(new Item(publish, null, null, null, new Ack(address.get().meterId(), CommandAck.decode(payload))));
+                CommandAck ack = CommandAck.decode(payload);
+                wireLimits.checkTimestamp("ts", ack.ts(), now);
+                queue.add(new Item(publish, null, null, null, new Ack(address.get().meterId(), ack), null));
             } else {
                 throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading, status or acknowledgement topic: " + topic);
             }
@@ -242,7 +291,15 @@ public final class IngestService implements AutoCloseable {
             if (kind != TopicKind.READING) {
                 counters.received.incrementAndGet(); // rejected, so counted, exactly once
             }
-            queue.add(new Item(publish, null, null, Documents.rejected(topic, payload, e.reason(), e.getMessage(), now)));
+            queue.add(new Item(publish, null, null, Documents.rejected(topic, address.map(TopicAddress::meterId).orElse(null),
+                    payload, e.reason(), e.getMessage(), now)));
+        } catch (RuntimeException e) {
+            // A decoder bug must not cost the message or the client's thread: quarantined like a failed write.
+            if (kind != TopicKind.READING) {
+                counters.received.incrementAndGet();
+            }
+            queue.add(new Item(publish, null, null, Documents.rejected(topic, address.map(TopicAddress::meterId).orElse(null),
+                    payload, RejectReason.PROCESSING_FAILED, DatabaseErrors.describe(e), now)));
         }
     }
 
@@ -278,44 +335,156 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a batch and acknowledges its messages. While the database is down the batch is retried with
+     * capped backoff and stays unacknowledged (the broker keeps it). A failure for any other reason (what
+     * was written, not the database) is narrowed down: each message is written alone, up to
+     * {@link IngestLimits#maxAttempts()} times, and one that still fails is stored in {@code rejected} as
+     * {@code PROCESSING_FAILED} and acknowledged, so no message can hold the in-flight window.
+     */
     private void writeWithRetry(List<Item> batch) throws InterruptedException {
         long backoff = 100;
+        List<Item> left = new ArrayList<>(batch);
         while (true) {
             try {
-                write(batch);
-                batch.forEach(i -> i.publish().acknowledge());
-                Instant downSince = databaseDownSince;
-                if (downSince != null) {
-                    databaseDownSince = null;
-                    LOG.info("Database back after {} s; writing again", Duration.between(downSince, clock.instant()).toSeconds());
-                }
+                write(left);
+                left.forEach(Item::acknowledge);
+                markDatabaseUp();
                 return;
             } catch (RuntimeException e) {
-                if (databaseDownSince == null) {
-                    databaseDownSince = clock.instant();
-                    LOG.warn("Database down; received messages stay unacknowledged (the broker keeps them), retrying with backoff up to 10 s: {}",
-                            e.toString());
+                if (!DatabaseErrors.unavailable(e) && pingable()) {
+                    if (writeEachAlone(left)) {
+                        markDatabaseUp();
+                        return;
+                    }
                 } else {
-                    LOG.debug("Database write failed again, retrying in {} ms: {}", backoff, e.toString());
+                    markDatabaseDown(e);
                 }
+                LOG.debug("Database write failed, retrying in {} ms: {}", backoff, e.toString());
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
                 if (!running && backoff >= 10_000) {
-                    LOG.error("Stopping with {} unwritten messages; the broker will redeliver them", batch.size());
+                    LOG.error("Stopping with {} unwritten messages; the broker will redeliver them", left.size());
                     throw new InterruptedException("stopping");
                 }
             }
         }
     }
 
-    /** Writes one batch; idempotent, so a retry after a partial failure is safe. */
+    /**
+     * Writes each item of {@code left} on its own, removing it once written and acknowledged, or once
+     * quarantined. False when the database went down meanwhile: what is left stays for the caller's retry.
+     */
+    private boolean writeEachAlone(List<Item> left) throws InterruptedException {
+        while (!left.isEmpty()) {
+            Item item = left.get(0);
+            RuntimeException last = null;
+            for (int attempt = 1; attempt <= settings.limits().maxAttempts(); attempt++) {
+                try {
+                    write(List.of(item));
+                    last = null;
+                    break;
+                } catch (RuntimeException e) {
+                    if (DatabaseErrors.unavailable(e) && !pingable()) {
+                        markDatabaseDown(e);
+                        return false;
+                    }
+                    last = e;
+                    Thread.sleep(50L * attempt);
+                }
+            }
+            if (last != null) {
+                quarantine(item, last);
+            }
+            item.acknowledge();
+            left.remove(0);
+        }
+        return true;
+    }
+
+    /** Stores a message that could not be written as {@code PROCESSING_FAILED}; never throws for its data. */
+    private void quarantine(Item item, RuntimeException cause) {
+        String detail = "failed " + settings.limits().maxAttempts() + " times: " + DatabaseErrors.describe(cause);
+        Instant now = clock.instant();
+        Document doc;
+        if (item.accepted() != null) {
+            LOG.warn("Accepted reading {} could not be stored: {}", item.accepted(), LogSafe.of(detail));
+            try {
+                finishAccept(item.accepted(), QUARANTINE_OPEN, "not stored: " + detail, now);
+            } catch (RuntimeException e) {
+                accepting.remove(item.accepted()); // tried again at the next sweep
+            }
+            return;
+        }
+        if (item.reading() != null) {
+            doc = Documents.quarantined(item.topic(), item.payload(), item.reading(), RejectReason.PROCESSING_FAILED, detail, now);
+        } else {
+            String meterId = item.status() != null ? item.status().meterId() : item.ack() != null ? item.ack().meterId() : null;
+            doc = Documents.rejected(item.topic(), meterId, item.payload(), RejectReason.PROCESSING_FAILED, detail, now);
+        }
+        if (item.reading() == null && item.rejected() == null) {
+            counters.received.incrementAndGet(); // a status or acknowledgement: not counted until it is rejected
+        }
+        counters.rejected.incrementAndGet();
+        countRejection(RejectReason.PROCESSING_FAILED.name());
+        LOG.warn("Quarantined a message on {} after {} failed writes: {}", LogSafe.of(item.topic()), settings.limits().maxAttempts(),
+                LogSafe.of(DatabaseErrors.describe(cause)));
+        try {
+            Mono.from(db.getCollection(REJECTED).insertOne(doc)).block(DB_TIMEOUT);
+        } catch (RuntimeException e) {
+            // The decoded reading may be what the store refuses: keep the raw payload (as text) without it.
+            doc.remove(READING);
+            doc.remove(QUARANTINE);
+            try {
+                Mono.from(db.getCollection(REJECTED).insertOne(doc)).block(DB_TIMEOUT);
+            } catch (RuntimeException again) {
+                // Not even that: counted and logged only, never retried.
+                LOG.warn("Quarantined message on {} not stored either: {}", LogSafe.of(item.topic()), LogSafe.of(again.toString()));
+            }
+        }
+    }
+
+    /** Whether the database answers a ping within {@link #PING_TIMEOUT}: the ingest's own view of it. */
+    private boolean pingable() {
+        try {
+            Mono.from(db.runCommand(new Document("ping", 1))).block(PING_TIMEOUT);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void markDatabaseDown(RuntimeException e) {
+        if (databaseDownSince == null) {
+            databaseDownSince = clock.instant();
+            LOG.warn("Database down; received messages stay unacknowledged (the broker keeps them), retrying with backoff up to 10 s: {}",
+                    LogSafe.of(e.toString()));
+        }
+    }
+
+    private void markDatabaseUp() {
+        Instant downSince = databaseDownSince;
+        if (downSince != null) {
+            databaseDownSince = null;
+            LOG.info("Database back after {} s; writing again", Duration.between(downSince, clock.instant()).toSeconds());
+        }
+    }
+
+    /**
+     * Writes one batch; idempotent, so a retry after a partial failure is safe. Readings are checked
+     * against their meter's last stored one first ({@link Plausibility}); those that fail are quarantined.
+     * A reading whose {@code seq} is stored already is a duplicate when it is the same reading (it then
+     * re-applies its rollups, which {@code $min}/{@code $max} leave unchanged unless a crash came between
+     * storing the reading and its rollups) and a {@code CONFLICTING_DUPLICATE} otherwise, which touches
+     * nothing.
+     */
     private void write(List<Item> batch) {
         Instant now = clock.instant();
-        List<Reading> valid = new ArrayList<>();
+        List<Item> candidates = new ArrayList<>();
         List<Document> rejected = new ArrayList<>();
         List<StatusMessage> statuses = new ArrayList<>();
         List<Ack> acks = new ArrayList<>();
-        loadLatest(batch);
+        loadBaselines(batch);
         for (Item i : batch) {
             if (i.rejected() != null) {
                 rejected.add(i.rejected());
@@ -324,19 +493,29 @@ public final class IngestService implements AutoCloseable {
             } else if (i.ack() != null) {
                 acks.add(i.ack());
             } else {
-                String backwards = registerBackwards(i.reading());
-                if (backwards != null) {
-                    rejected.add(Documents.rejected(i.publish().getTopic().toString(), i.publish().getPayloadAsBytes(),
-                            RejectReason.REGISTER_BACKWARDS, backwards, now));
+                Reading r = i.reading();
+                Plausibility.Baseline last = baselines.get(r.meterId());
+                Plausibility.Verdict verdict = i.accepted() != null ? null : plausibility.check(r, last == NONE ? null : last);
+                if (verdict != null) {
+                    rejected.add(Documents.quarantined(i.topic(), i.payload(), r, verdict.reason(), verdict.detail(), now));
                 } else {
-                    valid.add(i.reading());
+                    if (last == null || last == NONE || r.seq() > last.seq()) {
+                        baselines.put(r.meterId(), new Plausibility.Baseline(r.seq(), r.energyKwh(), r.ts()));
+                    }
+                    candidates.add(i);
                 }
             }
         }
+        List<Reading> valid = new ArrayList<>();
+        long inserted = 0;
         long duplicates = 0;
-        if (!valid.isEmpty()) {
-            List<Document> docs = new ArrayList<>(valid.size());
-            valid.forEach(r -> docs.add(Documents.reading(r, now)));
+        List<Object[]> settledAccepts = new ArrayList<>();
+        long acceptedStored = 0;
+        long acceptedDuplicates = 0;
+        if (!candidates.isEmpty()) {
+            List<Document> docs = new ArrayList<>(candidates.size());
+            candidates.forEach(i -> docs.add(Documents.reading(i.reading(), now)));
+            java.util.Set<Integer> dupIndexes = new java.util.HashSet<>();
             try {
                 Mono.from(db.getCollection(READINGS).insertMany(docs, new InsertManyOptions().ordered(false))).block(DB_TIMEOUT);
             } catch (MongoBulkWriteException e) {
@@ -344,9 +523,43 @@ public final class IngestService implements AutoCloseable {
                     if (error.getCode() != 11000) {
                         throw e;
                     }
-                    duplicates++;
+                    dupIndexes.add(error.getIndex());
                 }
             }
+            for (int k = 0; k < candidates.size(); k++) {
+                Item i = candidates.get(k);
+                Reading r = i.reading();
+                boolean duplicate = dupIndexes.contains(k);
+                if (duplicate) {
+                    Document stored = Mono.from(db.getCollection(READINGS)
+                            .find(Filters.and(Filters.eq(METER_ID, r.meterId()), Filters.eq(SEQ, r.seq()))).first()).block(DB_TIMEOUT);
+                    if (stored != null && !Documents.sameReading(stored, r)) {
+                        String detail = "seq " + r.seq() + " is stored already with other values (energyKwh " + stored.get(ENERGY_KWH)
+                                + ", ts " + (stored.getDate(TS) == null ? null : stored.getDate(TS).toInstant()) + ")";
+                        if (i.accepted() != null) {
+                            settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_DISCARDED, "not stored: " + detail});
+                        } else {
+                            rejected.add(Documents.quarantined(i.topic(), i.payload(), r, RejectReason.CONFLICTING_DUPLICATE, detail, now));
+                        }
+                        continue;
+                    }
+                }
+                valid.add(r);
+                if (i.accepted() != null) {
+                    settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_ACCEPTED, null});
+                    if (duplicate) {
+                        acceptedDuplicates++;
+                    } else {
+                        acceptedStored++;
+                    }
+                } else if (duplicate) {
+                    duplicates++;
+                } else {
+                    inserted++;
+                }
+            }
+        }
+        if (!valid.isEmpty()) {
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
             // Independent upserts: written concurrently, one round trip of waiting instead of four.
             Mono.when(
@@ -373,37 +586,51 @@ public final class IngestService implements AutoCloseable {
             }
         }
         if (!rejected.isEmpty()) {
-            Mono.from(db.getCollection(REJECTED).insertMany(rejected)).block(DB_TIMEOUT);
-            if (registry != null) {
-                for (Document r : rejected) {
-                    registry.counter("ims.ingest.rejected", "reason", String.valueOf(r.getString(REASON)), "instance", settings.clientId()).increment();
+            List<Document> sampled = new ArrayList<>(rejected.size());
+            for (Document r : rejected) {
+                String source = r.getString(METER_ID) != null ? r.getString(METER_ID) : r.getString(TOPIC);
+                if (sampler.store(source)) {
+                    sampled.add(r);
                 }
+            }
+            if (!sampled.isEmpty()) {
+                Mono.from(db.getCollection(REJECTED).insertMany(sampled)).block(DB_TIMEOUT);
+            }
+            if (sampled.size() < rejected.size() && registry != null) {
+                registry.counter("ims.ingest.rejected.unstored", "instance", settings.clientId()).increment(rejected.size() - sampled.size());
             }
         }
         for (Ack a : acks) {
             commands.onAck(a.meterId(), a.ack());
         }
         commands.onReadings(valid);
-        counters.stored.addAndGet(valid.size() - duplicates);
+        for (Object[] a : settledAccepts) {
+            finishAccept(a[0], (String) a[1], (String) a[2], now);
+        }
+        // Counted once the whole batch is written: a retried batch is counted by its successful attempt.
+        for (Document r : rejected) {
+            countRejection(r.getString(REASON));
+        }
+        counters.stored.addAndGet(inserted + acceptedStored);
+        counters.duplicates.addAndGet(duplicates + acceptedDuplicates);
+        counters.rejected.addAndGet(rejected.size() - acceptedStored - acceptedDuplicates);
         Consumer<List<Reading>> listener = storedListener;
         if (listener != null && !valid.isEmpty()) {
             listener.accept(valid);
         }
-        counters.duplicates.addAndGet(duplicates);
-        counters.rejected.addAndGet(rejected.size());
-        for (Reading r : valid) {
-            double[] l = latest.get(r.meterId());
-            if (l == null || r.seq() > l[0]) {
-                latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
-            }
+    }
+
+    private void countRejection(String reason) {
+        if (registry != null) {
+            registry.counter("ims.ingest.rejected", "reason", String.valueOf(reason), "instance", settings.clientId()).increment();
         }
     }
 
-    /** Fills the latest-register cache for the batch's meters not in it yet, with one query. */
-    private void loadLatest(List<Item> batch) {
+    /** Fills the baseline cache for the batch's meters not in it yet, with one query. */
+    private void loadBaselines(List<Item> batch) {
         java.util.Set<String> unknown = new java.util.HashSet<>();
         for (Item i : batch) {
-            if (i.reading() != null && !latest.containsKey(i.reading().meterId())) {
+            if (i.reading() != null && !baselines.containsKey(i.reading().meterId())) {
                 unknown.add(i.reading().meterId());
             }
         }
@@ -412,42 +639,87 @@ public final class IngestService implements AutoCloseable {
         }
         for (Document m : Flux.from(db.getCollection(METERS).find(Filters.in(ID, unknown))).collectList().block(DB_TIMEOUT)) {
             Document latestDoc = m.get(LATEST, Document.class);
-            if (latestDoc != null && m.get(LAST_SEQ) != null) {
-                latest.putIfAbsent(m.getString(ID),
-                        new double[] {((Number) m.get(LAST_SEQ)).doubleValue(), ((Number) latestDoc.get(ENERGY_KWH)).doubleValue()});
+            if (latestDoc != null && m.get(LAST_SEQ) != null && latestDoc.getDate(TS) != null) {
+                baselines.putIfAbsent(m.getString(ID), new Plausibility.Baseline(((Number) m.get(LAST_SEQ)).longValue(),
+                        ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant()));
             }
         }
         for (String id : unknown) {
-            latest.putIfAbsent(id, NONE);
+            baselines.putIfAbsent(id, NONE);
         }
     }
 
+    // ---- staff decisions on quarantined readings, and the rejected collection's retention
+
     /**
-     * Null when the register is consistent with the meter's latest reading: a later {@code seq} must not
-     * have a lower register, an earlier one not a higher register. Else the reason.
+     * Queues the readings staff accepted (the portal's {@code quarantine_actions}) for the writer, which
+     * stores each as if just received (without the plausibility checks staff overrode) and settles it.
      */
-    private String registerBackwards(Reading r) {
-        double[] l = latest.computeIfAbsent(r.meterId(), id -> {
-            Document m = Mono.from(db.getCollection(METERS).find(Filters.eq(ID, id)).first()).block(DB_TIMEOUT);
-            Document latestDoc = m == null ? null : m.get(LATEST, Document.class);
-            return latestDoc == null || m.get(LAST_SEQ) == null ? null
-                    : new double[] {((Number) m.get(LAST_SEQ)).doubleValue(), ((Number) latestDoc.get(ENERGY_KWH)).doubleValue()};
-        });
-        if (l == null || l == NONE) {
-            latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
-            return null;
+    private void sweepAccepted() {
+        try {
+            List<Document> actions = Flux.from(db.getCollection(QUARANTINE_ACTIONS).find().limit(500)).collectList().block(DB_TIMEOUT);
+            for (Document action : actions) {
+                Object id = action.get(ID);
+                if (accepting.contains(id)) {
+                    continue;
+                }
+                Document doc = Mono.from(db.getCollection(REJECTED).find(Filters.eq(ID, id)).first()).block(DB_TIMEOUT);
+                if (doc == null || !QUARANTINE_ACCEPTING.equals(doc.getString(QUARANTINE)) || doc.get(READING, Document.class) == null) {
+                    Mono.from(db.getCollection(QUARANTINE_ACTIONS).deleteOne(Filters.eq(ID, id))).block(DB_TIMEOUT);
+                    continue;
+                }
+                Reading r;
+                try {
+                    r = Documents.readingFrom(doc.get(READING, Document.class));
+                } catch (RuntimeException e) {
+                    finishAccept(id, QUARANTINE_DISCARDED, "not stored: the quarantined reading cannot be read: " + e, clock.instant());
+                    continue;
+                }
+                accepting.add(id);
+                queue.add(new Item(null, r, null, null, null, id));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Accepted readings not swept: {}", e.toString());
         }
-        if (r.seq() > l[0] && r.energyKwh() < l[1]) {
-            latest.put(r.meterId(), l);
-            return "energyKwh " + r.energyKwh() + " at seq " + r.seq() + " is below " + l[1] + " at earlier seq " + (long) l[0];
+    }
+
+    /** Settles an accepted quarantined reading: its new state, why when not stored, and the action removed. */
+    private void finishAccept(Object id, String state, String error, Instant now) {
+        List<org.bson.conversions.Bson> set = new ArrayList<>(List.of(Updates.set(QUARANTINE, state),
+                Updates.set(DECISION + ".settledAt", Date.from(now))));
+        if (error != null) {
+            set.add(Updates.set(DECISION + ".error", error.length() > 500 ? error.substring(0, 500) : error));
         }
-        if (r.seq() < l[0] && r.energyKwh() > l[1]) {
-            return "energyKwh " + r.energyKwh() + " at seq " + r.seq() + " is above " + l[1] + " at later seq " + (long) l[0];
+        Mono.from(db.getCollection(REJECTED).updateOne(Filters.eq(ID, id), Updates.combine(set))).block(DB_TIMEOUT);
+        Mono.from(db.getCollection(QUARANTINE_ACTIONS).deleteOne(Filters.eq(ID, id))).block(DB_TIMEOUT);
+        accepting.remove(id);
+        LOG.info("Quarantined reading {} accepted by staff: {}", id, error == null ? "stored" : LogSafe.of(error));
+    }
+
+    /**
+     * Rejected payloads older than {@link IngestLimits#rejectedRetention()} expire through a TTL index on
+     * MongoDB; changing the retention changes the index. Stores without TTL indexes (the embedded one) are
+     * purged by {@link #purgeRejected()} as well.
+     */
+    private void rejectedTtl() {
+        long seconds = settings.limits().rejectedRetention().toSeconds();
+        try {
+            Mono.from(db.getCollection(REJECTED).createIndex(Indexes.ascending(RECEIVED_AT),
+                    new IndexOptions().name("rejected_ttl").expireAfter(seconds, TimeUnit.SECONDS))).block(DB_TIMEOUT);
+        } catch (com.mongodb.MongoCommandException e) {
+            // IndexOptionsConflict: the retention changed since the index was made.
+            Mono.from(db.runCommand(new Document("collMod", REJECTED).append("index",
+                    new Document("name", "rejected_ttl").append("expireAfterSeconds", seconds)))).block(DB_TIMEOUT);
         }
-        if (r.seq() > l[0]) {
-            latest.put(r.meterId(), new double[] {r.seq(), r.energyKwh()});
+    }
+
+    private void purgeRejected() {
+        try {
+            Instant cutoff = clock.instant().minus(settings.limits().rejectedRetention());
+            Mono.from(db.getCollection(REJECTED).deleteMany(Filters.lt(RECEIVED_AT, Date.from(cutoff)))).block(DB_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debug("Rejected payloads not purged: {}", e.toString());
         }
-        return null;
     }
 
     private void heartbeat() {
@@ -455,6 +727,7 @@ public final class IngestService implements AutoCloseable {
             Mono.from(db.getCollection(SERVICES).updateOne(Filters.eq(ID, settings.clientId()), Updates.combine(
                     Updates.set("kind", "ingest"),
                     Updates.set("broker", brokerUp ? "UP" : "DOWN"),
+                    Updates.set("database", databaseUp() ? "UP" : "DOWN"),
                     Updates.set("received", counters.received()),
                     Updates.set("stored", counters.stored()),
                     Updates.set("duplicates", counters.duplicates()),
@@ -528,6 +801,11 @@ public final class IngestService implements AutoCloseable {
     public IngestService commandAckTimeout(Duration timeout) {
         this.commandAckTimeout = timeout;
         return this;
+    }
+
+    /** Whether the ingest is connected to the broker. */
+    public boolean brokerUp() {
+        return brokerUp;
     }
 
     /** False from a failed write until a write succeeds again: the database is down or refusing writes. */

@@ -21,9 +21,10 @@ import java.time.Duration;
  *     instances split the load), or alone ({@link #alone()}): the local stack's single ingest does,
  *     because HiveMQ CE was measured losing a shared subscription's in-flight messages when the broker
  *     process is killed, while a client's own queue keeps them
+ * @param limits plausibility checks, retries and how much of a hostile flood is stored
  */
 public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Duration maxBatchDelay, int receiveMaximum,
-        boolean sharedSubscription) {
+        boolean sharedSubscription, IngestLimits limits) {
 
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ZERO;
@@ -31,7 +32,8 @@ public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Du
     public static final Duration SESSION_EXPIRY = Duration.ofDays(7);
 
     public static IngestSettings of(ImsSettings ims, String clientId) {
-        return new IngestSettings(ims, clientId, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_RECEIVE_MAXIMUM, true);
+        return new IngestSettings(ims, clientId, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_RECEIVE_MAXIMUM, true,
+                IngestLimits.DEFAULTS);
     }
 
     public static String defaultClientId(String group) {
@@ -46,6 +48,11 @@ public record IngestSettings(ImsSettings ims, String clientId, int batchSize, Du
 
     /** These settings with a plain (not shared) subscription to readings. */
     public IngestSettings alone() {
-        return new IngestSettings(ims, clientId, batchSize, maxBatchDelay, receiveMaximum, false);
+        return new IngestSettings(ims, clientId, batchSize, maxBatchDelay, receiveMaximum, false, limits);
+    }
+
+    /** These settings with other limits. */
+    public IngestSettings with(IngestLimits limits) {
+        return new IngestSettings(ims, clientId, batchSize, maxBatchDelay, receiveMaximum, sharedSubscription, limits);
     }
 }

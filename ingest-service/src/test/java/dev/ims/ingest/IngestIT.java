@@ -179,12 +179,12 @@ class IngestIT {
     @Test
     void birthWithClaimVerifier_isKeptOnTheMeter_andALaterOneCannotReplaceIt() {
         String meter = newMeter();
-        String first = dev.ims.model.meter.ClaimCodes.verifier("ABCDE-FGHJK", 1000);
+        String first = dev.ims.model.meter.ClaimCodes.verifier("ABCDE-FGHJK", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
         Instant t = Instant.now();
         publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(new StatusMessage(meter, ConnectionState.ONLINE, t, java.util.Map.of("claim", first)).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> first.equals(meterField(meter, StoreSchema.CLAIM_VERIFIER)));
-        String second = dev.ims.model.meter.ClaimCodes.verifier("KLMNP-QRSTU", 1000);
+        String second = dev.ims.model.meter.ClaimCodes.verifier("KLMNP-QRSTU", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
         publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(new StatusMessage(meter, ConnectionState.OFFLINE, t.plusSeconds(1), java.util.Map.of("claim", second)).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(meter)));

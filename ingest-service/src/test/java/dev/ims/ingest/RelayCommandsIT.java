@@ -148,7 +148,7 @@ class RelayCommandsIT {
 
     private static void reading(String meter, long seq, Instant ts, RelayState relay) {
         meterSide.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(CODEC.encode(Reading.of(meter, seq, ts, 10 + seq, 100.0, 230.0, 0.4, null, relay))).send();
+                .payload(CODEC.encode(Reading.of(meter, seq, ts, 10 + seq * 0.001, 100.0, 230.0, 0.4, null, relay))).send();
     }
 
     private static Document command(String id) {

@@ -72,10 +72,19 @@ public final class ClaimCodes {
         return MessageDigest.isEqual((byte[]) p[2], hash(normalize(code), (byte[]) p[1], (Integer) p[0]));
     }
 
-    /** The verifier a status message carries, or null when it carries none or a malformed one. */
+    /**
+     * The verifier a status message carries, or null when it carries none, a malformed one, or one with an
+     * iteration count other than the system's ({@link #DEFAULT_ITERATIONS}): the cost of checking a code is
+     * the system's choice, not the device's (a device could otherwise make every claim attempt cost a
+     * million rounds, or make its code cheap to brute-force from the verifier).
+     */
     public static String verifierOf(StatusMessage status) {
         Object v = status.extras().get(STATUS_FIELD);
-        return v instanceof String s && isVerifier(s) ? s : null;
+        if (!(v instanceof String s)) {
+            return null;
+        }
+        Object[] p = parse(s);
+        return p != null && (Integer) p[0] == DEFAULT_ITERATIONS ? s : null;
     }
 
     private static Object[] parse(String verifier) {

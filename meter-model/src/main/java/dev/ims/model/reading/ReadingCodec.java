@@ -87,16 +87,7 @@ public final class ReadingCodec {
         if (seq < 0) {
             throw new InvalidPayloadException(RejectReason.OUT_OF_RANGE, "seq must not be negative, got " + seq);
         }
-        Instant ts = f.requiredInstant("ts");
-        Instant now = clock.instant();
-        if (ts.isAfter(now.plus(limits.maxClockSkew()))) {
-            throw new InvalidPayloadException(
-                    RejectReason.TIMESTAMP_IN_FUTURE, "ts " + ts + " is ahead of the server's clock " + now);
-        }
-        if (ts.isBefore(limits.earliest())) {
-            throw new InvalidPayloadException(
-                    RejectReason.TIMESTAMP_TOO_OLD, "ts " + ts + " is before " + limits.earliest());
-        }
+        Instant ts = limits.checkTimestamp("ts", f.requiredInstant("ts"), clock.instant());
         double energy = f.requiredDouble("energyKwh", 0, limits.maxEnergyKwh());
         Double power = f.optionalDouble("powerW", -limits.maxAbsPowerW(), limits.maxAbsPowerW());
         Double voltage = f.optionalDouble("voltageV", 0, limits.maxVoltageV());

@@ -39,4 +39,23 @@ public record ReadingLimits(
             DEFAULT_MAX_ABS_POWER_W,
             DEFAULT_MAX_VOLTAGE_V,
             DEFAULT_MAX_ABS_CURRENT_A);
+
+    /**
+     * Checks a timestamp a device sent against the window every message shares (readings, status
+     * messages, command acknowledgements): not before {@link #earliest()}, not further ahead of
+     * {@code now} than {@link #maxClockSkew()}. Everything inside the window is representable as a
+     * database date, so a timestamp can never fail later, in a write.
+     *
+     * @throws InvalidPayloadException {@link RejectReason#TIMESTAMP_IN_FUTURE} or {@link RejectReason#TIMESTAMP_TOO_OLD}
+     */
+    public Instant checkTimestamp(String field, Instant ts, Instant now) {
+        if (ts.isAfter(now.plus(maxClockSkew))) {
+            throw new InvalidPayloadException(
+                    RejectReason.TIMESTAMP_IN_FUTURE, field + " " + ts + " is ahead of the server's clock " + now);
+        }
+        if (ts.isBefore(earliest)) {
+            throw new InvalidPayloadException(RejectReason.TIMESTAMP_TOO_OLD, field + " " + ts + " is before " + earliest);
+        }
+        return ts;
+    }
 }

@@ -54,11 +54,20 @@ class ClaimCodesTest {
 
     @Test
     void verifierOf_readsTheBirthField_andIgnoresJunk() {
-        String v = ClaimCodes.verifier("K7QMD-2XHRT", FAST);
+        String v = ClaimCodes.verifier("K7QMD-2XHRT", ClaimCodes.DEFAULT_ITERATIONS);
         Instant ts = Instant.parse("2026-11-24T10:00:00Z");
         assertThat(ClaimCodes.verifierOf(new StatusMessage("IMS-1", ConnectionState.ONLINE, ts, Map.of("claim", v)))).isEqualTo(v);
         assertThat(ClaimCodes.verifierOf(new StatusMessage("IMS-1", ConnectionState.ONLINE, ts, Map.of("claim", "K7QMD-2XHRT")))).isNull();
         assertThat(ClaimCodes.verifierOf(new StatusMessage("IMS-1", ConnectionState.ONLINE, ts, Map.of("claim", 42)))).isNull();
         assertThat(ClaimCodes.verifierOf(StatusMessage.of("IMS-1", ConnectionState.ONLINE, ts))).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 59_999, 60_001, 1_000_000})
+    void verifierOf_withAnIterationCountTheDeviceChose_isIgnored(int iterations) {
+        String v = ClaimCodes.verifier("K7QMD-2XHRT", iterations);
+        assertThat(ClaimCodes.isVerifier(v)).isTrue();
+        StatusMessage birth = new StatusMessage("IMS-1", ConnectionState.ONLINE, Instant.parse("2026-11-24T10:00:00Z"), Map.of("claim", v));
+        assertThat(ClaimCodes.verifierOf(birth)).isNull();
     }
 }

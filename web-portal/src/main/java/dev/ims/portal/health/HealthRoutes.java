@@ -20,8 +20,10 @@ import java.util.Map;
 import org.bson.Document;
 
 /**
- * {@code GET /health}: 200 while the database answers, else 503. The broker's state and the counters
- * come from the ingest instances' heartbeats; a heartbeat older than {@link #STALE} counts as unknown.
+ * {@code GET /health}: 200 while the database answers the portal and every live ingest instance can
+ * write to it, else 503. The broker's state, the ingest's view of the database ({@code ingestDatabase})
+ * and the counters come from the ingest instances' heartbeats; a heartbeat older than {@link #STALE}
+ * counts as unknown.
  */
 public final class HealthRoutes {
 
@@ -70,6 +72,7 @@ public final class HealthRoutes {
                 counters.put(c, 0L);
             }
             int ingests = 0;
+            String ingestDatabase = "UNKNOWN";
             if (services.succeeded()) {
                 Instant now = clock.instant();
                 for (Document s : services.result()) {
@@ -79,6 +82,11 @@ public final class HealthRoutes {
                     Date beat = s.getDate("heartbeat");
                     if (beat != null && beat.toInstant().isAfter(now.minus(STALE))) {
                         ingests++;
+                        if ("DOWN".equals(s.getString("database"))) {
+                            ingestDatabase = "DOWN";
+                        } else if (!"DOWN".equals(ingestDatabase)) {
+                            ingestDatabase = "UP";
+                        }
                         if ("UP".equals(s.getString("broker"))) {
                             broker = "UP";
                         } else if (!"UP".equals(broker)) {
@@ -87,8 +95,11 @@ public final class HealthRoutes {
                     }
                 }
             }
+            // An ingest that cannot write stops the pipeline as surely as a database the portal cannot reach.
+            dbUp = dbUp && !"DOWN".equals(ingestDatabase);
             body.put("status", dbUp && "UP".equals(broker) ? "UP" : dbUp ? "DEGRADED" : "DOWN");
             body.put("database", dbUp ? "UP" : "DOWN");
+            body.put("ingestDatabase", ingestDatabase);
             body.put("broker", broker);
             body.put("ingestInstances", ingests);
             body.put("counters", counters);
