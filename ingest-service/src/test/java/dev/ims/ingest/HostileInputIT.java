@@ -62,8 +62,10 @@ class HostileInputIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
                 EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
                 MongoClient mongo = MongoClients.create(store.connectionString());
+                // Every rejection stored (not sampled), so each case's reason can be checked.
                 IngestService ingest = new IngestService(IngestSettings.of(ImsSettings.load(Map.of("TIME_ZONE", "UTC"), Map.of())
-                        .withMqttUrl(broker.url()).withMongoUri(store.connectionString()), "hostile-it"))) {
+                        .withMqttUrl(broker.url()).withMongoUri(store.connectionString()), "hostile-it")
+                        .with(IngestLimits.DEFAULTS.withRejectedSampling(1_000_000, 1_000_000)))) {
             ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             MongoDatabase db = mongo.getDatabase("ims");
             Mqtt5AsyncClient publisher = Mqtt5Client.builder().identifier("hostile-pub").serverHost("127.0.0.1").serverPort(broker.port())
@@ -75,6 +77,10 @@ class HostileInputIT {
             Map<String, Integer> validPerMeter = new HashMap<>();
             int backwards = 0;
             Instant t0 = Instant.now().minusSeconds(86_400);
+            // Status messages and acknowledgements are attacked too, and so are the meters' histories:
+            // well-formed readings that do not fit the meter's last one.
+            List<HostileCorpus.Case> others = otherKinds(run, t0, codec);
+            int other = 0;
             for (int i = 0; i < hostile.size(); i++) {
                 HostileCorpus.Case c = hostile.get(i);
                 acks.add(send(publisher, window, c.topic(), c.payload()));
@@ -83,6 +89,13 @@ class HostileInputIT {
                     int seq = validPerMeter.merge(meter, 1, Integer::sum) - 1;
                     acks.add(send(publisher, window, "meters/" + meter + "/reading",
                             codec.encode(Reading.of(meter, seq, t0.plusSeconds(seq), 100 + seq * 0.01, 400.0, 230.0, 1.7, null, null))));
+                }
+                if (i % 10 == 0 && other < others.size()) {
+                    HostileCorpus.Case c2 = others.get(other++);
+                    if (c2.expected() == null) {
+                        validPerMeter.merge(c2.name(), 1, Integer::sum); // a meter's plausible first reading
+                    }
+                    acks.add(send(publisher, window, c2.topic(), c2.payload()));
                 }
                 if (i % 500 == 0) {
                     // A register going backwards needs the meter's earlier reading: its own meter, in order.
@@ -95,9 +108,17 @@ class HostileInputIT {
                     backwards++;
                 }
             }
+            while (other < others.size()) {
+                HostileCorpus.Case c2 = others.get(other++);
+                if (c2.expected() == null) {
+                    validPerMeter.merge(c2.name(), 1, Integer::sum);
+                }
+                acks.add(send(publisher, window, c2.topic(), c2.payload()));
+            }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             int valid = validPerMeter.values().stream().mapToInt(Integer::intValue).sum();
-            long expectedRejected = hostile.size() + backwards;
+            long otherRejected = others.stream().filter(c -> c.expected() != null).count();
+            long expectedRejected = hostile.size() + backwards + otherRejected;
 
             await().atMost(Duration.ofSeconds(180)).until(() -> ingest.counters().rejected() == expectedRejected
                     && ingest.counters().stored() == valid);
@@ -115,6 +136,21 @@ class HostileInputIT {
             }
             assertThat(reasonByTopic.entrySet().stream().filter(e -> e.getKey().contains("/b-" + run)).map(Map.Entry::getValue))
                     .hasSize(backwards).allMatch(RejectReason.REGISTER_BACKWARDS.name()::equals);
+            for (HostileCorpus.Case c : others) {
+                if (c.expected() != null) {
+                    assertThat(reasonByTopic.get(c.topic())).as(c.name() + " on " + c.topic()).isEqualTo(c.expected().name());
+                }
+            }
+            // No rejected status created a meter, and no implausible reading became a meter's latest.
+            for (Document m : Flux.from(db.getCollection(StoreSchema.METERS).find()).toIterable()) {
+                String id = m.getString(StoreSchema.ID);
+                assertThat(id).doesNotStartWith("s-" + run).doesNotStartWith("s2-" + run).doesNotStartWith("s3-" + run)
+                        .doesNotStartWith("s4-" + run).doesNotStartWith("a-" + run).doesNotStartWith("a2-" + run);
+                if (id.startsWith("j-" + run) || id.startsWith("p-" + run)) {
+                    assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).as(id).isZero();
+                    assertThat(m.get(StoreSchema.LATEST, Document.class).getDouble(StoreSchema.ENERGY_KWH)).as(id).isEqualTo(10.0);
+                }
+            }
             for (Map.Entry<String, Integer> e : validPerMeter.entrySet()) {
                 long stored = Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, e.getKey()))).block();
                 assertThat(stored).as(e.getKey()).isEqualTo(e.getValue().longValue());
@@ -131,6 +167,54 @@ class HostileInputIT {
             assertThat(used).isLessThan(512L << 20);
             publisher.disconnect();
         }
+    }
+
+    /**
+     * Status messages and acknowledgements with every kind of fault, and readings that do not fit their
+     * meter's history (each after a plausible first reading of its own meter, whose case has no expected
+     * reason and the meter ID as its name).
+     */
+    private static List<HostileCorpus.Case> otherKinds(String run, Instant t0, ReadingCodec codec) {
+        List<HostileCorpus.Case> out = new ArrayList<>();
+        String[] badTimes = {"+999999999-12-31T23:59:59Z", "+10000-01-01T00:00:00Z", "2999-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+                "-999999999-01-01T00:00:00Z"};
+        for (int k = 0; k < 40; k++) {
+            String ts = badTimes[k % badTimes.length];
+            RejectReason tsReason = ts.startsWith("1970") || ts.startsWith("-") ? RejectReason.TIMESTAMP_TOO_OLD : RejectReason.TIMESTAMP_IN_FUTURE;
+            String s = "s-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("status ts", "meters/" + s + "/status",
+                    json("{\"meterId\":\"" + s + "\",\"state\":\"ONLINE\",\"ts\":\"" + ts + "\"}"), tsReason));
+            String a = "a-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("ack ts", "meters/" + a + "/command/ack",
+                    json("{\"commandId\":\"x\",\"ok\":true,\"relay\":\"OFF\",\"ts\":\"" + ts + "\"}"), tsReason));
+            String s2 = "s2-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("status broken", "meters/" + s2 + "/status", json("{\"meterId\":\"" + s2 + "\",\"state\":"),
+                    RejectReason.MALFORMED_JSON));
+            String s3 = "s3-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("status state", "meters/" + s3 + "/status",
+                    json("{\"meterId\":\"" + s3 + "\",\"state\":\"MAYBE\",\"ts\":\"" + t0 + "\"}"), RejectReason.UNKNOWN_CODE));
+            String s4 = "s4-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("status other meter", "meters/" + s4 + "/status",
+                    json("{\"meterId\":\"victim-" + k + "\",\"state\":\"OFFLINE\",\"ts\":\"" + t0 + "\"}"), RejectReason.METER_ID_MISMATCH));
+            String a2 = "a2-" + run + "-" + k;
+            out.add(new HostileCorpus.Case("ack no id", "meters/" + a2 + "/command/ack",
+                    json("{\"ok\":true,\"relay\":\"OFF\",\"ts\":\"" + t0 + "\"}"), RejectReason.MISSING_FIELD));
+            String j = "j-" + run + "-" + k;
+            out.add(new HostileCorpus.Case(j, "meters/" + j + "/reading",
+                    codec.encode(Reading.of(j, 0, t0, 10.0, null, null, null, null, null)), null));
+            out.add(new HostileCorpus.Case("seq jump", "meters/" + j + "/reading",
+                    codec.encode(Reading.of(j, 1_000_000_000L + k, t0.plusSeconds(60), 10.1, null, null, null, null, null)), RejectReason.SEQ_JUMP));
+            String p = "p-" + run + "-" + k;
+            out.add(new HostileCorpus.Case(p, "meters/" + p + "/reading",
+                    codec.encode(Reading.of(p, 0, t0, 10.0, null, null, null, null, null)), null));
+            out.add(new HostileCorpus.Case("inflated register", "meters/" + p + "/reading",
+                    codec.encode(Reading.of(p, 1, t0.plusSeconds(900), 1e6 + k, null, null, null, null, null)), RejectReason.IMPLAUSIBLE_CONSUMPTION));
+        }
+        return out;
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static CompletableFuture<?> send(Mqtt5AsyncClient publisher, Semaphore window, String topic, byte[] payload) {
