@@ -1,0 +1,58 @@
+package dev.ims.ingest;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.embedded.FreePorts;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.MosquittoProcess;
+import dev.ims.model.config.ImsSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The hardening contract on a real Mosquitto process with the project's mosquitto.conf. */
+class MosquittoHardeningIT extends IngestHardeningContract {
+
+    private static MosquittoProcess mosquitto;
+    private static EmbeddedStore store;
+    private static MongoClient mongo;
+
+    @BeforeAll
+    static void stack() throws Exception {
+        MosquittoProcess.requireOrSkip();
+        Path dir = Files.createTempDirectory("hardening-mosquitto");
+        mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"));
+        store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
+                .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString());
+        ingest = new IngestService(IngestSettings.of(ims, "hardening-mosquitto"));
+        ingest.start().toCompletableFuture().get();
+        mongo = MongoClients.create(store.connectionString());
+        db = mongo.getDatabase("ims");
+        intruder = Mqtt5Client.builder().identifier("intruder").serverHost("127.0.0.1").serverPort(mosquitto.port()).buildBlocking();
+        intruder.connect();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (intruder != null) {
+            intruder.disconnect();
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+        if (mongo != null) {
+            mongo.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (mosquitto != null) {
+            mosquitto.close();
+        }
+    }
+}
