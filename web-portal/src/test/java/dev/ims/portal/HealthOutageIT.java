@@ -56,4 +56,46 @@ class HealthOutageIT {
             store.close();
         }
     }
+
+    @Test
+    void anIngestThatCannotWrite_makesHealthDown_evenWhileThePortalReachesTheDatabase() throws Exception {
+        try (EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+                MongoClient mongo = MongoClients.create(store.connectionString())) {
+            ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD), Map.of())
+                    .withMongoUri(store.connectionString());
+            PortalIT.start();
+            var db = mongo.getDatabase("health-ingest");
+            Portal portal = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
+            int port = portal.start().toCompletionStage().toCompletableFuture().get();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(10)).build();
+            try {
+                JsonNode none = Json.mapper().readTree(http.send(health, HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(none.get("ingestDatabase").asText()).isEqualTo("UNKNOWN");
+                // The heartbeats two ingest instances write: one of them cannot write its readings.
+                heartbeat(db, "ingest-a", "UP");
+                heartbeat(db, "ingest-b", "UP");
+                HttpResponse<String> up = http.send(health, HttpResponse.BodyHandlers.ofString());
+                assertThat(up.statusCode()).isEqualTo(200);
+                assertThat(Json.mapper().readTree(up.body()).get("ingestDatabase").asText()).isEqualTo("UP");
+                heartbeat(db, "ingest-b", "DOWN");
+                HttpResponse<String> down = http.send(health, HttpResponse.BodyHandlers.ofString());
+                assertThat(down.statusCode()).isEqualTo(503);
+                JsonNode body = Json.mapper().readTree(down.body());
+                assertThat(body.get("ingestDatabase").asText()).isEqualTo("DOWN");
+                assertThat(body.get("database").asText()).isEqualTo("DOWN");
+                assertThat(body.get("status").asText()).isEqualTo("DOWN");
+            } finally {
+                portal.close().toCompletionStage().toCompletableFuture().get();
+            }
+        }
+    }
+
+    private static void heartbeat(com.mongodb.reactivestreams.client.MongoDatabase db, String id, String database) {
+        reactor.core.publisher.Mono.from(db.getCollection(dev.ims.model.storage.StoreSchema.SERVICES).replaceOne(
+                com.mongodb.client.model.Filters.eq("_id", id),
+                new org.bson.Document("_id", id).append("kind", "ingest").append("broker", "UP").append("database", database)
+                        .append("heartbeat", new java.util.Date()),
+                new com.mongodb.client.model.ReplaceOptions().upsert(true))).block();
+    }
 }
