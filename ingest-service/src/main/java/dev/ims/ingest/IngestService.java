@@ -484,7 +484,7 @@ public final class IngestService implements AutoCloseable {
         List<Document> rejected = new ArrayList<>();
         List<StatusMessage> statuses = new ArrayList<>();
         List<Ack> acks = new ArrayList<>();
-        loadBaselines(batch);
+        Map<String, Plausibility.Baseline> known = baselinesOf(batch);
         for (Item i : batch) {
             if (i.rejected() != null) {
                 rejected.add(i.rejected());
@@ -494,13 +494,15 @@ public final class IngestService implements AutoCloseable {
                 acks.add(i.ack());
             } else {
                 Reading r = i.reading();
-                Plausibility.Baseline last = baselines.get(r.meterId());
+                Plausibility.Baseline last = known.get(r.meterId());
                 Plausibility.Verdict verdict = i.accepted() != null ? null : plausibility.check(r, last == NONE ? null : last);
                 if (verdict != null) {
                     rejected.add(Documents.quarantined(i.topic(), i.payload(), r, verdict.reason(), verdict.detail(), now));
                 } else {
                     if (last == null || last == NONE || r.seq() > last.seq()) {
-                        baselines.put(r.meterId(), new Plausibility.Baseline(r.seq(), r.energyKwh(), r.ts()));
+                        Plausibility.Baseline newest = new Plausibility.Baseline(r.seq(), r.energyKwh(), r.ts());
+                        known.put(r.meterId(), newest);
+                        baselines.put(r.meterId(), newest);
                     }
                     candidates.add(i);
                 }
@@ -626,27 +628,38 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    /** Fills the baseline cache for the batch's meters not in it yet, with one query. */
-    private void loadBaselines(List<Item> batch) {
+    /**
+     * The last stored reading of every meter in the batch ({@link #NONE} when it has none): from the cache,
+     * the others with one query. A map of its own, so the cache evicting meters while a batch of more
+     * meters than it holds is checked cannot leave a reading unchecked.
+     */
+    private Map<String, Plausibility.Baseline> baselinesOf(List<Item> batch) {
+        Map<String, Plausibility.Baseline> known = new HashMap<>();
         java.util.Set<String> unknown = new java.util.HashSet<>();
         for (Item i : batch) {
-            if (i.reading() != null && !baselines.containsKey(i.reading().meterId())) {
-                unknown.add(i.reading().meterId());
+            if (i.reading() != null && !known.containsKey(i.reading().meterId())) {
+                Plausibility.Baseline b = baselines.get(i.reading().meterId());
+                if (b != null) {
+                    known.put(i.reading().meterId(), b);
+                } else {
+                    unknown.add(i.reading().meterId());
+                }
             }
         }
-        if (unknown.isEmpty()) {
-            return;
-        }
-        for (Document m : Flux.from(db.getCollection(METERS).find(Filters.in(ID, unknown))).collectList().block(DB_TIMEOUT)) {
-            Document latestDoc = m.get(LATEST, Document.class);
-            if (latestDoc != null && m.get(LAST_SEQ) != null && latestDoc.getDate(TS) != null) {
-                baselines.putIfAbsent(m.getString(ID), new Plausibility.Baseline(((Number) m.get(LAST_SEQ)).longValue(),
-                        ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant()));
+        if (!unknown.isEmpty()) {
+            for (Document m : Flux.from(db.getCollection(METERS).find(Filters.in(ID, unknown))).collectList().block(DB_TIMEOUT)) {
+                Document latestDoc = m.get(LATEST, Document.class);
+                if (latestDoc != null && m.get(LAST_SEQ) != null && latestDoc.getDate(TS) != null) {
+                    known.put(m.getString(ID), new Plausibility.Baseline(((Number) m.get(LAST_SEQ)).longValue(),
+                            ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant()));
+                }
+            }
+            for (String id : unknown) {
+                Plausibility.Baseline b = known.computeIfAbsent(id, k -> NONE);
+                baselines.put(id, b);
             }
         }
-        for (String id : unknown) {
-            baselines.putIfAbsent(id, NONE);
-        }
+        return known;
     }
 
     // ---- staff decisions on quarantined readings, and the rejected collection's retention
