@@ -1,8 +1,11 @@
 package dev.ims.launcher;
 
+import dev.ims.agent.DurationConverter;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -37,9 +40,9 @@ public final class ImsMain implements Callable<Integer> {
     @Option(names = "--interval-seconds", description = "Seconds between live readings of the fleet (default ${DEFAULT-VALUE}).")
     int intervalSeconds = LocalStack.DEFAULT_INTERVAL_SECONDS;
 
-    @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = dev.ims.agent.DurationConverter.class,
+    @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Least time between two switches of a simulated meter's relay: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
-    java.time.Duration minSwitchInterval = dev.ims.agent.relay.RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
+    Duration minSwitchInterval = RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ImsMain()).execute(args));
