@@ -55,6 +55,10 @@ public final class AgentMain implements Callable<Integer> {
             description = "Readings each meter keeps on disk while the broker is unreachable; beyond it the oldest are dropped (default ${DEFAULT-VALUE}).")
     int outboxMaxReadings = dev.ims.agent.outbox.Outbox.DEFAULT_MAX_READINGS;
 
+    @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Least time between two switches of a meter's relay, protecting the contactor: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
+    Duration minSwitchInterval = dev.ims.agent.relay.RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
@@ -66,7 +70,7 @@ public final class AgentMain implements Callable<Integer> {
             settings = settings.withMqttUrl("tcp://localhost:" + settings.mqttPort());
         }
         Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(intervalSeconds), historyDays,
-                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings);
+                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings, minSwitchInterval);
         Clock clock = Clock.systemUTC();
         List<Fleet.Member> members;
         if (fleetSize != null) {

@@ -5,6 +5,8 @@ import dev.ims.agent.meter.MeterStateFile;
 import dev.ims.agent.outbox.Outbox;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.agent.mqtt.MeterConnection;
+import dev.ims.agent.relay.CommandGuard;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import java.io.IOException;
@@ -44,10 +46,21 @@ public final class Fleet implements AutoCloseable {
      * @param faultRate probability that a reading reports a fault
      * @param outboxMaxReadings live readings each meter keeps on disk while the broker is unreachable (see
      *     {@link Outbox}: the oldest are dropped beyond it)
+     * @param minSwitchInterval the least time between two switches of a meter's relay ({@link RelayRules})
      */
-    public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings) {
+    public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings,
+            Duration minSwitchInterval) {
         public Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
             this(interval, historyDays, historyStep, faultRate, Outbox.DEFAULT_MAX_READINGS);
+        }
+
+        public Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings) {
+            this(interval, historyDays, historyStep, faultRate, outboxMaxReadings, RelayRules.DEFAULT_MIN_SWITCH_INTERVAL);
+        }
+
+        /** These options with another minimum interval between relay switches. */
+        public Options withMinSwitchInterval(Duration minSwitchInterval) {
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval);
         }
 
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -100,7 +113,7 @@ public final class Fleet implements AutoCloseable {
     /** A meter resumed from its state file, as a real meter after a power cut. */
     public static Member existing(Path stateFile, ImsSettings settings, Options options) {
         return new Member(stateFile, false,
-                new SimulatedMeter(MeterStateFile.load(stateFile), settings.timeZone(), options.faultRate()));
+                new SimulatedMeter(MeterStateFile.load(stateFile), settings.timeZone(), options.faultRate(), stateFile));
     }
 
     /** A brand-new meter whose state file goes into {@code dir}; with history, its register starts in the past. */
@@ -109,7 +122,7 @@ public final class Fleet implements AutoCloseable {
         MeterState state = SimulatedMeter.newState(1000 + Math.random() * 9000, options.historyDays() > 0 ? start : null);
         Path file = dir.resolve(state.meterId() + ".json");
         MeterStateFile.save(file, state);
-        return new Member(file, true, new SimulatedMeter(state, settings.timeZone(), options.faultRate()));
+        return new Member(file, true, new SimulatedMeter(state, settings.timeZone(), options.faultRate(), file));
     }
 
     /**
@@ -124,7 +137,8 @@ public final class Fleet implements AutoCloseable {
         }
         List<CompletableFuture<Void>> connected = new ArrayList<>();
         for (Member m : members) {
-            MeterConnection c = new MeterConnection(m.meter(), settings, clock);
+            MeterConnection c = new MeterConnection(m.meter(), settings, clock,
+                    CommandGuard.forStateFile(m.stateFile(), RelayRules.withMinSwitchInterval(options.minSwitchInterval())));
             Outbox outbox = Outbox.open(m.stateFile().resolveSibling(m.stateFile().getFileName() + ".outbox"), options.outboxMaxReadings());
             fleet.outboxes.add(outbox);
             c.attach(outbox);
@@ -202,7 +216,7 @@ public final class Fleet implements AutoCloseable {
             window.release(HISTORY_WINDOW);
             historyProgress.accept(total, total);
             for (int i : fresh) {
-                MeterStateFile.save(members.get(i).stateFile(), members.get(i).meter().state());
+                members.get(i).meter().persist();
             }
             if (total > 0) {
                 LOG.info("History published: {} readings", total);
@@ -227,7 +241,7 @@ public final class Fleet implements AutoCloseable {
                 // State first, then the outbox: a crash in between skips a seq (a gap the portal shows),
                 // never reuses one.
                 Reading r = m.meter().read(now);
-                MeterStateFile.save(m.stateFile(), m.meter().state());
+                m.meter().persist();
                 connections.get(i).send(r);
             } catch (RuntimeException e) {
                 LOG.warn("Meter {} could not publish: {}", m.meter().meterId(), e.toString());
@@ -245,7 +259,7 @@ public final class Fleet implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Member m : members) {
-            MeterStateFile.save(m.stateFile(), m.meter().state());
+            m.meter().persist();
         }
         connections.parallelStream().forEach(MeterConnection::close);
         outboxes.forEach(Outbox::close);

@@ -6,6 +6,8 @@ import dev.ims.agent.meter.MeterStateFile;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.agent.mqtt.MeterConnection;
 import dev.ims.agent.outbox.Outbox;
+import dev.ims.agent.relay.CommandGuard;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
@@ -31,9 +33,19 @@ public final class Bridge implements AutoCloseable {
     /**
      * @param stateFile the meter's identity, register and seq; created with a new ID and claim code if missing
      * @param startKwh the register of a new meter (read it off the meter's display)
+     * @param relaySafeState the relay state driven when the bridge stops, or null to hold the current one
+     * @param minSwitchInterval the least time between two switches of the relay ({@link RelayRules})
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
-            int outboxMaxReadings) {}
+            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval) {
+
+        /** Holding the current relay state at a stop, with the default minimum switch interval. */
+        public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
+                int outboxMaxReadings) {
+            this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, null,
+                    RelayRules.DEFAULT_MIN_SWITCH_INTERVAL);
+        }
+    }
 
     private final PiMeter meter;
     private final EnergySource source;
@@ -65,11 +77,17 @@ public final class Bridge implements AutoCloseable {
         } else {
             state = MeterStateFile.load(o.stateFile()).withClaimVerifier();
         }
-        RelayState initial = state.relay() == null ? RelayState.ON : state.relay();
-        RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), initial);
+        // The relay goes straight to the state saved before the last switch: a supply switched OFF stays OFF
+        // across a stop, a crash or a power cut. (A new meter, or a state file from before relays, starts ON.)
+        if (state.relay() == null) {
+            state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
+                    state.lastTs(), RelayState.ON, state.baseLoadW(), state.seed());
+        }
+        RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), state.relay(), o.relaySafeState());
         PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
-        MeterConnection connection = new MeterConnection(meter, settings, clock);
+        MeterConnection connection = new MeterConnection(meter, settings, clock,
+                CommandGuard.forStateFile(o.stateFile(), RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
         connection.connect().whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("Broker not reachable yet ({}); readings are kept on disk and sent when it is", e.getMessage());
@@ -79,8 +97,9 @@ public final class Bridge implements AutoCloseable {
         Bridge bridge = new Bridge(meter, source, connection, outbox, created);
         long period = o.interval().toMillis();
         bridge.scheduler.scheduleAtFixedRate(() -> bridge.tick(clock), period, period, TimeUnit.MILLISECONDS);
-        LOG.info("Bridge for meter {} started: {}, relay on GPIO {}{}, a reading every {} s", meter.meterId(), source, o.relayPin(),
-                relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)", o.interval().toSeconds());
+        LOG.info("Bridge for meter {} started: {}, relay {} on GPIO {}{} ({} when the bridge stops), a reading every {} s", meter.meterId(),
+                source, state.relay(), o.relayPin(), relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)",
+                o.relaySafeState() == null ? "held" : o.relaySafeState() + "", o.interval().toSeconds());
         return bridge;
     }
 

@@ -5,10 +5,13 @@ import com.pi4j.context.Context;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import dev.ims.agent.DurationConverter;
 import dev.ims.agent.outbox.Outbox;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
+import dev.ims.model.reading.RelayState;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,6 +76,14 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--relay-feedback-pin", description = "BCM GPIO reading the supply's real state (HIGH = ON); -1 for none (default ${DEFAULT-VALUE}).")
     int relayFeedbackPin = -1;
 
+    @Option(names = "--relay-safe-state", paramLabel = "ON|OFF",
+            description = "Relay state to drive when the bridge stops; unset: the relay keeps its current state (never the start-up one).")
+    RelayState relaySafeState;
+
+    @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Least time between two switches of the relay, protecting the contactor: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
+    Duration minSwitchInterval = RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
+
     @Option(names = "--interval-seconds", description = "Seconds between readings (default ${DEFAULT-VALUE}).")
     long intervalSeconds = 10;
 
@@ -110,7 +121,7 @@ public final class BridgeMain implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1 or modbus");
         };
         Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
-                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings), energy, Clock.systemUTC());
+                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval), energy, Clock.systemUTC());
         if (bridge.created()) {
             System.out.printf("%nNew meter %s, claim code %s: put both on the meter's label; the consumer links it with them.%n%n",
                     bridge.meter().meterId(), bridge.meter().state().claimCode());

@@ -12,6 +12,11 @@ import java.time.Instant;
  * A real meter: its measurements come from an {@link EnergySource} (S0 pulses or the P1 port), its relay
  * is what {@link RelayOutput} measures. The state file is written before a reading leaves, so a restart
  * continues the register and the seq.
+ *
+ * <p>The state file's {@code relay} is the state the bridge drives the output to (the last command
+ * carried out), not the measured one: a welded contact must not turn a commanded OFF into ON after a
+ * restart. Readings carry the measured state. A switch saves the new state (forced to the disk) before
+ * the pin changes, so the pin never holds a state the file does not record.
  */
 public final class PiMeter implements MeterDevice {
 
@@ -35,8 +40,8 @@ public final class PiMeter implements MeterDevice {
         }
         RelayState r = relay.state();
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r);
-        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, m.energyKwh(), now, r,
-                state.baseLoadW(), state.seed());
+        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, m.energyKwh(), now,
+                state.relay(), state.baseLoadW(), state.seed());
         MeterStateFile.save(stateFile, state);
         return reading;
     }
@@ -61,7 +66,11 @@ public final class PiMeter implements MeterDevice {
     }
 
     @Override
-    public RelayState switchRelay(RelayState wanted) {
+    public synchronized RelayState switchRelay(RelayState wanted) {
+        MeterState next = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
+                state.lastTs(), wanted, state.baseLoadW(), state.seed());
+        MeterStateFile.save(stateFile, next);
+        state = next;
         return relay.switchTo(wanted);
     }
 }

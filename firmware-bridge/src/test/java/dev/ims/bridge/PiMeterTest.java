@@ -93,6 +93,74 @@ class PiMeterTest {
         assertThat(relay.state()).isEqualTo(RelayState.OFF);
     }
 
+    @Test
+    void relaySwitchedOff_staysOffWhenPi4jShutsDown_notBackToTheStartUpState() {
+        RelayOutput relay = new RelayOutput(pi4j, 7, false, -1, RelayState.ON);
+        DigitalOutput pin = output(7);
+        relay.switchTo(RelayState.OFF);
+        pi4j.shutdown();
+        assertThat(pin.state()).isEqualTo(DigitalState.LOW);
+        pi4j = BridgeMain.mockContext();
+    }
+
+    @Test
+    void relayNeverSwitched_keepsItsStartUpStateWhenPi4jShutsDown() {
+        new RelayOutput(pi4j, 8, true, -1, RelayState.OFF);
+        DigitalOutput pin = output(8);
+        pi4j.shutdown();
+        assertThat(pin.state()).as("active low: OFF is HIGH").isEqualTo(DigitalState.HIGH);
+        pi4j = BridgeMain.mockContext();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "relay {0}, safe state {1}: {2} after shutdown")
+    @org.junit.jupiter.params.provider.CsvSource({"ON, OFF, LOW", "OFF, ON, HIGH", "OFF, OFF, LOW", "ON, ON, HIGH"})
+    void withASafeState_theRelayIsDrivenToIt_whenPi4jShutsDown(RelayState current, RelayState safe, DigitalState expected) {
+        RelayOutput relay = new RelayOutput(pi4j, 9, false, -1, RelayState.ON, safe);
+        DigitalOutput pin = output(9);
+        relay.switchTo(current);
+        pi4j.shutdown();
+        assertThat(pin.state()).isEqualTo(expected);
+        pi4j = BridgeMain.mockContext();
+    }
+
+    @Test
+    void switchRelay_savesTheCommandedStateBeforeThePinChanges_andReadingsKeepIt_evenWhenTheFeedbackDisagrees() {
+        Path file = dir.resolve("meter.json");
+        RelayOutput relay = new RelayOutput(pi4j, 24, false, 25, RelayState.ON);
+        MockDigitalInput feedback = pi4j.io("relay-feedback-25");
+        feedback.mockState(DigitalState.HIGH);
+        S0Counter s0 = new S0Counter(pi4j, 26, false, 5_000);
+        PiMeter meter = new PiMeter(file, SimulatedMeter.newState(10, null), new S0Source(s0, 1_000), relay);
+        // A welded contact: commanded OFF, the supply stays on.
+        assertThat(meter.switchRelay(RelayState.OFF)).isEqualTo(RelayState.ON);
+        assertThat(MeterStateFile.load(file).relay()).isEqualTo(RelayState.OFF);
+        Reading r = meter.read(Instant.parse("2026-11-25T10:00:00Z"));
+        assertThat(r.relay()).as("readings say what the supply does").isEqualTo(RelayState.ON);
+        assertThat(MeterStateFile.load(file).relay()).as("the next start drives OFF again").isEqualTo(RelayState.OFF);
+    }
+
+    @Test
+    void switchRelay_whenTheStateCannotBeSaved_leavesThePinAlone() throws Exception {
+        Path file = dir.resolve("not-a-folder").resolve("meter.json");
+        java.nio.file.Files.writeString(dir.resolve("not-a-folder"), "a file where the folder should be");
+        RelayOutput relay = new RelayOutput(pi4j, 4, false, -1, RelayState.ON);
+        PiMeter meter = new PiMeter(file, SimulatedMeter.newState(10, null), new S0Source(new S0Counter(pi4j, 3, false, 5_000), 1_000), relay);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> meter.switchRelay(RelayState.OFF)).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(output(4).state()).isEqualTo(DigitalState.HIGH);
+    }
+
+    @Test
+    void options_relaySafeStateAndMinSwitchInterval_parseAsDocumented() {
+        BridgeMain main = new BridgeMain();
+        new picocli.CommandLine(main).parseArgs("--relay-safe-state", "OFF", "--min-switch-interval", "90s");
+        assertThat(main.relaySafeState).isEqualTo(RelayState.OFF);
+        assertThat(main.minSwitchInterval).isEqualTo(java.time.Duration.ofSeconds(90));
+        BridgeMain defaults = new BridgeMain();
+        new picocli.CommandLine(defaults).parseArgs();
+        assertThat(defaults.relaySafeState).isNull();
+        assertThat(defaults.minSwitchInterval).isEqualTo(java.time.Duration.ofSeconds(60));
+    }
+
     private void pulse(int pin, int n) {
         MockDigitalInput input = pi4j.io("s0-" + pin);
         for (int i = 0; i < n; i++) {

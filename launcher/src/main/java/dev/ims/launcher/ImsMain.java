@@ -1,8 +1,11 @@
 package dev.ims.launcher;
 
+import dev.ims.agent.DurationConverter;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -37,6 +40,10 @@ public final class ImsMain implements Callable<Integer> {
     @Option(names = "--interval-seconds", description = "Seconds between live readings of the fleet (default ${DEFAULT-VALUE}).")
     int intervalSeconds = LocalStack.DEFAULT_INTERVAL_SECONDS;
 
+    @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Least time between two switches of a simulated meter's relay: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
+    Duration minSwitchInterval = RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ImsMain()).execute(args));
     }
@@ -46,7 +53,7 @@ public final class ImsMain implements Callable<Integer> {
         ImsSettings settings = options.settings(System.getenv());
         LocalStack stack;
         try {
-            stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds));
+            stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds, minSwitchInterval));
         } catch (RuntimeException e) {
             LOG.error("Start-up failed: {}", rootMessage(e));
             return 1;

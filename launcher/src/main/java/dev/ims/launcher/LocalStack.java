@@ -3,6 +3,7 @@ package dev.ims.launcher;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.agent.Fleet;
+import dev.ims.agent.relay.RelayRules;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
@@ -35,8 +36,18 @@ public final class LocalStack implements AutoCloseable {
     public static final int DEFAULT_INTERVAL_SECONDS = 10;
     private static final long START_TIMEOUT_SECONDS = 120;
 
-    /** The launcher's own choices: how large a simulated fleet, with how much history. */
-    public record Options(int fleetSize, int historyDays, int intervalSeconds) {}
+    /**
+     * The launcher's own choices: how large a simulated fleet, with how much history.
+     *
+     * @param minSwitchInterval the least time between two switches of a simulated meter's relay
+     */
+    public record Options(int fleetSize, int historyDays, int intervalSeconds, Duration minSwitchInterval) {
+
+        /** With the production minimum interval between relay switches. */
+        public Options(int fleetSize, int historyDays, int intervalSeconds) {
+            this(fleetSize, historyDays, intervalSeconds, RelayRules.DEFAULT_MIN_SWITCH_INTERVAL);
+        }
+    }
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private String mqttUrl;
@@ -96,7 +107,7 @@ public final class LocalStack implements AutoCloseable {
 
         if (options.fleetSize() > 0) {
             Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(options.intervalSeconds()), options.historyDays(),
-                    Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE);
+                    Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE).withMinSwitchInterval(options.minSwitchInterval());
             List<Fleet.Member> members = Fleet.membersIn(settings.dataDir().resolve("fleet"), options.fleetSize(), settings,
                     fleetOptions, Clock.systemUTC());
             fleet = Fleet.start(members, settings, fleetOptions, Clock.systemUTC(), null)

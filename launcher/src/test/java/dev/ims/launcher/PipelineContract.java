@@ -54,7 +54,7 @@ abstract class PipelineContract {
         if (mongoUri != null) {
             env.put("MONGO_URI", mongoUri);
         }
-        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1));
+        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1, Duration.ZERO));
         stack.fleet().historyDone().get();
         token = login("admin", ADMIN_PASSWORD);
     }

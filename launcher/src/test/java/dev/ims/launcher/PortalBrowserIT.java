@@ -69,7 +69,7 @@ class PortalBrowserIT {
         Map<String, String> env = Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MONGO_PORT", "0",
                 "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD);
         // An hour between live readings keeps the figures still while the test compares page and API.
-        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(2, 30, 3600));
+        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(2, 30, 3600, Duration.ZERO));
         stack.fleet().historyDone().get();
         base = stack.portalUrl().replaceAll("/$", "");
         staffToken = api("POST", "/api/v1/login", "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}", null, 200).get("token").asText();

@@ -13,6 +13,13 @@ public interface MeterDevice {
     /** The relay's state as measured now (not as last commanded). */
     RelayState relay();
 
-    /** Switches the relay and answers its state as measured afterwards. */
+    /**
+     * Switches the relay and answers its state as measured afterwards. The commanded state is saved where
+     * the meter resumes from, forced to the disk, BEFORE the relay changes and before this returns: a
+     * restart, a crash or a power cut afterwards never brings the old state back. Called on one thread at
+     * a time.
+     *
+     * @throws java.io.UncheckedIOException when the state cannot be saved; the relay is then not switched
+     */
     RelayState switchRelay(RelayState wanted);
 }

@@ -6,6 +6,7 @@ import dev.ims.model.meter.MeterIds;
 import dev.ims.model.reading.FaultCode;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,10 @@ import java.util.Random;
  * A simulated meter. Each {@link #read(Instant)} advances the register by the power drawn since the
  * previous reading (so it never decreases) and returns the next reading. Not thread-safe: one thread
  * reads, commands are applied through {@link #switchRelay} from the same or a synchronized caller.
+ *
+ * <p>With a state file, every change of the relay is saved (durably) before {@link #switchRelay} returns,
+ * and {@link #persist} saves the rest; both under the meter's lock, so a save never writes an older relay
+ * state over a newer one.
  */
 public final class SimulatedMeter implements MeterDevice {
 
@@ -25,10 +30,18 @@ public final class SimulatedMeter implements MeterDevice {
     private final Random random;
     private final LoadModel load;
     private final double faultRate;
+    private final Path stateFile;
     private MeterState state;
     private double lastPowerW;
 
+    /** A meter kept in memory only (benchmarks and tests): nothing survives the process. */
     public SimulatedMeter(MeterState state, ZoneId zone, double faultRate) {
+        this(state, zone, faultRate, null);
+    }
+
+    /** @param stateFile where the meter's state is saved, or null for none */
+    public SimulatedMeter(MeterState state, ZoneId zone, double faultRate, Path stateFile) {
+        this.stateFile = stateFile;
         this.state = state.withClaimVerifier();
         this.random = new Random(state.seed() ^ state.nextSeq());
         this.load = new LoadModel(state.baseLoadW(), zone, random);
@@ -84,10 +97,27 @@ public final class SimulatedMeter implements MeterDevice {
         return reading;
     }
 
-    /** Switches the supply relay; returns the state now measured. */
+    /**
+     * Switches the supply relay; returns the state now measured. The new state is on disk (forced) before
+     * the relay changes.
+     *
+     * @throws java.io.UncheckedIOException when the state file cannot be written; the relay is then unchanged
+     */
+    @Override
     public synchronized RelayState switchRelay(RelayState wanted) {
-        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(), state.lastTs(),
-                wanted, state.baseLoadW(), state.seed());
+        MeterState next = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
+                state.lastTs(), wanted, state.baseLoadW(), state.seed());
+        if (stateFile != null) {
+            MeterStateFile.save(stateFile, next);
+        }
+        state = next;
         return state.relay();
+    }
+
+    /** Saves the current state to the state file (if the meter has one). */
+    public synchronized void persist() {
+        if (stateFile != null) {
+            MeterStateFile.save(stateFile, state);
+        }
     }
 }

@@ -19,11 +19,16 @@ import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.agent.outbox.Outbox;
+import dev.ims.agent.relay.CommandGuard;
+import dev.ims.agent.relay.Refusal;
 import java.util.ArrayList;
 import java.util.List;
 import dev.ims.model.topic.Topics;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * retained ONLINE birth and subscribes to its command topic; the broker publishes the retained OFFLINE
  * last will when the connection is lost. The client reconnects by itself with capped exponential
  * backoff and queues publishes meanwhile.
+ *
+ * <p>Relay commands pass the meter's {@link CommandGuard} (validity window, no replayed ID, minimum switch
+ * interval); a refused one is answered {@code ok:false} with the reason in {@code error} and logged in one
+ * line. A command carried out is acknowledged only after the new relay state and the command's ID are on
+ * disk.
  */
 public final class MeterConnection implements AutoCloseable {
 
@@ -43,16 +53,26 @@ public final class MeterConnection implements AutoCloseable {
     private final Topics topics;
     private final Clock clock;
     private final Mqtt5AsyncClient client;
+    private final CommandGuard guard;
     static final int OUTBOX_WINDOW = 100;
-    /** Commands older than this (by their {@code ts}) are refused. */
-    public static final java.time.Duration COMMAND_MAX_AGE = java.time.Duration.ofMinutes(5);
+    /**
+     * Commands are carried out here, not on the MQTT client's event loop: they write and force files. One
+     * thread for the whole process, since commands are rare and each meter's must run in order.
+     */
+    private static final ExecutorService COMMANDS = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "meter-commands");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Outbox outbox;
     private volatile boolean connected;
     private volatile boolean closed;
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
-    public MeterConnection(MeterDevice meter, ImsSettings settings, Clock clock) {
+    /** @param guard the meter's command rules and journal; closed with this connection */
+    public MeterConnection(MeterDevice meter, ImsSettings settings, Clock clock, CommandGuard guard) {
         this.meter = meter;
+        this.guard = guard;
         this.topics = new Topics(settings.topicPrefix());
         this.clock = clock;
         MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
@@ -62,7 +82,7 @@ public final class MeterConnection implements AutoCloseable {
                 .addConnectedListener(c -> onConnected())
                 .addDisconnectedListener(c -> connected = false);
         this.client = builder.buildAsync();
-        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand);
+        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand, COMMANDS);
     }
 
     /** Completes when connected the first time; fails when the broker refuses or cannot be reached. */
@@ -167,21 +187,60 @@ public final class MeterConnection implements AutoCloseable {
             LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), e.describe());
             return;
         }
-        if (command.ts().isBefore(clock.instant().minus(COMMAND_MAX_AGE))) {
-            // A command held back somewhere for minutes is not what staff want carried out now.
-            LOG.warn("Meter {} refused command {}: sent at {}, too old", meter.meterId(), command.commandId(), command.ts());
-            client.publishWith().topic(topics.commandAck(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(new CommandAck(command.commandId(), false, meter.relay(), "expired: sent at " + command.ts(),
-                            clock.instant()).encode())
-                    .send();
+        Instant now = clock.instant();
+        RelayState before = meter.relay();
+        CommandGuard.Decision decision = guard.check(command, before, now);
+        if (decision instanceof CommandGuard.Refused r) {
+            refuse(command, r);
+        } else if (decision instanceof CommandGuard.AlreadyThere) {
+            acknowledgeUnchanged(command, before, now);
+        } else {
+            execute(command, now);
+        }
+    }
+
+    /** A command for the state the relay is in: recorded (so its ID cannot be replayed), acknowledged, no switch. */
+    private void acknowledgeUnchanged(RelayCommand command, RelayState relay, Instant now) {
+        try {
+            guard.executed(command, false, now);
+        } catch (RuntimeException e) {
+            refuse(command, new CommandGuard.Refused(Refusal.NOT_SAVED, "cannot record the command: " + e.getMessage()));
             return;
         }
-        RelayState now = meter.switchRelay(command.relay());
-        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), now, command.commandId());
+        LOG.info("Meter {} relay already {} (command {}): nothing to switch", meter.meterId(), relay, command.commandId());
+        ack(command, true, relay, null);
+    }
+
+    /** Switches (the meter saves the new state first), records the command, then acknowledges it. */
+    private void execute(RelayCommand command, Instant now) {
+        RelayState after;
+        try {
+            after = meter.switchRelay(command.relay());
+        } catch (RuntimeException e) {
+            refuse(command, new CommandGuard.Refused(Refusal.NOT_SAVED, "cannot save the relay state, not switched: " + e.getMessage()));
+            return;
+        }
+        try {
+            guard.executed(command, true, now);
+        } catch (RuntimeException e) {
+            // The relay has switched and its state is saved; only this ID's replay protection and interval are lost.
+            LOG.warn("Meter {} could not record command {} in its journal: {}", meter.meterId(), command.commandId(), e.toString());
+        }
+        boolean ok = after == command.relay();
+        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), after, command.commandId());
+        ack(command, ok, after, ok ? null : "the relay reports " + after + " after switching " + command.relay());
+    }
+
+    private void refuse(RelayCommand command, CommandGuard.Refused refused) {
+        LOG.warn("Meter {} refused command {} ({} {}): {}", meter.meterId(), command.commandId(), command.relay(), command.ts(), refused.error());
+        ack(command, false, meter.relay(), refused.error());
+    }
+
+    private void ack(RelayCommand command, boolean ok, RelayState relay, String error) {
         client.publishWith()
                 .topic(topics.commandAck(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
-                .payload(new CommandAck(command.commandId(), now == command.relay(), now, null, clock.instant()).encode())
+                .payload(new CommandAck(command.commandId(), ok, relay, error, clock.instant()).encode())
                 .send();
     }
 
@@ -189,6 +248,14 @@ public final class MeterConnection implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            disconnect();
+        } finally {
+            guard.close();
+        }
+    }
+
+    private void disconnect() {
         if (!connected) {
             return; // the broker has published the last will already, or will when it notices
         }

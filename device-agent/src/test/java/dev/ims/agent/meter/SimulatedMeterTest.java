@@ -95,4 +95,15 @@ class SimulatedMeterTest {
         assertThat(MeterStateFile.load(file)).isEqualTo(s);
         assertThat(dir.toFile().list()).containsExactly("m.json");
     }
+
+    @Test
+    void switchRelay_withAStateFile_savesTheNewStateBeforeReturning_whileWithoutOneNothingIsWritten(@TempDir Path dir) {
+        Path file = dir.resolve("m.json");
+        SimulatedMeter meter = new SimulatedMeter(state(6), ZONE, 0, file);
+        assertThat(meter.switchRelay(RelayState.OFF)).isEqualTo(RelayState.OFF);
+        assertThat(MeterStateFile.load(file).relay()).isEqualTo(RelayState.OFF);
+
+        new SimulatedMeter(state(7), ZONE, 0).switchRelay(RelayState.OFF);
+        assertThat(dir.toFile().list()).containsExactly("m.json");
+    }
 }

@@ -1,0 +1,101 @@
+package dev.ims.agent.relay;
+
+import dev.ims.model.command.RelayCommand;
+import dev.ims.model.reading.RelayState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides whether a meter carries out a relay command, by these rules in this order:
+ * <ol>
+ *   <li>its {@code ts} lies within {@link RelayRules#validity()} of the meter's clock, before or after
+ *       ({@link Refusal#EXPIRED}, {@link Refusal#FUTURE}): a command held back somewhere, or stamped by a
+ *       wrong clock, is not what staff want carried out now;
+ *   <li>its ID has not been carried out before ({@link Refusal#DUPLICATE}), across restarts;
+ *   <li>a command for the state the relay is already in is acknowledged as done without switching, and
+ *       does not count as a switch for the interval;
+ *   <li>the last switch lies at least {@link RelayRules#minSwitchInterval()} back ({@link Refusal#TOO_SOON}),
+ *       across restarts; a meter clock that went backwards before the last switch counts as too soon.
+ * </ol>
+ * The caller carries a command out, then {@link #executed records} it, then acknowledges it. Not
+ * thread-safe: one meter's commands are handled one at a time.
+ */
+public final class CommandGuard implements AutoCloseable {
+
+    /** What to do with a command. */
+    public sealed interface Decision {}
+
+    /** Switch the relay. */
+    public record Switch() implements Decision {}
+
+    /** The relay is in the commanded state already: acknowledge, no switch. */
+    public record AlreadyThere() implements Decision {}
+
+    /** Refuse, with an {@code ok:false} acknowledgement whose error is {@link #error()}. */
+    public record Refused(Refusal reason, String detail) implements Decision {
+        public String error() {
+            return reason.code() + ": " + detail;
+        }
+    }
+
+    private final RelayRules rules;
+    private final CommandJournal journal;
+
+    public CommandGuard(RelayRules rules, CommandJournal journal) {
+        this.rules = rules;
+        this.journal = journal;
+    }
+
+    /** The guard of the meter whose state is in {@code stateFile}, with its journal beside it. */
+    public static CommandGuard forStateFile(java.nio.file.Path stateFile, RelayRules rules) {
+        return new CommandGuard(rules, CommandJournal.open(CommandJournal.besides(stateFile), rules.journalSize()));
+    }
+
+    public RelayRules rules() {
+        return rules;
+    }
+
+    /** @param relay the relay's state as the meter knows it now */
+    public Decision check(RelayCommand command, RelayState relay, Instant now) {
+        Duration validity = rules.validity();
+        if (command.ts().isBefore(now.minus(validity))) {
+            return new Refused(Refusal.EXPIRED, "sent at " + command.ts() + ", more than " + validity + " before the meter's clock (" + now + ")");
+        }
+        if (command.ts().isAfter(now.plus(validity))) {
+            return new Refused(Refusal.FUTURE, "sent at " + command.ts() + ", more than " + validity + " after the meter's clock (" + now + ")");
+        }
+        Optional<CommandJournal.Entry> before = journal.find(command.commandId());
+        if (before.isPresent()) {
+            return new Refused(Refusal.DUPLICATE, "command " + command.commandId() + " was carried out already, at " + before.get().at());
+        }
+        if (command.relay() == relay) {
+            return new AlreadyThere();
+        }
+        Optional<CommandJournal.Entry> last = journal.lastSwitch();
+        Duration min = rules.minSwitchInterval();
+        if (last.isPresent() && !min.isZero()) {
+            Instant allowed = last.get().at().plus(min);
+            if (now.isBefore(allowed)) {
+                return new Refused(Refusal.TOO_SOON, "the relay last switched at " + last.get().at() + "; at most one switch every " + min
+                        + ", next possible at " + allowed);
+            }
+        }
+        return new Switch();
+    }
+
+    /**
+     * Records a command as carried out (on disk when this returns).
+     *
+     * @param switched whether the relay changed; only then does it start a new minimum interval
+     * @throws java.io.UncheckedIOException when the journal cannot be written
+     */
+    public void executed(RelayCommand command, boolean switched, Instant now) {
+        journal.record(new CommandJournal.Entry(command.commandId(), command.ts(), now, switched), now.minus(rules.validity()));
+    }
+
+    @Override
+    public void close() {
+        journal.close();
+    }
+}

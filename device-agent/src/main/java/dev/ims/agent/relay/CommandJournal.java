@@ -1,0 +1,174 @@
+package dev.ims.agent.relay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.model.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay commands a meter has carried out, on disk next to its state file: so that a replayed command
+ * ID is refused and the minimum switch interval holds across restarts, crashes and power cuts.
+ *
+ * <p>One JSON line per command, appended and forced to the disk (fsync) before the command is
+ * acknowledged. Bounded: the newest {@code capacity} IDs are remembered; when the file has grown to twice
+ * that it is rewritten (atomically, durably) with only those, minus IDs whose {@code ts} is older than
+ * the validity window (a replay of them is refused as expired anyway). The last switch is always kept.
+ * A line cut short by a crash is skipped on load. Thread-safe.
+ */
+public final class CommandJournal implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandJournal.class);
+    private static final ObjectMapper MAPPER = Json.mapper();
+
+    /**
+     * @param commandId the command's ID
+     * @param ts the command's own time stamp
+     * @param at when the meter carried it out (its clock)
+     * @param switched whether the relay changed (false: it was already in the commanded state)
+     */
+    public record Entry(String commandId, Instant ts, Instant at, boolean switched) {}
+
+    private final Path file;
+    private final int capacity;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private Entry lastSwitch;
+    private long lines;
+    private FileChannel channel;
+
+    private CommandJournal(Path file, int capacity) {
+        this.file = file;
+        this.capacity = capacity;
+    }
+
+    /** The journal that belongs to a meter's state file: {@code <state file>.commands}. */
+    public static Path besides(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName() + ".commands");
+    }
+
+    /**
+     * Opens (or creates) the journal at {@code file}, keeping what earlier runs recorded.
+     *
+     * @throws UncheckedIOException when it cannot be read or created
+     */
+    public static CommandJournal open(Path file, int capacity) {
+        CommandJournal j = new CommandJournal(file, capacity);
+        try {
+            boolean torn = j.load();
+            if (torn) {
+                j.rewrite(Instant.MIN);
+            }
+            j.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open command journal " + file + ": " + e.getMessage(), e);
+        }
+        return j;
+    }
+
+    /** @return whether the file needs a rewrite (its last line was cut short) */
+    private boolean load() throws IOException {
+        if (!Files.exists(file)) {
+            return false;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        boolean torn = false;
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            lines++;
+            try {
+                remember(MAPPER.readValue(line, Entry.class));
+            } catch (IOException e) {
+                torn = true;
+                LOG.warn("Command journal {}: skipped an unreadable line (a write cut short by a crash)", file.getFileName());
+            }
+        }
+        return torn || (!text.isEmpty() && !text.endsWith("\n"));
+    }
+
+    private void remember(Entry e) {
+        entries.remove(e.commandId());
+        entries.put(e.commandId(), e);
+        if (e.switched() && (lastSwitch == null || !e.at().isBefore(lastSwitch.at()))) {
+            lastSwitch = e;
+        }
+        while (entries.size() > capacity) {
+            Iterator<String> eldest = entries.keySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    /** The command with this ID, if the meter carried it out (among the newest {@code capacity}). */
+    public synchronized Optional<Entry> find(String commandId) {
+        return Optional.ofNullable(entries.get(commandId));
+    }
+
+    /** The last command that switched the relay, if any. */
+    public synchronized Optional<Entry> lastSwitch() {
+        return Optional.ofNullable(lastSwitch);
+    }
+
+    /**
+     * Records a command as carried out; on disk (forced) when this returns.
+     *
+     * @param forgetBefore when the file is compacted, IDs of commands with a {@code ts} before this are dropped
+     * @throws UncheckedIOException when it cannot be written
+     */
+    public synchronized void record(Entry e, Instant forgetBefore) {
+        try {
+            channel.write(ByteBuffer.wrap((MAPPER.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.force(false);
+            lines++;
+            remember(e);
+            if (lines >= 2L * capacity) {
+                channel.close();
+                rewrite(forgetBefore);
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write command journal " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void rewrite(Instant forgetBefore) throws IOException {
+        entries.values().removeIf(e -> e.ts().isBefore(forgetBefore) && e != lastSwitch);
+        List<Entry> keep = new ArrayList<>();
+        if (lastSwitch != null && !entries.containsKey(lastSwitch.commandId())) {
+            keep.add(lastSwitch);
+        }
+        keep.addAll(entries.values());
+        StringBuilder b = new StringBuilder();
+        for (Entry e : keep) {
+            b.append(MAPPER.writeValueAsString(e)).append('\n');
+        }
+        MeterStateFile.replaceDurably(file, b.toString().getBytes(StandardCharsets.UTF_8));
+        lines = keep.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("Command journal {} close: {}", file, e.toString());
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.ims.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import dev.ims.agent.meter.MeterState;
+import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.ChildJvm;
+import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.RelayCommand;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.reading.RelayState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bridge's relay fails safe (issue 9), on Pi4J's mock GPIO against the embedded broker with a real
+ * client in the portal's place: a supply switched OFF stays OFF across a stop and a restart, and across
+ * a {@code kill -9} of the bridge's JVM and a restart; the safe-state option drives its state at a stop.
+ */
+class RelayFailSafeIT {
+
+    private static final int RELAY_PIN = 27;
+
+    @TempDir
+    static Path dir;
+
+    static EmbeddedBroker broker;
+    static ImsSettings settings;
+    static Mqtt5BlockingClient portal;
+    static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
+        portal = Mqtt5Client.builder().identifier("relay-failsafe-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        portal.connect();
+        portal.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> acks.add(CommandAck.decode(p.getPayloadAsBytes())));
+        portal.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    @AfterAll
+    static void stop() {
+        portal.disconnect();
+        broker.close();
+    }
+
+    private static Bridge.Options options(Path stateFile, RelayState safeState) {
+        return new Bridge.Options(stateFile, RELAY_PIN, false, -1, Duration.ofSeconds(1), 100.0, 1_000, safeState, Duration.ZERO);
+    }
+
+    private static Bridge start(Context pi4j, Path stateFile, RelayState safeState) throws Exception {
+        return Bridge.start(pi4j, settings, options(stateFile, safeState), new S0Source(new S0Counter(pi4j, 17, false, 5_000), 1_000),
+                Clock.systemUTC());
+    }
+
+    private static Path newMeter(String name) {
+        Path file = dir.resolve(name).resolve("meter.json");
+        MeterStateFile.save(file, SimulatedMeter.newState(100, null));
+        return file;
+    }
+
+    @Test
+    void supplySwitchedOff_staysOff_acrossAStopAndARestart_andTheCommandCannotBeReplayed() throws Exception {
+        Path file = newMeter("stop");
+        String meter = MeterStateFile.load(file).meterId();
+        Context first = BridgeMain.mockContext();
+        DigitalOutput pin;
+        String off = UUID.randomUUID().toString();
+        Instant ts = Instant.now();
+        try (Bridge bridge = start(first, file, null)) {
+            pin = first.io("relay-" + RELAY_PIN);
+            assertThat(pin.state()).isEqualTo(DigitalState.HIGH);
+            awaitSubscribed(meter);
+            CommandAck ack = send(meter, off, RelayState.OFF, ts);
+            assertThat(ack.ok()).isTrue();
+            assertThat(pin.state()).isEqualTo(DigitalState.LOW);
+        } finally {
+            first.shutdown();
+        }
+        assertThat(pin.state()).as("after the stop: not back to the start-up state").isEqualTo(DigitalState.LOW);
+
+        Context second = BridgeMain.mockContext();
+        try (Bridge bridge = start(second, file, null)) {
+            DigitalOutput again = second.io("relay-" + RELAY_PIN);
+            assertThat(again.state()).as("driven OFF from the start").isEqualTo(DigitalState.LOW);
+            assertThat(bridge.meter().relay()).isEqualTo(RelayState.OFF);
+            awaitSubscribed(meter);
+            CommandAck replay = send(meter, off, RelayState.OFF, ts);
+            assertThat(replay.ok()).isFalse();
+            assertThat(replay.error()).startsWith("duplicate: ");
+        } finally {
+            second.shutdown();
+        }
+    }
+
+    @Test
+    void supplySwitchedOff_staysOff_whenTheBridgeIsKilledWithSigkill_andStartedAgain() throws Exception {
+        Path file = newMeter("kill");
+        MeterState state = MeterStateFile.load(file);
+        String meter = state.meterId();
+        String off = UUID.randomUUID().toString();
+        Instant ts = Instant.now();
+        Path log = Files.createDirectories(Path.of("target", "relay-kill-it")).resolve("bridge.log");
+        try (ChildJvm bridge = ChildJvm.start("dev.ims.bridge.BridgeMain", List.of("--mock", "--mqtt-url", broker.url(), "--state-file",
+                file.toString(), "--relay-pin", Integer.toString(RELAY_PIN), "--min-switch-interval", "0", "--interval-seconds", "1"), Map.of(),
+                log, "Bridge for meter", Duration.ofSeconds(60))) {
+            awaitSubscribed(meter);
+            CommandAck ack = send(meter, off, RelayState.OFF, ts);
+            assertThat(ack.ok()).isTrue();
+            assertThat(ack.relay()).isEqualTo(RelayState.OFF);
+            bridge.kill9();
+        }
+        assertThat(MeterStateFile.load(file).relay()).isEqualTo(RelayState.OFF);
+
+        Context pi4j = BridgeMain.mockContext();
+        try (Bridge bridge = start(pi4j, file, null)) {
+            DigitalOutput pin = pi4j.io("relay-" + RELAY_PIN);
+            assertThat(pin.state()).as("driven OFF from the start").isEqualTo(DigitalState.LOW);
+            assertThat(bridge.meter().relay()).isEqualTo(RelayState.OFF);
+            awaitSubscribed(meter);
+            CommandAck replay = send(meter, off, RelayState.OFF, ts);
+            assertThat(replay.ok()).as("the journal survived the kill").isFalse();
+            assertThat(replay.error()).startsWith("duplicate: ");
+        } finally {
+            pi4j.shutdown();
+        }
+    }
+
+    @Test
+    void withASafeStateOff_aStopDrivesTheRelayOff_andTheNextStartDrivesTheSavedStateAgain() throws Exception {
+        Path file = newMeter("safe");
+        Context first = BridgeMain.mockContext();
+        DigitalOutput pin;
+        try (Bridge bridge = start(first, file, RelayState.OFF)) {
+            pin = first.io("relay-" + RELAY_PIN);
+            assertThat(pin.state()).isEqualTo(DigitalState.HIGH);
+        } finally {
+            first.shutdown();
+        }
+        assertThat(pin.state()).as("the safe state while the bridge is stopped").isEqualTo(DigitalState.LOW);
+
+        Context second = BridgeMain.mockContext();
+        try (Bridge bridge = start(second, file, RelayState.OFF)) {
+            assertThat(second.<DigitalOutput>io("relay-" + RELAY_PIN).state()).as("the saved state, ON").isEqualTo(DigitalState.HIGH);
+        } finally {
+            second.shutdown();
+        }
+    }
+
+    private static CommandAck send(String meterId, String commandId, RelayState relay, Instant ts) {
+        long before = acks.stream().filter(a -> a.commandId().equals(commandId)).count();
+        portal.publishWith().topic("meters/" + meterId + "/command").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new RelayCommand(commandId, relay, ts).encode()).send();
+        await().atMost(Duration.ofSeconds(15)).until(() -> acks.stream().filter(a -> a.commandId().equals(commandId)).count() > before);
+        List<CommandAck> mine = acks.stream().filter(a -> a.commandId().equals(commandId)).toList();
+        return mine.get(mine.size() - 1);
+    }
+
+    /** An answered probe shows the bridge is subscribed to its commands; expired, it changes nothing. */
+    private static void awaitSubscribed(String meter) {
+        String prefix = "probe-" + meter + "-";
+        acks.removeIf(a -> a.commandId().startsWith(prefix));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            portal.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new RelayCommand(prefix + UUID.randomUUID(), RelayState.ON, Instant.now().minus(Duration.ofHours(1))).encode()).send();
+            return acks.stream().anyMatch(a -> a.commandId().startsWith(prefix));
+        });
+    }
+}
