@@ -81,11 +81,11 @@ public final class P1Source implements EnergySource {
             latest = p;
             latestAt = clock.instant();
             if (good.incrementAndGet() == 1) {
-                LOG.info("P1: first valid telegram from {}", p.header());
+                LOG.info("P1: first valid telegram from {}", dev.ims.model.log.LogSafe.of(p.header()));
             }
         } catch (IllegalArgumentException e) {
             if (bad.incrementAndGet() == 1) {
-                LOG.warn("P1: telegram rejected ({}); later rejections are counted, not logged", e.getMessage());
+                LOG.warn("P1: telegram rejected ({}); later rejections are counted, not logged", dev.ims.model.log.LogSafe.of(e.getMessage()));
             }
         }
     }

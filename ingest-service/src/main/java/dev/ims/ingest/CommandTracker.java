@@ -67,7 +67,8 @@ final class CommandTracker {
     void onAck(String meterId, CommandAck ack) {
         Document command = Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, ack.commandId())).first()).block(DB_TIMEOUT);
         if (command == null || !meterId.equals(command.getString(METER_ID))) {
-            LOG.warn("Meter {} acknowledged command {}, which is not one of its commands; ignored", meterId, ack.commandId());
+            LOG.warn("Meter {} acknowledged command {}, which is not one of its commands; ignored", meterId,
+                    dev.ims.model.log.LogSafe.of(ack.commandId()));
             return;
         }
         RelayState target = RelayState.valueOf(command.getString(RELAY));
@@ -85,7 +86,7 @@ final class CommandTracker {
             String why = !ack.ok() ? "the meter refused it: " + (ack.error() == null ? "no reason given" : ack.error())
                     : "the meter reports its relay " + ack.relay() + ", not " + target;
             if (change(waiting, CommandState.FAILED, why, Updates.combine(ackFields, Updates.set(ERROR, why)))) {
-                LOG.warn("Command {} for meter {} failed: {}", ack.commandId(), meterId, why);
+                LOG.warn("Command {} for meter {} failed: {}", ack.commandId(), meterId, dev.ims.model.log.LogSafe.of(why));
             }
         }
     }

@@ -21,6 +21,7 @@ import dev.ims.model.status.StatusMessage;
 import dev.ims.agent.outbox.Outbox;
 import dev.ims.agent.relay.CommandGuard;
 import dev.ims.agent.relay.Refusal;
+import dev.ims.model.log.LogSafe;
 import java.util.ArrayList;
 import java.util.List;
 import dev.ims.model.topic.Topics;
@@ -184,7 +185,7 @@ public final class MeterConnection implements AutoCloseable {
         try {
             command = RelayCommand.decode(publish.getPayloadAsBytes());
         } catch (InvalidPayloadException e) {
-            LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), e.describe());
+            LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), LogSafe.of(e.describe()));
             return;
         }
         Instant now = clock.instant();
@@ -207,7 +208,7 @@ public final class MeterConnection implements AutoCloseable {
             refuse(command, new CommandGuard.Refused(Refusal.NOT_SAVED, "cannot record the command: " + e.getMessage()));
             return;
         }
-        LOG.info("Meter {} relay already {} (command {}): nothing to switch", meter.meterId(), relay, command.commandId());
+        LOG.info("Meter {} relay already {} (command {}): nothing to switch", meter.meterId(), relay, LogSafe.of(command.commandId()));
         ack(command, true, relay, null);
     }
 
@@ -224,15 +225,16 @@ public final class MeterConnection implements AutoCloseable {
             guard.executed(command, true, now);
         } catch (RuntimeException e) {
             // The relay has switched and its state is saved; only this ID's replay protection and interval are lost.
-            LOG.warn("Meter {} could not record command {} in its journal: {}", meter.meterId(), command.commandId(), e.toString());
+            LOG.warn("Meter {} could not record command {} in its journal: {}", meter.meterId(), LogSafe.of(command.commandId()), LogSafe.of(e.toString()));
         }
         boolean ok = after == command.relay();
-        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), after, command.commandId());
+        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), after, LogSafe.of(command.commandId()));
         ack(command, ok, after, ok ? null : "the relay reports " + after + " after switching " + command.relay());
     }
 
     private void refuse(RelayCommand command, CommandGuard.Refused refused) {
-        LOG.warn("Meter {} refused command {} ({} {}): {}", meter.meterId(), command.commandId(), command.relay(), command.ts(), refused.error());
+        LOG.warn("Meter {} refused command {} ({} {}): {}", meter.meterId(), LogSafe.of(command.commandId()), command.relay(), command.ts(),
+                LogSafe.of(refused.error()));
         ack(command, false, meter.relay(), refused.error());
     }
 
