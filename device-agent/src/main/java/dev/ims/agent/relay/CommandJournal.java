@@ -48,7 +48,6 @@ public final class CommandJournal implements AutoCloseable {
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
     private Entry lastSwitch;
     private long lines;
-    private FileChannel channel;
 
     private CommandJournal(Path file, int capacity) {
         this.file = file;
@@ -72,7 +71,6 @@ public final class CommandJournal implements AutoCloseable {
             if (torn) {
                 j.rewrite(Instant.MIN);
             }
-            j.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open command journal " + file + ": " + e.getMessage(), e);
         }
@@ -131,18 +129,23 @@ public final class CommandJournal implements AutoCloseable {
      * @throws UncheckedIOException when it cannot be written
      */
     public synchronized void record(Entry e, Instant forgetBefore) {
-        try {
+        // Opened per command, not held: commands are rare, and a fleet of thousands of meters in one process
+        // must not hold a file open per meter for them.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             channel.write(ByteBuffer.wrap((MAPPER.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8)));
             channel.force(false);
-            lines++;
-            remember(e);
-            if (lines >= 2L * capacity) {
-                channel.close();
-                rewrite(forgetBefore);
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            }
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write command journal " + file + ": " + ex.getMessage(), ex);
+        }
+        lines++;
+        remember(e);
+        if (lines >= 2L * capacity) {
+            try {
+                rewrite(forgetBefore);
+            } catch (IOException ex) {
+                // The entry is on disk already; the file is compacted at the next attempt.
+                LOG.warn("Command journal {} not compacted: {}", file.getFileName(), ex.toString());
+            }
         }
     }
 
@@ -161,14 +164,9 @@ public final class CommandJournal implements AutoCloseable {
         lines = keep.size();
     }
 
+    /** Holds no open file; kept so that a journal's owner can close it like any other resource. */
     @Override
     public synchronized void close() {
-        try {
-            if (channel != null) {
-                channel.close();
-            }
-        } catch (IOException e) {
-            LOG.debug("Command journal {} close: {}", file, e.toString());
-        }
+        // nothing held open
     }
 }
