@@ -1,5 +1,6 @@
 package dev.ims.portal.command;
 
+import dev.ims.portal.web.LogSafe;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -37,7 +38,7 @@ public final class CommandPublisher implements AutoCloseable {
     public CommandPublisher connect() {
         client.connectWith().cleanStart(true).send().whenComplete((ack, e) -> {
             if (e != null) {
-                LOG.warn("Portal could not reach the broker for relay commands yet: {}", e.getMessage());
+                LOG.warn("Portal could not reach the broker for relay commands yet: {}", LogSafe.of(e.getMessage()));
             }
         });
         return this;
@@ -61,7 +62,7 @@ public final class CommandPublisher implements AutoCloseable {
             try {
                 client.disconnect().get(3, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.debug("Disconnect: {}", e.toString());
+                LOG.debug("Disconnect: {}", LogSafe.of(e.toString()));
             }
         }
     }

@@ -9,6 +9,7 @@ import dev.ims.portal.account.AuthRoutes;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Params;
 import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;
@@ -70,7 +71,8 @@ public final class CommandRoutes {
 
     private Future<String> send(RoutingContext ctx, Principal p, RelayState relay, String reason) {
         return meters.meter(ctx).compose(m -> commands.send(m.getString(ID), relay, reason, p.username()))
-                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, ctx.pathParam("id"), relay, p.username(), reason));
+                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, LogSafe.of(ctx.pathParam("id")), relay,
+                        LogSafe.of(p.username()), LogSafe.of(reason)));
     }
 
     private void one(RoutingContext ctx) {

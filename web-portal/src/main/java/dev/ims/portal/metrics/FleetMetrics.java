@@ -1,5 +1,6 @@
 package dev.ims.portal.metrics;
 
+import dev.ims.portal.web.LogSafe;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
@@ -96,6 +97,6 @@ public final class FleetMetrics {
             supplyOff.set(off);
             commands.get("PENDING").set(pending.result());
             commands.get("CONFIRMED").set(confirmed.result());
-        }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", e.toString())).mapEmpty();
+        }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", LogSafe.of(e.toString()))).mapEmpty();
     }
 }

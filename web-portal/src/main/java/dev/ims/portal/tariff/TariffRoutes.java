@@ -1,5 +1,6 @@
 package dev.ims.portal.tariff;
 
+import dev.ims.portal.web.LogSafe;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.model.json.Json;
 import dev.ims.portal.account.Access;
@@ -51,7 +52,7 @@ public final class TariffRoutes {
             throw HttpError.badRequest("validFrom in the body must equal the one in the path");
         }
         tariffs.save(v).onSuccess(b -> {
-            LOG.info("Tariff version from {} saved by {}", v.validFrom(), who);
+            LOG.info("Tariff version from {} saved by {}", v.validFrom(), LogSafe.of(who));
             Responses.json(ctx, TariffCodec.writeVersion(v));
         }).onFailure(ctx::fail);
     }
@@ -67,7 +68,7 @@ public final class TariffRoutes {
             return;
         }
         tariffs.save(v).onSuccess(b -> {
-            LOG.info("Tariff version from {} saved by {}", v.validFrom(), who);
+            LOG.info("Tariff version from {} saved by {}", v.validFrom(), LogSafe.of(who));
             page(ctx, 200, null, "Saved the version valid from " + v.validFrom() + ".", null);
         }).onFailure(ctx::fail);
     }
