@@ -28,6 +28,8 @@ import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.HashGate;
 import dev.ims.portal.account.Passwords;
 import dev.ims.portal.chart.BarChart;
+import dev.ims.portal.quarantine.QuarantineRoutes;
+import dev.ims.portal.quarantine.QuarantineStore;
 import dev.ims.portal.web.SecurityHeaders;
 import java.util.List;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -112,7 +114,9 @@ public final class Portal {
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
         CommandService commands = new CommandService(db, publisher, clock);
         new CommandRoutes(commands, meters).register(router);
-        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, pages)
+        QuarantineStore quarantine = new QuarantineStore(db, clock);
+        new QuarantineRoutes(quarantine, meters).register(router);
+        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
                 .register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));

@@ -1,6 +1,5 @@
 package dev.ims.portal.command;
 
-import dev.ims.portal.web.LogSafe;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -9,6 +8,7 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.topic.Topics;
+import dev.ims.portal.web.LogSafe;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class CommandRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
-    static final int MAX_REASON = 500;
 
     private final CommandService commands;
     private final MeterRoutes meters;
@@ -109,10 +108,6 @@ public final class CommandRoutes {
     }
 
     private static String reason(String raw) {
-        String r = raw == null ? "" : raw.strip();
-        if (r.length() < 3 || r.length() > MAX_REASON || r.chars().anyMatch(Character::isISOControl)) {
-            throw HttpError.badRequest("reason is required, 3 to " + MAX_REASON + " characters on one line: it goes into the audit trail");
-        }
-        return r;
+        return Params.reason(raw);
     }
 }

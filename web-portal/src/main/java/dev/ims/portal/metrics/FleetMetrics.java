@@ -1,12 +1,12 @@
 package dev.ims.portal.metrics;
 
-import dev.ims.portal.web.LogSafe;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Mongo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
