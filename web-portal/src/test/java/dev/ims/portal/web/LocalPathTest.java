@@ -8,14 +8,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LocalPathTest {
+public class LocalPathTest {
 
     /** Targets a browser could take to another origin, or that carry what it would repair. */
     static Stream<String> hostile() {
-        return Stream.of(HOSTILE);
+        return Stream.of(HOSTILE_NEXT);
     }
 
-    static final String[] HOSTILE = {
+    /** Also sent through the real log-in form by WebHardeningIT. */
+    public static final String[] HOSTILE_NEXT = {
         null, "", "//evil.example", "//evil.example/x", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
         "/\n/evil.example", "/\r/evil.example", "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example", "/%2F%2Fevil.example",
         "/%2f/evil.example", "/%5Cevil.example", "/%5c%5cevil.example", "/%252F%252Fevil.example", "/%25252F%25252Fevil", "https://evil.example",
