@@ -181,24 +181,33 @@ public final class AuthRoutes {
 
     /**
      * Reserves an attempt under the account-and-address and the address limits (one atomic step each, before
-     * any hashing), checks the password, and opens a session. The reservation counts as a failure unless the
-     * password is right (then the account-and-address history is cleared) or the check never ran (the server
-     * was too busy: 503). Fails with 401, 429 or 503.
+     * any hashing; when the second refuses, the first is given back), checks the password, and opens a
+     * session. The reservations count as failures unless the password is right (then they do not count, and
+     * the account-and-address history is cleared) or the check never ran (the server was too busy: 503).
+     * Fails with 401, 429 or 503.
      */
     private Future<Accounts.NewSession> logIn(RoutingContext ctx, String username, String password, boolean api) {
         String address = address(ctx);
-        LoginThrottle.Decision d = LoginThrottle.reserveAll(List.of(perAccountAndAddress, perAddress),
-                List.of("login:" + username + "|" + address, "login:" + address));
-        if (!d.allowed()) {
-            LOG.info("Log-in for '{}' from {} refused for {} s: too many failures", LogSafe.of(username), LogSafe.of(address),
-                    d.retryAfter().toSeconds());
-            return Future.failedFuture(HttpError.tooMany("too many failed attempts", d.retryAfter()));
+        LoginThrottle.Decision mine = perAccountAndAddress.reserve("login:" + username + "|" + address);
+        LoginThrottle.Decision all = mine.allowed() ? perAddress.reserve("login:" + address) : mine;
+        if (!all.allowed()) {
+            if (mine.allowed()) {
+                mine.permit().release();
+            }
+            // DEBUG: under attack refusals come by the thousand; the failures that caused them are logged at INFO.
+            LOG.debug("Log-in for '{}' from {} refused for {} s: too many failures", LogSafe.of(username), LogSafe.of(address),
+                    all.retryAfter().toSeconds());
+            return Future.failedFuture(HttpError.tooMany("too many failed attempts", all.retryAfter()));
         }
-        LoginThrottle.Permit permit = d.permit();
+        LoginThrottle.Permit permit = mine.permit();
+        LoginThrottle.Permit addressPermit = all.permit();
         Future<Accounts.NewSession> result;
         try {
             result = accounts.check(username, password == null ? "" : password).compose(role -> {
+                // The account's own history from here is cleared; the address's is not, or an attacker could
+                // wipe it by logging into an account of their own now and then.
                 permit.reset();
+                addressPermit.release();
                 return accounts.openSession(username, role, api);
             });
         } catch (RuntimeException e) {
@@ -207,11 +216,12 @@ public final class AuthRoutes {
         return result.onFailure(e -> {
             if (e instanceof HttpError h && h.status() == 401) {
                 permit.keep();
+                addressPermit.keep();
                 LOG.info("Failed log-in for '{}' from {}", LogSafe.of(username), LogSafe.of(address));
-            } else if (e instanceof HttpError h && h.status() == 503) {
-                permit.release();
             } else {
-                permit.keep();
+                // Busy (503) or a store failure: the password was never judged, so the attempt does not count.
+                permit.release();
+                addressPermit.release();
             }
         });
     }
@@ -281,7 +291,7 @@ public final class AuthRoutes {
         String address = address(ctx);
         LoginThrottle.Decision d = signups.reserve("signup:" + address);
         if (!d.allowed()) {
-            LOG.info("Sign-up from {} refused for {} s: too many accounts", LogSafe.of(address), d.retryAfter().toSeconds());
+            LOG.debug("Sign-up from {} refused for {} s: too many accounts", LogSafe.of(address), d.retryAfter().toSeconds());
             HttpError e = HttpError.tooMany("too many new accounts from your address", d.retryAfter());
             retryAfter(ctx, e);
             signupPage(ctx, 429, e.getMessage());
@@ -386,7 +396,7 @@ public final class AuthRoutes {
         // Reserved before the code is checked, so parallel guesses cannot exceed the limit.
         LoginThrottle.Decision d = claims.reserve("claim:" + p.username());
         if (!d.allowed()) {
-            LOG.info("Claim by '{}' refused for {} s: too many wrong codes", LogSafe.of(p.username()), d.retryAfter().toSeconds());
+            LOG.debug("Claim by '{}' refused for {} s: too many wrong codes", LogSafe.of(p.username()), d.retryAfter().toSeconds());
             return Future.failedFuture(HttpError.tooMany("too many wrong claim codes", d.retryAfter()));
         }
         LoginThrottle.Permit permit = d.permit();

@@ -75,17 +75,6 @@ public final class LoginThrottle {
         }
     }
 
-    private static final Permit NONE = new Permit() {
-        @Override
-        public void keep() {}
-
-        @Override
-        public void release() {}
-
-        @Override
-        public void reset() {}
-    };
-
     private final Policy policy;
     private final Clock clock;
     private final Map<String, State> states = new HashMap<>();
@@ -122,51 +111,6 @@ public final class LoginThrottle {
         s.pending++;
         s.last = now;
         return new Decision(new Reserved(key, s, now), Duration.ZERO);
-    }
-
-    /**
-     * Reserves one attempt under every key, or none: when one key must wait, the permits already taken are
-     * released and the longest wait is returned.
-     */
-    public static Decision reserveAll(List<LoginThrottle> throttles, List<String> keys) {
-        Permit[] taken = new Permit[throttles.size()];
-        for (int i = 0; i < taken.length; i++) {
-            Decision d = throttles.get(i).reserve(keys.get(i));
-            if (!d.allowed()) {
-                for (int j = 0; j < i; j++) {
-                    taken[j].release();
-                }
-                return d;
-            }
-            taken[i] = d.permit();
-        }
-        return new Decision(new Permit() {
-            @Override
-            public void keep() {
-                for (Permit p : taken) {
-                    p.keep();
-                }
-            }
-
-            @Override
-            public void release() {
-                for (Permit p : taken) {
-                    p.release();
-                }
-            }
-
-            @Override
-            public void reset() {
-                for (Permit p : taken) {
-                    p.reset();
-                }
-            }
-        }, Duration.ZERO);
-    }
-
-    /** A permit that limits nothing, for callers that decided no limit applies. */
-    public static Permit unlimited() {
-        return NONE;
     }
 
     /** Keys remembered now (for tests and metrics). */
