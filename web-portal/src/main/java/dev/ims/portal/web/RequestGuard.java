@@ -4,9 +4,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * In front of the router: puts the {@link SecurityHeaders} on every answer, and refuses a request whose target has broken percent-encoding ({@code %ZZ}, a
- * lone {@code %}) with 400, before the router's path matching and query decoding throw on it (which
- * would log a stack trace per request and answer 500).
+ * In front of the router: puts the {@link SecurityHeaders} on every answer (pages, API, static files and
+ * every error, whichever handler writes it), and refuses a request whose target has broken percent-encoding
+ * ({@code %ZZ}, a lone {@code %}) with 400, before the router's path matching and query decoding throw on it
+ * (which would log a stack trace per request and answer 500).
  */
 public final class RequestGuard implements Handler<HttpServerRequest> {
 
