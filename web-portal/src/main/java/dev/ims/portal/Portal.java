@@ -24,7 +24,14 @@ import dev.ims.portal.web.Templates;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.account.Accounts;
 import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.account.AuthLimits;
+import dev.ims.portal.account.HashGate;
 import dev.ims.portal.account.Passwords;
+import dev.ims.portal.chart.BarChart;
+import dev.ims.portal.quarantine.QuarantineRoutes;
+import dev.ims.portal.quarantine.QuarantineStore;
+import dev.ims.portal.web.SecurityHeaders;
+import java.util.List;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -84,14 +91,15 @@ public final class Portal {
         Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
         Tariffs tariffs = new Tariffs(db, settings.tariff());
         UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);
-        Accounts accounts = new Accounts(db, vertx, new Passwords(settings.passwordCost()), clock);
-        AuthRoutes auth = new AuthRoutes(accounts, db, vertx, pages, settings.secureCookies(), clock);
+        AuthLimits limits = settings.limits();
+        HashGate hashes = new HashGate(vertx, limits.hashesRunning(), limits.hashesWaiting(), limits.hashWait());
+        Accounts accounts = new Accounts(db, new Passwords(settings.passwordCost()), clock, hashes);
+        AuthRoutes auth = new AuthRoutes(accounts, db, pages, settings.secureCookies(), clock, limits, hashes);
+        // The security headers are set in front of the router (RequestGuard), so static files have them too.
         router.route("/static/*").handler(StaticHandler.create("webroot"));
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
         router.route().handler(ctx -> {
             ctx.put(Responses.BODY_READ, Boolean.TRUE);
-            ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("X-Frame-Options", "DENY")
-                    .putHeader("Referrer-Policy", "same-origin");
             ctx.next();
         });
         MetricsRoutes metrics = new MetricsRoutes(registry, settings.metricsToken());
@@ -106,7 +114,9 @@ public final class Portal {
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
         CommandService commands = new CommandService(db, publisher, clock);
         new CommandRoutes(commands, meters).register(router);
-        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, pages)
+        QuarantineStore quarantine = new QuarantineStore(db, clock);
+        new QuarantineRoutes(quarantine, meters).register(router);
+        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
                 .register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
@@ -114,7 +124,7 @@ public final class Portal {
         return accounts.ensureAdmin(settings.ims().adminPassword())
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()
-                .requestHandler(new RequestGuard(router))
+                .requestHandler(new RequestGuard(router, new SecurityHeaders(List.of(BarChart.cspStyleSource()))))
                 .listen(settings.ims().httpPort()))
                 .map(s -> {
                     server = s;

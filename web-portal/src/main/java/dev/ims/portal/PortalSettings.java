@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.Passwords;
 import java.util.Map;
 
@@ -24,9 +25,11 @@ import java.util.Map;
  *     portal is served over HTTPS, as it must be anywhere but on localhost
  * @param behindProxy take the client's address from {@code X-Forwarded-For} ({@code PORTAL_BEHIND_PROXY=true}):
  *     only behind a reverse proxy that sets it, or clients could choose their own address
+ * @param limits log-in, claim-code and sign-up limits and the cap on concurrent password hashes
+ *     ({@link AuthLimits#DEFAULTS}; tests change them with {@link #withLimits})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken) {
+        String metricsToken, AuthLimits limits) {
 
     /** The bearer token a Prometheus scraper presents on {@code /metrics}; unset: staff sessions only. */
     public static final String METRICS_TOKEN = "METRICS_TOKEN";
@@ -47,7 +50,12 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits);
+    }
+
+    /** The same settings with other limits. */
+    public PortalSettings withLimits(AuthLimits other) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other);
     }
 
     private static int cost(String value) {
@@ -99,7 +107,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
         return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
-                metricsToken(environment.get(METRICS_TOKEN)));
+                metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS);
     }
 
     private static String metricsToken(String raw) {

@@ -75,6 +75,10 @@ class HostileHttpIT {
         port = portal.start().toCompletionStage().toCompletableFuture().get();
         seed(ALICE_METER, ALICE, 1234.5);
         seed(BOB_METER, BOB, Double.parseDouble(BOB_REGISTER));
+        insert(REJECTED, new Document(ID, new org.bson.types.ObjectId(HttpHostileCorpus.QUARANTINED_ID)).append(METER_ID, ALICE_METER)
+                .append(QUARANTINE, QUARANTINE_OPEN).append(REASON, "SEQ_JUMP").append(DETAIL, "seq 90 after 71")
+                .append(READING, new Document(METER_ID, ALICE_METER).append(SEQ, 90L).append(TS, new Date()).append(ENERGY_KWH, 1240.0)
+                        .append(STATUS, "OK")).append(RECEIVED_AT, new Date()));
         for (String user : List.of(ALICE, BOB)) {
             Response r = send(new Request("setup", Who.ANONYMOUS, "POST", "/signup",
                     List.<String[]>of(new String[] {"Content-Type", "application/x-www-form-urlencoded"}, new String[] {"Cookie", "ims_csrf=setup-token"}),
@@ -131,6 +135,12 @@ class HostileHttpIT {
         assertThat(send(withIdentity(new Request("after", Who.ALICE, "GET", "/api/v1/meters/" + ALICE_METER + "/usage?period=day", List.of(), null), 0)).status)
                 .isEqualTo(200);
         assertThat(send(withIdentity(new Request("after", Who.STAFF, "GET", "/api/v1/tariffs", List.of(), null), 0)).status).isEqualTo(200);
+        Document held = Mono.from(db.getCollection(REJECTED).find(new Document(ID, new org.bson.types.ObjectId(HttpHostileCorpus.QUARANTINED_ID)))
+                .first()).block();
+        if (!QUARANTINE_OPEN.equals(held.getString(QUARANTINE))) {
+            assertThat(held.get(DECISION, Document.class).getString("by")).as("only staff decide on quarantined readings").isEqualTo("admin");
+            assertThat(held.get(DECISION, Document.class).getString(REASON).strip()).hasSizeBetween(3, 500);
+        }
         List<String> users = Flux.from(db.getCollection(USERS).find()).map(d -> d.getString(ID)).collectList().block();
         assertThat(users).as("every stored account name obeys the rule").allMatch(u -> u.matches(Accounts.USERNAME_PATTERN));
         // Memory bounded after it all (a sanity bound for the whole test JVM, not a benchmark).

@@ -60,13 +60,21 @@ final class HttpHostileCorpus {
             "/api/v1/rejected", "/api/v1/tariffs", "/meters/{id}", "/api/v1/meters/{id}", "/api/v1/meters/{id}/readings",
             "/api/v1/meters/{id}/usage", "/api/v1/meters/{id}/usage.csv", "/api/v1/meters/{id}/readings.csv",
             "/api/v1/meters/{id}/peaks", "/api/v1/meters/{id}/gaps", "/static/style.css", "/static/{id}", "/api/v1/commands/{id}",
-            "/api/v1/meters/{id}/commands", "/api/v1/alarms");
+            "/api/v1/meters/{id}/commands", "/api/v1/alarms", "/api/v1/meters/{id}/quarantine");
 
     /** Write routes that take a body. The log-outs are left out: a hostile log-out with a real token is a real log-out. */
     static final List<String> WRITE_ROUTES = List.of(
             "POST /login", "POST /signup", "POST /account/password", "POST /account/meters", "POST /api/v1/login",
             "POST /api/v1/meters/{id}/claim", "POST /staff/tariffs", "PUT /api/v1/tariffs/{date}", "DELETE /api/v1/tariffs/{date}",
-            "POST /api/v1/meters/{id}/relay", "POST /meters/{id}/relay");
+            "POST /api/v1/meters/{id}/relay", "POST /meters/{id}/relay", "POST /api/v1/rejected/{rid}/accept",
+            "POST /api/v1/rejected/{rid}/discard", "POST /meters/{id}/quarantine/{rid}/accept", "POST /meters/{id}/quarantine/{rid}/discard");
+
+    /** A quarantined reading of Alice's meter that HostileHttpIT seeds: only staff may ever decide on it. */
+    static final String QUARANTINED_ID = "6b0c5ad7dccca07b1fcca5cf";
+
+    /** Where a rejected document's ID goes: the real one, well-formed unknown ones, and the hostile meter IDs. */
+    static final List<String> REJECTED_IDS = List.of(QUARANTINED_ID, "000000000000000000000000", "ffffffffffffffffffffffff",
+            QUARANTINED_ID.toUpperCase(), QUARANTINED_ID + "0", QUARANTINED_ID.substring(1), "%36" + QUARANTINED_ID.substring(1));
 
     static final List<String> FORM_FIELDS = List.of("username", "password", "password2", "current", "meterId", "claimCode", "next", "version", "csrf",
             "relay", "reason");
@@ -344,7 +352,8 @@ final class HttpHostileCorpus {
         String path = route.substring(route.indexOf(' ') + 1);
         String id = random.nextInt(3) == 0 ? pick(HOSTILE_IDS) : random.nextBoolean() ? ALICE_METER : BOB_METER;
         String date = random.nextBoolean() ? "2027-01-01" : encodeSometimes(pick(HOSTILE_VALUES));
-        return path.replace("{id}", id).replace("{date}", date);
+        String rid = random.nextBoolean() ? pick(REJECTED_IDS) : pick(HOSTILE_IDS);
+        return path.replace("{id}", id).replace("{date}", date).replace("{rid}", rid);
     }
 
     private static String method(String route) {

@@ -57,13 +57,18 @@ class PortalIT {
                         "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD), Map.of())
                 .withMongoUri(store.connectionString());
         vertx = Vertx.vertx();
-        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")).withPasswordCost(4), db, vertx);
+        // Every suite signs up its users from 127.0.0.1: the sign-up limit is lifted here (LoginLimitsIT tests it).
+        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")).withPasswordCost(4)
+                .withLimits(MANY_SIGNUPS), db, vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
         staffToken = login("admin", ADMIN_PASSWORD);
         Runtime.getRuntime().addShutdownHook(new Thread(PortalIT::stop));
     }
 
     static final String ADMIN_PASSWORD = "staff-secret-123";
+    static final dev.ims.portal.account.AuthLimits MANY_SIGNUPS = dev.ims.portal.account.AuthLimits.DEFAULTS.withSignupsPerAddress(
+            new dev.ims.portal.account.LoginThrottle.Policy(10_000, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+                    java.time.Duration.ofSeconds(1)));
     static String staffToken;
 
     private static void stop() {

@@ -10,7 +10,6 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,14 +49,15 @@ public final class Accounts {
     public record NewSession(String token, Principal principal) {}
 
     private final MongoDatabase db;
-    private final Vertx vertx;
     private final Passwords passwords;
     private final Clock clock;
     private final String dummyHash;
+    private final HashGate hashes;
 
-    public Accounts(MongoDatabase db, Vertx vertx, Passwords passwords, Clock clock) {
+    /** @param hashes where every hash and verification runs: a bounded number at once, else a 503 */
+    public Accounts(MongoDatabase db, Passwords passwords, Clock clock, HashGate hashes) {
         this.db = db;
-        this.vertx = vertx;
+        this.hashes = hashes;
         this.passwords = passwords;
         this.clock = clock;
         this.dummyHash = passwords.hash(token());
@@ -99,25 +99,25 @@ public final class Accounts {
         if (problem != null) {
             return Future.failedFuture(HttpError.badRequest(problem));
         }
-        return vertx.executeBlocking(() -> passwords.hash(password), false).compose(hash -> Mongo.first(
+        return hashes.run(() -> passwords.hash(password)).compose(hash -> Mongo.first(
                         db.getCollection(USERS).insertOne(new Document(ID, username).append(HASH, hash)
                                 .append(ROLE, role.name()).append(CREATED, Date.from(clock.instant()))))
                 .<Void>mapEmpty()
                 .recover(e -> Future.failedFuture(isDuplicate(e) ? new HttpError(409, "that username is taken") : e)));
     }
 
-    /** The account's role when the password is right, else a failed future with a 401. */
+    /** The account's role when the password is right, else a failed future with a 401 (503 when too busy to check). */
     public Future<Role> check(String username, String password) {
         return Mongo.first(db.getCollection(USERS).find(Filters.eq(ID, username))).compose(user -> {
             // Hash even for unknown users, so that timing does not tell which usernames exist.
             String hash = user == null ? null : user.getString(HASH);
-            return vertx.executeBlocking(() -> {
+            return hashes.run(() -> {
                 if (user == null) {
                     passwords.verify(password, dummyHash);
                     return false;
                 }
                 return passwords.verify(password, hash);
-            }, false).map(ok -> {
+            }).map(ok -> {
                 if (!ok) {
                     throw new HttpError(401, "wrong username or password");
                 }
@@ -134,7 +134,7 @@ public final class Accounts {
         return check(who.username(), current)
                 .recover(e -> Future.failedFuture(e instanceof HttpError h && h.status() == 401
                         ? HttpError.badRequest("the current password is wrong") : e))
-                .compose(role -> vertx.executeBlocking(() -> passwords.hash(replacement), false))
+                .compose(role -> hashes.run(() -> passwords.hash(replacement)))
                 .compose(hash -> Mongo.first(db.getCollection(USERS).updateOne(Filters.eq(ID, who.username()), Updates.set(HASH, hash))))
                 // Every other session of the account ends: whoever knew the old password is out.
                 .compose(r -> Mongo.first(db.getCollection(SESSIONS).deleteMany(

@@ -10,19 +10,19 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.json.Json;
 import dev.ims.model.meter.ClaimCodes;
 import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.LocalPath;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.web.Params;
 import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,22 +47,25 @@ public final class AuthRoutes {
 
     private final Accounts accounts;
     private final MongoDatabase db;
-    private final Vertx vertx;
     private final Pages pages;
     private final boolean secureCookies;
-    private final LoginThrottle perUser;
+    private final HashGate hashes;
+    private final LoginThrottle perAccountAndAddress;
     private final LoginThrottle perAddress;
     private final LoginThrottle claims;
+    private final LoginThrottle signups;
 
-    public AuthRoutes(Accounts accounts, MongoDatabase db, Vertx vertx, Pages pages, boolean secureCookies, java.time.Clock clock) {
+    public AuthRoutes(Accounts accounts, MongoDatabase db, Pages pages, boolean secureCookies, java.time.Clock clock,
+            AuthLimits limits, HashGate hashes) {
         this.accounts = accounts;
         this.db = db;
-        this.vertx = vertx;
         this.pages = pages;
         this.secureCookies = secureCookies;
-        this.perUser = new LoginThrottle(5, Duration.ofMinutes(15), clock);
-        this.perAddress = new LoginThrottle(30, Duration.ofMinutes(15), clock);
-        this.claims = new LoginThrottle(10, Duration.ofHours(1), clock);
+        this.hashes = hashes;
+        this.perAccountAndAddress = new LoginThrottle(limits.loginPerAccountAndAddress(), clock);
+        this.perAddress = new LoginThrottle(limits.loginPerAddress(), clock);
+        this.claims = new LoginThrottle(limits.claimsPerAccount(), clock);
+        this.signups = new LoginThrottle(limits.signupsPerAddress(), clock);
     }
 
     /** Must run after the body handler and before every protected route. */
@@ -140,6 +143,7 @@ public final class AuthRoutes {
         try {
             username = Accounts.username(raw);
         } catch (HttpError e) {
+            invalidUsername(ctx, raw);
             loginPage(ctx, 401, "Wrong username or password.");
             return;
         }
@@ -148,6 +152,7 @@ public final class AuthRoutes {
             Responses.redirect(ctx, safeNext(ctx.request().getFormAttribute("next")));
         }).onFailure(e -> {
             if (e instanceof HttpError h && (h.status() == 401 || h.status() == 429)) {
+                retryAfter(ctx, h);
                 loginPage(ctx, h.status(), h.status() == 401 ? "Wrong username or password." : h.getMessage());
             } else {
                 ctx.fail(e);
@@ -157,32 +162,94 @@ public final class AuthRoutes {
 
     private void apiLogin(RoutingContext ctx) {
         JsonNode body = jsonBody(ctx);
-        String username = Accounts.username(text(body, "username"));
-        logIn(ctx, username, text(body, "password"), true).onSuccess(s -> Responses.json(ctx, Map.of(
+        String raw = text(body, "username");
+        String username;
+        try {
+            username = Accounts.username(raw);
+        } catch (HttpError e) {
+            invalidUsername(ctx, raw);
+            throw e;
+        }
+        logIn(ctx, username, text(body, "password"), true).onSuccess(s -> {
+            // The answer carries a bearer token: no cache may keep it.
+            ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
+            Responses.json(ctx, Map.of(
                 "token", s.token(), "username", s.principal().username(), "role", s.principal().role().name(),
-                "expiresInSeconds", Accounts.API_SESSION.toSeconds()))).onFailure(ctx::fail);
+                "expiresInSeconds", Accounts.API_SESSION.toSeconds()));
+        }).onFailure(ctx::fail);
     }
 
-    /** Checks the throttles, the password, and opens a session. Fails with 401 or 429. */
+    /**
+     * Reserves an attempt under the account-and-address and the address limits (one atomic step each, before
+     * any hashing; when the second refuses, the first is given back), checks the password, and opens a
+     * session. The reservations count as failures unless the password is right (then they do not count, and
+     * the account-and-address history is cleared) or the check never ran (the server was too busy: 503).
+     * Fails with 401, 429 or 503.
+     */
     private Future<Accounts.NewSession> logIn(RoutingContext ctx, String username, String password, boolean api) {
-        String address = "ip:" + ctx.request().remoteAddress().hostAddress();
-        Duration wait = max(perUser.retryAfter("user:" + username), perAddress.retryAfter(address));
-        if (!wait.isZero()) {
-            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
-            return Future.failedFuture(new HttpError(429, "too many failed attempts; try again in "
-                    + Math.max(1, wait.toMinutes()) + " minute(s)"));
-        }
-        return accounts.check(username, password == null ? "" : password).recover(e -> {
-            if (e instanceof HttpError h && h.status() == 401) {
-                perUser.failed("user:" + username);
-                perAddress.failed(address);
-                LOG.info("Failed log-in for '{}' from {}", username, address.substring(3));
+        String address = address(ctx);
+        LoginThrottle.Decision mine = perAccountAndAddress.reserve("login:" + username + "|" + address);
+        LoginThrottle.Decision all = mine.allowed() ? perAddress.reserve("login:" + address) : mine;
+        if (!all.allowed()) {
+            if (mine.allowed()) {
+                mine.permit().release();
             }
-            return Future.failedFuture(e);
-        }).compose(role -> {
-            perUser.succeeded("user:" + username);
-            return accounts.openSession(username, role, api);
+            // DEBUG: under attack refusals come by the thousand; the failures that caused them are logged at INFO.
+            LOG.debug("Log-in for '{}' from {} refused for {} s: too many failures", LogSafe.of(username), LogSafe.of(address),
+                    all.retryAfter().toSeconds());
+            return Future.failedFuture(HttpError.tooMany("too many failed attempts", all.retryAfter()));
+        }
+        LoginThrottle.Permit permit = mine.permit();
+        LoginThrottle.Permit addressPermit = all.permit();
+        Future<Accounts.NewSession> result;
+        try {
+            result = accounts.check(username, password == null ? "" : password).compose(role -> {
+                // The account's own history from here is cleared; the address's is not, or an attacker could
+                // wipe it by logging into an account of their own now and then.
+                permit.reset();
+                addressPermit.release();
+                return accounts.openSession(username, role, api);
+            });
+        } catch (RuntimeException e) {
+            result = Future.failedFuture(e);
+        }
+        return result.onFailure(e -> {
+            if (e instanceof HttpError h && h.status() == 401) {
+                permit.keep();
+                addressPermit.keep();
+                LOG.info("Failed log-in for '{}' from {}", LogSafe.of(username), LogSafe.of(address));
+            } else {
+                // Busy (503) or a store failure: the password was never judged, so the attempt does not count.
+                permit.release();
+                addressPermit.release();
+            }
         });
+    }
+
+    /**
+     * A log-in with a name that cannot be an account: logged (escaped: such names are where log-forging
+     * attempts show up) and counted as a failure of the address, without any hashing.
+     */
+    private void invalidUsername(RoutingContext ctx, String raw) {
+        String address = address(ctx);
+        LoginThrottle.Decision d = perAddress.reserve("login:" + address);
+        if (d.allowed()) {
+            d.permit().keep();
+        }
+        LOG.info("Failed log-in for invalid username '{}' from {}", LogSafe.of(raw), LogSafe.of(address));
+    }
+
+    /** The client's address: the connection's, or the forwarded one behind a proxy ({@code PORTAL_BEHIND_PROXY}). */
+    private static String address(RoutingContext ctx) {
+        io.vertx.core.net.SocketAddress a = ctx.request().remoteAddress();
+        return a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+    }
+
+    /** Puts the error's Retry-After on the answer, for errors shown on a form instead of by the failure handler. */
+    private static void retryAfter(RoutingContext ctx, HttpError h) {
+        if (h.retryAfter() != null) {
+            ctx.response().putHeader("Retry-After", h.retryAfterSeconds());
+        }
     }
 
     private void logout(RoutingContext ctx) {
@@ -219,10 +286,28 @@ public final class AuthRoutes {
             signupPage(ctx, 400, "The two passwords differ.");
             return;
         }
+        // Every created account counts against the address; the reservation is taken before the hash, so
+        // parallel sign-ups cannot exceed the limit either.
+        String address = address(ctx);
+        LoginThrottle.Decision d = signups.reserve("signup:" + address);
+        if (!d.allowed()) {
+            LOG.debug("Sign-up from {} refused for {} s: too many accounts", LogSafe.of(address), d.retryAfter().toSeconds());
+            HttpError e = HttpError.tooMany("too many new accounts from your address", d.retryAfter());
+            retryAfter(ctx, e);
+            signupPage(ctx, 429, e.getMessage());
+            return;
+        }
         accounts.create(username, password, Role.CONSUMER)
+                .onComplete(r -> {
+                    if (r.succeeded()) {
+                        d.permit().keep();
+                    } else {
+                        d.permit().release();
+                    }
+                })
                 .compose(v -> accounts.openSession(username, Role.CONSUMER, false))
                 .onSuccess(s -> {
-                    LOG.info("New consumer account '{}'", username);
+                    LOG.info("New consumer account '{}' from {}", LogSafe.of(username), LogSafe.of(address));
                     setSessionCookie(ctx, s.token());
                     Responses.redirect(ctx, "/account");
                 })
@@ -251,7 +336,29 @@ public final class AuthRoutes {
             accountPage(ctx, 400, "The two new passwords differ.", null);
             return;
         }
+        String problem = Passwords.policyProblem(p.username(), replacement);
+        if (problem != null) {
+            accountPage(ctx, 400, problem, null);
+            return;
+        }
+        // Guessing the current password with a stolen session is limited like guessing it at the log-in.
+        LoginThrottle.Decision d = perAccountAndAddress.reserve("login:" + p.username() + "|" + address(ctx));
+        if (!d.allowed()) {
+            HttpError e = HttpError.tooMany("too many wrong passwords", d.retryAfter());
+            retryAfter(ctx, e);
+            accountPage(ctx, 429, e.getMessage(), null);
+            return;
+        }
         accounts.changePassword(p, ctx.request().getFormAttribute("current"), replacement)
+                .onComplete(r -> {
+                    if (r.succeeded()) {
+                        d.permit().reset();
+                    } else if (r.cause() instanceof HttpError h && h.status() == 400) {
+                        d.permit().keep();
+                    } else {
+                        d.permit().release();
+                    }
+                })
                 .onSuccess(v -> accountPage(ctx, 200, null, "Password changed. Your other sessions were signed out."))
                 .onFailure(e -> showOnForm(ctx, e, h -> accountPage(ctx, h.status(), h.getMessage(), null)));
     }
@@ -283,23 +390,25 @@ public final class AuthRoutes {
         } catch (HttpError e) {
             return Future.failedFuture(e);
         }
-        String key = "claim:" + p.username();
-        Duration wait = claims.retryAfter(key);
-        if (!wait.isZero()) {
-            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
-            return Future.failedFuture(new HttpError(429, "too many wrong claim codes; try again in "
-                    + Math.max(1, wait.toMinutes()) + " minute(s)"));
-        }
         if (code == null || code.isBlank() || code.length() > 64) {
             return Future.failedFuture(HttpError.badRequest("enter the claim code shown on the meter"));
         }
-        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))).compose(meter -> {
+        // Reserved before the code is checked, so parallel guesses cannot exceed the limit.
+        LoginThrottle.Decision d = claims.reserve("claim:" + p.username());
+        if (!d.allowed()) {
+            LOG.debug("Claim by '{}' refused for {} s: too many wrong codes", LogSafe.of(p.username()), d.retryAfter().toSeconds());
+            return Future.failedFuture(HttpError.tooMany("too many wrong claim codes", d.retryAfter()));
+        }
+        LoginThrottle.Permit permit = d.permit();
+        Future<String> result = Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))).compose(meter -> {
             String verifier = meter == null ? null : meter.getString(CLAIM_VERIFIER);
-            return vertx.executeBlocking(() -> verifier != null && ClaimCodes.matches(verifier, code), false).compose(ok -> {
+            return hashes.run(() -> verifier != null && ClaimCodes.matches(verifier, code)).compose(ok -> {
                 if (!ok) {
-                    claims.failed(key);
+                    permit.keep();
                     return Future.failedFuture(HttpError.badRequest("that meter ID and claim code do not match a meter that has reported"));
                 }
+                // The right code: it does not count, but earlier wrong ones still do.
+                permit.release();
                 String owner = meter.getString(OWNER);
                 if (owner != null && !owner.equals(p.username())) {
                     return Future.failedFuture(new HttpError(409, "this meter is already linked to another account"));
@@ -309,9 +418,11 @@ public final class AuthRoutes {
                                 Updates.set(OWNER, p.username())))
                         .compose(r -> r.getMatchedCount() == 1 ? Future.succeededFuture(meterId)
                                 : Future.failedFuture(new HttpError(409, "this meter is already linked to another account")))
-                        .onSuccess(id -> LOG.info("Meter {} linked to '{}'", id, p.username()));
+                        .onSuccess(id -> LOG.info("Meter {} linked to '{}'", LogSafe.of(id), LogSafe.of(p.username())));
             });
         });
+        // Busy (503) or a store failure: the code was never judged, so the attempt does not count.
+        return result.onFailure(e -> permit.release());
     }
 
     /** IDs of the meters the principal may see: their own (staff: none listed here, they see the fleet). */
@@ -325,6 +436,7 @@ public final class AuthRoutes {
     /** A client error goes back to the form it came from; anything else to the one failure handler. */
     private static void showOnForm(RoutingContext ctx, Throwable e, java.util.function.Consumer<HttpError> form) {
         if (e instanceof HttpError h && h.status() < 500) {
+            retryAfter(ctx, h);
             form.accept(h);
         } else {
             ctx.fail(e);
@@ -357,10 +469,9 @@ public final class AuthRoutes {
         return c != null && Accounts.same(c.getValue(), ctx.request().getFormAttribute(CSRF_FIELD));
     }
 
-    /** A local path to return to after log-in; anything else (other sites, {@code //host}) becomes {@code /}. */
+    /** A local path to return to after log-in (see {@link LocalPath}); anything else becomes {@code /}. */
     public static String safeNext(String next) {
-        return next != null && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\")
-                && next.length() < 300 && !next.contains("\n") && !next.contains("\r") ? next : "/";
+        return LocalPath.isSafe(next) ? next : "/";
     }
 
     /** Calls made by programs: without a session they get 401, not a redirect to the log-in page. */
@@ -370,10 +481,6 @@ public final class AuthRoutes {
 
     private static boolean isWrite(HttpMethod m) {
         return m != HttpMethod.GET && m != HttpMethod.HEAD && m != HttpMethod.OPTIONS;
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     public static JsonNode jsonBody(RoutingContext ctx) {

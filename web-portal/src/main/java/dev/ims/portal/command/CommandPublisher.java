@@ -8,6 +8,7 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.topic.Topics;
+import dev.ims.portal.web.LogSafe;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ public final class CommandPublisher implements AutoCloseable {
     public CommandPublisher connect() {
         client.connectWith().cleanStart(true).send().whenComplete((ack, e) -> {
             if (e != null) {
-                LOG.warn("Portal could not reach the broker for relay commands yet: {}", e.getMessage());
+                LOG.warn("Portal could not reach the broker for relay commands yet: {}", LogSafe.of(e.getMessage()));
             }
         });
         return this;
@@ -61,7 +62,7 @@ public final class CommandPublisher implements AutoCloseable {
             try {
                 client.disconnect().get(3, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.debug("Disconnect: {}", e.toString());
+                LOG.debug("Disconnect: {}", LogSafe.of(e.toString()));
             }
         }
     }

@@ -9,6 +9,7 @@ import dev.ims.portal.account.AuthRoutes;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Params;
 import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;
@@ -26,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class CommandRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
-    static final int MAX_REASON = 500;
 
     private final CommandService commands;
     private final MeterRoutes meters;
@@ -70,7 +70,8 @@ public final class CommandRoutes {
 
     private Future<String> send(RoutingContext ctx, Principal p, RelayState relay, String reason) {
         return meters.meter(ctx).compose(m -> commands.send(m.getString(ID), relay, reason, p.username()))
-                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, ctx.pathParam("id"), relay, p.username(), reason));
+                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, LogSafe.of(ctx.pathParam("id")), relay,
+                        LogSafe.of(p.username()), LogSafe.of(reason)));
     }
 
     private void one(RoutingContext ctx) {
@@ -107,10 +108,6 @@ public final class CommandRoutes {
     }
 
     private static String reason(String raw) {
-        String r = raw == null ? "" : raw.strip();
-        if (r.length() < 3 || r.length() > MAX_REASON || r.chars().anyMatch(Character::isISOControl)) {
-            throw HttpError.badRequest("reason is required, 3 to " + MAX_REASON + " characters on one line: it goes into the audit trail");
-        }
-        return r;
+        return Params.reason(raw);
     }
 }

@@ -6,6 +6,8 @@ import dev.ims.portal.advice.AdviceService;
 import dev.ims.portal.chart.Bar;
 import dev.ims.portal.chart.BarChart;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.quarantine.QuarantineStore;
+import dev.ims.portal.quarantine.QuarantinedReading;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.MonthOutlook;
 import dev.ims.portal.usage.UsageService;
@@ -43,8 +45,12 @@ public final class DashboardRoutes {
 
     private final CommandService commands;
 
-    public DashboardRoutes(MeterRoutes meters, UsageService usage, AdviceService advice, CommandService commands, Pages pages) {
+    private final QuarantineStore quarantine;
+
+    public DashboardRoutes(MeterRoutes meters, UsageService usage, AdviceService advice, CommandService commands,
+            QuarantineStore quarantine, Pages pages) {
         this.commands = commands;
+        this.quarantine = quarantine;
         this.meters = meters;
         this.usage = usage;
         this.advice = advice;
@@ -54,6 +60,9 @@ public final class DashboardRoutes {
     public void register(Router router) {
         router.get("/meters/:id").handler(this::page);
     }
+
+    /** Open quarantined readings listed on the staff view of a meter page, newest first; the API lists all. */
+    static final int QUARANTINE_ON_PAGE = 50;
 
     private void page(RoutingContext ctx) {
         String view = ctx.request().getParam("view", "month");
@@ -72,7 +81,8 @@ public final class DashboardRoutes {
             Future<AdviceService.Result> tips = advice.advise(id, today);
             boolean staff = Access.principal(ctx).isStaff();
             Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
-            return Future.all(List.of(recent, peak, chart, tips, relayCommands)).map(v -> {
+            Future<List<QuarantinedReading>> held = staff ? quarantine.forMeter(id, true, QUARANTINE_ON_PAGE) : Future.succeededFuture(List.of());
+            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held)).map(v -> {
                 Map<String, Object> model = new HashMap<>();
                 model.put("meter", MeterRoutes.meterView(m));
                 List<UsageService.Entry> days = recent.result();
@@ -88,6 +98,7 @@ public final class DashboardRoutes {
                 model.put("advice", tips.result());
                 model.put("today", today.toString());
                 model.put("commands", relayCommands.result().stream().map(d -> CommandService.view(d, true)).toList());
+                model.put("quarantine", held.result());
                 return model;
             });
         }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);

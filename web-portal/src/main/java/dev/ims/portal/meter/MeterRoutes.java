@@ -284,7 +284,10 @@ public final class MeterRoutes {
         reply(ctx, Mongo.list(db.getCollection(REJECTED).find().sort(Sorts.descending(RECEIVED_AT)).limit(limit))
                 .map(l -> l.stream().map(d -> {
                     Map<String, Object> m = Responses.plain(d);
-                    m.remove(ID);
+                    Object id = m.remove(ID);
+                    if (id instanceof String hex) {
+                        m.put("id", hex); // what the quarantine decisions take
+                    }
                     return m;
                 }).toList()));
     }

@@ -6,6 +6,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Mongo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -96,6 +97,6 @@ public final class FleetMetrics {
             supplyOff.set(off);
             commands.get("PENDING").set(pending.result());
             commands.get("CONFIRMED").set(confirmed.result());
-        }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", e.toString())).mapEmpty();
+        }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", LogSafe.of(e.toString()))).mapEmpty();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.model.json.Json;
 import dev.ims.portal.account.Access;
 import dev.ims.portal.web.HttpError;
+import dev.ims.portal.web.LogSafe;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.web.Responses;
 import io.vertx.ext.web.Router;
@@ -51,7 +52,7 @@ public final class TariffRoutes {
             throw HttpError.badRequest("validFrom in the body must equal the one in the path");
         }
         tariffs.save(v).onSuccess(b -> {
-            LOG.info("Tariff version from {} saved by {}", v.validFrom(), who);
+            LOG.info("Tariff version from {} saved by {}", v.validFrom(), LogSafe.of(who));
             Responses.json(ctx, TariffCodec.writeVersion(v));
         }).onFailure(ctx::fail);
     }
@@ -67,7 +68,7 @@ public final class TariffRoutes {
             return;
         }
         tariffs.save(v).onSuccess(b -> {
-            LOG.info("Tariff version from {} saved by {}", v.validFrom(), who);
+            LOG.info("Tariff version from {} saved by {}", v.validFrom(), LogSafe.of(who));
             page(ctx, 200, null, "Saved the version valid from " + v.validFrom() + ".", null);
         }).onFailure(ctx::fail);
     }

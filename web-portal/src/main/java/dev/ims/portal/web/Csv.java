@@ -74,7 +74,7 @@ public final class Csv {
 
             @Override
             public void onError(Throwable t) {
-                LOG.warn("CSV export {} failed: {}", filename, t.toString());
+                LOG.warn("CSV export {} failed: {}", LogSafe.of(filename), LogSafe.of(t.toString()));
                 context.runOnContext(v -> response.reset());
             }
 

@@ -62,4 +62,16 @@ public final class Params {
         }
         throw HttpError.badRequest("limit must be a whole number from 1 to " + max);
     }
+
+    /** The longest reason an audited action (relay command, quarantine decision) may carry. */
+    public static final int MAX_REASON = 500;
+
+    /** An audit-trail reason: trimmed, 3 to {@value #MAX_REASON} characters, one line without control characters. */
+    public static String reason(String raw) {
+        String r = raw == null ? "" : raw.strip();
+        if (r.length() < 3 || r.length() > MAX_REASON || r.chars().anyMatch(Character::isISOControl)) {
+            throw HttpError.badRequest("reason is required, 3 to " + MAX_REASON + " characters on one line: it goes into the audit trail");
+        }
+        return r;
+    }
 }

@@ -4,24 +4,28 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * In front of the router: refuses a request whose target has broken percent-encoding ({@code %ZZ}, a
- * lone {@code %}) with 400, before the router's path matching and query decoding throw on it (which
- * would log a stack trace per request and answer 500).
+ * In front of the router: puts the {@link SecurityHeaders} on every answer (pages, API, static files and
+ * every error, whichever handler writes it), and refuses a request whose target has broken percent-encoding
+ * ({@code %ZZ}, a lone {@code %}) with 400, before the router's path matching and query decoding throw on it
+ * (which would log a stack trace per request and answer 500).
  */
 public final class RequestGuard implements Handler<HttpServerRequest> {
 
     private final Handler<HttpServerRequest> next;
+    private final SecurityHeaders headers;
 
-    public RequestGuard(Handler<HttpServerRequest> next) {
+    public RequestGuard(Handler<HttpServerRequest> next, SecurityHeaders headers) {
         this.next = next;
+        this.headers = headers;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
+        headers.apply(request.response());
         String uri = request.uri();
         if (uri != null && !wellEncoded(uri)) {
             String path = request.path();
-            request.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Connection", "close");
+            request.response().putHeader("Connection", "close");
             Responses.error(request.response(), path == null ? "/" : path,
                     400, "malformed percent-encoding in the request target");
             return;

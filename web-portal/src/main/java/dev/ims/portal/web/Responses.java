@@ -81,6 +81,9 @@ public final class Responses {
         if (t instanceof HttpError e) {
             status = e.status();
             message = e.getMessage();
+            if (e.retryAfter() != null && !ctx.response().headWritten()) {
+                ctx.response().putHeader("Retry-After", e.retryAfterSeconds());
+            }
         } else if (t == null) {
             status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
             message = status == 404 ? "not found" : status == 405 ? "method not allowed" : "request failed";
@@ -89,11 +92,11 @@ public final class Responses {
             // sent (a malformed form, multipart body or header). The sender's fault, said plainly.
             status = 400;
             message = "the request could not be read: malformed body or header";
-            LOG.debug("{} {} unreadable: {}", ctx.request().method(), ctx.request().path(), t.toString());
+            LOG.debug("{} {} unreadable: {}", ctx.request().method(), LogSafe.of(ctx.request().path()), LogSafe.of(t.toString()));
         } else {
             status = 500;
             message = "internal error";
-            LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(), t.toString());
+            LOG.warn("{} {} failed: {}", ctx.request().method(), LogSafe.of(ctx.request().path()), LogSafe.of(t.toString()));
         }
         if (ctx.response().ended()) {
             return;
