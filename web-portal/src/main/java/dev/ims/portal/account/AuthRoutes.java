@@ -11,7 +11,7 @@ import dev.ims.model.json.Json;
 import dev.ims.model.meter.ClaimCodes;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.LocalPath;
-import dev.ims.portal.web.LogSafe;
+import dev.ims.model.log.LogSafe;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.web.Params;

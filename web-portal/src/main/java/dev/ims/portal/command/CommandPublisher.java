@@ -8,7 +8,7 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.mqtt.MqttClients;
 import dev.ims.model.topic.Topics;
-import dev.ims.portal.web.LogSafe;
+import dev.ims.model.log.LogSafe;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

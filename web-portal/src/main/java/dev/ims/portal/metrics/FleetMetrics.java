@@ -6,7 +6,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
 import dev.ims.portal.meter.MeterRoutes;
-import dev.ims.portal.web.LogSafe;
+import dev.ims.model.log.LogSafe;
 import dev.ims.portal.web.Mongo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

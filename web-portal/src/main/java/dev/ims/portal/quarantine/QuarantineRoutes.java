@@ -8,7 +8,7 @@ import dev.ims.portal.account.AuthRoutes;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.quarantine.QuarantineStore.Action;
-import dev.ims.portal.web.LogSafe;
+import dev.ims.model.log.LogSafe;
 import dev.ims.portal.web.Params;
 import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.model.json.Json;
 import dev.ims.portal.account.Access;
 import dev.ims.portal.web.HttpError;
-import dev.ims.portal.web.LogSafe;
+import dev.ims.model.log.LogSafe;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.web.Responses;
 import io.vertx.ext.web.Router;

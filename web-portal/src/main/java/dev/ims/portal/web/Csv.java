@@ -1,5 +1,6 @@
 package dev.ims.portal.web;
 
+import dev.ims.model.log.LogSafe;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;

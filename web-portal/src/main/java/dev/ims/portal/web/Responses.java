@@ -1,5 +1,6 @@
 package dev.ims.portal.web;
 
+import dev.ims.model.log.LogSafe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ims.model.json.Json;
 import io.vertx.core.http.HttpServerResponse;
