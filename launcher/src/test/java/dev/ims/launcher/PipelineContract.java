@@ -160,6 +160,45 @@ abstract class PipelineContract {
     }
 
     @Test
+    void forgedReading_isQuarantined_andStaffAcceptingItThroughThePortal_storesItOnce() throws Exception {
+        String meter = "q-" + System.nanoTime() % 1_000_000;
+        Mqtt5BlockingClient client = client();
+        try {
+            Instant t = Instant.now().minusSeconds(1800);
+            publish(client, meter, CODEC.encode(Reading.of(meter, 0, t, 100.0, null, null, null, null, null)));
+            publish(client, meter, CODEC.encode(Reading.of(meter, 1_000_000, t.plusSeconds(60), 1e8, null, null, null, null, null)));
+            publish(client, meter, CODEC.encode(Reading.of(meter, 1, t.plusSeconds(900), 900.0, null, null, null, null, null)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/meters/" + meter + "/quarantine").size() == 2);
+            assertThat(get("/api/v1/meters/" + meter).get("latest").get("energyKwh").asDouble()).isEqualTo(100.0);
+            JsonNode q = get("/api/v1/meters/" + meter + "/quarantine");
+            assertThat(q).extracting(x -> x.get("reason").asText()).containsExactlyInAnyOrder("SEQ_JUMP", "IMPLAUSIBLE_CONSUMPTION");
+            String meterExchanged = null;
+            for (JsonNode x : q) {
+                if (x.get("reason").asText().equals("IMPLAUSIBLE_CONSUMPTION")) {
+                    meterExchanged = x.get("id").asText();
+                }
+            }
+            assertThat(post("/api/v1/rejected/" + meterExchanged + "/accept", "{}").statusCode()).isEqualTo(400); // a reason is required
+            assertThat(post("/api/v1/rejected/" + meterExchanged + "/accept", "{\"reason\":\"meter exchanged, register checked on site\"}")
+                    .statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/v1/meters/" + meter + "/readings").size() == 2);
+            assertThat(get("/api/v1/meters/" + meter).get("latest").get("energyKwh").asDouble()).isEqualTo(900.0);
+            String id = meterExchanged;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                for (JsonNode x : get("/api/v1/meters/" + meter + "/quarantine")) {
+                    if (x.get("id").asText().equals(id)) {
+                        return x.get("state").asText().equals("ACCEPTED");
+                    }
+                }
+                return false;
+            });
+            assertThat(post("/api/v1/rejected/" + meterExchanged + "/discard", "{\"reason\":\"changed my mind\"}").statusCode()).isEqualTo(409);
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    @Test
     void metrics_showTheIngestAndTheFleet_onePlaceForTheWholeStack() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             String m = getText("/metrics");
