@@ -6,6 +6,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -68,12 +69,13 @@ public final class PrivateFiles {
         if (!posix(path) || !Files.exists(path, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(path)) {
             return;
         }
-        set(path, Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? FOLDER : FILE);
+        setIfPresent(path, Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) ? FOLDER : FILE);
     }
 
     /**
      * Tightens a whole tree: folders to 0700, files to 0600. For folders other programs fill (a library's
-     * data folder), whose files may have been created under a wider umask by an older version.
+     * data folder), whose files may have been created under a wider umask by an older version. Safe while
+     * that program runs: a file it deletes during the walk is skipped.
      */
     public static void restrictTree(Path root) throws IOException {
         if (!posix(root) || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -83,16 +85,24 @@ public final class PrivateFiles {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                set(dir, FOLDER);
+                setIfPresent(dir, FOLDER);
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 if (attrs.isRegularFile()) {
-                    set(file, FILE);
+                    setIfPresent(file, FILE);
                 }
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
             }
         });
     }
@@ -124,5 +134,13 @@ public final class PrivateFiles {
 
     private static void set(Path p, Set<PosixFilePermission> permissions) throws IOException {
         Files.setPosixFilePermissions(p, permissions);
+    }
+
+    private static void setIfPresent(Path p, Set<PosixFilePermission> permissions) throws IOException {
+        try {
+            set(p, permissions);
+        } catch (NoSuchFileException gone) {
+            // deleted since it was listed: nothing left to protect
+        }
     }
 }
