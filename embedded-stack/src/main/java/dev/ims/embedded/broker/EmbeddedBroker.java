@@ -79,6 +79,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             // tighten them. What it creates later while running is inside these 0700 folders.
             PrivateFiles.restrictTree(root);
         } catch (IOException e) {
+            closeQuietly(hivemq);
             throw new EmbeddedStartException("embedded broker cannot use " + root + ": " + e.getMessage(), e);
         } catch (Exception e) {
             closeQuietly(hivemq);
