@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param maxClientQueue QoS 1 messages queued for any client's own session but the ingest's, before the
  *     broker drops the newest
  * @param ingestClientIdPrefix the client ID prefix that marks the ingest, which keeps the session expiry it asks
- *     for and the {@code maxQueuedMessages} queue (see {@link ClientPolicy}: to be replaced by an identity)
+ *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}: to be replaced by an identity)
  */
 public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
         Duration maxSessionExpiry, long maxClientQueue, String ingestClientIdPrefix) {
