@@ -8,6 +8,7 @@ import dev.ims.agent.mqtt.MeterConnection;
 import dev.ims.agent.relay.CommandGuard;
 import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +97,9 @@ public final class Fleet implements AutoCloseable {
     public static List<Member> membersIn(Path dir, int size, ImsSettings settings, Options options, Clock clock) {
         List<Member> out = new ArrayList<>();
         try {
-            Files.createDirectories(dir);
+            // State files (claim codes) and outboxes (readings): the owner's only, an older version's included.
+            PrivateFiles.createDirectories(dir);
+            PrivateFiles.restrictTree(dir);
             try (Stream<Path> files = Files.list(dir)) {
                 files.filter(p -> p.toString().endsWith(".json")).sorted().limit(size)
                         .forEach(p -> out.add(existing(p, settings, options)));

@@ -11,6 +11,7 @@ import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.ingest.IngestService;
 import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.PrivateFiles;
 import dev.ims.portal.Portal;
 import dev.ims.portal.PortalSettings;
 import io.vertx.core.Vertx;
@@ -74,9 +75,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll(ImsSettings settings, Options options) throws Exception {
+        // The data folder holds the store (staff sessions, readings), the broker's sessions and the meters'
+        // claim codes: the running account's only (0700), an older version's wider folder included. Each
+        // part below makes its own subfolders and files 0700/0600 (PrivateFiles).
+        PrivateFiles.createDirectories(settings.dataDir());
         boolean embeddedBroker = settings.mqttUrl().isEmpty();
         if (embeddedBroker) {
-            EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker")));
+            EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
+                    .withIngestClientIdPrefix(settings.ingestGroup()));
             started.push(broker);
             settings = settings.withMqttUrl(broker.url());
         }
@@ -146,19 +152,14 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Writes each simulated meter's ID and claim code, as a real meter shows them on its label. The file is
-     * readable only by its owner where the file system allows.
+     * readable only by its owner (0600, never wider even for a moment) where the file system allows.
      */
     private static void writeClaimCodes(java.nio.file.Path file, List<Fleet.Member> members) throws java.io.IOException {
         StringBuilder b = new StringBuilder("# Simulated meters: ID and claim code (link a meter to a portal account with them)\n");
         for (Fleet.Member m : members) {
             b.append(m.meter().meterId()).append(' ').append(m.meter().state().claimCode()).append('\n');
         }
-        java.nio.file.Files.writeString(file, b);
-        try {
-            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: the data folder's own permissions apply
-        }
+        PrivateFiles.writeString(file, b);
     }
 
     /** The simulated fleet, or null when it runs without one. */

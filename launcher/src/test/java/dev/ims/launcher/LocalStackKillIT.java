@@ -14,7 +14,9 @@ import dev.ims.embedded.testing.ChildJvm;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.storage.StoreSchema;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,6 +99,11 @@ class LocalStackKillIT {
                 docs.forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
                 assertThat(docs).as(m).hasSize(perMeter);
                 assertThat(seqs).as(m).hasSize(perMeter);
+            }
+            // The data folder and the store's file are the running account's only.
+            if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/store/ims.mv")))).isEqualTo("rw-------");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.ims.agent.meter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,8 @@ import java.nio.file.StandardOpenOption;
  * Reads and writes a meter's state file. A save is atomic and durable: the new content is forced to the
  * disk before it replaces the old file, and the folder entry after, so a crash or a power cut leaves the
  * old or the new file, never a torn or empty one, and a save that returned survives a power cut (the relay
- * state is acknowledged to staff only after that).
+ * state is acknowledged to staff only after that). The file holds the meter's claim code: it and its
+ * folder are the owner's only (0600, 0700); a load tightens an older version's wider file.
  */
 public final class MeterStateFile {
 
@@ -25,6 +27,7 @@ public final class MeterStateFile {
 
     public static MeterState load(Path file) {
         try {
+            PrivateFiles.restrict(file);
             return MAPPER.readValue(file.toFile(), MeterState.class);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read meter state " + file + ": " + e.getMessage(), e);
@@ -46,8 +49,8 @@ public final class MeterStateFile {
      */
     public static void replaceDurably(Path file, byte[] content) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+        PrivateFiles.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp", PrivateFiles.fileAttributes(parent));
         try {
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(content);

@@ -1,5 +1,6 @@
 package dev.ims.agent.outbox;
 
+import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -16,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * one; only the resolution of the oldest part of an outage is. The newest readings matter most.
  *
  * <p>Files: {@code <name>} (the lines) and {@code <name>.acked} (the highest seq delivered). The lines file
- * is rewritten without delivered readings when they make up most of it. Thread-safe.
+ * is rewritten without delivered readings when they make up most of it. Both are the owner's only (0600),
+ * an older version's wider ones are tightened on open. Thread-safe.
  */
 public final class Outbox implements AutoCloseable {
 
@@ -65,7 +68,9 @@ public final class Outbox implements AutoCloseable {
         Outbox o = new Outbox(file, maxReadings);
         try {
             o.load();
-            o.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            o.channel = openForAppend(file);
+            PrivateFiles.restrict(file);
+            PrivateFiles.restrict(o.ackedFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open outbox " + file + ": " + e.getMessage(), e);
         }
@@ -171,9 +176,7 @@ public final class Outbox implements AutoCloseable {
         if (head > acked) {
             acked = head;
             try {
-                Path tmp = ackedFile.resolveSibling(ackedFile.getFileName() + ".tmp");
-                Files.writeString(tmp, Long.toString(acked));
-                Files.move(tmp, ackedFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                PrivateFiles.writeString(ackedFile, Long.toString(acked));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write outbox marker " + ackedFile + ": " + e.getMessage(), e);
             }
@@ -192,16 +195,24 @@ public final class Outbox implements AutoCloseable {
             for (Reading r : pending) {
                 b.append(new String(CODEC.encode(r), StandardCharsets.UTF_8)).append('\n');
             }
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PrivateFiles.fileAttributes(tmp));
             Files.writeString(tmp, b, StandardCharsets.UTF_8);
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             lines = pending.size();
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            channel = openForAppend(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact outbox " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A new lines file is created 0600: it holds the meter's readings. */
+    private static FileChannel openForAppend(Path file) throws IOException {
+        return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                PrivateFiles.fileAttributes(file));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,5 +105,31 @@ class OutboxTest {
             assertThat(o.pending().get(0).seq()).isEqualTo(2900);
             assertThat(o.pending().get(99).seq()).isEqualTo(2999);
         }
+    }
+
+    @Test
+    void outboxFiles_areTheOwnersOnly_andAnOlderVersionsWideFilesAreTightenedOnOpen() throws IOException {
+        Path f = dir.resolve("m.outbox");
+        try (Outbox o = Outbox.open(f, 100)) {
+            o.append(r(0));
+            o.append(r(1));
+            o.delivered(0);
+        }
+        Path acked = dir.resolve("m.outbox.acked");
+        assertThat(mode(f)).isEqualTo("rw-------");
+        assertThat(mode(acked)).isEqualTo("rw-------");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(acked, PosixFilePermissions.fromString("rw-r--r--"));
+
+        try (Outbox o = Outbox.open(f, 100)) {
+            assertThat(o.pending()).extracting(Reading::seq).containsExactly(1L);
+        }
+
+        assertThat(mode(f)).isEqualTo("rw-------");
+        assertThat(mode(acked)).isEqualTo("rw-------");
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 }

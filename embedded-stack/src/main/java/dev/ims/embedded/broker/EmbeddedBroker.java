@@ -3,9 +3,8 @@ package dev.ims.embedded.broker;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import dev.ims.embedded.EmbeddedStartException;
 import dev.ims.embedded.FreePorts;
+import dev.ims.model.config.PrivateFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,14 +47,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         int port = FreePorts.resolve(options.port());
         Path root = options.dataDir().toAbsolutePath();
         EmbeddedHiveMQ hivemq = null;
+        BrokerLimitsExtension limits = new BrokerLimitsExtension(ClientPolicy.of(options));
         try {
-            Path conf = Files.createDirectories(root.resolve("conf"));
-            Path data = Files.createDirectories(root.resolve("data"));
-            Path extensions = Files.createDirectories(root.resolve("extensions"));
-            Files.writeString(conf.resolve("config.xml"), configXml(options.bindAddress(), port, options.maxQueuedMessages()),
-                    StandardCharsets.UTF_8);
+            // Sessions and queued readings are data: the whole folder is the account's own (0700/0600), an
+            // older version's wider folder included.
+            PrivateFiles.createDirectories(root);
+            PrivateFiles.restrictTree(root);
+            Path conf = PrivateFiles.createDirectories(root.resolve("conf"));
+            Path data = PrivateFiles.createDirectories(root.resolve("data"));
+            Path extensions = PrivateFiles.createDirectories(root.resolve("extensions"));
+            PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress(), port, options.maxQueuedMessages(),
+                    options.maxPacketSize()));
             // HiveMQ (re)configures the process-wide logback from this file; keep it as quiet as ours.
-            Files.writeString(conf.resolve("logback.xml"), LOGBACK_XML, StandardCharsets.UTF_8);
+            PrivateFiles.writeString(conf.resolve("logback.xml"), LOGBACK_XML);
             // HiveMQ CE sends a subscriber at most 50 unacknowledged messages (an internal constant, not in
             // config.xml). A consumer that acknowledges after its database write, as the ingest does, is then
             // bound to 50 messages per write: measured ~300 readings/s. 1000 matches mosquitto.conf's
@@ -65,9 +69,17 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
                     .withExtensionsFolder(extensions)
+                    .withEmbeddedExtension(limits.embedded())
                     .build();
             hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!limits.started()) {
+                throw new IllegalStateException("the client limits extension did not start (see HiveMQ's log)");
+            }
+            // HiveMQ's persistence (RocksDB, Xodus) creates folders and files with the umask's mode at start;
+            // tighten them. What it creates later while running is inside these 0700 folders.
+            PrivateFiles.restrictTree(root);
         } catch (IOException e) {
+            closeQuietly(hivemq);
             throw new EmbeddedStartException("embedded broker cannot use " + root + ": " + e.getMessage(), e);
         } catch (Exception e) {
             closeQuietly(hivemq);
@@ -76,16 +88,20 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             throw new EmbeddedStartException("embedded broker did not start on port " + port + ": " + e, e);
         }
-        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{}", options.bindAddress(), port);
+        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{}; packets up to {} bytes; clients other than {}* get a session"
+                + " expiry of {} s and {} queued messages at most", options.bindAddress(), port, options.maxPacketSize(),
+                options.ingestClientIdPrefix(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
         return new EmbeddedBroker(hivemq, port);
     }
 
     /**
      * The broker's configuration. The queue limit is the point: HiveMQ CE queues 1000 QoS 1 messages per
      * client and then discards; the ingest acknowledges only stored readings, so when it falls behind the
-     * messages must wait here, not vanish.
+     * messages must wait here, not vanish. The queue size and the unlimited session expiry here are the
+     * ingest's; {@link BrokerLimitsExtension} lowers both for every other client. The packet size limit
+     * holds for everyone (HiveMQ's default is 256 MB).
      */
-    static String configXml(String bindAddress, int port, long maxQueuedMessages) {
+    static String configXml(String bindAddress, int port, long maxQueuedMessages, int maxPacketSize) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -103,12 +119,15 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <session-expiry>
                             <max-interval>4294967295</max-interval>
                         </session-expiry>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
                     </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, bindAddress, maxQueuedMessages);
+                """.formatted(port, bindAddress, maxQueuedMessages, maxPacketSize);
     }
 
     public int port() {

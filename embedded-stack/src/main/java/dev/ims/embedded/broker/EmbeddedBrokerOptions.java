@@ -1,20 +1,81 @@
 package dev.ims.embedded.broker;
 
+import dev.ims.model.config.ImsSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * @param bindAddress listener address; {@value #DEFAULT_BIND_ADDRESS} so outside clients can connect
  * @param port listener port, 0 for any free port
- * @param dataDir the broker's folder (config, persistence); kept across restarts
- * @param maxQueuedMessages QoS 1 messages queued per client before the broker drops any
+ * @param dataDir the broker's folder (config, persistence); kept across restarts; created 0700
+ * @param maxQueuedMessages QoS 1 messages queued for the ingest's session, and for each shared subscription's
+ *     group, before the broker drops any
+ * @param maxPacketSize the largest MQTT packet (in bytes, header included) the broker accepts from a client;
+ *     a client sending a larger one is disconnected. MQTT 5 clients learn it from the CONNACK
+ * @param maxSessionExpiry the longest session expiry the broker grants any client but the ingest, whatever the
+ *     client asks in CONNECT or DISCONNECT (MQTT 3.1.1 clean-session-false included); whole seconds
+ * @param maxClientQueue QoS 1 messages queued for any client's own session but the ingest's, before the
+ *     broker drops the newest
+ * @param ingestClientIdPrefix the client ID prefix that marks the ingest, which keeps the session expiry it asks
+ *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}: to be replaced by an identity)
  */
-public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, long maxQueuedMessages) {
+public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
+        Duration maxSessionExpiry, long maxClientQueue, String ingestClientIdPrefix) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     /** HiveMQ's own default is 1000, far below a fleet's backlog after an outage. */
     public static final long DEFAULT_MAX_QUEUED_MESSAGES = 1_000_000;
+    /** 64 KiB: a reading is at most 16 KiB (the contract's payload limit); the rest is headroom for topic and properties. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 64 * 1024;
+    /** Long enough for a meter to ride out a broker restart or a network outage with its command subscription kept. */
+    public static final Duration DEFAULT_MAX_SESSION_EXPIRY = Duration.ofHours(1);
+    /** HiveMQ's and Mosquitto's own default; a meter's queue holds the few relay commands sent while it was away. */
+    public static final long DEFAULT_MAX_CLIENT_QUEUE = 1000;
+    /** The ingest's client IDs start with its shared-subscription group ({@code ims-ingest-local}, {@code ims-ingest-host}). */
+    public static final String DEFAULT_INGEST_CLIENT_ID_PREFIX = ImsSettings.DEFAULT_INGEST_GROUP;
+
+    public EmbeddedBrokerOptions {
+        if (maxPacketSize < 1024) {
+            throw new IllegalArgumentException("maxPacketSize must be at least 1024 bytes, got " + maxPacketSize);
+        }
+        if (maxSessionExpiry.isNegative() || maxSessionExpiry.toSeconds() >= ClientPolicy.UNLIMITED_SESSION_EXPIRY) {
+            throw new IllegalArgumentException("maxSessionExpiry must be between 0 and 136 years, got " + maxSessionExpiry);
+        }
+        if (maxClientQueue < 1 || maxQueuedMessages < 1) {
+            throw new IllegalArgumentException("queue limits must be at least 1, got " + maxClientQueue + " and " + maxQueuedMessages);
+        }
+        if (ingestClientIdPrefix.isBlank()) {
+            throw new IllegalArgumentException("ingestClientIdPrefix must not be blank: every client would be the ingest");
+        }
+    }
 
     public static EmbeddedBrokerOptions of(int port, Path dataDir) {
-        return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES);
+        return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_PACKET_SIZE,
+                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, DEFAULT_INGEST_CLIENT_ID_PREFIX);
+    }
+
+    public EmbeddedBrokerOptions withPort(int port) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
+                ingestClientIdPrefix);
+    }
+
+    public EmbeddedBrokerOptions withMaxPacketSize(int bytes) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, bytes, maxSessionExpiry, maxClientQueue,
+                ingestClientIdPrefix);
+    }
+
+    public EmbeddedBrokerOptions withMaxSessionExpiry(Duration expiry) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, expiry, maxClientQueue,
+                ingestClientIdPrefix);
+    }
+
+    public EmbeddedBrokerOptions withMaxClientQueue(long messages) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, messages,
+                ingestClientIdPrefix);
+    }
+
+    public EmbeddedBrokerOptions withIngestClientIdPrefix(String prefix) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
+                prefix);
     }
 }

@@ -5,9 +5,9 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.ims.embedded.EmbeddedStartException;
 import dev.ims.embedded.FreePorts;
+import dev.ims.model.config.PrivateFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +43,17 @@ public final class EmbeddedStore implements AutoCloseable {
             if (options.dataDir() == null) {
                 backend = new MemoryBackend();
             } else {
-                file = Files.createDirectories(options.dataDir().toAbsolutePath()).resolve(EmbeddedStoreOptions.FILE_NAME);
+                // The file holds staff sessions and readings: only this account may read it or plant one. H2
+                // creates it with the umask's mode, so the folder is 0700 before and the file 0600 after (an
+                // older version's file included).
+                file = PrivateFiles.createDirectories(options.dataDir().toAbsolutePath()).resolve(EmbeddedStoreOptions.FILE_NAME);
                 backend = new DurableH2Backend(file.toString());
+                try {
+                    PrivateFiles.restrictTree(file.getParent());
+                } catch (IOException e) {
+                    backend.close();
+                    throw e;
+                }
             }
         } catch (IOException | RuntimeException e) {
             throw new EmbeddedStartException("embedded store cannot open " + options.dataDir() + ": " + e.getMessage(), e);

@@ -68,7 +68,7 @@ final class Bench {
         out.printf("  broker alone (publish -> subscribe, QoS 1, no storage): %,.0f msg/s%n", broker);
         double store = storeAlone();
         out.printf("  store alone (batched inserts of reading documents):     %,.0f docs/s%n", store);
-        try (IngestService ingest = new IngestService(IngestSettings.of(settings, "bench-" + run).alone())) {
+        try (IngestService ingest = new IngestService(IngestSettings.of(settings, settings.ingestGroup() + "-bench-" + run).alone())) {
             ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             Latencies full = new Latencies(5_000_000);
             Phase f = pipeline(ingest, "full", 0, full);
