@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start the portal reads its signing key file, generating it when absent (folder {@code 0700}, file
  * {@code 0600}), and makes sure the key's public half is listed in {@code command-keys.json} in the same
- * folder, keeping every key listed there already. Rotation therefore needs no tool: put a new key file in
- * place (or point {@code COMMAND_SIGNING_KEY_FILE} at a new, absent file) and the set lists old and new; meters
- * given that set accept both; remove the old entry from the set once no meter needs it. Blocking file I/O:
- * call at start-up, not on an event loop.
+ * folder, keeping every key listed there already: so a set lists old and new keys while a key is rotated
+ * ({@link CommandKeysMain}: prepare the new key, give the set to meters, switch the portal, retire the old one).
+ * Pointing {@code COMMAND_SIGNING_KEY_FILE} at a new, absent file also works, but the portal then signs with a
+ * key that meters learn only when they get the set again. Blocking file I/O: call at start-up, not on an
+ * event loop.
  */
 public final class SigningKeys {
 
