@@ -59,6 +59,11 @@ public final class AgentMain implements Callable<Integer> {
             description = "Least time between two switches of a meter's relay, protecting the contactor: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
     Duration minSwitchInterval = dev.ims.agent.relay.RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
 
+    @Option(names = "--command-keys", paramLabel = "FILE",
+            description = "The public keys whose signed relay commands the meter(s) carry out; without them every command is refused "
+                    + "(default {IMS_DATA_DIR}/keys/command-keys.json, which the portal writes).")
+    Path commandKeys;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
@@ -70,7 +75,7 @@ public final class AgentMain implements Callable<Integer> {
             settings = settings.withMqttUrl("tcp://localhost:" + settings.mqttPort());
         }
         Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(intervalSeconds), historyDays,
-                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings, minSwitchInterval);
+                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
         Clock clock = Clock.systemUTC();
         List<Fleet.Member> members;
         if (fleetSize != null) {

@@ -6,6 +6,8 @@ import dev.ims.agent.outbox.Outbox;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.agent.mqtt.MeterConnection;
 import dev.ims.agent.relay.CommandGuard;
+import dev.ims.agent.relay.CommandTrust;
+import dev.ims.model.command.CommandVerifier;
 import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.PrivateFiles;
@@ -48,9 +50,11 @@ public final class Fleet implements AutoCloseable {
      * @param outboxMaxReadings live readings each meter keeps on disk while the broker is unreachable (see
      *     {@link Outbox}: the oldest are dropped beyond it)
      * @param minSwitchInterval the least time between two switches of a meter's relay ({@link RelayRules})
+     * @param commandKeys the key set whose signed relay commands the meters carry out ({@link CommandTrust}); null:
+     *     {@code {IMS_DATA_DIR}/keys/command-keys.json}
      */
     public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings,
-            Duration minSwitchInterval) {
+            Duration minSwitchInterval, Path commandKeys) {
         public Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
             this(interval, historyDays, historyStep, faultRate, Outbox.DEFAULT_MAX_READINGS);
         }
@@ -59,9 +63,19 @@ public final class Fleet implements AutoCloseable {
             this(interval, historyDays, historyStep, faultRate, outboxMaxReadings, RelayRules.DEFAULT_MIN_SWITCH_INTERVAL);
         }
 
+        public Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings,
+                Duration minSwitchInterval) {
+            this(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, null);
+        }
+
         /** These options with another minimum interval between relay switches. */
         public Options withMinSwitchInterval(Duration minSwitchInterval) {
-            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval);
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
+        }
+
+        /** These options with another key-set file (null: the default under the data folder). */
+        public Options withCommandKeys(Path commandKeys) {
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
         }
 
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -139,9 +153,11 @@ public final class Fleet implements AutoCloseable {
             fleet.historyProgress = historyProgress;
         }
         List<CompletableFuture<Void>> connected = new ArrayList<>();
+        // Once for the whole fleet: one warning when there is no key set, one verifier shared (it is thread-safe).
+        CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(options.commandKeys(), settings));
         for (Member m : members) {
-            MeterConnection c = new MeterConnection(m.meter(), settings, clock,
-                    CommandGuard.forStateFile(m.stateFile(), RelayRules.withMinSwitchInterval(options.minSwitchInterval())));
+            MeterConnection c = new MeterConnection(m.meter(), settings, clock, CommandGuard.forStateFile(m.stateFile(), m.meter().meterId(),
+                    verifier, RelayRules.withMinSwitchInterval(options.minSwitchInterval())));
             Outbox outbox = Outbox.open(m.stateFile().resolveSibling(m.stateFile().getFileName() + ".outbox"), options.outboxMaxReadings());
             fleet.outboxes.add(outbox);
             c.attach(outbox);

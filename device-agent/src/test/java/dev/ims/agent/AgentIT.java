@@ -10,6 +10,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandKeys;
+import dev.ims.model.command.CommandSigner;
+import dev.ims.model.command.CommandSigningKey;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
@@ -45,11 +49,16 @@ class AgentIT {
     static final List<Reading> readings = new CopyOnWriteArrayList<>();
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
+    static CommandSigner signer;
 
     @BeforeAll
     static void start() {
         broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
-        settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
+        settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
+        // The portal's part: its public key where meters look for it by default ({IMS_DATA_DIR}/keys/command-keys.json).
+        CommandSigningKey key = CommandSigningKey.generate();
+        signer = key.signer();
+        CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
         watcher = Mqtt5Client.builder().identifier("watcher").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         watcher.connect();
         watcher.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
@@ -100,7 +109,7 @@ class AgentIT {
             assertThat(status.get(id).encode()).asString(java.nio.charset.StandardCharsets.UTF_8).doesNotContain(code.replace("-", "")).doesNotContain(code);
 
             watcher.publishWith().topic("meters/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(new RelayCommand("cmd-1", RelayState.OFF, Instant.now()).encode()).send();
+                    .payload(signer.sign(id, new RelayCommand("cmd-1", RelayState.OFF, Instant.now()), Duration.ofMinutes(5)).encode()).send();
             await().atMost(Duration.ofSeconds(5)).until(() -> acks.stream().anyMatch(a -> a.commandId().equals("cmd-1")));
             CommandAck ack = acks.stream().filter(a -> a.commandId().equals("cmd-1")).findFirst().orElseThrow();
             assertThat(ack.ok()).isTrue();

@@ -11,6 +11,10 @@ import dev.ims.agent.meter.MeterStateFile;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandKeys;
+import dev.ims.model.command.CommandSigner;
+import dev.ims.model.command.CommandSigningKey;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.RelayState;
@@ -45,11 +49,16 @@ class RelayCommandRulesIT {
     static Mqtt5BlockingClient portal;
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
+    static CommandSigner signer;
 
     @BeforeAll
     static void start() {
         broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
-        settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
+        settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
+        // The portal's part: its public key where meters look for it by default; every command below is signed.
+        CommandSigningKey key = CommandSigningKey.generate();
+        signer = key.signer();
+        CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
         portal = Mqtt5Client.builder().identifier("relay-rules-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         portal.connect();
         portal.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
@@ -84,11 +93,11 @@ class RelayCommandRulesIT {
         return fleet;
     }
 
-    /** Sends a command and waits for its acknowledgement. */
+    /** Sends a command, signed as the portal signs it (valid 5 minutes from its ts), and waits for its acknowledgement. */
     private static CommandAck send(String meterId, String commandId, RelayState relay, Instant ts) {
         int before = (int) acks.stream().filter(a -> a.commandId().equals(commandId)).count();
         portal.publishWith().topic("meters/" + meterId + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(new RelayCommand(commandId, relay, ts).encode()).send();
+                .payload(signer.sign(meterId, new RelayCommand(commandId, relay, ts), Duration.ofMinutes(5)).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> acks.stream().filter(a -> a.commandId().equals(commandId)).count() > before);
         List<CommandAck> mine = acks.stream().filter(a -> a.commandId().equals(commandId)).toList();
         return mine.get(mine.size() - 1);
@@ -187,9 +196,9 @@ class RelayCommandRulesIT {
         String prefix = "probe-" + meter + "-";
         acks.removeIf(a -> a.commandId().startsWith(prefix));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            // An expired probe: refused without touching the relay, the journal or the interval.
+            // An unsigned probe: refused without touching the relay, the journal or the interval.
             portal.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(new RelayCommand(prefix + id(), RelayState.ON, Instant.now().minus(Duration.ofHours(1))).encode()).send();
+                    .payload(new RelayCommand(prefix + id(), RelayState.ON, Instant.now()).encode()).send();
             return acks.stream().anyMatch(a -> a.commandId().startsWith(prefix));
         });
     }

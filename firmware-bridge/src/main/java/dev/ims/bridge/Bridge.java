@@ -7,6 +7,8 @@ import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.agent.mqtt.MeterConnection;
 import dev.ims.agent.outbox.Outbox;
 import dev.ims.agent.relay.CommandGuard;
+import dev.ims.agent.relay.CommandTrust;
+import dev.ims.model.command.CommandVerifier;
 import dev.ims.agent.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
@@ -35,9 +37,18 @@ public final class Bridge implements AutoCloseable {
      * @param startKwh the register of a new meter (read it off the meter's display)
      * @param relaySafeState the relay state driven when the bridge stops, or null to hold the current one
      * @param minSwitchInterval the least time between two switches of the relay ({@link RelayRules})
+     * @param commandKeys the key set whose signed relay commands the bridge carries out ({@link CommandTrust}); null:
+     *     {@code {IMS_DATA_DIR}/keys/command-keys.json}
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
-            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval) {
+            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys) {
+
+        /** With the key set in its default place. */
+        public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
+                int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval) {
+            this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval,
+                    null);
+        }
 
         /** Holding the current relay state at a stop, with the default minimum switch interval. */
         public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
@@ -86,8 +97,9 @@ public final class Bridge implements AutoCloseable {
         RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), state.relay(), o.relaySafeState());
         PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
-        MeterConnection connection = new MeterConnection(meter, settings, clock,
-                CommandGuard.forStateFile(o.stateFile(), RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
+        CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(o.commandKeys(), settings));
+        MeterConnection connection = new MeterConnection(meter, settings, clock, CommandGuard.forStateFile(o.stateFile(), meter.meterId(),
+                verifier, RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
         connection.connect().whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("Broker not reachable yet ({}); readings are kept on disk and sent when it is", e.getMessage());

@@ -84,6 +84,11 @@ public final class BridgeMain implements Callable<Integer> {
             description = "Least time between two switches of the relay, protecting the contactor: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
     Duration minSwitchInterval = RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
 
+    @Option(names = "--command-keys", paramLabel = "FILE",
+            description = "The public keys whose signed relay commands the bridge carries out; without them every command is refused "
+                    + "(default {IMS_DATA_DIR}/keys/command-keys.json; copy the portal's).")
+    Path commandKeys;
+
     @Option(names = "--interval-seconds", description = "Seconds between readings (default ${DEFAULT-VALUE}).")
     long intervalSeconds = 10;
 
@@ -121,7 +126,7 @@ public final class BridgeMain implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1 or modbus");
         };
         Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
-                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval), energy, Clock.systemUTC());
+                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys), energy, Clock.systemUTC());
         if (bridge.created()) {
             System.out.printf("%nNew meter %s, claim code %s: put both on the meter's label; the consumer links it with them.%n%n",
                     bridge.meter().meterId(), bridge.meter().state().claimCode());

@@ -22,6 +22,9 @@ import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.ingest.IngestService;
 import dev.ims.ingest.IngestSettings;
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandKeys;
+import dev.ims.model.command.CommandSigningKey;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.RelayState;
@@ -56,7 +59,11 @@ class BridgeIT {
     void pulsesBecomeStoredReadings_andARelayCommandIsCarriedOut_confirmed_andVerified() throws Exception {
         EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
         EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
-        ImsSettings settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url()).withMongoUri(store.connectionString());
+        ImsSettings settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url())
+                .withMongoUri(store.connectionString());
+        // The portal's key: its public half where the bridge looks by default ({IMS_DATA_DIR}/keys/command-keys.json).
+        CommandSigningKey key = CommandSigningKey.generate();
+        CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
         IngestService ingest = new IngestService(IngestSettings.of(settings, "bridge-it"));
         ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         MongoClient mongo = MongoClients.create(store.connectionString());
@@ -83,17 +90,25 @@ class BridgeIT {
             }
             assertThat(stored.get(stored.size() - 1).getDouble(POWER_W)).isGreaterThan(0.0);
 
-            // A relay command as the portal stores and sends it.
-            String id = UUID.randomUUID().toString();
-            Mono.from(db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, meter).append(RELAY, "OFF").append(REASON, "test")
-                    .append(REQUESTED_BY, "admin").append(REQUESTED_AT, new Date()).append(STATE, "PENDING")
-                    .append(HISTORY, List.of(new Document(STATE, "PENDING"))))).block();
             portalSide.connect();
-            portalSide.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(new RelayCommand(id, RelayState.OFF, Instant.now()).encode()).send();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "VERIFIED".equals(
-                    Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, id)).first()).block().getString(STATE)));
             DigitalOutput relayPin = pi4j.io("relay-27");
+
+            // An unsigned command, as anyone on the broker could send it: refused, the pin stays put.
+            String unsigned = UUID.randomUUID().toString();
+            insertPending(db, unsigned, meter);
+            portalSide.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new RelayCommand(unsigned, RelayState.OFF, Instant.now()).encode()).send();
+            await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(command(db, unsigned).getString(STATE)));
+            assertThat(command(db, unsigned).getString(ERROR)).contains("unsigned: ");
+            assertThat(relayPin.state()).isEqualTo(DigitalState.HIGH);
+            assertThat(bridge.meter().relay()).isEqualTo(RelayState.ON);
+
+            // A relay command as the portal stores, signs and sends it.
+            String id = UUID.randomUUID().toString();
+            insertPending(db, id, meter);
+            portalSide.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(key.signer().sign(meter, new RelayCommand(id, RelayState.OFF, Instant.now()), Duration.ofMinutes(5)).encode()).send();
+            await().atMost(Duration.ofSeconds(30)).until(() -> "VERIFIED".equals(command(db, id).getString(STATE)));
             assertThat(relayPin.state()).isEqualTo(DigitalState.LOW);
             assertThat(bridge.meter().relay()).isEqualTo(RelayState.OFF);
             List<Document> after = readings(db, meter);
@@ -107,6 +122,16 @@ class BridgeIT {
             store.close();
             broker.close();
         }
+    }
+
+    private static void insertPending(MongoDatabase db, String id, String meter) {
+        Mono.from(db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, meter).append(RELAY, "OFF").append(REASON, "test")
+                .append(REQUESTED_BY, "admin").append(REQUESTED_AT, new Date()).append(STATE, "PENDING")
+                .append(HISTORY, List.of(new Document(STATE, "PENDING"))))).block();
+    }
+
+    private static Document command(MongoDatabase db, String id) {
+        return Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, id)).first()).block();
     }
 
     private static List<Document> readings(MongoDatabase db, String meter) {

@@ -17,6 +17,10 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.testing.ChildJvm;
 import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandKeys;
+import dev.ims.model.command.CommandSigner;
+import dev.ims.model.command.CommandSigningKey;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.RelayState;
@@ -50,11 +54,18 @@ class RelayFailSafeIT {
     static ImsSettings settings;
     static Mqtt5BlockingClient portal;
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
+    static CommandSigner signer;
+    static Path keySet;
 
     @BeforeAll
     static void start() {
         broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
-        settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
+        settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
+        // The portal's key: its public half where the bridge looks by default; the killed bridge's JVM gets it by option.
+        CommandSigningKey key = CommandSigningKey.generate();
+        signer = key.signer();
+        keySet = CommandKeys.defaultKeySetFile(dir);
+        CommandKeySet.of(key.publicKey()).write(keySet);
         portal = Mqtt5Client.builder().identifier("relay-failsafe-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         portal.connect();
         portal.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> acks.add(CommandAck.decode(p.getPayloadAsBytes())));
@@ -125,7 +136,7 @@ class RelayFailSafeIT {
         Instant ts = Instant.now();
         Path log = Files.createDirectories(Path.of("target", "relay-kill-it")).resolve("bridge.log");
         try (ChildJvm bridge = ChildJvm.start("dev.ims.bridge.BridgeMain", List.of("--mock", "--mqtt-url", broker.url(), "--state-file",
-                file.toString(), "--relay-pin", Integer.toString(RELAY_PIN), "--min-switch-interval", "0", "--interval-seconds", "1"), Map.of(),
+                file.toString(), "--relay-pin", Integer.toString(RELAY_PIN), "--min-switch-interval", "0", "--interval-seconds", "1", "--command-keys", keySet.toString()), Map.of(),
                 log, "Bridge for meter", Duration.ofSeconds(60))) {
             awaitSubscribed(meter);
             CommandAck ack = send(meter, off, RelayState.OFF, ts);
@@ -173,19 +184,19 @@ class RelayFailSafeIT {
     private static CommandAck send(String meterId, String commandId, RelayState relay, Instant ts) {
         long before = acks.stream().filter(a -> a.commandId().equals(commandId)).count();
         portal.publishWith().topic("meters/" + meterId + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(new RelayCommand(commandId, relay, ts).encode()).send();
+                .payload(signer.sign(meterId, new RelayCommand(commandId, relay, ts), Duration.ofMinutes(5)).encode()).send();
         await().atMost(Duration.ofSeconds(15)).until(() -> acks.stream().filter(a -> a.commandId().equals(commandId)).count() > before);
         List<CommandAck> mine = acks.stream().filter(a -> a.commandId().equals(commandId)).toList();
         return mine.get(mine.size() - 1);
     }
 
-    /** An answered probe shows the bridge is subscribed to its commands; expired, it changes nothing. */
+    /** An answered probe shows the bridge is subscribed to its commands; unsigned, it changes nothing. */
     private static void awaitSubscribed(String meter) {
         String prefix = "probe-" + meter + "-";
         acks.removeIf(a -> a.commandId().startsWith(prefix));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
             portal.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(new RelayCommand(prefix + UUID.randomUUID(), RelayState.ON, Instant.now().minus(Duration.ofHours(1))).encode()).send();
+                    .payload(new RelayCommand(prefix + UUID.randomUUID(), RelayState.ON, Instant.now()).encode()).send();
             return acks.stream().anyMatch(a -> a.commandId().startsWith(prefix));
         });
     }

@@ -79,6 +79,8 @@ public final class ImsMain implements Callable<Integer> {
             System.out.println("  Claim:   meter " + first.meterId() + " with claim code " + first.state().claimCode()
                     + "   (all: " + settings.dataDir().resolve("fleet").resolve(LocalStack.CLAIM_CODES_FILE).toAbsolutePath().normalize() + ")");
         }
+        System.out.println("  Keys:    " + stack.commandKeySetFile().toAbsolutePath().normalize()
+                + "   (relay commands are signed; meters trust these keys: ./ims agent finds them, others take --command-keys)");
         System.out.println("  Ctrl-C stops; data is kept in " + settings.dataDir().toAbsolutePath().normalize());
         System.out.println();
         stopped.await();

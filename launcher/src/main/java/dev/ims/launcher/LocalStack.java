@@ -14,7 +14,9 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.PrivateFiles;
 import dev.ims.portal.Portal;
 import dev.ims.portal.PortalSettings;
+import dev.ims.portal.command.SigningKeys;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything in one JVM, started in dependency order and stopped in reverse: broker and store (embedded
- * unless configured), ingest, portal, fleet. Every part talks to the others over real sockets through the
+ * Everything in one JVM, started in dependency order and stopped in reverse: the portal's command signing key
+ * (created at the first start), broker and store (embedded unless configured), ingest, portal, fleet (trusting
+ * the portal's key set). Every part talks to the others over real sockets through the
  * real clients, exactly as when they run as separate processes.
  */
 public final class LocalStack implements AutoCloseable {
@@ -56,6 +59,7 @@ public final class LocalStack implements AutoCloseable {
     private int portalPort;
     private Fleet fleet;
     private Portal portal;
+    private Path commandKeySetFile;
 
     /** The list of the simulated meters' IDs and claim codes, in the fleet's folder. */
     public static final String CLAIM_CODES_FILE = "claim-codes.txt";
@@ -79,6 +83,12 @@ public final class LocalStack implements AutoCloseable {
         // claim codes: the running account's only (0700), an older version's wider folder included. Each
         // part below makes its own subfolders and files 0700/0600 (PrivateFiles).
         PrivateFiles.createDirectories(settings.dataDir());
+        // The portal's command signing key first (generated at the first start), so that its public key set is in
+        // place before any meter of this stack starts: the fleet reads it at its start, as does `./ims agent` with
+        // the same data folder.
+        Path signingKey = portalSettings(settings).commandSigningKeyFile();
+        SigningKeys.loadOrCreate(signingKey);
+        commandKeySetFile = SigningKeys.keySetBeside(signingKey);
         boolean embeddedBroker = settings.mqttUrl().isEmpty();
         if (embeddedBroker) {
             EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
@@ -113,7 +123,8 @@ public final class LocalStack implements AutoCloseable {
 
         if (options.fleetSize() > 0) {
             Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(options.intervalSeconds()), options.historyDays(),
-                    Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE).withMinSwitchInterval(options.minSwitchInterval());
+                    Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE).withMinSwitchInterval(options.minSwitchInterval())
+                    .withCommandKeys(commandKeySetFile);
             List<Fleet.Member> members = Fleet.membersIn(settings.dataDir().resolve("fleet"), options.fleetSize(), settings,
                     fleetOptions, Clock.systemUTC());
             fleet = Fleet.start(members, settings, fleetOptions, Clock.systemUTC(), null)
@@ -122,6 +133,11 @@ public final class LocalStack implements AutoCloseable {
             writeClaimCodes(settings.dataDir().resolve("fleet").resolve(CLAIM_CODES_FILE), members);
             LOG.info("Simulated fleet of {} meters connected", members.size());
         }
+    }
+
+    /** The public keys of the portal's command signing key(s): what a meter needs to obey its relay commands. */
+    public Path commandKeySetFile() {
+        return commandKeySetFile;
     }
 
     public String portalUrl() {

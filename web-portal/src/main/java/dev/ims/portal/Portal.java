@@ -12,6 +12,8 @@ import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
 import dev.ims.portal.command.CommandService;
+import dev.ims.portal.command.SigningKeys;
+import dev.ims.model.command.CommandSigner;
 import dev.ims.portal.alarm.AlarmService;
 import dev.ims.portal.metrics.FleetMetrics;
 import dev.ims.portal.metrics.MetricsRoutes;
@@ -81,9 +83,19 @@ public final class Portal {
         return r;
     }
 
-    /** Listens on {@code HTTP_PORT} (0: any free port); fails when the port cannot be bound. */
+    /**
+     * Listens on {@code HTTP_PORT} (0: any free port); fails when the port cannot be bound or, with a broker, when the
+     * command signing key cannot be read or created.
+     */
     public Future<Integer> start() {
         Clock clock = Clock.systemUTC();
+        // With a broker the portal sends relay commands, every one signed: no signing key, no start.
+        CommandSigner signer;
+        try {
+            signer = settings.ims().mqttEndpoint().isPresent() ? SigningKeys.loadOrCreate(settings.commandSigningKeyFile()) : null;
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
         Router router = Router.router(vertx);
         if (settings.behindProxy()) {
             router.allowForward(io.vertx.ext.web.AllowForwardHeaders.X_FORWARD);
@@ -112,7 +124,7 @@ public final class Portal {
         MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), new AlarmService(db, clock));
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
-        CommandService commands = new CommandService(db, publisher, clock);
+        CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
         new CommandRoutes(commands, meters).register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);

@@ -27,9 +27,14 @@ import java.util.Map;
  *     only behind a reverse proxy that sets it, or clients could choose their own address
  * @param limits log-in, claim-code and sign-up limits and the cap on concurrent password hashes
  *     ({@link AuthLimits#DEFAULTS}; tests change them with {@link #withLimits})
+ * @param commandSigningKeyFile the private key relay commands are signed with ({@code COMMAND_SIGNING_KEY_FILE},
+ *     default {@code {IMS_DATA_DIR}/keys/command-signing-key.json}); generated at first start, the public key set
+ *     meters trust is kept beside it ({@link #commandKeySetFile()})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken, AuthLimits limits) {
+        String metricsToken, AuthLimits limits, Path commandSigningKeyFile) {
+
+    public static final String COMMAND_SIGNING_KEY_FILE = "COMMAND_SIGNING_KEY_FILE";
 
     /** The bearer token a Prometheus scraper presents on {@code /metrics}; unset: staff sessions only. */
     public static final String METRICS_TOKEN = "METRICS_TOKEN";
@@ -50,12 +55,24 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile);
+    }
+
+    /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
+    public Path commandKeySetFile() {
+        return dev.ims.portal.command.SigningKeys.keySetBeside(commandSigningKeyFile);
+    }
+
+    @Override
+    public String toString() {
+        return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
+                + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + "]";
     }
 
     private static int cost(String value) {
@@ -107,7 +124,18 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
         return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
-                metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS);
+                metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)));
+    }
+
+    private static Path signingKeyFile(ImsSettings ims, String raw) {
+        if (raw == null || raw.isBlank()) {
+            return dev.ims.model.command.CommandKeys.defaultSigningKeyFile(ims.dataDir());
+        }
+        try {
+            return Path.of(raw.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(COMMAND_SIGNING_KEY_FILE + " '" + raw + "' is not a file path: " + e.getReason());
+        }
     }
 
     private static String metricsToken(String raw) {

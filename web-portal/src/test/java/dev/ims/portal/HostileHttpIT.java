@@ -66,8 +66,10 @@ class HostileHttpIT {
         // A broker, so staff relay commands are really sent (to meters that do not exist: they stay PENDING).
         broker = dev.ims.embedded.broker.EmbeddedBroker.start(dev.ims.embedded.broker.EmbeddedBrokerOptions.of(0,
                 java.nio.file.Files.createTempDirectory("hostile-http-broker")));
+        // Its own data folder: with a broker the portal creates its command signing key there.
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0",
-                "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD), Map.of()).withMongoUri(PortalIT.store.connectionString())
+                "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD, "IMS_DATA_DIR", java.nio.file.Files.createTempDirectory("hostile-http-data").toString()),
+                Map.of()).withMongoUri(PortalIT.store.connectionString())
                 .withMqttUrl(broker.url());
         // Behind a proxy, so each request can come from its own address and the log-in throttle does not hide the parsers.
         portal = new Portal(PortalSettings.load(ims, Map.of("PORTAL_BEHIND_PROXY", "true", "TARIFF_PRICE_PER_KWH", "0.25"))

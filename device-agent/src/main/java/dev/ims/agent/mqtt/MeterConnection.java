@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * last will when the connection is lost. The client reconnects by itself with capped exponential
  * backoff and queues publishes meanwhile.
  *
- * <p>Relay commands pass the meter's {@link CommandGuard} (validity window, no replayed ID, minimum switch
- * interval); a refused one is answered {@code ok:false} with the reason in {@code error} and logged in one
+ * <p>Relay commands pass the meter's {@link CommandGuard} (signed for this meter by a trusted key and not
+ * expired, validity window, no replayed ID, minimum switch interval); a refused one is answered {@code ok:false} with the reason in {@code error} and logged in one
  * line. A command carried out is acknowledged only after the new relay state and the command's ID are on
  * disk.
  */

@@ -1,6 +1,8 @@
 package dev.ims.agent.relay;
 
+import dev.ims.model.command.CommandVerifier;
 import dev.ims.model.command.RelayCommand;
+import dev.ims.model.command.Verification;
 import dev.ims.model.reading.RelayState;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +11,11 @@ import java.util.Optional;
 /**
  * Decides whether a meter carries out a relay command, by these rules in this order:
  * <ol>
+ *   <li>it is signed, for THIS meter's ID, by a key in the meter's key set, and not past its
+ *       {@code expiresAt} ({@link Refusal#UNSIGNED}, {@link Refusal#UNKNOWN_KEY}, {@link Refusal#BAD_SIGNATURE},
+ *       {@link Refusal#EXPIRED}, {@link Refusal#FUTURE}; see {@link CommandVerifier}): only the portal's
+ *       commands are carried out, not those of anyone who can publish on the broker. A meter with an empty
+ *       key set refuses every command (fail closed);
  *   <li>its {@code ts} lies within {@link RelayRules#validity()} of the meter's clock, before or after
  *       ({@link Refusal#EXPIRED}, {@link Refusal#FUTURE}): a command held back somewhere, or stamped by a
  *       wrong clock, is not what staff want carried out now;
@@ -39,17 +46,25 @@ public final class CommandGuard implements AutoCloseable {
         }
     }
 
+    private final String meterId;
+    private final CommandVerifier verifier;
     private final RelayRules rules;
     private final CommandJournal journal;
 
-    public CommandGuard(RelayRules rules, CommandJournal journal) {
+    /**
+     * @param meterId the meter's own ID: a signature must cover it
+     * @param verifier the keys the meter trusts (see {@link CommandTrust#load})
+     */
+    public CommandGuard(String meterId, CommandVerifier verifier, RelayRules rules, CommandJournal journal) {
+        this.meterId = meterId;
+        this.verifier = verifier;
         this.rules = rules;
         this.journal = journal;
     }
 
-    /** The guard of the meter whose state is in {@code stateFile}, with its journal beside it. */
-    public static CommandGuard forStateFile(java.nio.file.Path stateFile, RelayRules rules) {
-        return new CommandGuard(rules, CommandJournal.open(CommandJournal.besides(stateFile), rules.journalSize()));
+    /** The guard of the meter {@code meterId} whose state is in {@code stateFile}, with its journal beside it. */
+    public static CommandGuard forStateFile(java.nio.file.Path stateFile, String meterId, CommandVerifier verifier, RelayRules rules) {
+        return new CommandGuard(meterId, verifier, rules, CommandJournal.open(CommandJournal.besides(stateFile), rules.journalSize()));
     }
 
     public RelayRules rules() {
@@ -58,6 +73,10 @@ public final class CommandGuard implements AutoCloseable {
 
     /** @param relay the relay's state as the meter knows it now */
     public Decision check(RelayCommand command, RelayState relay, Instant now) {
+        Verification verified = verifier.verify(meterId, command, now);
+        if (!verified.ok()) {
+            return new Refused(refusal(verified.outcome()), verified.detail());
+        }
         Duration validity = rules.validity();
         if (command.ts().isBefore(now.minus(validity))) {
             return new Refused(Refusal.EXPIRED, "sent at " + command.ts() + ", more than " + validity + " before the meter's clock (" + now + ")");
@@ -82,6 +101,17 @@ public final class CommandGuard implements AutoCloseable {
             }
         }
         return new Switch();
+    }
+
+    private static Refusal refusal(Verification.Outcome outcome) {
+        return switch (outcome) {
+            case UNSIGNED -> Refusal.UNSIGNED;
+            case UNKNOWN_KEY -> Refusal.UNKNOWN_KEY;
+            case BAD_SIGNATURE -> Refusal.BAD_SIGNATURE;
+            case EXPIRED -> Refusal.EXPIRED;
+            case NOT_YET_VALID -> Refusal.FUTURE;
+            case VALID -> throw new IllegalArgumentException("a valid command is not refused");
+        };
     }
 
     /**

@@ -5,9 +5,18 @@ package dev.ims.agent.relay;
  * and a colon, then says in words what was wrong, e.g. {@code "too-soon: last switched at ..."}.
  */
 public enum Refusal {
-    /** The command's {@code ts} lies more than the validity window before the meter's clock. */
+    /** The command carries no signature ({@code sig} and {@code keyId}). */
+    UNSIGNED("unsigned"),
+    /** Signed by a key the meter does not trust, or the meter trusts no key at all (no key set). */
+    UNKNOWN_KEY("unknown-key"),
+    /** The signature does not verify for this meter: altered, forged, or signed for another meter. */
+    BAD_SIGNATURE("bad-signature"),
+    /**
+     * The meter's clock is past the command's {@code expiresAt}, or its {@code ts} lies more than the validity
+     * window before the meter's clock.
+     */
     EXPIRED("expired"),
-    /** The command's {@code ts} lies more than the validity window after the meter's clock. */
+    /** The command's {@code ts} lies more than the validity window (or the signature's clock skew) after the meter's clock. */
     FUTURE("future"),
     /** The meter has carried out a command with this ID before (kept across restarts). */
     DUPLICATE("duplicate"),

@@ -2,6 +2,10 @@ package dev.ims.agent.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandSigner;
+import dev.ims.model.command.CommandSigningKey;
+import dev.ims.model.command.CommandVerifier;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.reading.RelayState;
 import java.nio.file.Files;
@@ -20,6 +24,10 @@ class CommandGuardTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
     private static final RelayRules RULES = new RelayRules(Duration.ofMinutes(5), Duration.ofSeconds(60), 1_000);
+    private static final String METER = "IMS-GUARDED-1";
+    private static final CommandSigningKey KEY = CommandSigningKey.generate();
+    private static final CommandSigner SIGNER = KEY.signer();
+    private static final CommandVerifier TRUSTING = new CommandVerifier(CommandKeySet.of(KEY.publicKey()));
 
     @TempDir
     Path dir;
@@ -40,8 +48,16 @@ class CommandGuardTest {
         if (guard != null) {
             guard.close();
         }
-        guard = CommandGuard.forStateFile(dir.resolve("meter.json"), rules);
+        guard = CommandGuard.forStateFile(dir.resolve("meter.json"), METER, TRUSTING, rules);
         return guard;
+    }
+
+    /**
+     * The guard's decision on the command signed properly for this meter, valid for a day: so that the rules
+     * after the signature decide (the signature's own refusals are tested below).
+     */
+    private CommandGuard.Decision check(RelayCommand unsigned, RelayState relay, Instant now) {
+        return guard.check(SIGNER.sign(METER, unsigned, Duration.ofDays(1)), relay, now);
     }
 
     private static RelayCommand off(String id, Instant ts) {
@@ -62,31 +78,31 @@ class CommandGuardTest {
             "301, FUTURE",
             "86400, FUTURE"})
     void command_isAcceptedWithinTheValidityWindow_inThePastAndTheFuture_andRefusedBeyondIt(long offsetSeconds, String expected) {
-        assertThat(outcome(guard.check(off("c", NOW.plusSeconds(offsetSeconds)), RelayState.ON, NOW))).isEqualTo(expected);
+        assertThat(outcome(check(off("c", NOW.plusSeconds(offsetSeconds)), RelayState.ON, NOW))).isEqualTo(expected);
     }
 
     @Test
     void refusal_saysWhyInTheError_withItsCodeFirst() {
-        CommandGuard.Decision d = guard.check(off("c", NOW.plus(Duration.ofHours(1))), RelayState.ON, NOW);
+        CommandGuard.Decision d = check(off("c", NOW.plus(Duration.ofHours(1))), RelayState.ON, NOW);
         assertThat(((CommandGuard.Refused) d).error()).startsWith("future: ").contains("2026-11-29T13:00:00Z").contains("PT5M");
     }
 
     @Test
     void commandId_carriedOutBefore_isRefused_evenAfterARestart_whileAnotherIdIsNot() {
         guard.executed(off("once", NOW), true, NOW);
-        assertThat(outcome(guard.check(new RelayCommand("once", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
+        assertThat(outcome(check(new RelayCommand("once", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
         reopen(RULES);
-        assertThat(outcome(guard.check(new RelayCommand("once", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
-        assertThat(outcome(guard.check(new RelayCommand("other", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("Switch");
+        assertThat(outcome(check(new RelayCommand("once", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
+        assertThat(outcome(check(new RelayCommand("other", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("Switch");
     }
 
     @Test
     void commandForTheStateTheRelayIsIn_isNoSwitch_andStartsNoInterval() {
-        assertThat(outcome(guard.check(off("same", NOW), RelayState.OFF, NOW))).isEqualTo("AlreadyThere");
+        assertThat(outcome(check(off("same", NOW), RelayState.OFF, NOW))).isEqualTo("AlreadyThere");
         guard.executed(off("same", NOW), false, NOW);
-        assertThat(outcome(guard.check(new RelayCommand("on", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(1)))).isEqualTo("Switch");
+        assertThat(outcome(check(new RelayCommand("on", RelayState.ON, NOW), RelayState.OFF, NOW.plusSeconds(1)))).isEqualTo("Switch");
         // ... but its ID is spent like any other.
-        assertThat(outcome(guard.check(off("same", NOW), RelayState.OFF, NOW.plusSeconds(1)))).isEqualTo("DUPLICATE");
+        assertThat(outcome(check(off("same", NOW), RelayState.OFF, NOW.plusSeconds(1)))).isEqualTo("DUPLICATE");
     }
 
     @ParameterizedTest(name = "{0} s after the last switch: {1}")
@@ -100,16 +116,16 @@ class CommandGuardTest {
         guard.executed(off("first", NOW), true, NOW);
         Instant later = NOW.plusSeconds(secondsAfter);
         RelayCommand on = new RelayCommand("second", RelayState.ON, later);
-        assertThat(outcome(guard.check(on, RelayState.OFF, later))).isEqualTo(expected);
+        assertThat(outcome(check(on, RelayState.OFF, later))).isEqualTo(expected);
         reopen(RULES);
-        assertThat(outcome(guard.check(on, RelayState.OFF, later))).isEqualTo(expected);
+        assertThat(outcome(check(on, RelayState.OFF, later))).isEqualTo(expected);
     }
 
     @Test
     void zeroMinimumInterval_letsTheRelaySwitchAgainAtOnce() {
         reopen(new RelayRules(Duration.ofMinutes(5), Duration.ZERO, 1_000));
         guard.executed(off("first", NOW), true, NOW);
-        assertThat(outcome(guard.check(new RelayCommand("second", RelayState.ON, NOW), RelayState.OFF, NOW))).isEqualTo("Switch");
+        assertThat(outcome(check(new RelayCommand("second", RelayState.ON, NOW), RelayState.OFF, NOW))).isEqualTo("Switch");
     }
 
     @Test
@@ -122,9 +138,9 @@ class CommandGuardTest {
         Path file = CommandJournal.besides(dir.resolve("meter.json"));
         assertThat(Files.readAllLines(file).size()).isLessThan(6);
         reopen(new RelayRules(Duration.ofMinutes(5), Duration.ofSeconds(60), 3));
-        assertThat(outcome(guard.check(off("noop-9", NOW), RelayState.ON, NOW.plusSeconds(20)))).isEqualTo("DUPLICATE");
-        assertThat(outcome(guard.check(off("noop-0", NOW), RelayState.ON, NOW.plusSeconds(20)))).as("beyond the bound").isNotEqualTo("DUPLICATE");
-        assertThat(outcome(guard.check(off("new", NOW), RelayState.ON, NOW.plusSeconds(20)))).as("the last switch survives compaction")
+        assertThat(outcome(check(off("noop-9", NOW), RelayState.ON, NOW.plusSeconds(20)))).isEqualTo("DUPLICATE");
+        assertThat(outcome(check(off("noop-0", NOW), RelayState.ON, NOW.plusSeconds(20)))).as("beyond the bound").isNotEqualTo("DUPLICATE");
+        assertThat(outcome(check(off("new", NOW), RelayState.ON, NOW.plusSeconds(20)))).as("the last switch survives compaction")
                 .isEqualTo("TOO_SOON");
     }
 
@@ -134,9 +150,52 @@ class CommandGuardTest {
         guard.close();
         Path file = CommandJournal.besides(dir.resolve("meter.json"));
         Files.writeString(file, "{\"commandId\":\"torn", java.nio.file.StandardOpenOption.APPEND);
-        guard = CommandGuard.forStateFile(dir.resolve("meter.json"), RULES);
-        assertThat(outcome(guard.check(off("kept", NOW), RelayState.ON, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
+        guard = CommandGuard.forStateFile(dir.resolve("meter.json"), METER, TRUSTING, RULES);
+        assertThat(outcome(check(off("kept", NOW), RelayState.ON, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
         guard.executed(off("after", NOW), true, NOW.plusSeconds(120));
         assertThat(Files.readAllLines(file)).hasSize(2);
+    }
+
+    @Test
+    void signedCommand_forThisMeter_isSwitched_whileTheSameUnsigned_isRefusedAsUnsigned() {
+        assertThat(outcome(check(off("c", NOW), RelayState.ON, NOW))).isEqualTo("Switch");
+        CommandGuard.Decision d = guard.check(off("c", NOW), RelayState.ON, NOW);
+        assertThat(((CommandGuard.Refused) d).error()).startsWith("unsigned: ");
+    }
+
+    @Test
+    void commandSignedByAnUntrustedKey_isRefusedAsUnknownKey() {
+        RelayCommand c = CommandSigningKey.generate().signer().sign(METER, off("c", NOW), Duration.ofMinutes(5));
+        assertThat(((CommandGuard.Refused) guard.check(c, RelayState.ON, NOW)).error()).startsWith("unknown-key: ");
+    }
+
+    @Test
+    void commandSignedForAnotherMeter_isRefusedAsBadSignature() {
+        RelayCommand c = SIGNER.sign("IMS-SOMEONE-ELSE", off("c", NOW), Duration.ofMinutes(5));
+        assertThat(((CommandGuard.Refused) guard.check(c, RelayState.ON, NOW)).error()).startsWith("bad-signature: ");
+    }
+
+    @Test
+    void signedCommand_pastItsExpiresAt_isRefusedAsExpired_thoughItsTsIsInTheWindow() {
+        RelayCommand c = SIGNER.sign(METER, off("c", NOW), NOW.plusSeconds(30));
+        assertThat(outcome(guard.check(c, RelayState.ON, NOW.plusSeconds(30)))).isEqualTo("Switch");
+        assertThat(((CommandGuard.Refused) guard.check(c, RelayState.ON, NOW.plusSeconds(31))).error()).startsWith("expired: ");
+    }
+
+    @Test
+    void meterThatTrustsNoKey_refusesAProperlySignedCommand() {
+        guard.close();
+        guard = CommandGuard.forStateFile(dir.resolve("meter.json"), METER, new CommandVerifier(CommandKeySet.EMPTY), RULES);
+        RelayCommand c = SIGNER.sign(METER, off("c", NOW), Duration.ofMinutes(5));
+        assertThat(((CommandGuard.Refused) guard.check(c, RelayState.ON, NOW)).error()).startsWith("unknown-key: ").contains("no key set");
+    }
+
+    @Test
+    void forgedCommand_reusingACarriedOutId_isABadSignature_notADuplicate() {
+        RelayCommand c = SIGNER.sign(METER, off("once", NOW), Duration.ofMinutes(5));
+        guard.executed(c, true, NOW);
+        RelayCommand forged = new RelayCommand("once", RelayState.ON, NOW, c.expiresAt(), c.keyId(), c.sig());
+        assertThat(outcome(guard.check(forged, RelayState.OFF, NOW.plusSeconds(120)))).isEqualTo("BAD_SIGNATURE");
+        assertThat(outcome(guard.check(c, RelayState.ON, NOW.plusSeconds(120)))).isEqualTo("DUPLICATE");
     }
 }

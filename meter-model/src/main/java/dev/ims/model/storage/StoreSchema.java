@@ -76,6 +76,15 @@ public final class StoreSchema {
     public static final String VERIFIED_AT = "verifiedAt";
     public static final String VERIFIED_SEQ = "verifiedSeq";
     public static final String ERROR = "error";
+    /** A command's {@code expiresAt} (a date): meters refuse it after this. */
+    public static final String EXPIRES_AT = "expiresAt";
+    /**
+     * A command's signed wire fields, exactly as published: {@code ts} and {@code expiresAt} as the ISO strings
+     * sent, {@code keyId}, {@code sig}; with {@code _id} and {@code relay} they re-create the payload unchanged.
+     */
+    public static final String SIGNED = "signed";
+    public static final String KEY_ID = "keyId";
+    public static final String SIG = "sig";
     public static final String HISTORY = "history";
     public static final String AT = "at";
 
