@@ -16,9 +16,11 @@ import java.util.Optional;
  *       {@link Refusal#EXPIRED}, {@link Refusal#FUTURE}; see {@link CommandVerifier}): only the portal's
  *       commands are carried out, not those of anyone who can publish on the broker. A meter with an empty
  *       key set refuses every command (fail closed);
- *   <li>its {@code ts} lies within {@link RelayRules#validity()} of the meter's clock, before or after
- *       ({@link Refusal#EXPIRED}, {@link Refusal#FUTURE}): a command held back somewhere, or stamped by a
- *       wrong clock, is not what staff want carried out now;
+ *   <li>its {@code expiresAt} lies at most {@link RelayRules#MAX_SIGNED_VALIDITY} after its {@code ts}
+ *       ({@link Refusal#EXPIRED}): a signature that leaked cannot be used forever; and its {@code ts} lies at
+ *       most {@link RelayRules#validity()} ahead of the meter's clock ({@link Refusal#FUTURE}). A command's
+ *       {@code ts} may lie far in the past: a command queued by the portal while the meter was offline is
+ *       valid until its signed {@code expiresAt};
  *   <li>its ID has not been carried out before ({@link Refusal#DUPLICATE}), across restarts;
  *   <li>a command for the state the relay is already in is acknowledged as done without switching, and
  *       does not count as a switch for the interval;
@@ -78,8 +80,10 @@ public final class CommandGuard implements AutoCloseable {
             return new Refused(refusal(verified.outcome()), verified.detail());
         }
         Duration validity = rules.validity();
-        if (command.ts().isBefore(now.minus(validity))) {
-            return new Refused(Refusal.EXPIRED, "sent at " + command.ts() + ", more than " + validity + " before the meter's clock (" + now + ")");
+        Duration signedFor = Duration.between(command.ts(), command.expiresAt());
+        if (signedFor.compareTo(RelayRules.MAX_SIGNED_VALIDITY) > 0) {
+            return new Refused(Refusal.EXPIRED, "signed valid for " + signedFor + " from " + command.ts() + ", longer than the "
+                    + RelayRules.MAX_SIGNED_VALIDITY + " a meter accepts");
         }
         if (command.ts().isAfter(now.plus(validity))) {
             return new Refused(Refusal.FUTURE, "sent at " + command.ts() + ", more than " + validity + " after the meter's clock (" + now + ")");
@@ -121,7 +125,13 @@ public final class CommandGuard implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the journal cannot be written
      */
     public void executed(RelayCommand command, boolean switched, Instant now) {
-        journal.record(new CommandJournal.Entry(command.commandId(), command.ts(), now, switched), now.minus(rules.validity()));
+        // Remembered at least while a replay could still pass the other rules: until expiresAt (a queued command:
+        // up to days), and no shorter than the window on ts.
+        Instant keepUntil = command.ts().plus(rules.validity());
+        if (command.expiresAt() != null && command.expiresAt().isAfter(keepUntil)) {
+            keepUntil = command.expiresAt();
+        }
+        journal.record(new CommandJournal.Entry(command.commandId(), command.ts(), now, switched, keepUntil), now);
     }
 
     @Override

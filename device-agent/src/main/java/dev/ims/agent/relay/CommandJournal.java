@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One JSON line per command, appended and forced to the disk (fsync) before the command is
  * acknowledged. Bounded: the newest {@code capacity} IDs are remembered; when the file has grown to twice
- * that it is rewritten (atomically, durably) with only those, minus IDs whose {@code ts} is older than
- * the validity window (a replay of them is refused as expired anyway). The last switch is always kept.
+ * that it is rewritten (atomically, durably) with only those, minus IDs past their {@code keepUntil} (the
+ * command's {@code expiresAt}: a replay of them is refused as expired anyway). The last switch is always
+ * kept. The capacity is a backstop against a flood: a meter carries out only commands the portal signed, and
+ * the portal would have to sign more than {@code capacity} for it within one command's validity (7 days at
+ * most) to push a still-valid ID out.
  * A line cut short by a crash is skipped on load. Thread-safe.
  */
 public final class CommandJournal implements AutoCloseable {
@@ -40,8 +43,22 @@ public final class CommandJournal implements AutoCloseable {
      * @param ts the command's own time stamp
      * @param at when the meter carried it out (its clock)
      * @param switched whether the relay changed (false: it was already in the commanded state)
+     * @param keepUntil the ID is remembered at least until then (the command's {@code expiresAt}); null in
+     *     lines written before queued commands, which were valid {@link #LEGACY_VALIDITY} from their {@code ts}
      */
-    public record Entry(String commandId, Instant ts, Instant at, boolean switched) {}
+    public record Entry(String commandId, Instant ts, Instant at, boolean switched, Instant keepUntil) {
+
+        public Entry(String commandId, Instant ts, Instant at, boolean switched) {
+            this(commandId, ts, at, switched, null);
+        }
+
+        Instant forgetAfter() {
+            return keepUntil != null ? keepUntil : ts.plus(LEGACY_VALIDITY);
+        }
+    }
+
+    /** How long commands recorded without {@code keepUntil} were valid from their {@code ts}. */
+    static final java.time.Duration LEGACY_VALIDITY = java.time.Duration.ofMinutes(5);
 
     private final Path file;
     private final int capacity;
@@ -125,10 +142,10 @@ public final class CommandJournal implements AutoCloseable {
     /**
      * Records a command as carried out; on disk (forced) when this returns.
      *
-     * @param forgetBefore when the file is compacted, IDs of commands with a {@code ts} before this are dropped
+     * @param now the meter's clock: when the file is compacted, IDs past their {@code keepUntil} are dropped
      * @throws UncheckedIOException when it cannot be written
      */
-    public synchronized void record(Entry e, Instant forgetBefore) {
+    public synchronized void record(Entry e, Instant now) {
         // Opened per command, not held: commands are rare, and a fleet of thousands of meters in one process
         // must not hold a file open per meter for them.
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
@@ -141,7 +158,7 @@ public final class CommandJournal implements AutoCloseable {
         remember(e);
         if (lines >= 2L * capacity) {
             try {
-                rewrite(forgetBefore);
+                rewrite(now);
             } catch (IOException ex) {
                 // The entry is on disk already; the file is compacted at the next attempt.
                 LOG.warn("Command journal {} not compacted: {}", file.getFileName(), ex.toString());
@@ -149,8 +166,8 @@ public final class CommandJournal implements AutoCloseable {
         }
     }
 
-    private void rewrite(Instant forgetBefore) throws IOException {
-        entries.values().removeIf(e -> e.ts().isBefore(forgetBefore) && e != lastSwitch);
+    private void rewrite(Instant now) throws IOException {
+        entries.values().removeIf(e -> e.forgetAfter().isBefore(now) && e != lastSwitch);
         List<Entry> keep = new ArrayList<>();
         if (lastSwitch != null && !entries.containsKey(lastSwitch.commandId())) {
             keep.add(lastSwitch);

@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * What a meter accepts as a relay command.
  *
- * @param validity a command whose {@code ts} lies further than this from the meter's clock, in the past or
- *     in the future, is refused (inclusive: exactly this far is still accepted)
+ * @param validity a command whose {@code ts} lies further than this ahead of the meter's clock is refused
+ *     (inclusive: exactly this far is still accepted); a signed command is valid from its {@code ts} minus this
+ *     until its {@code expiresAt}, which may lie at most {@link #MAX_SIGNED_VALIDITY} after its {@code ts}
  * @param minSwitchInterval the least time between two switches of the relay, protecting the contactor;
  *     zero turns the rule off (tests). A command for the state the relay is already in is not a switch.
  * @param journalSize how many executed command IDs the meter remembers at most (see {@link CommandJournal})
@@ -16,6 +17,12 @@ public record RelayRules(Duration validity, Duration minSwitchInterval, int jour
     public static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MIN_SWITCH_INTERVAL = Duration.ofSeconds(60);
     public static final int DEFAULT_JOURNAL_SIZE = 1_000;
+    /**
+     * The longest a signed command may be valid ({@code expiresAt - ts}); a longer one is refused as expired.
+     * The portal queues commands for offline meters for at most 168 h (7 days); a bound here means a signature
+     * that leaked, or was stored somewhere, cannot be used forever.
+     */
+    public static final Duration MAX_SIGNED_VALIDITY = Duration.ofDays(7);
     public static final RelayRules DEFAULTS = new RelayRules(DEFAULT_VALIDITY, DEFAULT_MIN_SWITCH_INTERVAL, DEFAULT_JOURNAL_SIZE);
 
     public RelayRules {

@@ -68,17 +68,61 @@ class CommandGuardTest {
         return d instanceof CommandGuard.Refused r ? r.reason().name() : d.getClass().getSimpleName();
     }
 
-    @ParameterizedTest(name = "ts {0} s from the meter''s clock: {1}")
+    @ParameterizedTest(name = "ts {0} s from the meter''s clock, signed for a day: {1}")
     @CsvSource({
             "0, Switch",
             "-300, Switch",
-            "-301, EXPIRED",
-            "-86400, EXPIRED",
+            "-301, Switch",
+            "-86400, Switch",
+            "-86401, EXPIRED",
             "300, Switch",
             "301, FUTURE",
             "86400, FUTURE"})
-    void command_isAcceptedWithinTheValidityWindow_inThePastAndTheFuture_andRefusedBeyondIt(long offsetSeconds, String expected) {
+    void signedCommand_isAcceptedFromTsMinusTheSkewUntilItsExpiresAt_andRefusedOutsideIt(long offsetSeconds, String expected) {
         assertThat(outcome(check(off("c", NOW.plusSeconds(offsetSeconds)), RelayState.ON, NOW))).isEqualTo(expected);
+    }
+
+    @Test
+    void queuedCommand_withATsHoursOld_isAcceptedWhileItsExpiresAtIsAhead() {
+        RelayCommand c = SIGNER.sign(METER, off("queued", NOW.minus(Duration.ofHours(20))), Duration.ofHours(24));
+        assertThat(outcome(guard.check(c, RelayState.ON, NOW))).isEqualTo("Switch");
+        assertThat(outcome(guard.check(c, RelayState.ON, NOW.plus(Duration.ofHours(4)).plusSeconds(1)))).isEqualTo("EXPIRED");
+    }
+
+    @ParameterizedTest(name = "signed valid for {0}: {1}")
+    @CsvSource({
+            "PT5M, Switch",
+            "P7D, Switch",
+            "PT168H0.001S, EXPIRED",
+            "P30D, EXPIRED",
+            "P3650D, EXPIRED"})
+    void signedCommand_validForLongerThanSevenDays_isRefusedAsExpired_evenWhenItsTsIsNow(String validFor, String expected) {
+        RelayCommand c = SIGNER.sign(METER, off("long", NOW), Duration.parse(validFor));
+        CommandGuard.Decision d = guard.check(c, RelayState.ON, NOW);
+        assertThat(outcome(d)).isEqualTo(expected);
+        if (d instanceof CommandGuard.Refused r) {
+            assertThat(r.error()).startsWith("expired: ").contains("PT168H");
+        }
+    }
+
+    @Test
+    void queuedCommand_carriedOut_isRefusedAsDuplicate_untilItsExpiresAt_evenAfterACompactionAndARestart() {
+        reopen(new RelayRules(Duration.ofMinutes(5), Duration.ZERO, 3));
+        RelayCommand queued = SIGNER.sign(METER, off("queued", NOW.minus(Duration.ofHours(2))), Duration.ofHours(24));
+        assertThat(outcome(guard.check(queued, RelayState.OFF, NOW))).isEqualTo("AlreadyThere");
+        guard.executed(queued, false, NOW);
+        // Commands an hour later grow the file to twice the capacity: the compaction keeps what has not expired.
+        Instant later = NOW.plus(Duration.ofHours(1));
+        RelayCommand a = SIGNER.sign(METER, off("a", later), Duration.ofMinutes(5));
+        RelayCommand b = SIGNER.sign(METER, off("b", later), Duration.ofMinutes(5));
+        for (RelayCommand c : java.util.List.of(a, b, a, b, a)) {
+            guard.executed(c, c == a, later);
+        }
+        assertThat(CommandJournal.besides(dir.resolve("meter.json"))).as("compacted").satisfies(f -> assertThat(Files.readAllLines(f)).hasSizeLessThan(6));
+        reopen(new RelayRules(Duration.ofMinutes(5), Duration.ZERO, 3));
+        assertThat(outcome(guard.check(queued, RelayState.ON, NOW.plus(Duration.ofHours(20))))).isEqualTo("DUPLICATE");
+        assertThat(outcome(guard.check(queued, RelayState.ON, NOW.plus(Duration.ofHours(22)).plusSeconds(1)))).as("past expiresAt")
+                .isEqualTo("EXPIRED");
     }
 
     @Test

@@ -6,6 +6,12 @@ package dev.ims.model.command;
  * relay's state.
  */
 public enum CommandState {
+    /**
+     * Stored and signed for a meter that was offline when it was requested: not published yet. The portal
+     * publishes it (and makes it {@link #PENDING}) when the meter comes online; past its {@code expiresAt} it
+     * becomes {@link #EXPIRED}, never delivered.
+     */
+    QUEUED,
     /** Stored and published; no answer from the meter yet. */
     PENDING,
     /** The meter acknowledged it and reported the relay in the commanded state. */
@@ -16,11 +22,11 @@ public enum CommandState {
     FAILED,
     /** No acknowledgement in time although the meter was online. */
     TIMED_OUT,
-    /** No acknowledgement in time and the meter was offline: never carried out. */
+    /** No acknowledgement in time and the meter was offline, or queued and not delivered before its {@code expiresAt}. */
     EXPIRED;
 
     /** Whether the command can still change state. */
     public boolean open() {
-        return this == PENDING || this == CONFIRMED || this == TIMED_OUT;
+        return this == QUEUED || this == PENDING || this == CONFIRMED || this == TIMED_OUT;
     }
 }

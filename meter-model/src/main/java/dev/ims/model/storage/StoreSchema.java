@@ -70,6 +70,12 @@ public final class StoreSchema {
     public static final String COMMANDS = "commands";
     public static final String REQUESTED_BY = "requestedBy";
     public static final String REQUESTED_AT = "requestedAt";
+    /**
+     * When a command was last published to its meter (a date): at the request, or, for a queued command,
+     * when the portal delivered it. The acknowledgement timeout counts from here ({@link #REQUESTED_AT} for
+     * documents without it).
+     */
+    public static final String SENT_AT = "sentAt";
     public static final String ACKED_AT = "ackedAt";
     public static final String ACK_TS = "ackTs";
     public static final String ACK_RELAY = "ackRelay";
