@@ -29,8 +29,10 @@ import reactor.core.publisher.Mono;
  * commanded state makes a command {@code CONFIRMED}; the first reading the meter took after that
  * acknowledgement decides {@code VERIFIED} (its relay agrees) or {@code FAILED} (it does not). No answer
  * within the acknowledgement timeout: {@code TIMED_OUT} when the meter was online (a late
- * acknowledgement still confirms it), {@code EXPIRED} when it was offline. Every change is appended to
- * the command's {@code history}, the audit trail.
+ * acknowledgement still confirms it), {@code EXPIRED} when it was offline; the timeout counts from when the
+ * portal published it ({@code sentAt}). A {@code QUEUED} command (not published yet: its meter was offline)
+ * is not timed out; past its {@code expiresAt} it becomes {@code EXPIRED}, and the portal never delivers it.
+ * Every change is appended to the command's {@code history}, the audit trail.
  *
  * <p>Every update is conditional on the state it leaves, so several ingest instances doing the same
  * work (acknowledgements and timeouts reach all of them) change a command once.
@@ -136,7 +138,9 @@ final class CommandTracker {
             fresh.forEach(open::putIfAbsent);
             Instant cutoff = clock.instant().minus(ackTimeout);
             List<Document> late = Flux.from(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(STATE, CommandState.PENDING.name()),
-                    Filters.lt(REQUESTED_AT, Date.from(cutoff))))).collectList().block(DB_TIMEOUT);
+                    Filters.or(Filters.lt(SENT_AT, Date.from(cutoff)),
+                            Filters.and(Filters.exists(SENT_AT, false), Filters.lt(REQUESTED_AT, Date.from(cutoff)))))))
+                    .collectList().block(DB_TIMEOUT);
             for (Document c : late) {
                 String meterId = c.getString(METER_ID);
                 boolean online = "ONLINE".equals(connectionState(meterId));
@@ -147,8 +151,23 @@ final class CommandTracker {
                     LOG.warn("Command {} for meter {}: {}", c.getString(ID), meterId, to);
                 }
             }
+            expireQueued();
         } catch (RuntimeException e) {
             LOG.debug("Command sweep skipped: {}", e.toString());
+        }
+    }
+
+    /** Queued commands past their {@code expiresAt}: EXPIRED (conditional on QUEUED, so a delivery racing it wins or loses whole). */
+    private void expireQueued() {
+        Date now = Date.from(clock.instant());
+        List<Document> expired = Flux.from(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(STATE, CommandState.QUEUED.name()),
+                Filters.lte(EXPIRES_AT, now)))).collectList().block(DB_TIMEOUT);
+        for (Document c : expired) {
+            String why = "not delivered: the meter did not come online before " + c.getDate(EXPIRES_AT).toInstant();
+            if (change(Filters.and(Filters.eq(ID, c.getString(ID)), Filters.eq(STATE, CommandState.QUEUED.name()), Filters.lte(EXPIRES_AT, now)),
+                    CommandState.EXPIRED, why, Updates.set(ERROR, why))) {
+                LOG.warn("Queued command {} for meter {}: EXPIRED, never delivered", c.getString(ID), c.getString(METER_ID));
+            }
         }
     }
 

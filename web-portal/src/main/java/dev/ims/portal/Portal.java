@@ -9,6 +9,7 @@ import dev.ims.portal.dashboard.DashboardRoutes;
 import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.command.CommandDelivery;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
 import dev.ims.portal.command.CommandService;
@@ -52,6 +53,7 @@ public final class Portal {
     private final PortalSettings settings;
     private final MongoDatabase db;
     private CommandPublisher publisher;
+    private CommandDelivery delivery;
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
     private final Vertx vertx;
@@ -123,8 +125,13 @@ public final class Portal {
         auth.register(router);
         MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), new AlarmService(db, clock));
         meters.register(router);
-        publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e).connect()).orElse(null);
+        publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
         CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
+        if (publisher != null) {
+            // Queued commands go out when their meter comes online: follow the status messages before connecting.
+            delivery = new CommandDelivery(vertx, commands, CommandDelivery.DEFAULT_SWEEP_INTERVAL).start(publisher);
+            publisher.connect();
+        }
         new CommandRoutes(commands, meters).register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
@@ -156,6 +163,9 @@ public final class Portal {
     public Future<Void> close() {
         if (fleetMetrics != null) {
             fleetMetrics.stop();
+        }
+        if (delivery != null) {
+            delivery.stop();
         }
         if (publisher != null) {
             publisher.close();

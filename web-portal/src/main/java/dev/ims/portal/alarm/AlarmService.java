@@ -43,7 +43,8 @@ public final class AlarmService {
         Instant now = clock.instant();
         Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
                 .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1)));
-        Future<List<Document>> commands = Mongo.list(db.getCollection(COMMANDS).find(Filters.gte(REQUESTED_AT, Date.from(now.minus(COMMAND_LOOKBACK))))
+        Future<List<Document>> commands = Mongo.list(db.getCollection(COMMANDS).find(Filters.or(
+                        Filters.gte(REQUESTED_AT, Date.from(now.minus(COMMAND_LOOKBACK))), Filters.gte(SENT_AT, Date.from(now.minus(COMMAND_LOOKBACK)))))
                 .projection(new Document(HISTORY, 0)));
         Future<List<Document>> services = Mongo.list(db.getCollection(SERVICES).find());
         Future<Long> rejected = Mongo.first(db.getCollection(REJECTED).countDocuments(Filters.gte(RECEIVED_AT, Date.from(now.minus(Duration.ofHours(1))))));
@@ -89,11 +90,13 @@ public final class AlarmService {
         String state = c.getString(STATE);
         String meter = c.getString(METER_ID);
         Instant requested = c.getDate(REQUESTED_AT).toInstant();
+        Instant sent = c.getDate(SENT_AT) != null ? c.getDate(SENT_AT).toInstant() : requested;
         String what = "relay " + c.getString(RELAY) + " command " + c.getString(ID);
         if (CommandState.FAILED.name().equals(state) || CommandState.TIMED_OUT.name().equals(state) || CommandState.EXPIRED.name().equals(state)) {
             out.add(new Alarm("COMMAND_" + state, "critical", meter, requested, what + ": " + c.getString(ERROR)));
-        } else if (CommandState.PENDING.name().equals(state) && requested.isBefore(now.minus(PENDING_TOO_LONG))) {
-            out.add(new Alarm("COMMAND_UNANSWERED", "warning", meter, requested, what + " has no acknowledgement yet"));
+        } else if (CommandState.PENDING.name().equals(state) && sent.isBefore(now.minus(PENDING_TOO_LONG))) {
+            // Counted from when it was published: a queued command waits for its meter unalarmed (METER_OFFLINE says why).
+            out.add(new Alarm("COMMAND_UNANSWERED", "warning", meter, sent, what + " has no acknowledgement yet"));
         } else if (CommandState.CONFIRMED.name().equals(state) && c.getDate(ACKED_AT) != null
                 && c.getDate(ACKED_AT).toInstant().isBefore(now.minus(UNVERIFIED_TOO_LONG))) {
             out.add(new Alarm("COMMAND_UNVERIFIED", "warning", meter, requested, what + " was acknowledged but no reading has shown it yet"));

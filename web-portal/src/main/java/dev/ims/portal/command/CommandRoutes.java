@@ -15,6 +15,8 @@ import dev.ims.portal.web.Responses;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,24 +56,69 @@ public final class CommandRoutes {
         JsonNode body = AuthRoutes.jsonBody(ctx);
         RelayState relay = relay(AuthRoutes.text(body, "relay"));
         String reason = reason(body.get("reason") == null || !body.get("reason").isTextual() ? null : body.get("reason").asText());
-        send(ctx, p, relay, reason).onSuccess(id -> {
-            ctx.response().setStatusCode(202).putHeader("Location", "/api/v1/commands/" + id);
-            Responses.json(ctx, 202, Map.of("commandId", id, "state", "PENDING"));
+        Duration validity = queueValidity(body.get("validForHours"), body.get("validForMinutes"));
+        send(ctx, p, relay, reason, validity).onSuccess(sent -> {
+            ctx.response().setStatusCode(202).putHeader("Location", "/api/v1/commands/" + sent.commandId());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("commandId", sent.commandId());
+            out.put("state", sent.state().name());
+            out.put("expiresAt", sent.expiresAt().toString());
+            Responses.json(ctx, 202, out);
         }).onFailure(ctx::fail);
+    }
+
+    /**
+     * How long a command for an offline meter is kept: {@code validForHours} (1–168) or {@code validForMinutes}
+     * (1–10080), not both; neither: {@link CommandService#DEFAULT_QUEUE_VALIDITY}. Whole numbers only.
+     */
+    static Duration queueValidity(JsonNode hours, JsonNode minutes) {
+        boolean h = hours != null && !hours.isNull();
+        boolean m = minutes != null && !minutes.isNull();
+        if (h && m) {
+            throw HttpError.badRequest("give validForHours or validForMinutes, not both");
+        }
+        if (h) {
+            return Duration.ofHours(whole(hours, "validForHours", 1, CommandService.MAX_QUEUE_VALIDITY.toHours()));
+        }
+        if (m) {
+            return Duration.ofMinutes(whole(minutes, "validForMinutes", 1, CommandService.MAX_QUEUE_VALIDITY.toMinutes()));
+        }
+        return CommandService.DEFAULT_QUEUE_VALIDITY;
+    }
+
+    private static long whole(JsonNode n, String field, long min, long max) {
+        if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < min || n.asLong() > max) {
+            throw HttpError.badRequest(field + " must be a whole number from " + min + " to " + max);
+        }
+        return n.asLong();
+    }
+
+    /** The form's optional {@code validForHours} (empty: the default). */
+    private static Duration formValidity(String hours) {
+        if (hours == null || hours.isBlank()) {
+            return CommandService.DEFAULT_QUEUE_VALIDITY;
+        }
+        try {
+            return queueValidity(com.fasterxml.jackson.databind.node.LongNode.valueOf(Long.parseLong(hours.strip())), null);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("validForHours must be a whole number from 1 to " + CommandService.MAX_QUEUE_VALIDITY.toHours());
+        }
     }
 
     private void formRelay(RoutingContext ctx) {
         Principal p = Access.staff(ctx);
         RelayState relay = relay(ctx.request().getFormAttribute("relay"));
         String reason = reason(ctx.request().getFormAttribute("reason"));
-        send(ctx, p, relay, reason).onSuccess(id -> Responses.redirect(ctx, "/meters/" + ctx.pathParam("id") + "#relay"))
+        Duration validity = formValidity(ctx.request().getFormAttribute("validForHours"));
+        send(ctx, p, relay, reason, validity).onSuccess(sent -> Responses.redirect(ctx, "/meters/" + ctx.pathParam("id") + "#relay"))
                 .onFailure(ctx::fail);
     }
 
-    private Future<String> send(RoutingContext ctx, Principal p, RelayState relay, String reason) {
-        return meters.meter(ctx).compose(m -> commands.send(m.getString(ID), relay, reason, p.username()))
-                .onSuccess(id -> LOG.info("Relay command {}: meter {} {} requested by {} ({})", id, LogSafe.of(ctx.pathParam("id")), relay,
-                        LogSafe.of(p.username()), LogSafe.of(reason)));
+    private Future<CommandService.Sent> send(RoutingContext ctx, Principal p, RelayState relay, String reason, Duration validity) {
+        return meters.meter(ctx)
+                .compose(m -> commands.send(m.getString(ID), MeterRoutes.connectionState(m), relay, reason, p.username(), validity))
+                .onSuccess(sent -> LOG.info("Relay command {}: meter {} {} requested by {} ({}): {}", sent.commandId(),
+                        LogSafe.of(ctx.pathParam("id")), relay, LogSafe.of(p.username()), LogSafe.of(reason), sent.state()));
     }
 
     private void one(RoutingContext ctx) {

@@ -3,6 +3,8 @@ package dev.ims.portal.command;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -25,9 +27,10 @@ import java.util.UUID;
 import org.bson.Document;
 
 /**
- * Relay commands in the {@code commands} collection: created here {@code PENDING} with who asked and why,
- * then moved on only by the ingest, from the meter's acknowledgement and readings. The documents, with
- * their {@code history}, are the audit trail.
+ * Relay commands in the {@code commands} collection: created here {@code PENDING} (published at once) or,
+ * for a meter that is offline, {@code QUEUED} (published by {@link #deliverQueued} when it comes online), with
+ * who asked and why; then moved on only by the ingest, from the meter's acknowledgement and readings. The
+ * documents, with their {@code history}, are the audit trail.
  *
  * <p>Every command is signed for its meter ({@link CommandSigner}), valid from its {@code ts} (the request's
  * time, to the millisecond) until {@code expiresAt} = {@code ts} + the validity. The signed wire fields are
@@ -41,6 +44,23 @@ public final class CommandService {
      * delivery to offline meters, makes it longer).
      */
     public static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(5);
+
+    /** How long a command for an offline meter waits for it unless staff choose otherwise. */
+    public static final Duration DEFAULT_QUEUE_VALIDITY = Duration.ofHours(24);
+    /** The shortest validity staff may choose for a queued command. */
+    public static final Duration MIN_QUEUE_VALIDITY = Duration.ofMinutes(1);
+    /**
+     * The longest validity staff may choose: 168 h (7 days), the most a meter accepts between a signed command's
+     * {@code ts} and its {@code expiresAt} (device-agent {@code RelayRules.MAX_SIGNED_VALIDITY}).
+     */
+    public static final Duration MAX_QUEUE_VALIDITY = Duration.ofHours(168);
+
+    /**
+     * A command as stored by {@link #send}.
+     *
+     * @param state {@code PENDING} (published) or {@code QUEUED} (waiting for the meter)
+     */
+    public record Sent(String commandId, CommandState state, Instant expiresAt) {}
 
     private final MongoDatabase db;
     private final CommandPublisher publisher;
@@ -64,27 +84,47 @@ public final class CommandService {
         this.clock = clock;
     }
 
-    /** Stores the command, then publishes it; a command the broker did not take is stored FAILED and answered 503. */
-    public Future<String> send(String meterId, RelayState relay, String reason, String requestedBy) {
+    /**
+     * Stores the command, then publishes it; a command the broker did not take is stored FAILED and answered 503.
+     * For a meter that is {@code OFFLINE} the command is stored {@code QUEUED}, signed valid for
+     * {@code queueValidity}, and not published: {@link #deliverQueued} sends it when the meter comes online. A meter
+     * whose state is unknown (it never sent a status message) is sent to as before, at once.
+     *
+     * @param connectionState the meter's connection state as the portal shows it ({@code MeterRoutes.connectionState})
+     * @param queueValidity for a queued command, from its {@code ts} to its {@code expiresAt}; between
+     *     {@link #MIN_QUEUE_VALIDITY} and {@link #MAX_QUEUE_VALIDITY}
+     */
+    public Future<Sent> send(String meterId, String connectionState, RelayState relay, String reason, String requestedBy,
+            Duration queueValidity) {
         if (publisher == null) {
             return Future.failedFuture(new HttpError(503, "relay commands need a broker: MQTT_URL is not set for the portal"));
         }
+        if (queueValidity.compareTo(MIN_QUEUE_VALIDITY) < 0 || queueValidity.compareTo(MAX_QUEUE_VALIDITY) > 0) {
+            throw new IllegalArgumentException("queue validity must lie between " + MIN_QUEUE_VALIDITY + " and " + MAX_QUEUE_VALIDITY);
+        }
+        boolean queue = "OFFLINE".equals(connectionState);
         String id = UUID.randomUUID().toString();
         // To the millisecond: the stored dates then hold exactly the signed instants.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-        RelayCommand command = signer.sign(meterId, new RelayCommand(id, relay, now), validity);
+        RelayCommand command = signer.sign(meterId, new RelayCommand(id, relay, now), queue ? queueValidity : validity);
+        CommandState state = queue ? CommandState.QUEUED : CommandState.PENDING;
+        String detail = "requested by " + requestedBy + ": switch " + relay + " (" + reason + ")"
+                + (queue ? "; the meter is offline: queued until " + command.expiresAt() : "");
         Document d = new Document(ID, id).append(METER_ID, meterId).append(RELAY, relay.name()).append(REASON, reason)
-                .append(REQUESTED_BY, requestedBy).append(REQUESTED_AT, Date.from(now)).append(STATE, CommandState.PENDING.name())
+                .append(REQUESTED_BY, requestedBy).append(REQUESTED_AT, Date.from(now)).append(STATE, state.name())
                 .append(EXPIRES_AT, Date.from(command.expiresAt()))
                 .append(SIGNED, new Document(TS, command.ts().toString()).append(EXPIRES_AT, command.expiresAt().toString())
                         .append(KEY_ID, command.keyId()).append(SIG, command.sig()))
-                .append(HISTORY, List.of(new Document(STATE, CommandState.PENDING.name()).append(AT, Date.from(now))
-                        .append(DETAIL, "requested by " + requestedBy + ": switch " + relay + " (" + reason + ")")));
+                .append(HISTORY, List.of(new Document(STATE, state.name()).append(AT, Date.from(now)).append(DETAIL, detail)));
+        if (queue) {
+            return Mongo.first(db.getCollection(COMMANDS).insertOne(d)).map(ok -> new Sent(id, state, command.expiresAt()));
+        }
+        d.append(SENT_AT, Date.from(now));
         return Mongo.first(db.getCollection(COMMANDS).insertOne(d))
                 .compose(ok -> context == null ? Future.fromCompletionStage(publisher.publish(meterId, command))
                         : Future.fromCompletionStage(publisher.publish(meterId, command), context))
-                .map(v -> id)
+                .map(v -> new Sent(id, state, command.expiresAt()))
                 .recover(e -> {
                     if (e instanceof HttpError) {
                         return Future.failedFuture(e);
@@ -96,6 +136,88 @@ public final class CommandService {
                                             .append(DETAIL, why)))))
                             .transform(x -> Future.failedFuture(new HttpError(503, "the command " + id + " was not sent: " + e.getMessage())));
                 });
+    }
+
+    /**
+     * Publishes the meter's queued, unexpired commands in the order they were requested, each its stored signed
+     * payload byte for byte. Each is first claimed ({@link #claim}): of several portals delivering at once, only
+     * the one whose claim moved it publishes it. A command the broker did not take is queued again (it stays
+     * valid until its {@code expiresAt}); the rest then wait for the next delivery.
+     *
+     * @return how many commands this call published
+     */
+    public Future<Integer> deliverQueued(String meterId) {
+        if (publisher == null) {
+            return Future.succeededFuture(0);
+        }
+        Instant now = clock.instant();
+        return Mongo.list(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(METER_ID, meterId), Filters.eq(STATE, CommandState.QUEUED.name()),
+                        Filters.gt(EXPIRES_AT, Date.from(now)))).sort(Sorts.ascending(REQUESTED_AT, ID)))
+                .compose(queued -> deliverInOrder(meterId, queued, 0, 0));
+    }
+
+    private enum Delivery { PUBLISHED, NOT_CLAIMED, NOT_TAKEN }
+
+    private Future<Integer> deliverInOrder(String meterId, List<Document> queued, int next, int sent) {
+        if (next == queued.size()) {
+            return Future.succeededFuture(sent);
+        }
+        return deliverOne(meterId, queued.get(next).getString(ID)).compose(d -> switch (d) {
+            case PUBLISHED -> deliverInOrder(meterId, queued, next + 1, sent + 1);
+            case NOT_CLAIMED -> deliverInOrder(meterId, queued, next + 1, sent);
+            // The broker did not take it: the later ones wait, so that the order holds.
+            case NOT_TAKEN -> Future.succeededFuture(sent);
+        });
+    }
+
+    private Future<Delivery> deliverOne(String meterId, String commandId) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        return claim(commandId, now).compose(doc -> {
+            if (doc == null) {
+                return Future.succeededFuture(Delivery.NOT_CLAIMED);
+            }
+            return Future.fromCompletionStage(publisher.publish(meterId, wireCommand(doc))).map(v -> Delivery.PUBLISHED)
+                    .recover(e -> requeue(commandId, now, "not delivered: " + e.getMessage() + "; queued again").map(Delivery.NOT_TAKEN));
+        });
+    }
+
+    /**
+     * Moves a queued, unexpired command to {@code PENDING} (with {@code sentAt} and a history entry) in one
+     * conditional update: when several portals claim the same command at once, exactly one gets it.
+     *
+     * @return the claimed command; null when it was not {@code QUEUED} any more or has expired
+     */
+    public Future<Document> claim(String commandId, Instant now) {
+        return Mongo.first(db.getCollection(COMMANDS).findOneAndUpdate(
+                Filters.and(Filters.eq(ID, commandId), Filters.eq(STATE, CommandState.QUEUED.name()), Filters.gt(EXPIRES_AT, Date.from(now))),
+                Updates.combine(Updates.set(STATE, CommandState.PENDING.name()), Updates.set(SENT_AT, Date.from(now)),
+                        Updates.push(HISTORY, new Document(STATE, CommandState.PENDING.name()).append(AT, Date.from(now))
+                                .append(DETAIL, "the meter is online: delivered"))),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+    }
+
+    private Future<Void> requeue(String commandId, Instant sentAt, String why) {
+        return Mongo.first(db.getCollection(COMMANDS).updateOne(
+                        Filters.and(Filters.eq(ID, commandId), Filters.eq(STATE, CommandState.PENDING.name()), Filters.eq(SENT_AT, Date.from(sentAt))),
+                        Updates.combine(Updates.set(STATE, CommandState.QUEUED.name()), Updates.unset(SENT_AT),
+                                Updates.push(HISTORY, new Document(STATE, CommandState.QUEUED.name()).append(AT, Date.from(clock.instant()))
+                                        .append(DETAIL, why)))))
+                .mapEmpty();
+    }
+
+    /**
+     * The meters that have queued, unexpired commands and are {@code ONLINE} now (as the ingest stored their
+     * status): what a periodic sweep delivers to, covering a birth that came before the command was queued, or
+     * while no portal was running.
+     */
+    public Future<List<String>> onlineMetersWithQueued() {
+        Instant now = clock.instant();
+        return Mongo.list(db.getCollection(COMMANDS).distinct(METER_ID,
+                        Filters.and(Filters.eq(STATE, CommandState.QUEUED.name()), Filters.gt(EXPIRES_AT, Date.from(now))), String.class))
+                .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Document>of())
+                        : Mongo.list(db.getCollection(METERS).find(Filters.in(ID, ids))))
+                .map(meters -> meters.stream().filter(m -> "ONLINE".equals(dev.ims.portal.meter.MeterRoutes.connectionState(m)))
+                        .map(m -> m.getString(ID)).toList());
     }
 
     /**

@@ -49,7 +49,7 @@ public final class FleetMetrics {
         Gauge.builder("ims.fleet.meters.faulty", faulty, AtomicLong::get).description("meters whose latest reading reports a fault").register(registry);
         Gauge.builder("ims.fleet.meters.supply.off", supplyOff, AtomicLong::get)
                 .description("meters whose latest reading shows the relay OFF").register(registry);
-        for (CommandState s : List.of(CommandState.PENDING, CommandState.CONFIRMED)) {
+        for (CommandState s : List.of(CommandState.QUEUED, CommandState.PENDING, CommandState.CONFIRMED)) {
             AtomicLong n = new AtomicLong();
             commands.put(s.name(), n);
             Gauge.builder("ims.commands.open", n, AtomicLong::get).tag("state", s.name()).description("relay commands not settled yet").register(registry);
@@ -77,9 +77,10 @@ public final class FleetMetrics {
     public Future<Void> refresh() {
         Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
                 .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LATEST + "." + STATUS, 1).append(LATEST + "." + RELAY, 1)));
+        Future<Long> queued = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.QUEUED.name())));
         Future<Long> pending = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.PENDING.name())));
         Future<Long> confirmed = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.CONFIRMED.name())));
-        return Future.all(meters, pending, confirmed).onSuccess(v -> {
+        return Future.all(meters, queued, pending, confirmed).onSuccess(v -> {
             Map<String, Long> counts = new java.util.HashMap<>();
             long f = 0;
             long off = 0;
@@ -95,6 +96,7 @@ public final class FleetMetrics {
             byState.forEach((s, n) -> n.set(counts.getOrDefault(s, 0L)));
             faulty.set(f);
             supplyOff.set(off);
+            commands.get("QUEUED").set(queued.result());
             commands.get("PENDING").set(pending.result());
             commands.get("CONFIRMED").set(confirmed.result());
         }).onFailure(e -> LOG.debug("Fleet metrics not refreshed: {}", LogSafe.of(e.toString()))).mapEmpty();
