@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.ims.agent.Fleet;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.json.Json;
@@ -22,7 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
@@ -54,12 +58,14 @@ abstract class PipelineContract {
         if (mongoUri != null) {
             env.put("MONGO_URI", mongoUri);
         }
+        stackDir = dataDir;
         stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1, Duration.ZERO));
         stack.fleet().historyDone().get();
         token = login("admin", ADMIN_PASSWORD);
     }
 
     static final String ADMIN_PASSWORD = "pipeline-staff-42";
+    static Path stackDir;
     static String token;
 
     /** A bearer token for {@code username}. */
@@ -157,6 +163,48 @@ abstract class PipelineContract {
         await().atMost(Duration.ofSeconds(60)).until(() -> "VERIFIED".equals(get("/api/v1/commands/" + on).get("state").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> "ON".equals(get("/api/v1/meters/" + meter).get("latest").get("relay").asText()));
         assertThat(get("/api/v1/meters/" + meter + "/commands")).extracting(x -> x.get("commandId").asText()).startsWith(on, off);
+    }
+
+    @Test
+    void relayCommand_forAnOfflineMeter_isQueued_expiresUndelivered_orReachesTheMeterWhenItReconnects_andIsVerified() throws Exception {
+        ImsSettings settings = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "IMS_DATA_DIR", stackDir.resolve("late-meter").toString()),
+                Map.of()).withMqttUrl(stack.mqttUrl());
+        Fleet.Options options = new Fleet.Options(Duration.ofSeconds(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0.0)
+                .withMinSwitchInterval(Duration.ZERO).withCommandKeys(stack.commandKeySetFile());
+        Fleet.Member member = Fleet.fresh(stackDir.resolve("late-meter"), settings, options, Clock.systemUTC());
+        String meter = member.meter().meterId();
+        try (Fleet once = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "ONLINE".equals(get("/api/v1/meters/" + meter).path("state").asText()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "ON".equals(get("/api/v1/meters/" + meter).path("latest").path("relay").asText()));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> "OFFLINE".equals(get("/api/v1/meters/" + meter).path("state").asText()));
+
+        // Offline: kept, not sent. The shortest validity runs out before the meter is back: EXPIRED, never delivered.
+        HttpResponse<String> shortLived = post("/api/v1/meters/" + meter + "/relay",
+                "{\"relay\":\"OFF\",\"reason\":\"only if it comes back soon\",\"validForMinutes\":1}");
+        assertThat(shortLived.statusCode()).as(shortLived.body()).isEqualTo(202);
+        assertThat(Json.mapper().readTree(shortLived.body()).get("state").asText()).isEqualTo("QUEUED");
+        String expiring = Json.mapper().readTree(shortLived.body()).get("commandId").asText();
+        await().atMost(Duration.ofSeconds(90)).until(() -> "EXPIRED".equals(get("/api/v1/commands/" + expiring).get("state").asText()));
+        String off = relay(meter, "OFF", "unpaid bill, meter offline");
+        JsonNode queued = get("/api/v1/commands/" + off);
+        assertThat(queued.get("state").asText()).isEqualTo("QUEUED");
+        assertThat(Instant.parse(queued.get("expiresAt").asText())).isAfter(Instant.now().plus(Duration.ofHours(23)));
+        assertThat(getText("/meters/" + meter)).contains("QUEUED");
+
+        // The meter comes back (the same state file: its own ID, journal and relay): the queued command reaches it.
+        try (Fleet again = Fleet.start(List.of(Fleet.existing(member.stateFile(), settings, options)), settings, options, Clock.systemUTC(), null)
+                .get(30, TimeUnit.SECONDS)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> "VERIFIED".equals(get("/api/v1/commands/" + off).get("state").asText()));
+            JsonNode c = get("/api/v1/commands/" + off);
+            assertThat(c.get("ackRelay").asText()).isEqualTo("OFF");
+            assertThat(c.get("history")).extracting(h -> h.get("state").asText()).containsExactly("QUEUED", "PENDING", "CONFIRMED", "VERIFIED");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "OFF".equals(get("/api/v1/meters/" + meter).get("latest").get("relay").asText()));
+            JsonNode expired = get("/api/v1/commands/" + expiring);
+            assertThat(expired.get("state").asText()).isEqualTo("EXPIRED");
+            assertThat(expired.has("ackedAt") && !expired.get("ackedAt").isNull()).as("never delivered, never acknowledged").isFalse();
+            assertThat(expired.get("history")).extracting(h -> h.get("state").asText()).containsExactly("QUEUED", "EXPIRED");
+        }
     }
 
     @Test
