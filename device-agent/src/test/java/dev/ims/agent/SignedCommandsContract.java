@@ -47,6 +47,7 @@ abstract class SignedCommandsContract {
     static Mqtt5BlockingClient attacker;
     static Fleet fleet;
     static Fleet.Member meter;
+    static Fleet.Options options;
     static CommandSigner portal;
     static final CommandSigner STRANGER = CommandSigningKey.generate().signer();
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
@@ -77,7 +78,7 @@ abstract class SignedCommandsContract {
         attacker.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
         attacker.subscribeWith().topicFilter("meters/+/status").qos(MqttQos.AT_LEAST_ONCE).send();
 
-        Fleet.Options options = new Fleet.Options(Duration.ofMillis(500), 0, Duration.ofMinutes(15), 0).withMinSwitchInterval(Duration.ZERO);
+        options = new Fleet.Options(Duration.ofMillis(500), 0, Duration.ofMinutes(15), 0).withMinSwitchInterval(Duration.ZERO);
         meter = Fleet.fresh(dataDir.resolve("agents"), settings, options, Clock.systemUTC());
         fleet = Fleet.start(List.of(meter), settings, options, Clock.systemUTC(), null).get();
         String id = meter.meter().meterId();
@@ -135,7 +136,10 @@ abstract class SignedCommandsContract {
                 Arguments.of("expired", "expired: ", (BiFunction<String, RelayState, RelayCommand>) (meter, relay) -> {
                     Instant ts = Instant.now().minus(Duration.ofMinutes(2));
                     return portal.sign(meter, new RelayCommand(id(), relay, ts), ts.plus(Duration.ofMinutes(1)));
-                }));
+                }),
+                Arguments.of("signed valid for 30 days: longer than a meter accepts", "expired: ",
+                        (BiFunction<String, RelayState, RelayCommand>) (meter, relay) ->
+                                portal.sign(meter, new RelayCommand(id(), relay, Instant.now()), Duration.ofDays(30))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -166,6 +170,30 @@ abstract class SignedCommandsContract {
         assertThat(replayed.error()).startsWith("duplicate: ");
         assertThat(meter.meter().relay()).isEqualTo(target);
         assertThat(new String(payload, StandardCharsets.UTF_8)).contains("\"keyId\":\"" + portal.keyId() + "\"");
+    }
+
+    @Test
+    void queuedCommand_withATsHoursOld_isCarriedOutWhileValid_andItsReplayAfterARestart_isRefusedAsDuplicate() throws Exception {
+        RelayState target = flipped();
+        Instant queuedAt = Instant.now().minus(Duration.ofHours(20));
+        RelayCommand c = portal.sign(meterId(), new RelayCommand(id(), target, queuedAt), Duration.ofHours(24));
+        byte[] payload = c.encode();
+        CommandAck ack = send(c.commandId(), payload);
+        assertThat(ack.ok()).as(ack.error()).isTrue();
+        assertThat(meter.meter().relay()).isEqualTo(target);
+
+        // Restarted from its state file: the journal still holds the ID, though the ts is hours outside the old 5-minute window.
+        fleet.close();
+        String id = meterId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status.get(id).state() == ConnectionState.OFFLINE);
+        meter = Fleet.existing(meter.stateFile(), settings, options);
+        fleet = Fleet.start(List.of(meter), settings, options, Clock.systemUTC(), null).get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status.get(id).state() == ConnectionState.ONLINE);
+        awaitSubscribed(id);
+        CommandAck replayed = send(c.commandId(), payload);
+        assertThat(replayed.ok()).isFalse();
+        assertThat(replayed.error()).startsWith("duplicate: ");
+        assertThat(meter.meter().relay()).isEqualTo(target);
     }
 
     private static String id() {
