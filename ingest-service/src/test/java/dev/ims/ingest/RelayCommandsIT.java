@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.reading.Reading;
@@ -114,7 +115,43 @@ class RelayCommandsIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(state(waiting)));
     }
 
+    @Test
+    void queuedCommand_isNotTimedOut_butExpiresAtItsExpiresAt_neverDelivered() {
+        String down = "relay-" + SERIAL.incrementAndGet() + "-" + System.nanoTime() % 100000;
+        status(down, ConnectionState.OFFLINE);
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        String waiting = queued(down, hourAgo, Instant.now().plus(Duration.ofHours(23)));
+        String lapsed = queued(down, hourAgo, Instant.now().minusSeconds(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "EXPIRED".equals(state(lapsed)));
+        assertThat(command(lapsed).getString(ERROR)).startsWith("not delivered");
+        assertThat(command(lapsed).getList(HISTORY, Document.class)).extracting(h -> h.getString(STATE)).containsExactly("QUEUED", "EXPIRED");
+        // Hours past the 5 s acknowledgement timeout of this stack, and still waiting for its meter.
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> "QUEUED".equals(state(waiting)));
+    }
+
+    @Test
+    void deliveredQueuedCommand_isTimedOutFromWhenItWasSent_notFromWhenItWasRequested() {
+        String up = online();
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        String id = queued(up, hourAgo, Instant.now().plus(Duration.ofHours(23)));
+        Date sent = new Date();
+        Mono.from(db.getCollection(COMMANDS).updateOne(Filters.eq(ID, id), Updates.combine(Updates.set(STATE, "PENDING"),
+                Updates.set(SENT_AT, sent)))).block();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> "PENDING".equals(state(id)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "TIMED_OUT".equals(state(id)));
+    }
+
     // ---- the meter's side and the portal's side, as they write
+
+    /** A command as the portal queues it for an offline meter. */
+    private static String queued(String meter, Instant requestedAt, Instant expiresAt) {
+        String id = UUID.randomUUID().toString();
+        Mono.from(db.getCollection(COMMANDS).insertOne(new Document(ID, id).append(METER_ID, meter).append(RELAY, "OFF")
+                .append(REASON, "test").append(REQUESTED_BY, "admin").append(REQUESTED_AT, Date.from(requestedAt)).append(STATE, "QUEUED")
+                .append(EXPIRES_AT, Date.from(expiresAt))
+                .append(HISTORY, List.of(new Document(STATE, "QUEUED").append(AT, Date.from(requestedAt)))))).block();
+        return id;
+    }
 
     private static String online() {
         String meter = "relay-" + SERIAL.incrementAndGet() + "-" + System.nanoTime() % 100000;
