@@ -12,8 +12,8 @@ public enum Refusal {
     /** The signature does not verify for this meter: altered, forged, or signed for another meter. */
     BAD_SIGNATURE("bad-signature"),
     /**
-     * The meter's clock is past the command's {@code expiresAt}, or its {@code ts} lies more than the validity
-     * window before the meter's clock.
+     * The meter's clock is past the command's {@code expiresAt}, or the command is signed valid for longer than
+     * {@link RelayRules#MAX_SIGNED_VALIDITY} ({@code expiresAt - ts}).
      */
     EXPIRED("expired"),
     /** The command's {@code ts} lies more than the validity window (or the signature's clock skew) after the meter's clock. */

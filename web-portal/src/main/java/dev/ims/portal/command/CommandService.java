@@ -33,15 +33,16 @@ import org.bson.Document;
  * documents, with their {@code history}, are the audit trail.
  *
  * <p>Every command is signed for its meter ({@link CommandSigner}), valid from its {@code ts} (the request's
- * time, to the millisecond) until {@code expiresAt} = {@code ts} + the validity. The signed wire fields are
+ * time, to the millisecond) until {@code expiresAt} = {@code ts} + the validity (5 minutes when published at
+ * once; what staff chose, 1 minute to 168 hours, when queued). The signed wire fields are
  * stored with the command ({@code signed}: {@code ts}, {@code expiresAt}, {@code keyId}, {@code sig}), so that
  * {@link #wireCommand} re-creates the published payload unchanged for a later delivery.
  */
 public final class CommandService {
 
     /**
-     * How long a command stays valid: as long as a meter's window on {@code ts} (a later change, queued
-     * delivery to offline meters, makes it longer).
+     * How long a command published at once (its meter online) stays valid: as long as a meter's clock skew
+     * on {@code ts}. A queued command is valid for what staff chose ({@link #DEFAULT_QUEUE_VALIDITY}).
      */
     public static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(5);
 
