@@ -255,7 +255,7 @@ abstract class PipelineContract {
         });
         String m = getText("/metrics");
         assertThat(m).contains("ims_ingest_batch_write_seconds_count").contains("ims_ingest_database_up{").contains("ims_ingest_queue{")
-                .contains("jvm_memory_used_bytes");
+                .contains("jvm_memory_used_bytes").contains("ims_commands_open{state=\"QUEUED\"}");
     }
 
     @Test

@@ -142,8 +142,9 @@ public final class CommandService {
     /**
      * Publishes the meter's queued, unexpired commands in the order they were requested, each its stored signed
      * payload byte for byte. Each is first claimed ({@link #claim}): of several portals delivering at once, only
-     * the one whose claim moved it publishes it. A command the broker did not take is queued again (it stays
-     * valid until its {@code expiresAt}); the rest then wait for the next delivery.
+     * the one whose claim moved it publishes it, and the one that lost stops there, leaving the rest to the
+     * winner, so that they go out in order. A command the broker did not take is queued again (it stays valid
+     * until its {@code expiresAt}); the rest then wait for the next delivery.
      *
      * @return how many commands this call published
      */
@@ -165,7 +166,9 @@ public final class CommandService {
         }
         return deliverOne(meterId, queued.get(next).getString(ID)).compose(d -> switch (d) {
             case PUBLISHED -> deliverInOrder(meterId, queued, next + 1, sent + 1);
-            case NOT_CLAIMED -> deliverInOrder(meterId, queued, next + 1, sent);
+            // Another portal claimed it and goes on with the later ones in order (or it just expired: the next
+            // sweep sends the rest). Stopping here keeps two portals from publishing one meter's commands crosswise.
+            case NOT_CLAIMED -> Future.succeededFuture(sent);
             // The broker did not take it: the later ones wait, so that the order holds.
             case NOT_TAKEN -> Future.succeededFuture(sent);
         });
