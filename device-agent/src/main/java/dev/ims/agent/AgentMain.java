@@ -1,5 +1,6 @@
 package dev.ims.agent;
 
+import dev.ims.client.cli.DurationConverter;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
@@ -53,11 +54,11 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--outbox-max-readings",
             description = "Readings each meter keeps on disk while the broker is unreachable; beyond it the oldest are dropped (default ${DEFAULT-VALUE}).")
-    int outboxMaxReadings = dev.ims.agent.outbox.Outbox.DEFAULT_MAX_READINGS;
+    int outboxMaxReadings = dev.ims.client.outbox.Outbox.DEFAULT_MAX_READINGS;
 
     @Option(names = "--min-switch-interval", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Least time between two switches of a meter's relay, protecting the contactor: seconds, 90s, 5m or PT1M; 0 turns it off (default 60 s).")
-    Duration minSwitchInterval = dev.ims.agent.relay.RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
+    Duration minSwitchInterval = dev.ims.client.relay.RelayRules.DEFAULT_MIN_SWITCH_INTERVAL;
 
     @Option(names = "--command-keys", paramLabel = "FILE",
             description = "The public keys whose signed relay commands the meter(s) carry out; without them every command is refused "

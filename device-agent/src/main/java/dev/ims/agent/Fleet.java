@@ -1,14 +1,14 @@
 package dev.ims.agent;
 
-import dev.ims.agent.meter.MeterState;
-import dev.ims.agent.meter.MeterStateFile;
-import dev.ims.agent.outbox.Outbox;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
+import dev.ims.client.outbox.Outbox;
 import dev.ims.agent.meter.SimulatedMeter;
-import dev.ims.agent.mqtt.MeterConnection;
-import dev.ims.agent.relay.CommandGuard;
-import dev.ims.agent.relay.CommandTrust;
+import dev.ims.client.mqtt.MeterConnection;
+import dev.ims.client.relay.CommandGuard;
+import dev.ims.client.relay.CommandTrust;
 import dev.ims.model.command.CommandVerifier;
-import dev.ims.agent.relay.RelayRules;
+import dev.ims.client.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
@@ -136,7 +136,7 @@ public final class Fleet implements AutoCloseable {
     /** A brand-new meter whose state file goes into {@code dir}; with history, its register starts in the past. */
     public static Member fresh(Path dir, ImsSettings settings, Options options, Clock clock) {
         Instant start = clock.instant().minus(Duration.ofDays(options.historyDays()));
-        MeterState state = SimulatedMeter.newState(1000 + Math.random() * 9000, options.historyDays() > 0 ? start : null);
+        MeterState state = MeterState.newMeter(1000 + Math.random() * 9000, options.historyDays() > 0 ? start : null);
         Path file = dir.resolve(state.meterId() + ".json");
         MeterStateFile.save(file, state);
         return new Member(file, true, new SimulatedMeter(state, settings.timeZone(), options.faultRate(), file));

@@ -1,15 +1,14 @@
 package dev.ims.bridge;
 
 import com.pi4j.context.Context;
-import dev.ims.agent.meter.MeterState;
-import dev.ims.agent.meter.MeterStateFile;
-import dev.ims.agent.meter.SimulatedMeter;
-import dev.ims.agent.mqtt.MeterConnection;
-import dev.ims.agent.outbox.Outbox;
-import dev.ims.agent.relay.CommandGuard;
-import dev.ims.agent.relay.CommandTrust;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
+import dev.ims.client.mqtt.MeterConnection;
+import dev.ims.client.outbox.Outbox;
+import dev.ims.client.relay.CommandGuard;
+import dev.ims.client.relay.CommandTrust;
 import dev.ims.model.command.CommandVerifier;
-import dev.ims.agent.relay.RelayRules;
+import dev.ims.client.relay.RelayRules;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
@@ -83,7 +82,7 @@ public final class Bridge implements AutoCloseable {
         MeterState state;
         if (created) {
             Files.createDirectories(o.stateFile().toAbsolutePath().getParent());
-            state = SimulatedMeter.newState(o.startKwh(), null);
+            state = MeterState.newMeter(o.startKwh(), null);
             MeterStateFile.save(o.stateFile(), state);
         } else {
             state = MeterStateFile.load(o.stateFile()).withClaimVerifier();

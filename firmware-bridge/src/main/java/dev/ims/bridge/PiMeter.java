@@ -1,8 +1,8 @@
 package dev.ims.bridge;
 
-import dev.ims.agent.meter.MeterDevice;
-import dev.ims.agent.meter.MeterState;
-import dev.ims.agent.meter.MeterStateFile;
+import dev.ims.client.meter.MeterDevice;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
 import java.nio.file.Path;

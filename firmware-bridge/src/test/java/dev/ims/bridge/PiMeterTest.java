@@ -6,9 +6,8 @@ import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
-import dev.ims.agent.meter.MeterState;
-import dev.ims.agent.meter.MeterStateFile;
-import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class PiMeterTest {
     @Test
     void pulses_becomeTheRegister_andThePowerOverTheInterval_andTheStateSurvivesARestart() {
         Path file = dir.resolve("meter.json");
-        MeterState fresh = SimulatedMeter.newState(1234.5, null);
+        MeterState fresh = MeterState.newMeter(1234.5, null);
         S0Counter s0 = new S0Counter(pi4j, 17, false, 5_000);
         PiMeter meter = new PiMeter(file, fresh, new S0Source(s0, 1_000), new RelayOutput(pi4j, 27, false, -1, RelayState.ON));
         Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
@@ -130,7 +129,7 @@ class PiMeterTest {
         MockDigitalInput feedback = pi4j.io("relay-feedback-25");
         feedback.mockState(DigitalState.HIGH);
         S0Counter s0 = new S0Counter(pi4j, 26, false, 5_000);
-        PiMeter meter = new PiMeter(file, SimulatedMeter.newState(10, null), new S0Source(s0, 1_000), relay);
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(10, null), new S0Source(s0, 1_000), relay);
         // A welded contact: commanded OFF, the supply stays on.
         assertThat(meter.switchRelay(RelayState.OFF)).isEqualTo(RelayState.ON);
         assertThat(MeterStateFile.load(file).relay()).isEqualTo(RelayState.OFF);
@@ -144,7 +143,7 @@ class PiMeterTest {
         Path file = dir.resolve("not-a-folder").resolve("meter.json");
         java.nio.file.Files.writeString(dir.resolve("not-a-folder"), "a file where the folder should be");
         RelayOutput relay = new RelayOutput(pi4j, 4, false, -1, RelayState.ON);
-        PiMeter meter = new PiMeter(file, SimulatedMeter.newState(10, null), new S0Source(new S0Counter(pi4j, 3, false, 5_000), 1_000), relay);
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(10, null), new S0Source(new S0Counter(pi4j, 3, false, 5_000), 1_000), relay);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> meter.switchRelay(RelayState.OFF)).isInstanceOf(java.io.UncheckedIOException.class);
         assertThat(output(4).state()).isEqualTo(DigitalState.HIGH);
     }

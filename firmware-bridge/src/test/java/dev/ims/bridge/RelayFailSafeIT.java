@@ -10,9 +10,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
-import dev.ims.agent.meter.MeterState;
-import dev.ims.agent.meter.MeterStateFile;
-import dev.ims.agent.meter.SimulatedMeter;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.testing.ChildJvm;
@@ -89,7 +88,7 @@ class RelayFailSafeIT {
 
     private static Path newMeter(String name) {
         Path file = dir.resolve(name).resolve("meter.json");
-        MeterStateFile.save(file, SimulatedMeter.newState(100, null));
+        MeterStateFile.save(file, MeterState.newMeter(100, null));
         return file;
     }
 

@@ -1,7 +1,7 @@
 package dev.ims.launcher;
 
-import dev.ims.agent.DurationConverter;
-import dev.ims.agent.relay.RelayRules;
+import dev.ims.client.cli.DurationConverter;
+import dev.ims.client.relay.RelayRules;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;

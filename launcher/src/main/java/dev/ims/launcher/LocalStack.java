@@ -3,7 +3,7 @@ package dev.ims.launcher;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.agent.Fleet;
-import dev.ims.agent.relay.RelayRules;
+import dev.ims.client.relay.RelayRules;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;

@@ -1,13 +1,13 @@
 package dev.ims.agent.meter;
 
 import dev.ims.agent.load.LoadModel;
-import dev.ims.model.meter.ClaimCodes;
-import dev.ims.model.meter.MeterIds;
+import dev.ims.client.meter.MeterDevice;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
 import dev.ims.model.reading.FaultCode;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -46,14 +46,6 @@ public final class SimulatedMeter implements MeterDevice {
         this.random = new Random(state.seed() ^ state.nextSeq());
         this.load = new LoadModel(state.baseLoadW(), zone, random);
         this.faultRate = faultRate;
-    }
-
-    /** A brand-new meter with a new ID and claim code, its register starting at {@code startKwh}. */
-    public static MeterState newState(double startKwh, Instant now) {
-        SecureRandom r = new SecureRandom();
-        String claim = ClaimCodes.newCode();
-        return new MeterState(MeterIds.newId(), claim, ClaimCodes.verifier(claim, ClaimCodes.DEFAULT_ITERATIONS), 0, startKwh, now, RelayState.ON,
-                80 + r.nextInt(170), r.nextLong());
     }
 
     public String meterId() {

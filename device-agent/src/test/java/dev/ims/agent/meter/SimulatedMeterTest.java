@@ -3,6 +3,8 @@ package dev.ims.agent.meter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ims.agent.load.LoadModel;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
 import dev.ims.model.reading.MeterStatus;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
@@ -84,16 +86,6 @@ class SimulatedMeterTest {
         Instant evening = Instant.parse("2026-01-06T18:30:00Z");
         assertThat(model.meanPowerW(evening)).isGreaterThan(model.meanPowerW(night) * 3);
         assertThat(model.meanPowerW(night)).isCloseTo(150, org.assertj.core.data.Offset.offset(30.0));
-    }
-
-    @Test
-    void stateFile_roundTrips(@TempDir Path dir) {
-        MeterState s = SimulatedMeter.newState(1234.5, START);
-        Path file = dir.resolve("m.json");
-        MeterStateFile.save(file, s);
-        MeterStateFile.save(file, s);
-        assertThat(MeterStateFile.load(file)).isEqualTo(s);
-        assertThat(dir.toFile().list()).containsExactly("m.json");
     }
 
     @Test

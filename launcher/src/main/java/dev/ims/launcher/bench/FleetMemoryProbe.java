@@ -1,7 +1,7 @@
 package dev.ims.launcher.bench;
 
 import dev.ims.agent.Fleet;
-import dev.ims.agent.meter.MeterState;
+import dev.ims.client.meter.MeterState;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;

@@ -1,2 +1,0 @@
-/** A meter's MQTT 5 connection: birth and last will, readings, relay commands and their acknowledgements. */
-package dev.ims.agent.mqtt;

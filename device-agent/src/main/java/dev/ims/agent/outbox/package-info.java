@@ -1,5 +1,0 @@
-/**
- * Store-and-forward: a meter's readings are kept on disk until the broker has acknowledged them, so a
- * broker outage or a restart of the agent loses none.
- */
-package dev.ims.agent.outbox;

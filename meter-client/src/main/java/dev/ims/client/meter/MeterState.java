@@ -1,0 +1,55 @@
+package dev.ims.client.meter;
+
+import dev.ims.model.meter.ClaimCodes;
+import dev.ims.model.meter.MeterIds;
+import dev.ims.model.reading.RelayState;
+import java.security.SecureRandom;
+import java.time.Instant;
+
+/**
+ * What a meter keeps across power cuts, in its state file.
+ *
+ * @param meterId the meter's ID
+ * @param claimCode the secret shown on the meter's console/label, with which a consumer claims it; never
+ *     sent over MQTT
+ * @param claimVerifier what the meter publishes instead, in its birth message ({@link
+ *     dev.ims.model.meter.ClaimCodes}); computed once, because it costs a slow hash
+ * @param nextSeq the seq of the next reading
+ * @param energyKwh the register at {@code lastTs}
+ * @param lastTs when the register was last read, or null before the first reading
+ * @param relay the supply relay
+ * @param baseLoadW the household's always-on load (the meter's character)
+ * @param seed seeds the meter's randomness
+ */
+public record MeterState(
+        String meterId,
+        String claimCode,
+        String claimVerifier,
+        long nextSeq,
+        double energyKwh,
+        Instant lastTs,
+        RelayState relay,
+        double baseLoadW,
+        long seed) {
+
+    /**
+     * A brand-new meter: a new ID and claim code (with its verifier, a slow hash), the relay ON, the
+     * register at {@code startKwh}, and a random base load (80 to 249 W) and seed, which only a simulated
+     * meter uses.
+     *
+     * @param now when the register was read, or null when it has not been yet
+     */
+    public static MeterState newMeter(double startKwh, Instant now) {
+        SecureRandom r = new SecureRandom();
+        String claim = ClaimCodes.newCode();
+        return new MeterState(MeterIds.newId(), claim, ClaimCodes.verifier(claim, ClaimCodes.DEFAULT_ITERATIONS), 0, startKwh, now,
+                RelayState.ON, 80 + r.nextInt(170), r.nextLong());
+    }
+
+    /** This state with a verifier for its claim code, computing one if it has none (older state files). */
+    public MeterState withClaimVerifier() {
+        return claimVerifier != null ? this : new MeterState(meterId, claimCode,
+                ClaimCodes.verifier(claimCode, ClaimCodes.DEFAULT_ITERATIONS),
+                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed);
+    }
+}

@@ -1,0 +1,277 @@
+package dev.ims.client.mqtt;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import dev.ims.client.meter.MeterDevice;
+import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.RelayCommand;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.mqtt.MqttClients;
+import dev.ims.model.reading.InvalidPayloadException;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.reading.RelayState;
+import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.StatusMessage;
+import dev.ims.client.outbox.Outbox;
+import dev.ims.client.relay.CommandGuard;
+import dev.ims.client.relay.Refusal;
+import dev.ims.model.log.LogSafe;
+import java.util.ArrayList;
+import java.util.List;
+import dev.ims.model.topic.Topics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One meter's connection; the client ID is the meter ID. After every (re)connect it publishes its
+ * retained ONLINE birth and subscribes to its command topic; the broker publishes the retained OFFLINE
+ * last will when the connection is lost. The client reconnects by itself with capped exponential
+ * backoff and queues publishes meanwhile.
+ *
+ * <p>Relay commands pass the meter's {@link CommandGuard} (signed for this meter by a trusted key and not
+ * expired, validity window, no replayed ID, minimum switch interval); a refused one is answered {@code ok:false} with the reason in {@code error} and logged in one
+ * line. A command carried out is acknowledged only after the new relay state and the command's ID are on
+ * disk.
+ */
+public final class MeterConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeterConnection.class);
+    private static final ReadingCodec CODEC = new ReadingCodec();
+
+    private final MeterDevice meter;
+    private final Topics topics;
+    private final Clock clock;
+    private final Mqtt5AsyncClient client;
+    private final CommandGuard guard;
+    static final int OUTBOX_WINDOW = 100;
+    /**
+     * Commands are carried out here, not on the MQTT client's event loop: they write and force files. One
+     * thread for the whole process, since commands are rare and each meter's must run in order.
+     */
+    private static final ExecutorService COMMANDS = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "meter-commands");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Outbox outbox;
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
+
+    /** @param guard the meter's command rules and journal; closed with this connection */
+    public MeterConnection(MeterDevice meter, ImsSettings settings, Clock clock, CommandGuard guard) {
+        this.meter = meter;
+        this.guard = guard;
+        this.topics = new Topics(settings.topicPrefix());
+        this.clock = clock;
+        MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
+        String id = meter.meterId();
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, id, java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(30), () -> closed)
+                .addConnectedListener(c -> onConnected())
+                .addDisconnectedListener(c -> connected = false);
+        this.client = builder.buildAsync();
+        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand, COMMANDS);
+    }
+
+    /** Completes when connected the first time; fails when the broker refuses or cannot be reached. */
+    public CompletableFuture<Void> connect() {
+        return client.connectWith()
+                .cleanStart(true)
+                .willPublish()
+                .topic(topics.status(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, clock.instant()).encode())
+                .applyWillPublish()
+                .send()
+                .thenApply(ack -> null);
+    }
+
+    private void onConnected() {
+        if (closed) {
+            client.disconnect();
+            return;
+        }
+        synchronized (this) {
+            connected = true;
+            inFlight.clear();
+        }
+        pump();
+        client.publishWith()
+                .topic(topics.status(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(new StatusMessage(meter.meterId(), ConnectionState.ONLINE, clock.instant(),
+                        java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.claimVerifier())).encode())
+                .send();
+        client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /**
+     * Store-and-forward from now on: {@link #send} keeps readings in {@code outbox} until their PUBACK and
+     * delivers them in order whenever connected, at most {@value #OUTBOX_WINDOW} in flight.
+     */
+    public void attach(Outbox outbox) {
+        this.outbox = outbox;
+        pump();
+    }
+
+    /** Through the outbox: on disk first, then published when connected (now, or after a reconnect). */
+    public void send(Reading reading) {
+        outbox.append(reading);
+        pump();
+    }
+
+    /**
+     * Publishes the outbox's readings not yet in flight, oldest first. After a reconnect everything not
+     * acknowledged is sent again (a duplicate is stored once: seq identifies a reading).
+     */
+    private void pump() {
+        Outbox o = outbox;
+        if (o == null) {
+            return;
+        }
+        List<Reading> toSend = new ArrayList<>();
+        synchronized (this) {
+            if (!connected) {
+                return;
+            }
+            for (Reading r : o.pending()) {
+                if (inFlight.size() >= OUTBOX_WINDOW) {
+                    break;
+                }
+                if (inFlight.add(r.seq())) {
+                    toSend.add(r);
+                }
+            }
+        }
+        for (Reading r : toSend) {
+            publish(r).whenComplete((res, e) -> {
+                synchronized (this) {
+                    inFlight.remove(r.seq());
+                }
+                if (e == null) {
+                    o.delivered(r.seq());
+                    pump();
+                }
+            });
+        }
+    }
+
+    /** Publishes a reading QoS 1; completes on the broker's PUBACK. */
+    public CompletableFuture<Mqtt5PublishResult> publish(Reading reading) {
+        return client.publishWith()
+                .topic(topics.reading(reading.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(CODEC.encode(reading))
+                .send();
+    }
+
+    private void onCommand(Mqtt5Publish publish) {
+        RelayCommand command;
+        try {
+            command = RelayCommand.decode(publish.getPayloadAsBytes());
+        } catch (InvalidPayloadException e) {
+            LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), LogSafe.of(e.describe()));
+            return;
+        }
+        Instant now = clock.instant();
+        RelayState before = meter.relay();
+        CommandGuard.Decision decision = guard.check(command, before, now);
+        if (decision instanceof CommandGuard.Refused r) {
+            refuse(command, r);
+        } else if (decision instanceof CommandGuard.AlreadyThere) {
+            acknowledgeUnchanged(command, before, now);
+        } else {
+            execute(command, now);
+        }
+    }
+
+    /** A command for the state the relay is in: recorded (so its ID cannot be replayed), acknowledged, no switch. */
+    private void acknowledgeUnchanged(RelayCommand command, RelayState relay, Instant now) {
+        try {
+            guard.executed(command, false, now);
+        } catch (RuntimeException e) {
+            refuse(command, new CommandGuard.Refused(Refusal.NOT_SAVED, "cannot record the command: " + e.getMessage()));
+            return;
+        }
+        LOG.info("Meter {} relay already {} (command {}): nothing to switch", meter.meterId(), relay, LogSafe.of(command.commandId()));
+        ack(command, true, relay, null);
+    }
+
+    /** Switches (the meter saves the new state first), records the command, then acknowledges it. */
+    private void execute(RelayCommand command, Instant now) {
+        RelayState after;
+        try {
+            after = meter.switchRelay(command.relay());
+        } catch (RuntimeException e) {
+            refuse(command, new CommandGuard.Refused(Refusal.NOT_SAVED, "cannot save the relay state, not switched: " + e.getMessage()));
+            return;
+        }
+        try {
+            guard.executed(command, true, now);
+        } catch (RuntimeException e) {
+            // The relay has switched and its state is saved; only this ID's replay protection and interval are lost.
+            LOG.warn("Meter {} could not record command {} in its journal: {}", meter.meterId(), LogSafe.of(command.commandId()), LogSafe.of(e.toString()));
+        }
+        boolean ok = after == command.relay();
+        LOG.info("Meter {} switched its relay {} (command {})", meter.meterId(), after, LogSafe.of(command.commandId()));
+        ack(command, ok, after, ok ? null : "the relay reports " + after + " after switching " + command.relay());
+    }
+
+    private void refuse(RelayCommand command, CommandGuard.Refused refused) {
+        LOG.warn("Meter {} refused command {} ({} {}): {}", meter.meterId(), LogSafe.of(command.commandId()), command.relay(), command.ts(),
+                LogSafe.of(refused.error()));
+        ack(command, false, meter.relay(), refused.error());
+    }
+
+    private void ack(RelayCommand command, boolean ok, RelayState relay, String error) {
+        client.publishWith()
+                .topic(topics.commandAck(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new CommandAck(command.commandId(), ok, relay, error, clock.instant()).encode())
+                .send();
+    }
+
+    /** Publishes OFFLINE (a clean stop sends no last will) and disconnects. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            disconnect();
+        } finally {
+            guard.close();
+        }
+    }
+
+    private void disconnect() {
+        if (!connected) {
+            return; // the broker has published the last will already, or will when it notices
+        }
+        try {
+            client.publishWith()
+                    .topic(topics.status(meter.meterId()))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true)
+                    .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, clock.instant()).encode())
+                    .send()
+                    .get(3, TimeUnit.SECONDS);
+            client.disconnect().get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("Meter {} did not disconnect cleanly: {}", meter.meterId(), e.toString());
+        }
+    }
+}
