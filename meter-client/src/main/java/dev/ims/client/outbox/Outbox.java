@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A meter's readings not yet acknowledged by the broker, on disk. Each reading is appended as a line of
  * contract JSON and forced to the disk before it is handed to MQTT, so a reading the meter measured
- * survives a crash of the agent; a reading leaves the outbox when its PUBACK arrives. After a restart the
- * outbox holds the readings still to deliver, in {@code seq} order (a torn last line, from a crash
- * mid-write, is cut). On disk only the contiguous delivered prefix is recorded, so a reading delivered out
+ * survives a crash of the meter's process; a reading leaves the outbox when its PUBACK arrives. After a
+ * restart the outbox holds the readings still to deliver, in {@code seq} order (a torn last line, from a
+ * crash mid-write, is cut). On disk only the contiguous delivered prefix is recorded, so a reading delivered out
  * of order before a restart may be sent again after it: at least once, and stored once, since
  * {@code seq} identifies a reading.
  *
