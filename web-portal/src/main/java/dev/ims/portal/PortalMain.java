@@ -39,7 +39,8 @@ public final class PortalMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         Portal portal = new Portal(settings, mongo.getDatabase(ims.mongoDatabase()), vertx);
         int port = portal.start().toCompletionStage().toCompletableFuture().get();
-        System.out.println("Portal: http://localhost:" + port + "/");
+        System.out.println("Portal: " + Portal.localUrl(ims.bindAddress(), port) + "   (listening on " + ims.bindAddress() + ":" + port
+                + (ims.bindAddress().isLoopback() ? ", this machine only; IMS_BIND_ADDRESS=0.0.0.0 opens it to the network)" : ")"));
         if (portal.generatedAdminPassword() != null) {
             System.out.println("Staff account: admin / " + portal.generatedAdminPassword()
                     + "   (generated now and shown once; set IMS_ADMIN_PASSWORD to choose it)");
