@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ims.model.config.BindAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ImsMainTest {
 
@@ -26,5 +27,11 @@ class ImsMainTest {
     void banner_withExternalBrokerAndStore_namesThePortalOnly() {
         assertThat(ImsMain.listeningLine(List.of("portal"), BindAddress.parse("192.0.2.9")))
                 .isEqualTo("portal listens on 192.0.2.9 (IMS_BIND_ADDRESS): other machines can connect");
+    }
+
+    @Test
+    void unparsableBindAddress_failsTheStart_beforeAnythingListens() {
+        // Exit code 1, the ConfigException's message (naming IMS_BIND_ADDRESS) logged; no broker, store or portal started.
+        assertThat(new CommandLine(new ImsMain()).execute("--bind-address", "my-laptop", "--fleet", "0")).isEqualTo(1);
     }
 }
