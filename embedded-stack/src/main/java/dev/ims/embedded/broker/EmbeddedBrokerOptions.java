@@ -4,6 +4,7 @@ import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * @param bindAddress listener address; {@link BindAddress#LOOPBACK} unless {@code IMS_BIND_ADDRESS} opens it to the network
@@ -37,7 +38,7 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
     public static final String DEFAULT_INGEST_CLIENT_ID_PREFIX = ImsSettings.DEFAULT_INGEST_GROUP;
 
     public EmbeddedBrokerOptions {
-        java.util.Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(bindAddress, "bindAddress");
         if (maxPacketSize < 1024) {
             throw new IllegalArgumentException("maxPacketSize must be at least 1024 bytes, got " + maxPacketSize);
         }

@@ -66,6 +66,7 @@ public final class EmbeddedStore implements AutoCloseable {
             server.bind(new InetSocketAddress(options.bindAddress().address(), port));
         } catch (Exception e) {
             // Exception, not RuntimeException: Netty rethrows the checked BindException unchecked ("sneaky").
+            server.shutdownNow();
             backend.close();
             throw new EmbeddedStartException("embedded store cannot listen on " + options.bindAddress() + ":" + port + ": " + e.getMessage(), e);
         }
