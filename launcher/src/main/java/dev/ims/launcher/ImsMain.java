@@ -2,6 +2,7 @@ package dev.ims.launcher;
 
 import dev.ims.client.cli.DurationConverter;
 import dev.ims.client.relay.RelayRules;
+import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
@@ -50,9 +51,10 @@ public final class ImsMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImsSettings settings = options.settings(System.getenv());
+        ImsSettings settings;
         LocalStack stack;
         try {
+            settings = options.settings(System.getenv());
             stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds, minSwitchInterval));
         } catch (RuntimeException e) {
             LOG.error("Start-up failed: {}", rootMessage(e));
@@ -68,6 +70,7 @@ public final class ImsMain implements Callable<Integer> {
         System.out.println("  Portal:  " + stack.portalUrl());
         System.out.println("  MQTT:    " + stack.mqttUrl());
         System.out.println("  MongoDB: " + ImsSettings.hideCredentials(stack.mongoUri()));
+        System.out.println("  Network: " + listeningLine(stack.listening(), stack.bindAddress()));
         String generated = stack.generatedAdminPassword();
         if (generated != null) {
             System.out.println("  Staff:   admin / " + generated + "   (generated now and shown once; set IMS_ADMIN_PASSWORD to choose it)");
@@ -85,6 +88,16 @@ public final class ImsMain implements Callable<Integer> {
         System.out.println();
         stopped.await();
         return 0;
+    }
+
+    /** Where the stack's own servers listen, and whether the network reaches them: the one place the banner says so. */
+    static String listeningLine(java.util.List<String> parts, BindAddress address) {
+        String who = String.join(", ", parts) + (parts.size() == 1 ? " listens" : " listen") + " on " + address;
+        if (address.isLoopback()) {
+            return who + ": this machine only (" + ImsSettings.IMS_BIND_ADDRESS + "=0.0.0.0 or --bind-address opens them to the network)";
+        }
+        return who + " (" + ImsSettings.IMS_BIND_ADDRESS + "): other machines can connect"
+                + (address.isWildcard() ? " on any of this machine's addresses" : "");
     }
 
     private static String rootMessage(Throwable e) {

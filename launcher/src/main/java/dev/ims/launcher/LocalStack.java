@@ -10,6 +10,7 @@ import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.ingest.IngestService;
 import dev.ims.ingest.IngestSettings;
+import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.PrivateFiles;
 import dev.ims.portal.Portal;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,9 @@ public final class LocalStack implements AutoCloseable {
     private Fleet fleet;
     private Portal portal;
     private Path commandKeySetFile;
+    private BindAddress bindAddress;
+    /** What of this stack listens on {@link #bindAddress}, in start order: embedded broker and store (unless configured), portal. */
+    private final List<String> listening = new ArrayList<>();
 
     /** The list of the simulated meters' IDs and claim codes, in the fleet's folder. */
     public static final String CLAIM_CODES_FILE = "claim-codes.txt";
@@ -89,16 +94,22 @@ public final class LocalStack implements AutoCloseable {
         Path signingKey = portalSettings(settings).commandSigningKeyFile();
         SigningKeys.loadOrCreate(signingKey);
         commandKeySetFile = SigningKeys.keySetBeside(signingKey);
+        // One address for every part that listens: loopback unless IMS_BIND_ADDRESS opens the stack to the network.
+        // Each part's URL below is where this machine reaches it on that address.
+        bindAddress = settings.bindAddress();
         boolean embeddedBroker = settings.mqttUrl().isEmpty();
         if (embeddedBroker) {
             EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
-                    .withIngestClientIdPrefix(settings.ingestGroup()));
+                    .withBindAddress(bindAddress).withIngestClientIdPrefix(settings.ingestGroup()));
             started.push(broker);
+            listening.add("broker");
             settings = settings.withMqttUrl(broker.url());
         }
         if (settings.mongoUri().isEmpty()) {
-            EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(settings.mongoPort(), settings.dataDir().resolve("store")));
+            EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(settings.mongoPort(), settings.dataDir().resolve("store"))
+                    .withBindAddress(bindAddress));
             started.push(store);
+            listening.add("store");
             settings = settings.withMongoUri(store.connectionString());
         }
         mqttUrl = settings.mqttUrl().orElseThrow();
@@ -120,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
         portal = new Portal(portalSettings(settings), mongo.getDatabase(settings.mongoDatabase()), vertx, registry);
         portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        listening.add("portal");
 
         if (options.fleetSize() > 0) {
             Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(options.intervalSeconds()), options.historyDays(),
@@ -140,8 +152,19 @@ public final class LocalStack implements AutoCloseable {
         return commandKeySetFile;
     }
 
+    /** Where a browser on this machine opens the portal: {@code http://127.0.0.1:8080/} by default. */
     public String portalUrl() {
-        return "http://localhost:" + portalPort + "/";
+        return Portal.localUrl(bindAddress, portalPort);
+    }
+
+    /** The address the embedded broker and store and the portal listen on ({@code IMS_BIND_ADDRESS}). */
+    public BindAddress bindAddress() {
+        return bindAddress;
+    }
+
+    /** The parts of this stack that listen on {@link #bindAddress()}: {@code broker}, {@code store} (when embedded), {@code portal}. */
+    public List<String> listening() {
+        return List.copyOf(listening);
     }
 
     public int portalPort() {

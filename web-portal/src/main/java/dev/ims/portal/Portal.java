@@ -1,6 +1,7 @@
 package dev.ims.portal;
 
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.config.BindAddress;
 import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
@@ -86,7 +87,7 @@ public final class Portal {
     }
 
     /**
-     * Listens on {@code HTTP_PORT} (0: any free port); fails when the port cannot be bound or, with a broker, when the
+     * Listens on {@code IMS_BIND_ADDRESS}:{@code HTTP_PORT} (port 0: any free port; address: loopback unless set); fails when the port cannot be bound or, with a broker, when the
      * command signing key cannot be read or created.
      */
     public Future<Integer> start() {
@@ -144,10 +145,11 @@ public final class Portal {
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()
                 .requestHandler(new RequestGuard(router, new SecurityHeaders(List.of(BarChart.cspStyleSource()))))
-                .listen(settings.ims().httpPort()))
+                .listen(settings.ims().httpPort(), settings.ims().bindAddress().host()))
                 .map(s -> {
                     server = s;
-                    LOG.info("Portal listening on port {}", s.actualPort());
+                    LOG.info("Portal listening on {}:{} ({})", settings.ims().bindAddress(), s.actualPort(),
+                            settings.ims().bindAddress().reach());
                     return s.actualPort();
                 });
     }
@@ -158,6 +160,11 @@ public final class Portal {
      */
     public String generatedAdminPassword() {
         return generatedAdminPassword;
+    }
+
+    /** Where a browser on this machine opens the portal listening on {@code port}: {@code http://127.0.0.1:8080/}. */
+    public static String localUrl(BindAddress address, int port) {
+        return "http://" + address.urlHost() + ":" + port + "/";
     }
 
     public Future<Void> close() {

@@ -2,6 +2,7 @@ package dev.ims.portal;
 
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
@@ -29,7 +30,13 @@ public final class PortalMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImsSettings ims = options.settings(System.getenv());
+        ImsSettings ims;
+        try {
+            ims = options.settings(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("web-portal: " + e.getMessage());
+            return 2;
+        }
         if (ims.mongoUri().isEmpty()) {
             System.err.println("web-portal needs MONGO_URI (or --mongo-uri). For the all-in-one local stack, run ./ims instead.");
             return 2;
@@ -39,7 +46,8 @@ public final class PortalMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         Portal portal = new Portal(settings, mongo.getDatabase(ims.mongoDatabase()), vertx);
         int port = portal.start().toCompletionStage().toCompletableFuture().get();
-        System.out.println("Portal: http://localhost:" + port + "/");
+        System.out.println("Portal: " + Portal.localUrl(ims.bindAddress(), port) + "   (listening on " + ims.bindAddress() + ":" + port
+                + (ims.bindAddress().isLoopback() ? ", this machine only; IMS_BIND_ADDRESS=0.0.0.0 opens it to the network)" : ")"));
         if (portal.generatedAdminPassword() != null) {
             System.out.println("Staff account: admin / " + portal.generatedAdminPassword()
                     + "   (generated now and shown once; set IMS_ADMIN_PASSWORD to choose it)");

@@ -36,10 +36,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final EmbeddedHiveMQ hivemq;
     private final int port;
+    private final String urlHost;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, String urlHost) {
         this.hivemq = hivemq;
         this.port = port;
+        this.urlHost = urlHost;
     }
 
     /** @throws EmbeddedStartException when the broker does not come up (e.g. the port is taken) */
@@ -56,7 +58,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             Path conf = PrivateFiles.createDirectories(root.resolve("conf"));
             Path data = PrivateFiles.createDirectories(root.resolve("data"));
             Path extensions = PrivateFiles.createDirectories(root.resolve("extensions"));
-            PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress(), port, options.maxQueuedMessages(),
+            PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress().host(), port, options.maxQueuedMessages(),
                     options.maxPacketSize()));
             // HiveMQ (re)configures the process-wide logback from this file; keep it as quiet as ours.
             PrivateFiles.writeString(conf.resolve("logback.xml"), LOGBACK_XML);
@@ -86,12 +88,12 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new EmbeddedStartException("embedded broker did not start on port " + port + ": " + e, e);
+            throw new EmbeddedStartException("embedded broker did not start on " + options.bindAddress() + ":" + port + ": " + e, e);
         }
-        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{}; packets up to {} bytes; clients other than {}* get a session"
-                + " expiry of {} s and {} queued messages at most", options.bindAddress(), port, options.maxPacketSize(),
-                options.ingestClientIdPrefix(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
-        return new EmbeddedBroker(hivemq, port);
+        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{} ({}); packets up to {} bytes; clients other than {}* get a"
+                + " session expiry of {} s and {} queued messages at most", options.bindAddress(), port, options.bindAddress().reach(),
+                options.maxPacketSize(), options.ingestClientIdPrefix(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
+        return new EmbeddedBroker(hivemq, port, options.bindAddress().urlHost());
     }
 
     /**
@@ -134,9 +136,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
-    /** The URL clients on this machine use, {@code tcp://127.0.0.1:port}. */
+    /** The URL clients on this machine use: the bound address, or {@code tcp://127.0.0.1:port} when bound to every interface. */
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return "tcp://" + urlHost + ":" + port;
     }
 
     /** Stops the broker and waits for it; persisted sessions stay on disk. */

@@ -1,11 +1,13 @@
 package dev.ims.embedded.broker;
 
+import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * @param bindAddress listener address; {@value #DEFAULT_BIND_ADDRESS} so outside clients can connect
+ * @param bindAddress listener address; {@link BindAddress#LOOPBACK} unless {@code IMS_BIND_ADDRESS} opens it to the network
  * @param port listener port, 0 for any free port
  * @param dataDir the broker's folder (config, persistence); kept across restarts; created 0700
  * @param maxQueuedMessages QoS 1 messages queued for the ingest's session, and for each shared subscription's
@@ -19,10 +21,11 @@ import java.time.Duration;
  * @param ingestClientIdPrefix the client ID prefix that marks the ingest, which keeps the session expiry it asks
  *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}: to be replaced by an identity)
  */
-public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
+public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
         Duration maxSessionExpiry, long maxClientQueue, String ingestClientIdPrefix) {
 
-    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+    /** This machine only: a meter elsewhere connects when {@code IMS_BIND_ADDRESS} says so. */
+    public static final BindAddress DEFAULT_BIND_ADDRESS = BindAddress.LOOPBACK;
     /** HiveMQ's own default is 1000, far below a fleet's backlog after an outage. */
     public static final long DEFAULT_MAX_QUEUED_MESSAGES = 1_000_000;
     /** 64 KiB: a reading is at most 16 KiB (the contract's payload limit); the rest is headroom for topic and properties. */
@@ -35,6 +38,7 @@ public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, 
     public static final String DEFAULT_INGEST_CLIENT_ID_PREFIX = ImsSettings.DEFAULT_INGEST_GROUP;
 
     public EmbeddedBrokerOptions {
+        Objects.requireNonNull(bindAddress, "bindAddress");
         if (maxPacketSize < 1024) {
             throw new IllegalArgumentException("maxPacketSize must be at least 1024 bytes, got " + maxPacketSize);
         }
@@ -52,6 +56,11 @@ public record EmbeddedBrokerOptions(String bindAddress, int port, Path dataDir, 
     public static EmbeddedBrokerOptions of(int port, Path dataDir) {
         return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_PACKET_SIZE,
                 DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, DEFAULT_INGEST_CLIENT_ID_PREFIX);
+    }
+
+    public EmbeddedBrokerOptions withBindAddress(BindAddress address) {
+        return new EmbeddedBrokerOptions(address, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
+                ingestClientIdPrefix);
     }
 
     public EmbeddedBrokerOptions withPort(int port) {

@@ -28,11 +28,13 @@ public final class EmbeddedStore implements AutoCloseable {
     private final MongoServer server;
     private final MongoBackend backend;
     private final int port;
+    private final String urlHost;
 
-    private EmbeddedStore(MongoServer server, MongoBackend backend, int port) {
+    private EmbeddedStore(MongoServer server, MongoBackend backend, int port, String urlHost) {
         this.server = server;
         this.backend = backend;
         this.port = port;
+        this.urlHost = urlHost;
     }
 
     /** @throws EmbeddedStartException when the file cannot be opened or the port is taken */
@@ -61,22 +63,25 @@ public final class EmbeddedStore implements AutoCloseable {
         int port = FreePorts.resolve(options.port());
         MongoServer server = new MongoServer(backend);
         try {
-            server.bind(new InetSocketAddress(options.bindAddress(), port));
-        } catch (RuntimeException e) {
+            server.bind(new InetSocketAddress(options.bindAddress().address(), port));
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Netty rethrows the checked BindException unchecked ("sneaky").
+            server.shutdownNow();
             backend.close();
-            throw new EmbeddedStartException("embedded store cannot listen on port " + port + ": " + e.getMessage(), e);
+            throw new EmbeddedStartException("embedded store cannot listen on " + options.bindAddress() + ":" + port + ": " + e.getMessage(), e);
         }
-        LOG.info("Embedded MongoDB-compatible store listening on {}:{} ({})", options.bindAddress(), port,
-                file == null ? "in memory" : file);
-        return new EmbeddedStore(server, backend, port);
+        LOG.info("Embedded MongoDB-compatible store listening on {}:{} ({}; {})", options.bindAddress(), port,
+                options.bindAddress().reach(), file == null ? "in memory" : file);
+        return new EmbeddedStore(server, backend, port, options.bindAddress().urlHost());
     }
 
     public int port() {
         return port;
     }
 
+    /** For clients on this machine: on the bound address, or on 127.0.0.1 when bound to every interface. */
     public String connectionString() {
-        return "mongodb://127.0.0.1:" + port;
+        return "mongodb://" + urlHost + ":" + port;
     }
 
     /** Stops listening, then closes the backend so the file is consistent. */

@@ -46,6 +46,10 @@ public final class ImsOptions {
     @Option(names = "--ingest-group", description = "Ingest shared-subscription group (env INGEST_GROUP, default ims-ingest).")
     String ingestGroup;
 
+    @Option(names = "--bind-address", description = "Address the embedded broker and store and the portal listen on: 0.0.0.0"
+            + " opens them to the network (env IMS_BIND_ADDRESS, default 127.0.0.1: this machine only).")
+    String bindAddress;
+
     /** The options given, keyed by their environment variable's name. */
     public Map<String, String> overrides() {
         Map<String, String> m = new HashMap<>();
@@ -61,6 +65,7 @@ public final class ImsOptions {
         m.put(ImsSettings.MQTT_PORT, mqttPort);
         m.put(ImsSettings.MONGO_PORT, mongoPort);
         m.put(ImsSettings.INGEST_GROUP, ingestGroup);
+        m.put(ImsSettings.IMS_BIND_ADDRESS, bindAddress);
         return m;
     }
 

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param mongoPort the embedded store's port ({@code MONGO_PORT})
  * @param adminPassword first staff account's password ({@code IMS_ADMIN_PASSWORD}), or null
  * @param ingestGroup the ingest's shared-subscription group ({@code INGEST_GROUP}); an extension
+ * @param bindAddress where the services that listen (the embedded broker and store, the portal) accept connections
+ *     ({@code IMS_BIND_ADDRESS}, default {@value #DEFAULT_BIND_ADDRESS}: this machine only); an extension
  */
 public record ImsSettings(
         Optional<String> mqttUrl,
@@ -39,7 +41,8 @@ public record ImsSettings(
         int mqttPort,
         int mongoPort,
         String adminPassword,
-        String ingestGroup) {
+        String ingestGroup,
+        BindAddress bindAddress) {
 
     public static final String MQTT_URL = "MQTT_URL";
     public static final String MQTT_USERNAME = "MQTT_USERNAME";
@@ -54,6 +57,7 @@ public record ImsSettings(
     public static final String MONGO_PORT = "MONGO_PORT";
     public static final String IMS_ADMIN_PASSWORD = "IMS_ADMIN_PASSWORD";
     public static final String INGEST_GROUP = "INGEST_GROUP";
+    public static final String IMS_BIND_ADDRESS = "IMS_BIND_ADDRESS";
 
     public static final String DEFAULT_MONGO_DATABASE = "ims";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -62,6 +66,11 @@ public record ImsSettings(
     public static final int DEFAULT_MONGO_PORT = 27017;
     public static final String DEFAULT_TOPIC_PREFIX = "meters";
     public static final String DEFAULT_INGEST_GROUP = "ims-ingest";
+    /**
+     * Loopback: a fresh install exposes nothing (the portal speaks plain HTTP, the broker plain MQTT without accounts).
+     * {@code 0.0.0.0} or an interface's address is the explicit choice to open the services to the network.
+     */
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
     /** Settings from the process environment, overridden by {@code overrides} (e.g. CLI options). */
     public static ImsSettings load(Map<String, String> environment, Map<String, String> overrides) {
@@ -84,7 +93,8 @@ public record ImsSettings(
                 port(v, MQTT_PORT, DEFAULT_MQTT_PORT),
                 port(v, MONGO_PORT, DEFAULT_MONGO_PORT),
                 nonBlank(v.get(IMS_ADMIN_PASSWORD)).orElse(null),
-                group(v.get(INGEST_GROUP)));
+                group(v.get(INGEST_GROUP)),
+                BindAddress.parse(nonBlank(v.get(IMS_BIND_ADDRESS)).orElse(DEFAULT_BIND_ADDRESS)));
     }
 
     public static ImsSettings fromEnvironment() {
@@ -98,12 +108,12 @@ public record ImsSettings(
 
     public ImsSettings withMqttUrl(String url) {
         return new ImsSettings(Optional.of(url), mqttUsername, mqttPassword, mongoUri, mongoDatabase, httpPort,
-                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup);
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
     }
 
     public ImsSettings withMongoUri(String uri) {
         return new ImsSettings(mqttUrl, mqttUsername, mqttPassword, Optional.of(uri), mongoDatabase, httpPort,
-                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup);
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
     }
 
     @Override
@@ -120,7 +130,8 @@ public record ImsSettings(
                 + ", mqttPort=" + mqttPort
                 + ", mongoPort=" + mongoPort
                 + ", adminPassword=" + (adminPassword == null ? "null" : "<hidden>")
-                + ", ingestGroup=" + ingestGroup + "]";
+                + ", ingestGroup=" + ingestGroup
+                + ", bindAddress=" + bindAddress + "]";
     }
 
     /** {@code mongodb://user:secret@host} becomes {@code mongodb://user:<hidden>@host}. */
