@@ -67,15 +67,15 @@ public record IngestLimits(
      */
     public static IngestLimits from(Map<String, String> env) {
         return new IngestLimits(
-                Duration.ofMillis(number(env, "INGEST_MIN_READING_SPACING_MS", DEFAULT_MIN_READING_SPACING.toMillis())),
-                number(env, "INGEST_SEQ_SLACK", DEFAULT_SEQ_SLACK),
+                Duration.ofMillis(number(env, "INGEST_MIN_READING_SPACING_MS", DEFAULT_MIN_READING_SPACING.toMillis(), 1)),
+                number(env, "INGEST_SEQ_SLACK", DEFAULT_SEQ_SLACK, 0),
                 decimal(env, "INGEST_MAX_POWER_KW", DEFAULT_MAX_POWER_KW),
                 DEFAULT_REGISTER_TOLERANCE_KWH,
                 DEFAULT_MAX_TRACKED_METERS,
                 DEFAULT_MAX_ATTEMPTS,
-                Duration.ofDays(number(env, "REJECTED_RETENTION_DAYS", DEFAULT_REJECTED_RETENTION.toDays())),
-                (int) number(env, "REJECTED_PER_SOURCE_PER_MINUTE", DEFAULT_REJECTED_PER_SOURCE_PER_MINUTE),
-                (int) number(env, "REJECTED_PER_MINUTE", DEFAULT_REJECTED_PER_MINUTE));
+                Duration.ofDays(number(env, "REJECTED_RETENTION_DAYS", DEFAULT_REJECTED_RETENTION.toDays(), 1)),
+                (int) number(env, "REJECTED_PER_SOURCE_PER_MINUTE", DEFAULT_REJECTED_PER_SOURCE_PER_MINUTE, 1),
+                (int) number(env, "REJECTED_PER_MINUTE", DEFAULT_REJECTED_PER_MINUTE, 1));
     }
 
     public IngestLimits withRejectedSampling(int perSourcePerMinute, int perMinute) {
@@ -88,15 +88,15 @@ public record IngestLimits(
                 rejectedRetention, rejectedPerSourcePerMinute, rejectedPerMinute);
     }
 
-    private static long number(Map<String, String> env, String name, long fallback) {
+    private static long number(Map<String, String> env, String name, long fallback, long min) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {
             return fallback;
         }
         try {
             long n = Long.parseLong(v.trim());
-            if (n < 0 || n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(name + " must be between 0 and " + Integer.MAX_VALUE + ", got " + v);
+            if (n < min || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + Integer.MAX_VALUE + ", got " + v);
             }
             return n;
         } catch (NumberFormatException e) {

@@ -55,7 +55,8 @@ public final class ImsMain implements Callable<Integer> {
         LocalStack stack;
         try {
             settings = options.settings(System.getenv());
-            stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds, minSwitchInterval));
+            stack = LocalStack.start(settings, new LocalStack.Options(fleet, historyDays, intervalSeconds, minSwitchInterval)
+                    .withIngestLimits(dev.ims.ingest.IngestLimits.from(System.getenv())));
         } catch (RuntimeException e) {
             LOG.error("Start-up failed: {}", rootMessage(e));
             return 1;

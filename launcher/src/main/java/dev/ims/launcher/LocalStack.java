@@ -9,6 +9,7 @@ import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.ingest.IngestService;
+import dev.ims.ingest.IngestLimits;
 import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
@@ -47,11 +48,21 @@ public final class LocalStack implements AutoCloseable {
      *
      * @param minSwitchInterval the least time between two switches of a simulated meter's relay
      */
-    public record Options(int fleetSize, int historyDays, int intervalSeconds, Duration minSwitchInterval) {
+    public record Options(int fleetSize, int historyDays, int intervalSeconds, Duration minSwitchInterval, IngestLimits ingestLimits) {
 
         /** With the production minimum interval between relay switches. */
         public Options(int fleetSize, int historyDays, int intervalSeconds) {
             this(fleetSize, historyDays, intervalSeconds, RelayRules.DEFAULT_MIN_SWITCH_INTERVAL);
+        }
+
+        /** With the ingest's default plausibility and rejection limits. */
+        public Options(int fleetSize, int historyDays, int intervalSeconds, Duration minSwitchInterval) {
+            this(fleetSize, historyDays, intervalSeconds, minSwitchInterval, IngestLimits.DEFAULTS);
+        }
+
+        /** These options with the ingest's limits read from the environment ({@link IngestLimits#from}). */
+        public Options withIngestLimits(IngestLimits limits) {
+            return new Options(fleetSize, historyDays, intervalSeconds, minSwitchInterval, limits);
         }
     }
 
@@ -115,7 +126,7 @@ public final class LocalStack implements AutoCloseable {
         mqttUrl = settings.mqttUrl().orElseThrow();
         mongoUri = settings.mongoUri().orElseThrow();
 
-        IngestSettings ingestSettings = IngestSettings.of(settings, settings.ingestGroup() + "-local");
+        IngestSettings ingestSettings = IngestSettings.of(settings, settings.ingestGroup() + "-local").with(options.ingestLimits());
         // With the embedded broker the stack's ingest is the only one: a plain subscription, whose in-flight
         // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
         // One registry for the whole process: the portal serves it on /metrics.
