@@ -156,7 +156,7 @@ public final class Fleet implements AutoCloseable {
         // Once for the whole fleet: one warning when there is no key set, one verifier shared (it is thread-safe).
         CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(options.commandKeys(), settings));
         for (Member m : members) {
-            MeterConnection c = new MeterConnection(m.meter(), settings, clock, CommandGuard.forStateFile(m.stateFile(), m.meter().meterId(),
+            MeterConnection c = new MeterConnection(m.meter(), m.meter().state().credential(), settings, clock, CommandGuard.forStateFile(m.stateFile(), m.meter().meterId(),
                     verifier, RelayRules.withMinSwitchInterval(options.minSwitchInterval())));
             Outbox outbox = Outbox.open(m.stateFile().resolveSibling(m.stateFile().getFileName() + ".outbox"), options.outboxMaxReadings());
             fleet.outboxes.add(outbox);

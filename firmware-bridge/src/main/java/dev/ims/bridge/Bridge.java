@@ -85,19 +85,19 @@ public final class Bridge implements AutoCloseable {
             state = MeterState.newMeter(o.startKwh(), null);
             MeterStateFile.save(o.stateFile(), state);
         } else {
-            state = MeterStateFile.load(o.stateFile()).withClaimVerifier();
+            state = MeterStateFile.load(o.stateFile()).withClaimVerifier().withBrokerSecret();
         }
         // The relay goes straight to the state saved before the last switch: a supply switched OFF stays OFF
         // across a stop, a crash or a power cut. (A new meter, or a state file from before relays, starts ON.)
         if (state.relay() == null) {
             state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
-                    state.lastTs(), RelayState.ON, state.baseLoadW(), state.seed());
+                    state.lastTs(), RelayState.ON, state.baseLoadW(), state.seed(), state.brokerSecret());
         }
         RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), state.relay(), o.relaySafeState());
         PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
         CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(o.commandKeys(), settings));
-        MeterConnection connection = new MeterConnection(meter, settings, clock, CommandGuard.forStateFile(o.stateFile(), meter.meterId(),
+        MeterConnection connection = new MeterConnection(meter, state.credential(), settings, clock, CommandGuard.forStateFile(o.stateFile(), meter.meterId(),
                 verifier, RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
         connection.connect().whenComplete((v, e) -> {
             if (e != null) {

@@ -41,7 +41,7 @@ public final class PiMeter implements MeterDevice {
         RelayState r = relay.state();
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r);
         state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, m.energyKwh(), now,
-                state.relay(), state.baseLoadW(), state.seed());
+                state.relay(), state.baseLoadW(), state.seed(), state.brokerSecret());
         MeterStateFile.save(stateFile, state);
         return reading;
     }
@@ -68,7 +68,7 @@ public final class PiMeter implements MeterDevice {
     @Override
     public synchronized RelayState switchRelay(RelayState wanted) {
         MeterState next = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
-                state.lastTs(), wanted, state.baseLoadW(), state.seed());
+                state.lastTs(), wanted, state.baseLoadW(), state.seed(), state.brokerSecret());
         MeterStateFile.save(stateFile, next);
         state = next;
         return relay.switchTo(wanted);

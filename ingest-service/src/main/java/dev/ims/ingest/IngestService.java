@@ -29,7 +29,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import dev.ims.model.mqtt.MqttClients;
+import dev.ims.client.mqtt.MqttClients;
+import dev.ims.model.security.ServiceCredentials;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -213,7 +214,8 @@ public final class IngestService implements AutoCloseable {
     }
 
     private CompletableFuture<Void> connect(MqttEndpoint endpoint) {
-        Mqtt5ClientBuilder builder = MqttClients.builder(settings.ims(), endpoint, settings.clientId(), Duration.ofMillis(500),
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings.ims(), endpoint,
+                        ServiceCredentials.require(settings.ims(), settings.clientId()), Duration.ofMillis(500),
                         Duration.ofSeconds(10), () -> stopping)
                 .addConnectedListener(c -> {
                     if (stopping) {

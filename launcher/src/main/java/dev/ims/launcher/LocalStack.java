@@ -111,7 +111,7 @@ public final class LocalStack implements AutoCloseable {
         boolean embeddedBroker = settings.mqttUrl().isEmpty();
         if (embeddedBroker) {
             EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
-                    .withBindAddress(bindAddress).withIngestClientIdPrefix(settings.ingestGroup()));
+                    .withBindAddress(bindAddress));
             started.push(broker);
             listening.add("broker");
             settings = settings.withMqttUrl(broker.url());

@@ -42,7 +42,7 @@ public final class SimulatedMeter implements MeterDevice {
     /** @param stateFile where the meter's state is saved, or null for none */
     public SimulatedMeter(MeterState state, ZoneId zone, double faultRate, Path stateFile) {
         this.stateFile = stateFile;
-        this.state = state.withClaimVerifier();
+        this.state = state.withClaimVerifier().withBrokerSecret();
         this.random = new Random(state.seed() ^ state.nextSeq());
         this.load = new LoadModel(state.baseLoadW(), zone, random);
         this.faultRate = faultRate;
@@ -85,7 +85,7 @@ public final class SimulatedMeter implements MeterDevice {
                 : null;
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, energy, power, voltage, current, fault, state.relay());
         state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, energy, now, state.relay(),
-                state.baseLoadW(), state.seed());
+                state.baseLoadW(), state.seed(), state.brokerSecret());
         return reading;
     }
 
@@ -98,7 +98,7 @@ public final class SimulatedMeter implements MeterDevice {
     @Override
     public synchronized RelayState switchRelay(RelayState wanted) {
         MeterState next = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
-                state.lastTs(), wanted, state.baseLoadW(), state.seed());
+                state.lastTs(), wanted, state.baseLoadW(), state.seed(), state.brokerSecret());
         if (stateFile != null) {
             MeterStateFile.save(stateFile, next);
         }

@@ -22,7 +22,7 @@ class SimulatedMeterTest {
     private static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
 
     private static MeterState state(long seed) {
-        return new MeterState("IMS-TEST-1", "ABCDE-FGHJK", null, 0, 1000.0, START, RelayState.ON, 150, seed);
+        return new MeterState("IMS-TEST-1", "ABCDE-FGHJK", null, 0, 1000.0, START, RelayState.ON, 150, seed, null);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.ims.embedded.FreePorts;
 import dev.ims.model.config.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final int port;
     private final String urlHost;
+    private final BrokerSecurityExtension security;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, String urlHost) {
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, String urlHost, BrokerSecurityExtension security) {
         this.hivemq = hivemq;
+        this.security = security;
         this.port = port;
         this.urlHost = urlHost;
     }
@@ -49,7 +52,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         int port = FreePorts.resolve(options.port());
         Path root = options.dataDir().toAbsolutePath();
         EmbeddedHiveMQ hivemq = null;
-        BrokerLimitsExtension limits = new BrokerLimitsExtension(ClientPolicy.of(options));
+        BrokerSecurityExtension limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security());
         try {
             // Sessions and queued readings are data: the whole folder is the account's own (0700/0600), an
             // older version's wider folder included.
@@ -75,7 +78,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .build();
             hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!limits.started()) {
-                throw new IllegalStateException("the client limits extension did not start (see HiveMQ's log)");
+                throw new IllegalStateException("the security extension did not start (see HiveMQ's log): refusing to run without it");
             }
             // HiveMQ's persistence (RocksDB, Xodus) creates folders and files with the umask's mode at start;
             // tighten them. What it creates later while running is inside these 0700 folders.
@@ -90,10 +93,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             throw new EmbeddedStartException("embedded broker did not start on " + options.bindAddress() + ":" + port + ": " + e, e);
         }
-        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{} ({}); packets up to {} bytes; clients other than {}* get a"
-                + " session expiry of {} s and {} queued messages at most", options.bindAddress(), port, options.bindAddress().reach(),
-                options.maxPacketSize(), options.ingestClientIdPrefix(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
-        return new EmbeddedBroker(hivemq, port, options.bindAddress().urlHost());
+        LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{} ({}); identities required; packets up to {} bytes; clients"
+                + " other than the ingest get a session expiry of {} s and {} queued messages at most", options.bindAddress(), port,
+                options.bindAddress().reach(), options.maxPacketSize(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
+        return new EmbeddedBroker(hivemq, port, options.bindAddress().urlHost(), limits);
     }
 
     /**
@@ -139,6 +142,19 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** The URL clients on this machine use: the bound address, or {@code tcp://127.0.0.1:port} when bound to every interface. */
     public String url() {
         return "tcp://" + urlHost + ":" + port;
+    }
+
+    /** What the broker refused since it started. */
+    public Refusals refusals() {
+        return security.refusals();
+    }
+
+    /**
+     * Closes {@code clientId}'s connection, if one is open (its credential was just revoked: the directory no
+     * longer proves it, so it cannot come back). Completes with whether a connection was open.
+     */
+    public CompletableFuture<Boolean> disconnect(String clientId) {
+        return security.disconnect(clientId);
     }
 
     /** Stops the broker and waits for it; persisted sessions stay on disk. */

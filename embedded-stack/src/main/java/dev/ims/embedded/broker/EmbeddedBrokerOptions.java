@@ -1,7 +1,6 @@
 package dev.ims.embedded.broker;
 
 import dev.ims.model.config.BindAddress;
-import dev.ims.model.config.ImsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,11 +17,11 @@ import java.util.Objects;
  *     client asks in CONNECT or DISCONNECT (MQTT 3.1.1 clean-session-false included); whole seconds
  * @param maxClientQueue QoS 1 messages queued for any client's own session but the ingest's, before the
  *     broker drops the newest
- * @param ingestClientIdPrefix the client ID prefix that marks the ingest, which keeps the session expiry it asks
- *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}: to be replaced by an identity)
+ * @param security who may connect and what they may do; the ingest's identities keep the session expiry they ask
+ *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}). By default nobody may connect.
  */
 public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
-        Duration maxSessionExpiry, long maxClientQueue, String ingestClientIdPrefix) {
+        Duration maxSessionExpiry, long maxClientQueue, BrokerSecurity security) {
 
     /** This machine only: a meter elsewhere connects when {@code IMS_BIND_ADDRESS} says so. */
     public static final BindAddress DEFAULT_BIND_ADDRESS = BindAddress.LOOPBACK;
@@ -34,8 +33,6 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
     public static final Duration DEFAULT_MAX_SESSION_EXPIRY = Duration.ofHours(1);
     /** HiveMQ's and Mosquitto's own default; a meter's queue holds the few relay commands sent while it was away. */
     public static final long DEFAULT_MAX_CLIENT_QUEUE = 1000;
-    /** The ingest's client IDs start with its shared-subscription group ({@code ims-ingest-local}, {@code ims-ingest-host}). */
-    public static final String DEFAULT_INGEST_CLIENT_ID_PREFIX = ImsSettings.DEFAULT_INGEST_GROUP;
 
     public EmbeddedBrokerOptions {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -48,43 +45,41 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
         if (maxClientQueue < 1 || maxQueuedMessages < 1) {
             throw new IllegalArgumentException("queue limits must be at least 1, got " + maxClientQueue + " and " + maxQueuedMessages);
         }
-        if (ingestClientIdPrefix.isBlank()) {
-            throw new IllegalArgumentException("ingestClientIdPrefix must not be blank: every client would be the ingest");
-        }
+        Objects.requireNonNull(security, "security");
     }
 
     public static EmbeddedBrokerOptions of(int port, Path dataDir) {
         return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_PACKET_SIZE,
-                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, DEFAULT_INGEST_CLIENT_ID_PREFIX);
+                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, BrokerSecurity.refuseAll());
     }
 
     public EmbeddedBrokerOptions withBindAddress(BindAddress address) {
         return new EmbeddedBrokerOptions(address, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                ingestClientIdPrefix);
+                security);
     }
 
     public EmbeddedBrokerOptions withPort(int port) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                ingestClientIdPrefix);
+                security);
     }
 
     public EmbeddedBrokerOptions withMaxPacketSize(int bytes) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, bytes, maxSessionExpiry, maxClientQueue,
-                ingestClientIdPrefix);
+                security);
     }
 
     public EmbeddedBrokerOptions withMaxSessionExpiry(Duration expiry) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, expiry, maxClientQueue,
-                ingestClientIdPrefix);
+                security);
     }
 
     public EmbeddedBrokerOptions withMaxClientQueue(long messages) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, messages,
-                ingestClientIdPrefix);
+                security);
     }
 
-    public EmbeddedBrokerOptions withIngestClientIdPrefix(String prefix) {
+    public EmbeddedBrokerOptions withSecurity(BrokerSecurity security) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                prefix);
+                security);
     }
 }

@@ -42,7 +42,7 @@ public final class FleetMemoryProbe {
         List<Fleet.Member> members = new ArrayList<>(n);
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
-            MeterState state = new MeterState(MeterIds.newId(), "PROBE-CODE", verifier, 0, 100, now, RelayState.ON, 150, i);
+            MeterState state = new MeterState(MeterIds.newId(), "PROBE-CODE", verifier, 0, 100, now, RelayState.ON, 150, i, null);
             members.add(new Fleet.Member(dir.resolve(state.meterId() + ".json"), true, new SimulatedMeter(state, settings.timeZone(), 0)));
         }
         Fleet fleet = Fleet.start(members, settings, options, Clock.systemUTC(), null).get(30, TimeUnit.MINUTES);

@@ -7,7 +7,7 @@ public interface MeterDevice {
 
     String meterId();
 
-    /** The verifier of the meter's claim code, published in its birth message. */
+    /** The verifier of the meter's claim code, registered with the portal at enrolment (never sent over MQTT). */
     String claimVerifier();
 
     /** The relay's state as measured now (not as last commanded). */

@@ -2,6 +2,8 @@ package dev.ims.client.meter;
 
 import dev.ims.model.meter.ClaimCodes;
 import dev.ims.model.meter.MeterIds;
+import dev.ims.model.security.Credential;
+import dev.ims.model.security.Secrets;
 import dev.ims.model.reading.RelayState;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -20,6 +22,9 @@ import java.time.Instant;
  * @param relay the supply relay
  * @param baseLoadW the household's always-on load (the meter's character)
  * @param seed seeds the meter's randomness
+ * @param brokerSecret the meter's own secret on the broker (its username and client ID are its meter ID): generated
+ *     by the meter itself, saved here before it is first sent, and registered with the portal at enrolment (which is
+ *     idempotent for the same secret, so a lost answer is simply asked again)
  */
 public record MeterState(
         String meterId,
@@ -30,7 +35,8 @@ public record MeterState(
         Instant lastTs,
         RelayState relay,
         double baseLoadW,
-        long seed) {
+        long seed,
+        String brokerSecret) {
 
     /**
      * A brand-new meter: a new ID and claim code (with its verifier, a slow hash), the relay ON, the
@@ -43,13 +49,34 @@ public record MeterState(
         SecureRandom r = new SecureRandom();
         String claim = ClaimCodes.newCode();
         return new MeterState(MeterIds.newId(), claim, ClaimCodes.verifier(claim, ClaimCodes.DEFAULT_ITERATIONS), 0, startKwh, now,
-                RelayState.ON, 80 + r.nextInt(170), r.nextLong());
+                RelayState.ON, 80 + r.nextInt(170), r.nextLong(), Secrets.newSecret());
+    }
+
+    /** This state with a broker secret, generating one if it has none (state files from before identities). */
+    public MeterState withBrokerSecret() {
+        return brokerSecret != null ? this
+                : new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, Secrets.newSecret());
+    }
+
+    /** The meter's broker credential: username (and client ID) = meter ID. */
+    public Credential credential() {
+        if (brokerSecret == null) {
+            throw new IllegalStateException("meter " + meterId + " has no broker secret yet (withBrokerSecret)");
+        }
+        return new Credential(meterId, brokerSecret);
     }
 
     /** This state with a verifier for its claim code, computing one if it has none (older state files). */
     public MeterState withClaimVerifier() {
         return claimVerifier != null ? this : new MeterState(meterId, claimCode,
                 ClaimCodes.verifier(claimCode, ClaimCodes.DEFAULT_ITERATIONS),
-                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed);
+                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret);
+    }
+
+    /** Without the claim code and broker secret, which must never reach a log. */
+    @Override
+    public String toString() {
+        return "MeterState[meterId=" + meterId + ", nextSeq=" + nextSeq + ", energyKwh=" + energyKwh + ", lastTs=" + lastTs
+                + ", relay=" + relay + "]";
     }
 }

@@ -11,7 +11,7 @@ import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
-import dev.ims.model.mqtt.MqttClients;
+import dev.ims.model.security.Credential;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -70,15 +70,20 @@ public final class MeterConnection implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
-    /** @param guard the meter's command rules and journal; closed with this connection */
-    public MeterConnection(MeterDevice meter, ImsSettings settings, Clock clock, CommandGuard guard) {
+    /**
+     * @param credential the meter's own broker credential (username = meter ID), from its enrolment
+     * @param guard the meter's command rules and journal; closed with this connection
+     */
+    public MeterConnection(MeterDevice meter, Credential credential, ImsSettings settings, Clock clock, CommandGuard guard) {
         this.meter = meter;
         this.guard = guard;
         this.topics = new Topics(settings.topicPrefix());
         this.clock = clock;
         MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
-        String id = meter.meterId();
-        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, id, java.time.Duration.ofSeconds(1),
+        if (!credential.username().equals(meter.meterId())) {
+            throw new IllegalArgumentException("meter " + meter.meterId() + " cannot connect as " + credential.username());
+        }
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, credential, java.time.Duration.ofSeconds(1),
                         java.time.Duration.ofSeconds(30), () -> closed)
                 .addConnectedListener(c -> onConnected())
                 .addDisconnectedListener(c -> connected = false);
@@ -114,8 +119,7 @@ public final class MeterConnection implements AutoCloseable {
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
-                .payload(new StatusMessage(meter.meterId(), ConnectionState.ONLINE, clock.instant(),
-                        java.util.Map.of(dev.ims.model.meter.ClaimCodes.STATUS_FIELD, meter.claimVerifier())).encode())
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, clock.instant()).encode())
                 .send();
         client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
     }

@@ -111,6 +111,12 @@ public record ImsSettings(
                 topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
     }
 
+    /** These settings with this process's own broker identity ({@code MQTT_USERNAME}, {@code MQTT_PASSWORD}). */
+    public ImsSettings withMqttCredential(dev.ims.model.security.Credential credential) {
+        return new ImsSettings(mqttUrl, credential.username(), credential.password(), mongoUri, mongoDatabase, httpPort,
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
+    }
+
     public ImsSettings withMongoUri(String uri) {
         return new ImsSettings(mqttUrl, mqttUsername, mqttPassword, Optional.of(uri), mongoDatabase, httpPort,
                 topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);

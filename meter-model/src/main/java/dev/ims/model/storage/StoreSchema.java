@@ -64,8 +64,30 @@ public final class StoreSchema {
      */
     public static final String CONNECTION_LAST = "connectionLast";
     public static final String STATE = "state";
-    /** The claim-code verifier the meter published in its birth message (never shown by the API). */
+    /**
+     * The claim-code verifier the meter registered at enrolment (never shown by the API, never taken from MQTT).
+     * Only an enrolled meter has one, so only an enrolled meter can be claimed.
+     */
     public static final String CLAIM_VERIFIER = "claimVerifier";
+    /**
+     * Enrolled meters' broker identities, one per meter ({@code _id} = meter ID): {@link #SECRET_VERIFIER},
+     * {@link #DEVICE_STATE} ({@code ACTIVE} or {@code DECOMMISSIONED}), {@link #ENROLLED_AT}, {@link #ENROLLED_BY}, and
+     * once decommissioned {@link #DECOMMISSIONED} ({@code at}, {@code by}, {@code reason}) and
+     * {@link #REVOKED_ON_BROKER}. The broker (or its accounts) authenticates meters from it by {@code _id} only.
+     */
+    public static final String DEVICES = "devices";
+    /** {@code sha256:<hex>} of the meter's broker secret ({@link dev.ims.model.security.Secrets#verifier}). */
+    public static final String SECRET_VERIFIER = "secretVerifier";
+    public static final String DEVICE_STATE = "state";
+    public static final String DEVICE_ACTIVE = "ACTIVE";
+    public static final String DEVICE_DECOMMISSIONED = "DECOMMISSIONED";
+    public static final String ENROLLED_AT = "enrolledAt";
+    /** How the meter was enrolled: {@code provisioning-key} (the meter itself over HTTP) or {@code cli:<user>}. */
+    public static final String ENROLLED_BY = "enrolledBy";
+    /** On a device and on its meter document: {@code {at, by, reason}}; a decommissioned meter is hidden from consumers. */
+    public static final String DECOMMISSIONED = "decommissioned";
+    /** True once the broker was told (credential disabled, session closed); the portal retries until it is. */
+    public static final String REVOKED_ON_BROKER = "revokedOnBroker";
     // commands: one document per relay command, _id = commandId; its history is the audit trail
     public static final String COMMANDS = "commands";
     public static final String REQUESTED_BY = "requestedBy";

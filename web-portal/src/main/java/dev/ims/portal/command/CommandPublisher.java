@@ -6,7 +6,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
-import dev.ims.model.mqtt.MqttClients;
+import dev.ims.client.mqtt.MqttClients;
+import dev.ims.model.security.ServiceCredentials;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.log.LogSafe;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -15,7 +16,6 @@ import dev.ims.model.status.StatusMessage;
 import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.TopicKind;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +39,15 @@ public final class CommandPublisher implements AutoCloseable {
     private volatile boolean closed;
     private volatile Consumer<String> onMeterOnline;
 
+    /**
+     * The portal's broker identity (and client ID) unless {@code MQTT_USERNAME} names another: each portal instance
+     * behind a load balancer needs its own.
+     */
+    public static final String PORTAL_IDENTITY = "ims-portal";
+
     public CommandPublisher(ImsSettings settings, MqttEndpoint endpoint) {
         this.topics = new Topics(settings.topicPrefix());
-        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, "ims-portal-" + UUID.randomUUID().toString().substring(0, 8),
+        Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, ServiceCredentials.require(settings, settings.mqttUsername() != null ? settings.mqttUsername() : PORTAL_IDENTITY),
                 java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(10), () -> closed);
         this.client = builder.addConnectedListener(ctx -> subscribeStatus()).buildAsync();
     }

@@ -1,0 +1,241 @@
+package dev.ims.embedded.broker;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.parameter.ClientBasedInput;
+import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.disconnect.DisconnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.ims.model.log.LogSafe;
+import dev.ims.model.security.Identity;
+import dev.ims.model.security.Role;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded broker's security and limits, inside HiveMQ CE (whose config.xml has neither):
+ * <ul>
+ *   <li>authentication: every CONNECT needs a username and password that {@link BrokerSecurity#directory()}
+ *       proves, and a client ID equal to that identity's name; otherwise CONNACK {@code BAD_USER_NAME_OR_PASSWORD}
+ *       or {@code CLIENT_IDENTIFIER_NOT_VALID}. A lookup that does not answer in {@link #AUTH_TIMEOUT} (the store
+ *       down) refuses with {@code SERVER_UNAVAILABLE}; the client retries.
+ *   <li>authorisation: every PUBLISH (the will included) and every SUBSCRIBE is checked against the rights table
+ *       ({@link dev.ims.model.security.BrokerRights}); refused with {@code NOT_AUTHORIZED} in the PUBACK or SUBACK
+ *       (an MQTT 3.1.1 client, which has no reason codes, is disconnected on a refused PUBLISH).
+ *   <li>limits: the CONNECT's session expiry is lowered for every client but the ingest before HiveMQ creates
+ *       or resumes the session, and a DISCONNECT cannot raise it again; the client's queue size is set at
+ *       authentication and stored with its session ({@link ClientPolicy}).
+ * </ul>
+ * Every refusal is counted ({@link #refusals()}); the first of each kind in a minute is logged. Called on
+ * HiveMQ's extension threads; the authenticated identity travels with the connection (its attribute store).
+ */
+final class BrokerSecurityExtension implements ExtensionMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    static final Duration AUTH_TIMEOUT = Duration.ofSeconds(5);
+    private static final String IDENTITY_ATTRIBUTE = "ims.identity";
+
+    private final ClientPolicy policy;
+    private final BrokerSecurity security;
+    private final AtomicLong refusedConnects = new AtomicLong();
+    private final AtomicLong refusedPublishes = new AtomicLong();
+    private final AtomicLong refusedSubscribes = new AtomicLong();
+    private final RefusalLog refusalLog = new RefusalLog();
+    private volatile boolean started;
+
+    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security) {
+        this.policy = policy;
+        this.security = security;
+    }
+
+    EmbeddedExtension embedded() {
+        return EmbeddedExtension.builder()
+                .withId("ims-broker-security")
+                .withName("IMS broker security and limits")
+                .withVersion("2")
+                .withExtensionMain(this)
+                .build();
+    }
+
+    /**
+     * Whether authentication, rights and limits are in force. HiveMQ only logs an extension that fails to start and
+     * runs on without it (open to everyone); the broker's start checks this instead, so it fails rather than run open.
+     */
+    boolean started() {
+        return started;
+    }
+
+    Refusals refusals() {
+        return new Refusals(refusedConnects.get(), refusedPublishes.get(), refusedSubscribes.get());
+    }
+
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+        ConnectInboundInterceptor capOnConnect = (in, out) -> {
+            var connect = out.getConnectPacket();
+            long granted = policy.sessionExpiry(connect.getClientId(), connect.getSessionExpiryInterval());
+            if (granted < connect.getSessionExpiryInterval()) {
+                connect.setSessionExpiryInterval(granted);
+            }
+        };
+        DisconnectInboundInterceptor capOnDisconnect = (in, out) -> {
+            var disconnect = out.getDisconnectPacket();
+            disconnect.getSessionExpiryInterval().ifPresent(requested -> {
+                long granted = policy.sessionExpiry(in.getClientInformation().getClientId(), requested);
+                if (granted < requested) {
+                    disconnect.setSessionExpiryInterval(granted);
+                }
+            });
+        };
+        SimpleAuthenticator authenticator = this::authenticate;
+        PublishAuthorizer publishAuthorizer = (in, out) -> {
+            Optional<Identity> who = identityOf(in);
+            String topic = in.getPublishPacket().getTopic();
+            if (who.isPresent() && security.rights().mayPublish(who.get(), topic)) {
+                out.authorizeSuccessfully();
+            } else {
+                refusedPublishes.incrementAndGet();
+                refusalLog.publish(in.getClientInformation().getClientId(), topic);
+                out.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not allowed to publish to this topic");
+            }
+        };
+        SubscriptionAuthorizer subscriptionAuthorizer = (in, out) -> {
+            Optional<Identity> who = identityOf(in);
+            String filter = in.getSubscription().getTopicFilter();
+            if (who.isPresent() && security.rights().maySubscribe(who.get(), filter)) {
+                out.authorizeSuccessfully();
+            } else {
+                refusedSubscribes.incrementAndGet();
+                refusalLog.subscribe(in.getClientInformation().getClientId(), filter);
+                out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not allowed to subscribe to this filter");
+            }
+        };
+        Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> capOnConnect);
+        Services.initializerRegistry().setClientInitializer((in, client) -> client.addDisconnectInboundInterceptor(capOnDisconnect));
+        Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
+        Services.securityRegistry().setAuthorizerProvider(in -> publishAuthorizer);
+        Services.securityRegistry().setAuthorizerProvider(in -> subscriptionAuthorizer);
+        started = true;
+    }
+
+    private void authenticate(SimpleAuthInput in, SimpleAuthOutput out) {
+        var connect = in.getConnectPacket();
+        String clientId = connect.getClientId();
+        Optional<String> username = connect.getUserName();
+        Optional<ByteBuffer> password = connect.getPassword();
+        if (username.isEmpty() || password.isEmpty()) {
+            refuse(out, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "a username and password are required");
+            return;
+        }
+        String secret = StandardCharsets.UTF_8.decode(password.get().asReadOnlyBuffer()).toString();
+        Async<SimpleAuthOutput> async = out.async(AUTH_TIMEOUT, TimeoutFallback.FAILURE, ConnackReasonCode.SERVER_UNAVAILABLE,
+                "the identity directory did not answer in time");
+        security.directory().authenticate(username.get(), secret).whenComplete((found, error) -> {
+            try {
+                if (error != null) {
+                    refuse(out, clientId, ConnackReasonCode.SERVER_UNAVAILABLE, "the identity directory is unavailable");
+                } else if (found.isEmpty()) {
+                    refuse(out, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "unknown identity or wrong secret");
+                } else if (!security.rights().mayUseClientId(found.get(), clientId)) {
+                    refuse(out, clientId, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "the client ID must equal the username");
+                } else {
+                    Identity who = found.get();
+                    in.getConnectionInformation().getConnectionAttributeStore()
+                            .putAsString(IDENTITY_ATTRIBUTE, who.role().name() + ":" + who.name());
+                    policy.queueLimit(clientId).ifPresent(out.getClientSettings()::setClientQueueSizeMaximum);
+                    out.authenticateSuccessfully();
+                }
+            } finally {
+                async.resume();
+            }
+        });
+    }
+
+    private void refuse(SimpleAuthOutput out, String clientId, ConnackReasonCode code, String why) {
+        refusedConnects.incrementAndGet();
+        refusalLog.connect(clientId, code, why);
+        out.failAuthentication(code, why);
+    }
+
+    private static Optional<Identity> identityOf(ClientBasedInput in) {
+        return in.getConnectionInformation().getConnectionAttributeStore().getAsString(IDENTITY_ATTRIBUTE).map(s -> {
+            int colon = s.indexOf(':');
+            return new Identity(Role.valueOf(s.substring(0, colon)), s.substring(colon + 1));
+        });
+    }
+
+    /** Disconnects {@code clientId}'s connection, if any (its credential was revoked); true when one was open. */
+    CompletableFuture<Boolean> disconnect(String clientId) {
+        return Services.clientService().disconnectClient(clientId, false,
+                DisconnectReasonCode.NOT_AUTHORIZED, "credential revoked");
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+        started = false; // HiveMQ removes what the extension registered
+    }
+
+    /** At most one log line per kind of refusal per minute, saying how many were not logged. Thread-safe. */
+    private static final class RefusalLog {
+        private final Kind connects = new Kind();
+        private final Kind publishes = new Kind();
+        private final Kind subscribes = new Kind();
+
+        void connect(String clientId, ConnackReasonCode code, String why) {
+            connects.log(n -> LOG.warn("Refused connection of client '{}': {} ({}){}", LogSafe.of(clientId), code, why, more(n)));
+        }
+
+        void publish(String clientId, String topic) {
+            publishes.log(n -> LOG.warn("Refused PUBLISH of client '{}' to '{}': not authorised{}", LogSafe.of(clientId),
+                    LogSafe.of(topic), more(n)));
+        }
+
+        void subscribe(String clientId, String filter) {
+            subscribes.log(n -> LOG.warn("Refused SUBSCRIBE of client '{}' to '{}': not authorised{}", LogSafe.of(clientId),
+                    LogSafe.of(filter), more(n)));
+        }
+
+        private static String more(long suppressed) {
+            return suppressed == 0 ? "" : "; " + suppressed + " more of this kind in the last minute";
+        }
+
+        private static final class Kind {
+            private long windowStart = Long.MIN_VALUE;
+            private long suppressed;
+
+            synchronized void log(LongConsumer line) {
+                long now = System.nanoTime();
+                if (windowStart == Long.MIN_VALUE || now - windowStart >= 60_000_000_000L) {
+                    long n = suppressed;
+                    windowStart = now;
+                    suppressed = 0;
+                    line.accept(n);
+                } else {
+                    suppressed++;
+                }
+            }
+        }
+    }
+}
