@@ -37,6 +37,11 @@ public final class BrokerIdentities {
         return meters.add(Identity.meter(meterId));
     }
 
+    /** A meter's credential with the secret the meter generated itself (its state file's). */
+    public Credential meter(String meterId, String secret) {
+        return meters.add(Identity.meter(meterId), secret);
+    }
+
     public Credential ingest(String name) {
         return services.add(new Identity(Role.INGEST, name));
     }
