@@ -13,7 +13,18 @@ import dev.ims.ingest.IngestLimits;
 import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.PrivateFiles;
+import dev.ims.model.security.BrokerRights;
+import dev.ims.model.security.Credential;
+import dev.ims.model.security.Identity;
+import dev.ims.model.security.IdentityDirectory;
+import dev.ims.model.security.InMemoryDirectory;
+import dev.ims.model.security.Role;
+import dev.ims.model.security.ServiceCredentials;
+import dev.ims.model.topic.Topics;
+import dev.ims.portal.command.CommandPublisher;
+import dev.ims.embedded.broker.BrokerSecurity;
 import dev.ims.portal.Portal;
 import dev.ims.portal.PortalSettings;
 import dev.ims.portal.command.SigningKeys;
@@ -74,6 +85,9 @@ public final class LocalStack implements AutoCloseable {
     private Portal portal;
     private Path commandKeySetFile;
     private BindAddress bindAddress;
+    /** The enrolled meters, once the portal runs: the embedded broker authenticates meters here. */
+    private volatile IdentityDirectory meterDirectory = IdentityDirectory.NOBODY;
+    private String provisioningKey;
     /** What of this stack listens on {@link #bindAddress}, in start order: embedded broker and store (unless configured), portal. */
     private final List<String> listening = new ArrayList<>();
 
@@ -109,9 +123,23 @@ public final class LocalStack implements AutoCloseable {
         // Each part's URL below is where this machine reaches it on that address.
         bindAddress = settings.bindAddress();
         boolean embeddedBroker = settings.mqttUrl().isEmpty();
+        // Each service its own broker identity, kept under the data folder (0600): created with random secrets at
+        // the first start with the embedded broker; with another broker they must exist (./ims mosquitto-init writes
+        // them together with Mosquitto's dynamic-security file).
+        String ingestClientId = settings.ingestGroup() + "-local";
+        Credential ingestIdentity = serviceIdentity(settings, ingestClientId, embeddedBroker);
+        Credential portalIdentity = serviceIdentity(settings, CommandPublisher.PORTAL_IDENTITY, embeddedBroker);
+        EmbeddedBroker broker = null;
         if (embeddedBroker) {
-            EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
-                    .withBindAddress(bindAddress));
+            InMemoryDirectory services = new InMemoryDirectory();
+            services.add(new Identity(Role.INGEST, ingestClientId), ingestIdentity.password());
+            services.add(new Identity(Role.PORTAL, portalIdentity.username()), portalIdentity.password());
+            // Meters are the portal's register of enrolled devices (in the store); until the portal is up, nobody.
+            IdentityDirectory meters = (username, password) -> meterDirectory.authenticate(username, password);
+            broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
+                    .withBindAddress(bindAddress)
+                    .withSecurity(new BrokerSecurity(new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup()), services,
+                            meters)));
             started.push(broker);
             listening.add("broker");
             settings = settings.withMqttUrl(broker.url());
@@ -126,7 +154,8 @@ public final class LocalStack implements AutoCloseable {
         mqttUrl = settings.mqttUrl().orElseThrow();
         mongoUri = settings.mongoUri().orElseThrow();
 
-        IngestSettings ingestSettings = IngestSettings.of(settings, settings.ingestGroup() + "-local").with(options.ingestLimits());
+        IngestSettings ingestSettings = IngestSettings.of(settings.withMqttCredential(ingestIdentity), ingestClientId)
+                .with(options.ingestLimits());
         // With the embedded broker the stack's ingest is the only one: a plain subscription, whose in-flight
         // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
         // One registry for the whole process: the portal serves it on /metrics.
@@ -139,15 +168,24 @@ public final class LocalStack implements AutoCloseable {
         started.push(mongo::close);
         Vertx vertx = Vertx.vertx();
         started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        portal = new Portal(portalSettings(settings), mongo.getDatabase(settings.mongoDatabase()), vertx, registry);
+        portal = new Portal(portalSettings(settings.withMqttCredential(portalIdentity)), mongo.getDatabase(settings.mongoDatabase()), vertx,
+                registry);
+        if (broker != null) {
+            // The broker reads enrolled meters from the store itself; revoking one also closes its open session here.
+            EmbeddedBroker b = broker;
+            portal.withBrokerAccounts(new EmbeddedBrokerAccounts(b));
+        }
         portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         listening.add("portal");
+        meterDirectory = portal.devices();
+        provisioningKey = portal.provisioningKey();
 
         if (options.fleetSize() > 0) {
             Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(options.intervalSeconds()), options.historyDays(),
                     Fleet.Options.DEFAULT_HISTORY_STEP, Fleet.Options.DEFAULT_FAULT_RATE).withMinSwitchInterval(options.minSwitchInterval())
-                    .withCommandKeys(commandKeySetFile);
+                    .withCommandKeys(commandKeySetFile)
+                    .withEnrolment(java.net.URI.create(portalUrl()), provisioningKey);
             List<Fleet.Member> members = Fleet.membersIn(settings.dataDir().resolve("fleet"), options.fleetSize(), settings,
                     fleetOptions, Clock.systemUTC());
             fleet = Fleet.start(members, settings, fleetOptions, Clock.systemUTC(), null)
@@ -156,6 +194,24 @@ public final class LocalStack implements AutoCloseable {
             writeClaimCodes(settings.dataDir().resolve("fleet").resolve(CLAIM_CODES_FILE), members);
             LOG.info("Simulated fleet of {} meters connected", members.size());
         }
+    }
+
+    /**
+     * A service's broker identity from its file under the data folder, created when the broker is the embedded one
+     * (whose directory this stack fills); another broker must already know it.
+     */
+    private static Credential serviceIdentity(ImsSettings settings, String name, boolean create) {
+        if (create) {
+            return ServiceCredentials.loadOrCreate(settings.dataDir(), name);
+        }
+        return ServiceCredentials.load(ServiceCredentials.file(settings.dataDir(), name)).orElseThrow(() -> new ConfigException(
+                "no broker identity for '" + name + "' in " + ServiceCredentials.file(settings.dataDir(), name)
+                        + ": with MQTT_URL set, create the services' identities and the broker's accounts first (./ims mosquitto-init)"));
+    }
+
+    /** The fleet provisioning key: what a new meter shows the portal to enrol ({@code ./ims agent} reads it from the data folder). */
+    public String provisioningKey() {
+        return provisioningKey;
     }
 
     /** The public keys of the portal's command signing key(s): what a meter needs to obey its relay commands. */

@@ -1,0 +1,143 @@
+package dev.ims.launcher;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.LogConfig;
+import dev.ims.model.security.BrokerAccounts;
+import dev.ims.portal.device.DeviceException;
+import dev.ims.portal.device.DeviceRegistry;
+import dev.ims.portal.device.Provisioned;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./ims meters}: the register of enrolled meters, for sites that cannot reach the portal and for operators.
+ * It writes the store ({@code MONGO_URI}, or the local stack's embedded store on {@code MONGO_PORT} while {@code ./ims}
+ * runs); the running portal carries a decommission out on the broker within seconds (its revocation sweep).
+ * <ul>
+ *   <li>{@code provision [--meter-id ID]}: enrols a meter and prints its ID, broker secret and claim code, once;
+ *   <li>{@code decommission ID --reason TEXT}: its credential stops working, its session is closed, consumers stop
+ *       seeing it, its history stays.
+ * </ul>
+ */
+@Command(name = "ims meters", mixinStandardHelpOptions = true, subcommands = {MetersMain.Provision.class, MetersMain.Decommission.class},
+        description = "Provisions and decommissions meters in the register of enrolled meters.")
+public final class MetersMain implements Callable<Integer> {
+
+    static {
+        LogConfig.use("logback-launcher.xml");
+    }
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    @Mixin
+    ImsOptions options;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The environment the settings come from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    public static void main(String[] args) {
+        System.exit(run(new MetersMain(), args));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    /** The store: {@code MONGO_URI}, else the local stack's embedded store on this machine. */
+    private String mongoUri(ImsSettings settings) {
+        return settings.mongoUri().orElse("mongodb://127.0.0.1:" + settings.mongoPort());
+    }
+
+    private <T> T withRegistry(RegistryCall<T> call) throws Exception {
+        ImsSettings settings = options.settings(environment);
+        try (MongoClient mongo = MongoClients.create(mongoUri(settings))) {
+            DeviceRegistry registry = new DeviceRegistry(mongo.getDatabase(settings.mongoDatabase()), BrokerAccounts.STORE_BACKED);
+            return call.apply(registry);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RegistryCall<T> {
+        T apply(DeviceRegistry registry) throws Exception;
+    }
+
+    private static String who() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
+    @Command(name = "provision", description = "Enrols a meter and prints its ID, broker secret and claim code (shown once).")
+    static final class Provision implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        MetersMain parent;
+
+        @Option(names = "--meter-id", description = "The meter's ID (default: a new one).")
+        String meterId;
+
+        @Override
+        public Integer call() throws Exception {
+            Provisioned p = parent.withRegistry(r -> r.provision(meterId, who()).toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            PrintWriter out = parent.spec.commandLine().getOut();
+            out.println("meter ID:     " + p.meterId() + "   (its MQTT username and client ID)");
+            out.println("secret:       " + p.secret() + "   (its MQTT password; shown once, only its hash is stored)");
+            out.println("claim code:   " + p.claimCode() + "   (for the consumer, on the meter's label)");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "decommission", description = "Revokes a meter's credential and hides it from consumers; its history stays.")
+    static final class Decommission implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        MetersMain parent;
+
+        @Parameters(paramLabel = "METER_ID")
+        String meterId;
+
+        @Option(names = "--reason", required = true, description = "Why (kept in the audit trail).")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            parent.withRegistry(r -> r.decommission(meterId, who(), reason).toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            PrintWriter out = parent.spec.commandLine().getOut();
+            out.println("Meter " + meterId + " decommissioned: the running portal closes its broker session within seconds.");
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Runs it; a refused operation or an unreachable store is one line (exit code 1), not a stack trace. */
+    static int run(MetersMain main, String... args) {
+        CommandLine cl = new CommandLine(main);
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            Throwable t = e;
+            while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            if (t instanceof DeviceException || t instanceof com.mongodb.MongoException || t instanceof java.util.concurrent.TimeoutException) {
+                line.getErr().println("Refused: " + t.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cl.execute(args);
+    }
+}
