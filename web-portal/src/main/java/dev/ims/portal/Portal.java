@@ -35,6 +35,10 @@ import dev.ims.portal.chart.BarChart;
 import dev.ims.portal.quarantine.QuarantineRoutes;
 import dev.ims.portal.quarantine.QuarantineStore;
 import dev.ims.portal.web.SecurityHeaders;
+import dev.ims.portal.device.DeviceRegistry;
+import dev.ims.portal.device.DeviceRoutes;
+import dev.ims.portal.device.ProvisioningKey;
+import dev.ims.model.security.BrokerAccounts;
 import java.util.List;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Future;
@@ -60,6 +64,8 @@ public final class Portal {
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
+    private volatile DeviceRegistry devices;
+    private volatile String provisioningKey;
 
     /** Form and JSON bodies above this many bytes are refused with 413. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
@@ -74,6 +80,29 @@ public final class Portal {
         this.settings = settings;
         this.db = db;
         this.vertx = vertx;
+        this.devices = new DeviceRegistry(db, BrokerAccounts.STORE_BACKED);
+    }
+
+    /**
+     * Has enrolments registered and decommissions revoked on the broker through {@code accounts} (default
+     * {@link BrokerAccounts#STORE_BACKED}). Call before {@link #start()}; it replaces {@link #devices()}.
+     */
+    public Portal withBrokerAccounts(BrokerAccounts accounts) {
+        this.devices = new DeviceRegistry(db, accounts);
+        return this;
+    }
+
+    /**
+     * The register of enrolled meters, also the {@link dev.ims.model.security.IdentityDirectory} of meters for a
+     * broker (the launcher gives it to the embedded one). Usable before {@link #start()}.
+     */
+    public DeviceRegistry devices() {
+        return devices;
+    }
+
+    /** The fleet provisioning key meters enrol with, read (or created) by {@link #start()}; null before. */
+    public String provisioningKey() {
+        return provisioningKey;
     }
 
     /** A Prometheus registry with the JVM's memory, GC, threads and CPU bound. */
@@ -96,6 +125,7 @@ public final class Portal {
         CommandSigner signer;
         try {
             signer = settings.ims().mqttEndpoint().isPresent() ? SigningKeys.loadOrCreate(settings.commandSigningKeyFile()) : null;
+            provisioningKey = ProvisioningKey.loadOrCreate(settings.provisioningKeyFile());
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -119,6 +149,10 @@ public final class Portal {
         });
         MetricsRoutes metrics = new MetricsRoutes(registry, settings.metricsToken());
         metrics.registerScraper(router);
+        DeviceRoutes deviceRoutes = new DeviceRoutes(devices, provisioningKey, settings.commandKeySetFile(), registry,
+                DeviceRoutes.DEFAULT_FAILURES, clock);
+        deviceRoutes.registerEnrolment(router);
+        devices.startSweep(vertx);
         fleetMetrics = new FleetMetrics(db, registry).start(vertx);
         router.route().handler(auth::authenticate);
         metrics.register(router);
@@ -134,6 +168,7 @@ public final class Portal {
             publisher.connect();
         }
         new CommandRoutes(commands, meters).register(router);
+        deviceRoutes.register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
         new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
@@ -168,6 +203,7 @@ public final class Portal {
     }
 
     public Future<Void> close() {
+        devices.stopSweep();
         if (fleetMetrics != null) {
             fleetMetrics.stop();
         }

@@ -30,9 +30,13 @@ import java.util.Map;
  * @param commandSigningKeyFile the private key relay commands are signed with ({@code COMMAND_SIGNING_KEY_FILE},
  *     default {@code {IMS_DATA_DIR}/keys/command-signing-key.json}); generated at first start, the public key set
  *     meters trust is kept beside it ({@link #commandKeySetFile()})
+ * @param provisioningKeyFile the fleet provisioning key meters enrol with ({@code IMS_PROVISIONING_KEY_FILE}, default
+ *     {@code {IMS_DATA_DIR}/keys/provisioning-key}); generated at first start ({@code 0600})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken, AuthLimits limits, Path commandSigningKeyFile) {
+        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile) {
+
+    public static final String IMS_PROVISIONING_KEY_FILE = "IMS_PROVISIONING_KEY_FILE";
 
     public static final String COMMAND_SIGNING_KEY_FILE = "COMMAND_SIGNING_KEY_FILE";
 
@@ -55,12 +59,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile);
+    }
+
+    /** The same settings with another provisioning key file. */
+    public PortalSettings withProvisioningKeyFile(Path file) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -72,7 +81,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + "]";
     }
 
     private static int cost(String value) {
@@ -124,7 +133,8 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
         return new PortalSettings(ims, book, cost(environment.get(PASSWORD_HASH_COST)),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
-                metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)));
+                metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)),
+                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)));
     }
 
     private static Path signingKeyFile(ImsSettings ims, String raw) {
@@ -135,6 +145,22 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
             return Path.of(raw.strip());
         } catch (java.nio.file.InvalidPathException e) {
             throw new ConfigException(COMMAND_SIGNING_KEY_FILE + " '" + raw + "' is not a file path: " + e.getReason());
+        }
+    }
+
+    /** The default: {@code {IMS_DATA_DIR}/keys/provisioning-key}. */
+    public static Path defaultProvisioningKeyFile(Path dataDir) {
+        return dataDir.resolve("keys").resolve("provisioning-key");
+    }
+
+    private static Path provisioningKeyFile(ImsSettings ims, String raw) {
+        if (raw == null || raw.isBlank()) {
+            return defaultProvisioningKeyFile(ims.dataDir());
+        }
+        try {
+            return Path.of(raw.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(IMS_PROVISIONING_KEY_FILE + " '" + raw + "' is not a file path: " + e.getReason());
         }
     }
 

@@ -43,6 +43,8 @@ class AccountsIT {
                 .append(CLAIM_VERIFIER, ClaimCodes.verifier(CODE_1, 1000)))).block();
         Mono.from(PortalIT.db.getCollection(METERS).insertOne(new Document(ID, "m-2").append(CONNECTION, "ONLINE")
                 .append(CLAIM_VERIFIER, ClaimCodes.verifier(CODE_2, 1000)))).block();
+        PortalIT.enrolled(PortalIT.db, "m-1");
+        PortalIT.enrolled(PortalIT.db, "m-2");
     }
 
     @Test

@@ -55,6 +55,7 @@ class HostileHttpIT {
     static MongoDatabase db;
     static Portal portal;
     static dev.ims.embedded.broker.EmbeddedBroker broker;
+    static final dev.ims.embedded.testing.BrokerIdentities IDS = new dev.ims.embedded.testing.BrokerIdentities();
     static int port;
     static final Map<Who, String> TOKENS = new EnumMap<>(Who.class);
 
@@ -65,12 +66,12 @@ class HostileHttpIT {
         Mono.from(db.drop()).block();
         // A broker, so staff relay commands are really sent (to meters that do not exist: they stay PENDING).
         broker = dev.ims.embedded.broker.EmbeddedBroker.start(dev.ims.embedded.broker.EmbeddedBrokerOptions.of(0,
-                java.nio.file.Files.createTempDirectory("hostile-http-broker")));
+                java.nio.file.Files.createTempDirectory("hostile-http-broker")).withSecurity(IDS.security()));
         // Its own data folder: with a broker the portal creates its command signing key there.
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0",
                 "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD, "IMS_DATA_DIR", java.nio.file.Files.createTempDirectory("hostile-http-data").toString()),
                 Map.of()).withMongoUri(PortalIT.store.connectionString())
-                .withMqttUrl(broker.url());
+                .withMqttUrl(broker.url()).withMqttCredential(IDS.portal("ims-portal"));
         // Behind a proxy, so each request can come from its own address and the log-in throttle does not hide the parsers.
         portal = new Portal(PortalSettings.load(ims, Map.of("PORTAL_BEHIND_PROXY", "true", "TARIFF_PRICE_PER_KWH", "0.25"))
                 .withPasswordCost(4), db, PortalIT.vertx);

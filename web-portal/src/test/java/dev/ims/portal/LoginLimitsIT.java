@@ -109,6 +109,7 @@ class LoginLimitsIT {
         String meter = "lim-" + UUID.randomUUID().toString().substring(0, 8);
         Mono.from(PortalIT.db.getCollection(METERS).insertOne(new Document(ID, meter).append(CONNECTION, "ONLINE")
                 .append(CLAIM_VERIFIER, ClaimCodes.verifier(CODE, 1000)))).block();
+        PortalIT.enrolled(PortalIT.db, meter);
         String from = address();
         String token = Json.mapper().readTree(login(signUp(name("guesser"), from), PASSWORD, from).body()).get("token").asText();
         List<HttpResponse<String>> answers = parallel(30, i -> send("POST", "/api/v1/meters/" + meter + "/claim",

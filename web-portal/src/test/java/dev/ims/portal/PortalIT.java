@@ -38,6 +38,7 @@ class PortalIT {
     static MongoDatabase db;
     static Vertx vertx;
     static Portal portal;
+    static java.nio.file.Path dataDir;
     static int port;
     static final HttpClient http = HttpClient.newHttpClient();
 
@@ -53,13 +54,16 @@ class PortalIT {
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
+        dataDir = java.nio.file.Files.createTempDirectory("portal-it-data");
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin", "HTTP_PORT", "0",
-                        "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD), Map.of())
+                        "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD, "IMS_DATA_DIR", dataDir.toString()), Map.of())
                 .withMongoUri(store.connectionString());
         vertx = Vertx.vertx();
         // Every suite signs up its users from 127.0.0.1: the sign-up limit is lifted here (LoginLimitsIT tests it).
-        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")).withPasswordCost(4)
-                .withLimits(MANY_SIGNUPS), db, vertx);
+        PortalSettings settings = PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25")).withPasswordCost(4).withLimits(MANY_SIGNUPS);
+        // No broker here, so the portal makes no signing key itself; one is made so enrolments hand out a key set.
+        dev.ims.portal.command.SigningKeys.loadOrCreate(settings.commandSigningKeyFile());
+        portal = new Portal(settings, db, vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
         staffToken = login("admin", ADMIN_PASSWORD);
         Runtime.getRuntime().addShutdownHook(new Thread(PortalIT::stop));
@@ -317,6 +321,14 @@ class PortalIT {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(status);
         return r.body();
+    }
+
+    /** Makes {@code meterId} an enrolled, active meter in {@code db} (as an enrolment would; any secret). */
+    static void enrolled(com.mongodb.reactivestreams.client.MongoDatabase db, String meterId) {
+        reactor.core.publisher.Mono.from(db.getCollection(dev.ims.model.storage.StoreSchema.DEVICES).replaceOne(new Document("_id", meterId),
+                new Document("_id", meterId).append(dev.ims.model.storage.StoreSchema.DEVICE_STATE, dev.ims.model.storage.StoreSchema.DEVICE_ACTIVE)
+                        .append(dev.ims.model.storage.StoreSchema.SECRET_VERIFIER, dev.ims.model.security.Secrets.verifier(meterId + "-secret-for-tests-only-0123456789")),
+                new com.mongodb.client.model.ReplaceOptions().upsert(true))).block();
     }
 
     static HttpResponse<String> post(String path, String json, String token) throws Exception {

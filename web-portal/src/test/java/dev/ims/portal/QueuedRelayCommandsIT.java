@@ -13,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.command.CommandKeySet;
 import dev.ims.model.command.CommandKeys;
 import dev.ims.model.command.CommandSigningKey;
@@ -61,7 +62,8 @@ class QueuedRelayCommandsIT {
     static Portal second;
     static MongoDatabase db;
     static int port;
-    static Mqtt5BlockingClient meterSide;
+    static final BrokerIdentities ids = new BrokerIdentities();
+    static MeterSides meterSide;
     static final List<String> publishedTopics = new CopyOnWriteArrayList<>();
     static final Map<String, byte[]> published = new java.util.concurrent.ConcurrentHashMap<>();
     static String token;
@@ -71,28 +73,31 @@ class QueuedRelayCommandsIT {
         PortalIT.start();
         db = PortalIT.mongo.getDatabase("queued");
         Mono.from(db.drop()).block();
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dataDir.resolve("broker")));
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dataDir.resolve("broker")).withSecurity(ids.security()));
         ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD, "IMS_DATA_DIR", dataDir.toString()),
                 Map.of()).withMongoUri(PortalIT.store.connectionString()).withMqttUrl(broker.url());
-        portal = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
+        portal = new Portal(PortalSettings.load(ims.withMqttCredential(ids.portal("ims-portal-1")), Map.of()).withPasswordCost(4), db,
+                PortalIT.vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
         // A second portal on the same store, broker and signing key: both follow the status messages.
-        second = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
+        // Each portal instance has its own broker identity (and so client ID).
+        second = new Portal(PortalSettings.load(ims.withMqttCredential(ids.portal("ims-portal-2")), Map.of()).withPasswordCost(4), db,
+                PortalIT.vertx);
         second.start().toCompletionStage().toCompletableFuture().get();
-        meterSide = Mqtt5Client.builder().identifier("queued-commands-meter-side").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        meterSide.connect();
-        meterSide.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+        meterSide = new MeterSides(broker.port(), ids).onPublish(p -> {
             publishedTopics.add(p.getTopic().toString());
             published.put(p.getTopic().toString(), p.getPayloadAsBytes());
         });
-        meterSide.subscribeWith().topicFilter("meters/+/command").qos(MqttQos.AT_LEAST_ONCE).send();
+        for (int i = 1; i <= 5; i++) {
+            meterSide.meter("IMS-QUEUED-0" + i);
+        }
         token = login();
     }
 
     @AfterAll
     static void stop() {
         if (meterSide != null) {
-            meterSide.disconnect();
+            meterSide.close();
         }
         for (Portal p : new Portal[] {portal, second}) {
             if (p != null) {
@@ -147,7 +152,7 @@ class QueuedRelayCommandsIT {
         // Online in the store only (as the ingest records a birth): the sweep finds it.
         meterDoc(meter, "ONLINE");
         List<String> order = new CopyOnWriteArrayList<>();
-        meterSide.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+        meterSide.onPublish(p -> {
             if (p.getTopic().toString().equals("meters/" + meter + "/command")) {
                 order.add(RelayCommand.decode(p.getPayloadAsBytes()).commandId());
             }
@@ -216,7 +221,7 @@ class QueuedRelayCommandsIT {
     }
 
     private static void birth(String meter) {
-        meterSide.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        meterSide.meter(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload(StatusMessage.of(meter, ConnectionState.ONLINE, Instant.now()).encode()).send();
     }
 

@@ -13,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.command.CommandKeySet;
 import dev.ims.model.command.CommandKeys;
 import dev.ims.model.command.CommandVerifier;
@@ -51,7 +52,8 @@ class SignedRelayCommandsIT {
     static Portal portal;
     static MongoDatabase db;
     static int port;
-    static Mqtt5BlockingClient meterSide;
+    static final BrokerIdentities ids = new BrokerIdentities();
+    static MeterSides meterSide;
     static final Map<String, byte[]> published = new ConcurrentHashMap<>();
 
     @BeforeAll
@@ -59,21 +61,19 @@ class SignedRelayCommandsIT {
         PortalIT.start();
         db = PortalIT.mongo.getDatabase("signing");
         Mono.from(db.drop()).block();
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dataDir.resolve("broker")));
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dataDir.resolve("broker")).withSecurity(ids.security()));
         ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD, "IMS_DATA_DIR", dataDir.toString()),
-                Map.of()).withMongoUri(PortalIT.store.connectionString()).withMqttUrl(broker.url());
+                Map.of()).withMongoUri(PortalIT.store.connectionString()).withMqttUrl(broker.url()).withMqttCredential(ids.portal("ims-portal"));
         portal = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
-        meterSide = Mqtt5Client.builder().identifier("signed-commands-meter-side").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        meterSide.connect();
-        meterSide.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> published.put(p.getTopic().toString(), p.getPayloadAsBytes()));
-        meterSide.subscribeWith().topicFilter("meters/+/command").qos(MqttQos.AT_LEAST_ONCE).send();
+        meterSide = new MeterSides(broker.port(), ids).onPublish(p -> published.put(p.getTopic().toString(), p.getPayloadAsBytes()));
+        meterSide.meter("IMS-SIGNED-01");
     }
 
     @AfterAll
     static void stop() {
         if (meterSide != null) {
-            meterSide.disconnect();
+            meterSide.close();
         }
         if (portal != null) {
             portal.close().toCompletionStage().toCompletableFuture().join();

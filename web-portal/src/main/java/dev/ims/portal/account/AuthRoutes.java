@@ -2,6 +2,8 @@ package dev.ims.portal.account;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
+import org.bson.Document;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
@@ -318,7 +320,7 @@ public final class AuthRoutes {
 
     private void accountPage(RoutingContext ctx, int status, String error, String done) {
         Principal p = Access.principal(ctx);
-        Mongo.list(db.getCollection(METERS).find(Filters.eq(OWNER, p.username())).sort(Sorts.ascending(ID))).onSuccess(meters -> {
+        Mongo.list(db.getCollection(METERS).find(ownedBy(p)).sort(Sorts.ascending(ID))).onSuccess(meters -> {
             Map<String, Object> model = new HashMap<>();
             model.put("meters", meters.stream().map(m -> m.getString(ID)).toList());
             model.put("error", error);
@@ -400,12 +402,16 @@ public final class AuthRoutes {
             return Future.failedFuture(HttpError.tooMany("too many wrong claim codes", d.retryAfter()));
         }
         LoginThrottle.Permit permit = d.permit();
-        Future<String> result = Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))).compose(meter -> {
-            String verifier = meter == null ? null : meter.getString(CLAIM_VERIFIER);
+        // Only an enrolled, active meter can be claimed: its verifier came with its enrolment, never from MQTT.
+        Future<Boolean> active = Mongo.first(db.getCollection(DEVICES).find(Filters.eq(ID, meterId)))
+                .map(device -> device != null && DEVICE_ACTIVE.equals(device.getString(DEVICE_STATE)));
+        Future<String> result = active.compose(enrolled -> !enrolled ? Future.<Document>succeededFuture(null)
+                : Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId)))).compose(meter -> {
+            String verifier = meter == null || isDecommissionedMeter(meter) ? null : meter.getString(CLAIM_VERIFIER);
             return hashes.run(() -> verifier != null && ClaimCodes.matches(verifier, code)).compose(ok -> {
                 if (!ok) {
                     permit.keep();
-                    return Future.failedFuture(HttpError.badRequest("that meter ID and claim code do not match a meter that has reported"));
+                    return Future.failedFuture(HttpError.badRequest("that meter ID and claim code do not match an enrolled meter"));
                 }
                 // The right code: it does not count, but earlier wrong ones still do.
                 permit.release();
@@ -427,8 +433,17 @@ public final class AuthRoutes {
 
     /** IDs of the meters the principal may see: their own (staff: none listed here, they see the fleet). */
     public Future<List<String>> ownedMeters(Principal p) {
-        return Mongo.list(db.getCollection(METERS).find(Filters.eq(OWNER, p.username())).sort(Sorts.ascending(ID)))
+        return Mongo.list(db.getCollection(METERS).find(ownedBy(p)).sort(Sorts.ascending(ID)))
                 .map(l -> l.stream().map(d -> d.getString(ID)).toList());
+    }
+
+    private static boolean isDecommissionedMeter(Document meter) {
+        return meter.get(DECOMMISSIONED) != null;
+    }
+
+    /** A consumer's meters: linked to them and not decommissioned. */
+    private static org.bson.conversions.Bson ownedBy(Principal p) {
+        return Filters.and(Filters.eq(OWNER, p.username()), Filters.exists(DECOMMISSIONED, false));
     }
 
     // ---- helpers

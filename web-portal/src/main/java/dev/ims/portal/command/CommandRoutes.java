@@ -116,7 +116,9 @@ public final class CommandRoutes {
 
     private Future<CommandService.Sent> send(RoutingContext ctx, Principal p, RelayState relay, String reason, Duration validity) {
         return meters.meter(ctx)
-                .compose(m -> commands.send(m.getString(ID), MeterRoutes.connectionState(m), relay, reason, p.username(), validity))
+                .compose(m -> MeterRoutes.isDecommissioned(m)
+                        ? Future.failedFuture(new HttpError(409, "meter " + m.getString(ID) + " was decommissioned: it takes no commands"))
+                        : commands.send(m.getString(ID), MeterRoutes.connectionState(m), relay, reason, p.username(), validity))
                 .onSuccess(sent -> LOG.info("Relay command {}: meter {} {} requested by {} ({}): {}", sent.commandId(),
                         LogSafe.of(ctx.pathParam("id")), relay, LogSafe.of(p.username()), LogSafe.of(reason), sent.state()));
     }

@@ -76,7 +76,8 @@ public final class MeterRoutes {
     /** The meters the principal may see: staff the fleet, a consumer the meters linked to them. */
     private Future<List<Document>> meters(RoutingContext ctx) {
         Principal p = Access.principal(ctx);
-        Bson filter = p.isStaff() ? new Document() : Filters.eq(OWNER, p.username());
+        // A decommissioned meter is gone for its consumer; staff keep seeing it, marked.
+        Bson filter = p.isStaff() ? new Document() : Filters.and(Filters.eq(OWNER, p.username()), Filters.exists(DECOMMISSIONED, false));
         return Mongo.list(db.getCollection(METERS).find(filter).sort(Sorts.ascending(ID)));
     }
 
@@ -87,9 +88,8 @@ public final class MeterRoutes {
     public Future<Document> meter(RoutingContext ctx) {
         String id = Params.meterId(ctx.pathParam("id"));
         Principal p = Access.principal(ctx);
-        Bson filter = p.isStaff() ? Filters.eq(ID, id) : Filters.and(Filters.eq(ID, id), Filters.eq(OWNER, p.username()));
-        return Mongo.first(db.getCollection(METERS).find(filter)).map(d -> {
-            if (d == null) {
+        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, id))).map(d -> {
+            if (d == null || !maySee(p, d)) {
                 throw HttpError.notFound("no meter " + id + " on this account");
             }
             return d;
@@ -101,8 +101,17 @@ public final class MeterRoutes {
         if (p.isStaff()) {
             return Future.succeededFuture(true);
         }
-        return Mongo.first(db.getCollection(METERS).find(Filters.and(Filters.eq(ID, meterId), Filters.eq(OWNER, p.username()))))
-                .map(d -> d != null);
+        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))).map(d -> d != null && maySee(p, d));
+    }
+
+    /** Staff see every meter; a consumer a meter that is theirs and not decommissioned. */
+    private static boolean maySee(Principal p, Document meter) {
+        return p.isStaff() || p.username().equals(meter.getString(OWNER)) && !isDecommissioned(meter);
+    }
+
+    /** Whether a meter document says its meter was decommissioned. */
+    public static boolean isDecommissioned(Document meter) {
+        return meter.get(DECOMMISSIONED) != null;
     }
 
     /**
