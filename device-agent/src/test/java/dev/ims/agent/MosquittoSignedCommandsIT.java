@@ -23,23 +23,20 @@ class MosquittoSignedCommandsIT extends SignedCommandsContract {
     static void start() throws Exception {
         MosquittoProcess.requireOrSkip();
         mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"));
-        // TODO(h-broker): MosquittoProcess.meter(id, secret)/portal(name)/ingest(name) once the fixture provisions
-        // identities; until then the project's mosquitto.conf accepts any username (no password file), so these are
-        // credentials in form only.
         startMeter(mosquitto.url(), dir.resolve("data"), new Identities() {
             @Override
             public Credential meter(String meterId, String secret) {
-                return new Credential(meterId, secret);
+                return mosquitto.meter(meterId, secret);
             }
 
             @Override
             public Credential portal(String name) {
-                return new Credential(name, "unchecked");
+                return mosquitto.portal(name);
             }
 
             @Override
             public Credential ingest(String name) {
-                return new Credential(name, "unchecked");
+                return mosquitto.ingest(name);
             }
         });
     }
