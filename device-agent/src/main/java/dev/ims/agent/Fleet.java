@@ -219,7 +219,7 @@ public final class Fleet implements AutoCloseable {
             }
             List<Member> running = new ArrayList<>();
             List<String> notEnrolled = new ArrayList<>();
-            EnrolmentRefusedException first = null;
+            List<EnrolmentRefusedException> refused = new ArrayList<>();
             int enrolled = 0;
             for (int i = 0; i < members.size(); i++) {
                 Member m = members.get(i);
@@ -233,8 +233,7 @@ public final class Fleet implements AutoCloseable {
                     }
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof EnrolmentRefusedException r) {
-                        LOG.error("{}", r.getMessage());
-                        first = first != null ? first : r;
+                        refused.add(r);
                     } else if (e.getCause() instanceof RuntimeException r) {
                         throw r;
                     } else {
@@ -243,8 +242,11 @@ public final class Fleet implements AutoCloseable {
                 }
             }
             MeterEnrolment.logNotEnrolled(notEnrolled, enrolment);
-            if (running.isEmpty() && first != null) {
-                throw first;
+            // Each refusal in one ERROR line; when no meter may run, the first is thrown instead (the CLI prints it).
+            boolean none = running.isEmpty() && !refused.isEmpty();
+            refused.stream().skip(none ? 1 : 0).forEach(r -> LOG.error("{}", r.getMessage()));
+            if (none) {
+                throw refused.get(0);
             }
             if (members.size() > 1) {
                 LOG.info("Enrolment at {}: {} of {} meter(s) enrolled, {} left out", enrolment.portalUrl(), enrolled, members.size(),
