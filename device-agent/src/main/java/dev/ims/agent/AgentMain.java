@@ -1,6 +1,10 @@
 package dev.ims.agent;
 
 import dev.ims.client.cli.DurationConverter;
+import dev.ims.client.enrol.EnrolmentOptions;
+import dev.ims.client.enrol.EnrolmentRefusedException;
+import dev.ims.client.enrol.EnrolmentSettings;
+import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
@@ -10,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +23,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code device-agent}: by default ONE new meter in this console — every agent started is a new meter,
  * with a new ID and claim code that it prints. {@code --resume} continues a meter from its state file;
- * {@code --fleet N} runs N meters that keep their state under a folder.
+ * {@code --fleet N} runs N meters that keep their state under a folder. Each meter enrols with the portal before it
+ * connects ({@link dev.ims.client.enrol.MeterEnrolment}); one the portal refuses exits with {@value #EXIT_NOT_ENROLLED}.
  */
 @Command(name = "device-agent", mixinStandardHelpOptions = true,
         description = "A simulated electricity meter (or a fleet) publishing readings over MQTT.")
@@ -30,6 +36,9 @@ public final class AgentMain implements Callable<Integer> {
 
     @Mixin
     ImsOptions options;
+
+    @Mixin
+    EnrolmentOptions enrolmentOptions;
 
     @Option(names = "--resume", paramLabel = "STATE_FILE", description = "Resume the meter saved in this state file.")
     Path resume;
@@ -62,8 +71,12 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--command-keys", paramLabel = "FILE",
             description = "The public keys whose signed relay commands the meter(s) carry out; without them every command is refused "
-                    + "(default {IMS_DATA_DIR}/keys/command-keys.json, which the portal writes).")
+                    + "(default: the set the portal delivered when the meter enrolled, beside its state file; else "
+                    + "{IMS_DATA_DIR}/keys/command-keys.json, which the portal writes).")
     Path commandKeys;
+
+    /** The exit code when the meter (or every meter of the fleet) cannot run: refused or not enrolled by the portal. */
+    static final int EXIT_NOT_ENROLLED = 3;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
@@ -75,8 +88,16 @@ public final class AgentMain implements Callable<Integer> {
         if (settings.mqttUrl().isEmpty()) {
             settings = settings.withMqttUrl("tcp://localhost:" + settings.mqttPort());
         }
+        EnrolmentSettings enrolment;
+        try {
+            enrolment = enrolmentOptions.settings(System.getenv(), settings);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        // Every meter enrols before it connects (idempotent at every start; without a key it connects as it is).
         Fleet.Options fleetOptions = new Fleet.Options(Duration.ofSeconds(intervalSeconds), historyDays,
-                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
+                Duration.ofMinutes(historyStepMinutes), faultRate, outboxMaxReadings, minSwitchInterval, commandKeys, enrolment);
         Clock clock = Clock.systemUTC();
         List<Fleet.Member> members;
         if (fleetSize != null) {
@@ -97,7 +118,16 @@ public final class AgentMain implements Callable<Integer> {
             System.out.println("Fleet of " + members.size() + " meters, state in " + members.get(0).stateFile().getParent());
         }
         ProgressBar bar = new ProgressBar("history");
-        Fleet fleet = Fleet.start(members, settings, fleetOptions, clock, bar::update).get();
+        Fleet fleet;
+        try {
+            fleet = Fleet.start(members, settings, fleetOptions, clock, bar::update).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EnrolmentRefusedException r) {
+                System.err.println(r.getMessage());
+                return EXIT_NOT_ENROLLED;
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fleet.close();

@@ -1,5 +1,8 @@
 package dev.ims.agent;
 
+import dev.ims.client.enrol.EnrolmentRefusedException;
+import dev.ims.client.enrol.EnrolmentSettings;
+import dev.ims.client.enrol.MeterEnrolment;
 import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
 import dev.ims.client.outbox.Outbox;
@@ -14,15 +17,21 @@ import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +50,8 @@ public final class Fleet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
     /** Unacknowledged history publishes at once, across the fleet: bounds memory and the broker's queue. */
     private static final int HISTORY_WINDOW = 500;
+    /** Enrolments at once: a fleet of 20 enrols in about one round trip, a large one does not flood the portal. */
+    private static final int ENROLMENT_THREADS = 16;
 
     /**
      * @param interval time between live readings
@@ -50,11 +61,18 @@ public final class Fleet implements AutoCloseable {
      * @param outboxMaxReadings live readings each meter keeps on disk while the broker is unreachable (see
      *     {@link Outbox}: the oldest are dropped beyond it)
      * @param minSwitchInterval the least time between two switches of a meter's relay ({@link RelayRules})
-     * @param commandKeys the key set whose signed relay commands the meters carry out ({@link CommandTrust}); null:
-     *     {@code {IMS_DATA_DIR}/keys/command-keys.json}
+     * @param commandKeys the key set whose signed relay commands the meters carry out ({@link CommandTrust}); null: each
+     *     meter's enrolled key set (beside its state file) when it has one, else {@code {IMS_DATA_DIR}/keys/command-keys.json}
+     * @param enrolment where and with which provisioning key every member enrols before it connects ({@link
+     *     MeterEnrolment}); null: no enrolment, members connect with their own secret as they are
      */
     public record Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings,
-            Duration minSwitchInterval, Path commandKeys) {
+            Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment) {
+        public Options(Duration interval, int historyDays, Duration historyStep, double faultRate, int outboxMaxReadings,
+                Duration minSwitchInterval, Path commandKeys) {
+            this(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys, null);
+        }
+
         public Options(Duration interval, int historyDays, Duration historyStep, double faultRate) {
             this(interval, historyDays, historyStep, faultRate, Outbox.DEFAULT_MAX_READINGS);
         }
@@ -70,12 +88,22 @@ public final class Fleet implements AutoCloseable {
 
         /** These options with another minimum interval between relay switches. */
         public Options withMinSwitchInterval(Duration minSwitchInterval) {
-            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys, enrolment);
         }
 
         /** These options with another key-set file (null: the default under the data folder). */
         public Options withCommandKeys(Path commandKeys) {
-            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys);
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys, enrolment);
+        }
+
+        /** These options with every member enrolling at {@code portal} with the fleet's {@code provisioningKey} before it connects. */
+        public Options withEnrolment(URI portal, String provisioningKey) {
+            return withEnrolment(EnrolmentSettings.of(portal, provisioningKey));
+        }
+
+        /** These options with enrolment as {@code enrolment} says (null: none). */
+        public Options withEnrolment(EnrolmentSettings enrolment) {
+            return new Options(interval, historyDays, historyStep, faultRate, outboxMaxReadings, minSwitchInterval, commandKeys, enrolment);
         }
 
         public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -115,7 +143,8 @@ public final class Fleet implements AutoCloseable {
             PrivateFiles.createDirectories(dir);
             PrivateFiles.restrictTree(dir);
             try (Stream<Path> files = Files.list(dir)) {
-                files.filter(p -> p.toString().endsWith(".json")).sorted().limit(size)
+                files.filter(p -> p.toString().endsWith(".json") && !p.toString().endsWith(MeterEnrolment.COMMAND_KEYS_SUFFIX))
+                        .sorted().limit(size)
                         .forEach(p -> out.add(existing(p, settings, options)));
             }
         } catch (IOException e) {
@@ -129,8 +158,12 @@ public final class Fleet implements AutoCloseable {
 
     /** A meter resumed from its state file, as a real meter after a power cut. */
     public static Member existing(Path stateFile, ImsSettings settings, Options options) {
-        return new Member(stateFile, false,
-                new SimulatedMeter(MeterStateFile.load(stateFile), settings.timeZone(), options.faultRate(), stateFile));
+        MeterState loaded = MeterStateFile.load(stateFile);
+        SimulatedMeter meter = new SimulatedMeter(loaded, settings.timeZone(), options.faultRate(), stateFile);
+        if (loaded.brokerSecret() == null) {
+            meter.persist(); // a state file from before identities: its new secret is on disk before it is ever used
+        }
+        return new Member(stateFile, false, meter);
     }
 
     /** A brand-new meter whose state file goes into {@code dir}; with history, its register starts in the past. */
@@ -143,19 +176,102 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
-     * Connects every meter (completing when all are connected the first time), then publishes the new
-     * meters' history in the background and starts the live readings after it.
+     * Enrols every meter when the options say so ({@link #enrol}, in the background), connects them (completing when
+     * all are connected the first time), then publishes the new meters' history in the background and starts the live
+     * readings after it. Fails with {@link EnrolmentRefusedException} when no meter may run.
      */
     public static CompletableFuture<Fleet> start(List<Member> members, ImsSettings settings, Options options, Clock clock,
+            BiConsumer<Long, Long> historyProgress) {
+        if (options.enrolment() == null) {
+            return connect(members, settings, options, clock, historyProgress);
+        }
+        return CompletableFuture.supplyAsync(() -> enrol(members, options.enrolment()), r -> {
+            Thread t = new Thread(r, "fleet-enrolment");
+            t.setDaemon(true);
+            t.start();
+        }).thenCompose(running -> connect(running, settings, options, clock, historyProgress));
+    }
+
+    /**
+     * Enrols the members in parallel ({@link MeterEnrolment}; an unreachable portal is retried until one deadline for
+     * all) and answers those that may run. A member the portal refuses for good (409, 410), or one never enrolled
+     * that could not enrol, is left out with an ERROR line saying what to do; a meter without a provisioning key
+     * connects anyway (one line for all of them says how to enrol).
+     *
+     * @throws EnrolmentRefusedException the first refusal, when no member may run
+     */
+    public static List<Member> enrol(List<Member> members, EnrolmentSettings enrolment) {
+        if (members.isEmpty()) {
+            return members;
+        }
+        MeterEnrolment procedure = new MeterEnrolment(enrolment);
+        Instant deadline = Instant.now().plus(enrolment.retryFor());
+        int threads = Math.min(members.size(), ENROLMENT_THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "meter-enrolment");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<MeterEnrolment.Outcome>> outcomes = new ArrayList<>();
+            for (Member m : members) {
+                outcomes.add(pool.submit(() -> procedure.enrol(m.stateFile(), m.meter().state(), deadline)));
+            }
+            List<Member> running = new ArrayList<>();
+            List<String> notEnrolled = new ArrayList<>();
+            List<EnrolmentRefusedException> refused = new ArrayList<>();
+            int enrolled = 0;
+            for (int i = 0; i < members.size(); i++) {
+                Member m = members.get(i);
+                try {
+                    MeterEnrolment.Outcome o = outcomes.get(i).get();
+                    running.add(m);
+                    if (o.status() == MeterEnrolment.Status.NOT_ENROLLED) {
+                        notEnrolled.add(m.meter().meterId());
+                    } else if (o.status() == MeterEnrolment.Status.ENROLLED || o.status() == MeterEnrolment.Status.CONFIRMED) {
+                        enrolled++;
+                    }
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof EnrolmentRefusedException r) {
+                        refused.add(r);
+                    } else if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    } else {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+            MeterEnrolment.logNotEnrolled(notEnrolled, enrolment);
+            // Each refusal in one ERROR line; when no meter may run, the first is thrown instead (the CLI prints it).
+            boolean none = running.isEmpty() && !refused.isEmpty();
+            refused.stream().skip(none ? 1 : 0).forEach(r -> LOG.error("{}", r.getMessage()));
+            if (none) {
+                throw refused.get(0);
+            }
+            if (members.size() > 1) {
+                LOG.info("Enrolment at {}: {} of {} meter(s) enrolled, {} left out", enrolment.portalUrl(), enrolled, members.size(),
+                        members.size() - running.size());
+            }
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while enrolling the fleet", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static CompletableFuture<Fleet> connect(List<Member> members, ImsSettings settings, Options options, Clock clock,
             BiConsumer<Long, Long> historyProgress) {
         Fleet fleet = new Fleet(members, options, clock);
         if (historyProgress != null) {
             fleet.historyProgress = historyProgress;
         }
         List<CompletableFuture<Void>> connected = new ArrayList<>();
-        // Once for the whole fleet: one warning when there is no key set, one verifier shared (it is thread-safe).
-        CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(options.commandKeys(), settings));
+        // One verifier per distinct key set (thread-safe, shared): one log line (or warning) per key set, not per meter.
+        Map<String, CommandVerifier> verifiers = new HashMap<>();
         for (Member m : members) {
+            CommandVerifier verifier = verifier(CommandTrust.keySetFile(options.commandKeys(), m.stateFile(), settings), verifiers);
             MeterConnection c = new MeterConnection(m.meter(), m.meter().state().credential(), settings, clock, CommandGuard.forStateFile(m.stateFile(), m.meter().meterId(),
                     verifier, RelayRules.withMinSwitchInterval(options.minSwitchInterval())));
             Outbox outbox = Outbox.open(m.stateFile().resolveSibling(m.stateFile().getFileName() + ".outbox"), options.outboxMaxReadings());
@@ -177,6 +293,17 @@ public final class Fleet implements AutoCloseable {
             fleet.scheduler.execute(fleet::publishHistory);
             return fleet;
         });
+    }
+
+    /** The verifier of the key set in {@code file}, shared by every member whose file has the same content. */
+    private static CommandVerifier verifier(Path file, Map<String, CommandVerifier> byContent) {
+        String content;
+        try {
+            content = Files.exists(file) ? Files.readString(file) : "(none)";
+        } catch (IOException e) {
+            content = "(unreadable) " + file; // CommandTrust.load names the problem
+        }
+        return byContent.computeIfAbsent(content, c -> CommandTrust.load(file));
     }
 
     public List<String> meterIds() {

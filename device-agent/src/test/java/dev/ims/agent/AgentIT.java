@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.CommandKeySet;
 import dev.ims.model.command.CommandKeys;
@@ -45,7 +46,9 @@ class AgentIT {
 
     static EmbeddedBroker broker;
     static ImsSettings settings;
+    static BrokerIdentities ids;
     static Mqtt5BlockingClient watcher;
+    static Mqtt5BlockingClient portal;
     static final List<Reading> readings = new CopyOnWriteArrayList<>();
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
@@ -53,14 +56,16 @@ class AgentIT {
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        ids = new BrokerIdentities();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
         settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
         // The portal's part: its public key where meters look for it by default ({IMS_DATA_DIR}/keys/command-keys.json).
         CommandSigningKey key = CommandSigningKey.generate();
         signer = key.signer();
         CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
-        watcher = Mqtt5Client.builder().identifier("watcher").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        watcher.connect();
+        // What the ingest sees (readings, status, acknowledgements), and the portal's right to command.
+        watcher = TestClients.connect("127.0.0.1", broker.port(), ids.ingest("agent-it-watcher"));
+        portal = TestClients.connect("127.0.0.1", broker.port(), ids.portal("agent-it-portal"));
         watcher.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
             String topic = p.getTopic().toString();
             if (topic.endsWith("/reading")) {
@@ -72,12 +77,15 @@ class AgentIT {
                 acks.add(CommandAck.decode(p.getPayloadAsBytes()));
             }
         });
-        watcher.subscribeWith().topicFilter("meters/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        for (String filter : List.of("meters/+/reading", "meters/+/status", "meters/+/command/ack")) {
+            watcher.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+        }
     }
 
     @AfterAll
     static void stop() {
         watcher.disconnect();
+        portal.disconnect();
         broker.close();
     }
 
@@ -93,6 +101,7 @@ class AgentIT {
     void meter_publishesGrowingReadings_announcesItself_andAnswersRelayCommands() throws Exception {
         Fleet.Member m = Fleet.fresh(dir.resolve("agents"), settings, live(0), Clock.systemUTC());
         String id = m.meter().meterId();
+        TestClients.register(ids, List.of(m));
         try (Fleet fleet = Fleet.start(List.of(m), settings, live(0), Clock.systemUTC(), null).get()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> of(id).size() >= 3);
             List<Reading> rs = of(id);
@@ -101,14 +110,12 @@ class AgentIT {
                 assertThat(rs.get(i).energyKwh()).isGreaterThanOrEqualTo(rs.get(i - 1).energyKwh());
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> status.containsKey(id) && status.get(id).state() == ConnectionState.ONLINE);
-            // The birth carries a verifier of the claim code, never the code itself.
-            String verifier = dev.ims.model.meter.ClaimCodes.verifierOf(status.get(id));
+            // The birth carries neither the claim code nor its verifier (the verifier reaches the portal at enrolment).
             String code = m.meter().state().claimCode();
-            assertThat(verifier).isNotNull().doesNotContain(code).doesNotContain(code.replace("-", ""));
-            assertThat(dev.ims.model.meter.ClaimCodes.matches(verifier, code)).isTrue();
-            assertThat(status.get(id).encode()).asString(java.nio.charset.StandardCharsets.UTF_8).doesNotContain(code.replace("-", "")).doesNotContain(code);
+            assertThat(status.get(id).encode()).asString(java.nio.charset.StandardCharsets.UTF_8).doesNotContain(code.replace("-", ""))
+                    .doesNotContain(code).doesNotContain(m.meter().state().claimVerifier()).doesNotContain(m.meter().state().brokerSecret());
 
-            watcher.publishWith().topic("meters/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
+            portal.publishWith().topic("meters/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(signer.sign(id, new RelayCommand("cmd-1", RelayState.OFF, Instant.now()), Duration.ofMinutes(5)).encode()).send();
             await().atMost(Duration.ofSeconds(5)).until(() -> acks.stream().anyMatch(a -> a.commandId().equals("cmd-1")));
             CommandAck ack = acks.stream().filter(a -> a.commandId().equals("cmd-1")).findFirst().orElseThrow();
@@ -137,18 +144,19 @@ class AgentIT {
     void fleet_publishesEveryNewMetersHistory_thenGoesLive_andResumesTheSameMeters() throws Exception {
         Path fleetDir = dir.resolve("fleet");
         List<Fleet.Member> members = Fleet.membersIn(fleetDir, 3, settings, live(1), Clock.systemUTC());
-        Set<String> ids = Set.copyOf(members.stream().map(x -> x.meter().meterId()).toList());
+        Set<String> meterIds = Set.copyOf(members.stream().map(x -> x.meter().meterId()).toList());
+        TestClients.register(ids, members);
         try (Fleet fleet = Fleet.start(members, settings, live(1), Clock.systemUTC(), null).get()) {
             fleet.historyDone().get();
-            await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream().allMatch(id -> of(id).size() >= 96 + 1));
-            for (String id : ids) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> meterIds.stream().allMatch(id -> of(id).size() >= 96 + 1));
+            for (String id : meterIds) {
                 List<Reading> rs = of(id);
                 assertThat(rs.subList(0, 96)).extracting(Reading::seq).doesNotHaveDuplicates();
                 assertThat(rs.get(0).ts()).isBefore(Instant.now().minus(Duration.ofHours(23)));
             }
         }
         List<Fleet.Member> again = Fleet.membersIn(fleetDir, 3, settings, live(1), Clock.systemUTC());
-        assertThat(again).extracting(x -> x.meter().meterId()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(again).extracting(x -> x.meter().meterId()).containsExactlyInAnyOrderElementsOf(meterIds);
         assertThat(again).noneMatch(Fleet.Member::isNew);
     }
 }

@@ -2,6 +2,7 @@ package dev.ims.agent;
 
 import dev.ims.embedded.FreePorts;
 import dev.ims.embedded.testing.MosquittoProcess;
+import dev.ims.model.security.Credential;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +23,22 @@ class MosquittoSignedCommandsIT extends SignedCommandsContract {
     static void start() throws Exception {
         MosquittoProcess.requireOrSkip();
         mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"));
-        startMeter(mosquitto.url(), dir.resolve("data"));
+        startMeter(mosquitto.url(), dir.resolve("data"), new Identities() {
+            @Override
+            public Credential meter(String meterId, String secret) {
+                return mosquitto.meter(meterId, secret);
+            }
+
+            @Override
+            public Credential portal(String name) {
+                return mosquitto.portal(name);
+            }
+
+            @Override
+            public Credential ingest(String name) {
+                return mosquitto.ingest(name);
+            }
+        });
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.ims.client.meter.MeterStateFile;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.CommandKeySet;
 import dev.ims.model.command.CommandKeys;
@@ -46,22 +47,27 @@ class RelayCommandRulesIT {
 
     static EmbeddedBroker broker;
     static ImsSettings settings;
+    static BrokerIdentities ids;
+    /** Publishes commands, as the portal does. */
     static Mqtt5BlockingClient portal;
+    /** Sees the acknowledgements and the status, as the ingest does. */
+    static Mqtt5BlockingClient observer;
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
     static CommandSigner signer;
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        ids = new BrokerIdentities();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
         settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
         // The portal's part: its public key where meters look for it by default; every command below is signed.
         CommandSigningKey key = CommandSigningKey.generate();
         signer = key.signer();
         CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
-        portal = Mqtt5Client.builder().identifier("relay-rules-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        portal.connect();
-        portal.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+        portal = TestClients.connect("127.0.0.1", broker.port(), ids.portal("relay-rules-portal"));
+        observer = TestClients.connect("127.0.0.1", broker.port(), ids.ingest("relay-rules-observer"));
+        observer.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
             String topic = p.getTopic().toString();
             if (topic.endsWith("/command/ack")) {
                 acks.add(CommandAck.decode(p.getPayloadAsBytes()));
@@ -70,13 +76,14 @@ class RelayCommandRulesIT {
                 status.put(s.meterId(), s);
             }
         });
-        portal.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
-        portal.subscribeWith().topicFilter("meters/+/status").qos(MqttQos.AT_LEAST_ONCE).send();
+        observer.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
+        observer.subscribeWith().topicFilter("meters/+/status").qos(MqttQos.AT_LEAST_ONCE).send();
     }
 
     @AfterAll
     static void stop() {
         portal.disconnect();
+        observer.disconnect();
         broker.close();
     }
 
@@ -87,6 +94,7 @@ class RelayCommandRulesIT {
     /** Starts the meter and waits until it is subscribed to its commands (its birth follows the subscription request). */
     private static Fleet started(Fleet.Member m, Duration minSwitchInterval) throws Exception {
         status.remove(m.meter().meterId());
+        TestClients.register(ids, List.of(m));
         Fleet fleet = Fleet.start(List.of(m), settings, options(minSwitchInterval), Clock.systemUTC(), null).get();
         await().atMost(Duration.ofSeconds(10)).until(() -> status.containsKey(m.meter().meterId())
                 && status.get(m.meter().meterId()).state() == ConnectionState.ONLINE);

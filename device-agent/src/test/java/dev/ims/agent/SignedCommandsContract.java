@@ -16,6 +16,7 @@ import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.reading.RelayState;
+import dev.ims.model.security.Credential;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +40,27 @@ import org.junit.jupiter.api.Test;
  * A running simulated meter and a real client in the place of anyone who can publish on the broker: only
  * a command signed for this meter by a key in its key set, and not expired, switches the relay; everything
  * else is acknowledged {@code ok:false} with its reason and the relay stays. Run against each broker by a
- * subclass, which calls {@link #startMeter} and {@link #stopMeter}.
+ * subclass, which calls {@link #startMeter} and {@link #stopMeter}. With broker security, "anyone who can publish
+ * on the command topic" is the holder of a portal identity: the attacker below is one.
  */
 abstract class SignedCommandsContract {
 
+    /** How a subclass's broker gives out identities. */
+    interface Identities {
+        /** Registers the meter's own secret (what its enrolment does). */
+        Credential meter(String meterId, String secret);
+
+        Credential portal(String name);
+
+        Credential ingest(String name);
+    }
+
     static ImsSettings settings;
+    static Identities ids;
+    /** Publishes commands with a portal identity. */
     static Mqtt5BlockingClient attacker;
+    /** Sees acknowledgements and status with an ingest identity. */
+    static Mqtt5BlockingClient observer;
     static Fleet fleet;
     static Fleet.Member meter;
     static Fleet.Options options;
@@ -54,7 +70,8 @@ abstract class SignedCommandsContract {
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
 
     /** Writes the portal's key set where the meter looks by default, starts one meter on {@code mqttUrl}. */
-    static void startMeter(String mqttUrl, Path dataDir) throws Exception {
+    static void startMeter(String mqttUrl, Path dataDir, Identities identities) throws Exception {
+        ids = identities;
         acks.clear();
         status.clear();
         settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dataDir.toString()), Map.of()).withMqttUrl(mqttUrl);
@@ -63,10 +80,10 @@ abstract class SignedCommandsContract {
         CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dataDir));
 
         MqttEndpoint endpoint = settings.mqttEndpoint().orElseThrow();
-        attacker = Mqtt5Client.builder().identifier("signed-commands-" + UUID.randomUUID().toString().substring(0, 8))
-                .serverHost(endpoint.host()).serverPort(endpoint.port()).buildBlocking();
-        attacker.connect();
-        attacker.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        attacker = TestClients.connect(endpoint.host(), endpoint.port(), ids.portal("signed-commands-" + suffix));
+        observer = TestClients.connect(endpoint.host(), endpoint.port(), ids.ingest("signed-commands-observer-" + suffix));
+        observer.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
             String topic = p.getTopic().toString();
             if (topic.endsWith("/command/ack")) {
                 acks.add(CommandAck.decode(p.getPayloadAsBytes()));
@@ -75,11 +92,12 @@ abstract class SignedCommandsContract {
                 status.put(s.meterId(), s);
             }
         });
-        attacker.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
-        attacker.subscribeWith().topicFilter("meters/+/status").qos(MqttQos.AT_LEAST_ONCE).send();
+        observer.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
+        observer.subscribeWith().topicFilter("meters/+/status").qos(MqttQos.AT_LEAST_ONCE).send();
 
         options = new Fleet.Options(Duration.ofMillis(500), 0, Duration.ofMinutes(15), 0).withMinSwitchInterval(Duration.ZERO);
         meter = Fleet.fresh(dataDir.resolve("agents"), settings, options, Clock.systemUTC());
+        ids.meter(meter.meter().meterId(), meter.meter().state().brokerSecret());
         fleet = Fleet.start(List.of(meter), settings, options, Clock.systemUTC(), null).get();
         String id = meter.meter().meterId();
         await().atMost(Duration.ofSeconds(10)).until(() -> status.containsKey(id) && status.get(id).state() == ConnectionState.ONLINE);
@@ -92,6 +110,9 @@ abstract class SignedCommandsContract {
         }
         if (attacker != null) {
             attacker.disconnect();
+        }
+        if (observer != null) {
+            observer.disconnect();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.ims.agent;
 
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.security.Credential;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,8 +19,24 @@ class SignedCommandsIT extends SignedCommandsContract {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
-        startMeter(broker.url(), dir.resolve("data"));
+        BrokerIdentities ids = new BrokerIdentities();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
+        startMeter(broker.url(), dir.resolve("data"), new Identities() {
+            @Override
+            public Credential meter(String meterId, String secret) {
+                return ids.meter(meterId, secret);
+            }
+
+            @Override
+            public Credential portal(String name) {
+                return ids.portal(name);
+            }
+
+            @Override
+            public Credential ingest(String name) {
+                return ids.ingest(name);
+            }
+        });
     }
 
     @AfterAll

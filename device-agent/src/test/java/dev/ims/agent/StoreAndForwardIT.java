@@ -11,6 +11,9 @@ import dev.ims.client.outbox.Outbox;
 import dev.ims.embedded.FreePorts;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.security.Credential;
+import java.nio.charset.StandardCharsets;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.ReadingCodec;
 import java.nio.file.Path;
@@ -35,13 +38,15 @@ class StoreAndForwardIT {
     void brokerDown_agentRestartedMeanwhile_brokerBack_everyReadingArrives_inOrder() throws Exception {
         int port = FreePorts.resolve(0);
         Path brokerDir = dir.resolve("broker");
-        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir));
+        BrokerIdentities ids = new BrokerIdentities();
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir).withSecurity(ids.security()));
         ImsSettings settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
         Fleet.Options options = new Fleet.Options(Duration.ofMillis(200), 0, Duration.ofMinutes(15), 0, 10_000);
         Fleet.Member member = Fleet.fresh(dir.resolve("agents"), settings, options, Clock.systemUTC());
         String id = member.meter().meterId();
+        TestClients.register(ids, List.of(member));
         Set<Long> arrived = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
-        Mqtt5AsyncClient watcher = watcher(port, id, arrived);
+        Mqtt5AsyncClient watcher = watcher(port, id, ids.ingest("ims-ingest-saf-watch"), arrived);
         try {
             long atStop;
             try (Fleet first = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
@@ -54,7 +59,7 @@ class StoreAndForwardIT {
             long atRestart = resumed.meter().state().nextSeq();
             try (Fleet second = Fleet.start(List.of(resumed), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> resumed.meter().state().nextSeq() >= atRestart + 5);
-                broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir));
+                broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir).withSecurity(ids.security()));
                 long produced = resumed.meter().state().nextSeq();
                 // The meter backs off up to 30 s between attempts while the broker is down, so allow for a late first retry.
                 await().atMost(Duration.ofSeconds(120)).until(() -> {
@@ -83,14 +88,19 @@ class StoreAndForwardIT {
     static final int CLOSING_SLACK = 5;
 
     /** A persistent-session subscriber that comes back with the broker and records each seq's first arrival. */
-    private static Mqtt5AsyncClient watcher(int port, String meterId, Set<Long> arrived) throws Exception {
-        Mqtt5AsyncClient c = Mqtt5Client.builder().identifier("watch-" + System.nanoTime()).serverHost("127.0.0.1").serverPort(port)
+    private static Mqtt5AsyncClient watcher(int port, String meterId, Credential credential, Set<Long> arrived) throws Exception {
+        Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(credential.username()).serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username(credential.username()).password(credential.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS).applyAutomaticReconnect()
                 .buildAsync();
         ReadingCodec codec = new ReadingCodec();
-        c.publishes(MqttGlobalPublishFilter.ALL, p -> arrived.add(codec.decode(meterId, p.getPayloadAsBytes()).seq()));
+        c.publishes(MqttGlobalPublishFilter.ALL, p -> {
+            if (p.getTopic().toString().equals("meters/" + meterId + "/reading")) {
+                arrived.add(codec.decode(meterId, p.getPayloadAsBytes()).seq());
+            }
+        });
         c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().get(10, TimeUnit.SECONDS);
-        c.subscribeWith().topicFilter("meters/" + meterId + "/reading").qos(MqttQos.AT_LEAST_ONCE).send().get(10, TimeUnit.SECONDS);
+        c.subscribeWith().topicFilter("meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send().get(10, TimeUnit.SECONDS);
         return c;
     }
 }

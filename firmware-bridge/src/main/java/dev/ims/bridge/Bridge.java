@@ -1,6 +1,9 @@
 package dev.ims.bridge;
 
 import com.pi4j.context.Context;
+import dev.ims.client.enrol.EnrolmentRefusedException;
+import dev.ims.client.enrol.EnrolmentSettings;
+import dev.ims.client.enrol.MeterEnrolment;
 import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
 import dev.ims.client.mqtt.MeterConnection;
@@ -36,11 +39,26 @@ public final class Bridge implements AutoCloseable {
      * @param startKwh the register of a new meter (read it off the meter's display)
      * @param relaySafeState the relay state driven when the bridge stops, or null to hold the current one
      * @param minSwitchInterval the least time between two switches of the relay ({@link RelayRules})
-     * @param commandKeys the key set whose signed relay commands the bridge carries out ({@link CommandTrust}); null:
-     *     {@code {IMS_DATA_DIR}/keys/command-keys.json}
+     * @param commandKeys the key set whose signed relay commands the bridge carries out ({@link CommandTrust}); null: the
+     *     set delivered at enrolment (beside the state file) when there is one, else {@code {IMS_DATA_DIR}/keys/command-keys.json}
+     * @param enrolment where and with which provisioning key the meter enrols before it connects ({@link MeterEnrolment});
+     *     null: no enrolment, the meter connects with its own secret as it is
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
-            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys) {
+            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment) {
+
+        /** Without enrolment. */
+        public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
+                int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys) {
+            this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval,
+                    commandKeys, null);
+        }
+
+        /** These options with enrolment as {@code enrolment} says (null: none). */
+        public Options withEnrolment(EnrolmentSettings enrolment) {
+            return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
+                    minSwitchInterval, commandKeys, enrolment);
+        }
 
         /** With the key set in its default place. */
         public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
@@ -76,7 +94,13 @@ public final class Bridge implements AutoCloseable {
         this.created = created;
     }
 
-    /** Opens the pins, the state and the outbox, connects (or keeps trying), and starts reading. */
+    /**
+     * Opens the state, enrols (when the options say so; before any pin or connection), opens the pins and the outbox,
+     * connects (or keeps trying), and starts reading.
+     *
+     * @throws EnrolmentRefusedException when the portal refuses the meter, or a meter never enrolled cannot enrol: the
+     *     bridge must not run (nothing was opened)
+     */
     public static Bridge start(Context pi4j, ImsSettings settings, Options o, EnergySource source, Clock clock) throws Exception {
         boolean created = !Files.exists(o.stateFile());
         MeterState state;
@@ -85,7 +109,17 @@ public final class Bridge implements AutoCloseable {
             state = MeterState.newMeter(o.startKwh(), null);
             MeterStateFile.save(o.stateFile(), state);
         } else {
-            state = MeterStateFile.load(o.stateFile()).withClaimVerifier().withBrokerSecret();
+            MeterState loaded = MeterStateFile.load(o.stateFile());
+            state = loaded.withClaimVerifier().withBrokerSecret();
+            if (loaded.brokerSecret() == null) {
+                MeterStateFile.save(o.stateFile(), state); // the new secret is on disk before it is ever used
+            }
+        }
+        if (o.enrolment() != null) {
+            MeterEnrolment.Outcome outcome = new MeterEnrolment(o.enrolment()).enrol(o.stateFile(), state);
+            if (outcome.status() == MeterEnrolment.Status.NOT_ENROLLED) {
+                MeterEnrolment.logNotEnrolled(java.util.List.of(state.meterId()), o.enrolment());
+            }
         }
         // The relay goes straight to the state saved before the last switch: a supply switched OFF stays OFF
         // across a stop, a crash or a power cut. (A new meter, or a state file from before relays, starts ON.)
@@ -96,7 +130,7 @@ public final class Bridge implements AutoCloseable {
         RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), state.relay(), o.relaySafeState());
         PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
-        CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(o.commandKeys(), settings));
+        CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(o.commandKeys(), o.stateFile(), settings));
         MeterConnection connection = new MeterConnection(meter, state.credential(), settings, clock, CommandGuard.forStateFile(o.stateFile(), meter.meterId(),
                 verifier, RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
         connection.connect().whenComplete((v, e) -> {

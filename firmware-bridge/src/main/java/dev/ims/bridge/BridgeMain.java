@@ -6,8 +6,12 @@ import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import dev.ims.client.cli.DurationConverter;
+import dev.ims.client.enrol.EnrolmentOptions;
+import dev.ims.client.enrol.EnrolmentRefusedException;
+import dev.ims.client.enrol.EnrolmentSettings;
 import dev.ims.client.outbox.Outbox;
 import dev.ims.client.relay.RelayRules;
+import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
@@ -33,6 +37,9 @@ public final class BridgeMain implements Callable<Integer> {
 
     @Mixin
     ImsOptions options;
+
+    @Mixin
+    EnrolmentOptions enrolmentOptions;
 
     @Option(names = "--state-file", description = "The meter's identity, register and seq (default {IMS_DATA_DIR}/bridge/meter.json).")
     Path stateFile;
@@ -86,7 +93,8 @@ public final class BridgeMain implements Callable<Integer> {
 
     @Option(names = "--command-keys", paramLabel = "FILE",
             description = "The public keys whose signed relay commands the bridge carries out; without them every command is refused "
-                    + "(default {IMS_DATA_DIR}/keys/command-keys.json; copy the portal's).")
+                    + "(default: the set the portal delivered at enrolment, beside the state file; else "
+                    + "{IMS_DATA_DIR}/keys/command-keys.json).")
     Path commandKeys;
 
     @Option(names = "--interval-seconds", description = "Seconds between readings (default ${DEFAULT-VALUE}).")
@@ -101,6 +109,9 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--mock", description = "Simulated GPIO (Pi4J's mock platform): to try the bridge off the Pi.")
     boolean mock;
 
+    /** The exit code when the portal refuses the meter, or a meter never enrolled cannot enrol. */
+    static final int EXIT_NOT_ENROLLED = 3;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new BridgeMain()).execute(args));
     }
@@ -110,6 +121,13 @@ public final class BridgeMain implements Callable<Integer> {
         ImsSettings settings = options.settings(System.getenv());
         if (settings.mqttUrl().isEmpty()) {
             System.err.println("firmware-bridge needs MQTT_URL (or --mqtt-url): the broker the ingest listens to.");
+            return 2;
+        }
+        EnrolmentSettings enrolment;
+        try {
+            enrolment = enrolmentOptions.settings(System.getenv(), settings);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
             return 2;
         }
         Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
@@ -125,8 +143,18 @@ public final class BridgeMain implements Callable<Integer> {
             }
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1 or modbus");
         };
-        Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
-                Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys), energy, Clock.systemUTC());
+        Bridge bridge;
+        try {
+            // The meter enrols before it connects (idempotent at every start; without a key it connects as it is).
+            bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
+                    Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys, enrolment),
+                    energy, Clock.systemUTC());
+        } catch (EnrolmentRefusedException e) {
+            System.err.println(e.getMessage());
+            energy.close();
+            pi4j.shutdown();
+            return EXIT_NOT_ENROLLED;
+        }
         if (bridge.created()) {
             System.out.printf("%nNew meter %s, claim code %s: put both on the meter's label; the consumer links it with them.%n%n",
                     bridge.meter().meterId(), bridge.meter().state().claimCode());

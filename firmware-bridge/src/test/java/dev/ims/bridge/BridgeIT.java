@@ -20,7 +20,12 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.client.meter.MeterState;
+import dev.ims.client.meter.MeterStateFile;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.ingest.IngestService;
+import dev.ims.model.security.Credential;
+import java.nio.charset.StandardCharsets;
 import dev.ims.ingest.IngestSettings;
 import dev.ims.model.command.CommandKeySet;
 import dev.ims.model.command.CommandKeys;
@@ -57,20 +62,28 @@ class BridgeIT {
 
     @Test
     void pulsesBecomeStoredReadings_andARelayCommandIsCarriedOut_confirmed_andVerified() throws Exception {
-        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        BrokerIdentities ids = new BrokerIdentities();
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
         EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url())
                 .withMongoUri(store.connectionString());
         // The portal's key: its public half where the bridge looks by default ({IMS_DATA_DIR}/keys/command-keys.json).
         CommandSigningKey key = CommandSigningKey.generate();
         CommandKeySet.of(key.publicKey()).write(CommandKeys.defaultKeySetFile(dir));
-        IngestService ingest = new IngestService(IngestSettings.of(settings, "bridge-it"));
+        IngestService ingest = new IngestService(IngestSettings.of(settings.withMqttCredential(ids.ingest("bridge-it")), "bridge-it"));
         ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         MongoClient mongo = MongoClients.create(store.connectionString());
         MongoDatabase db = mongo.getDatabase("ims");
         Context pi4j = BridgeMain.mockContext();
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
-        Mqtt5BlockingClient portalSide = Mqtt5Client.builder().identifier("bridge-it-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Credential portalIdentity = ids.portal("bridge-it-portal");
+        Mqtt5BlockingClient portalSide = Mqtt5Client.builder().identifier(portalIdentity.username()).serverHost("127.0.0.1").serverPort(broker.port())
+                .simpleAuth().username(portalIdentity.username()).password(portalIdentity.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        // The meter as it leaves the workshop: its state file, with the secret it generated, registered on the broker.
+        MeterState made = MeterState.newMeter(500.0, null);
+        MeterStateFile.save(dir.resolve("meter.json"), made);
+        ids.meter(made.meterId(), made.brokerSecret());
         try (Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(dir.resolve("meter.json"), 27, false, -1, Duration.ofMillis(300), 500.0,
                 1_000), new S0Source(new S0Counter(pi4j, 17, false, 5_000), 1_000), Clock.systemUTC())) {
             String meter = bridge.meter().meterId();

@@ -14,6 +14,9 @@ import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.security.Credential;
+import java.nio.charset.StandardCharsets;
 import dev.ims.embedded.testing.ChildJvm;
 import dev.ims.model.command.CommandAck;
 import dev.ims.model.command.CommandKeySet;
@@ -51,30 +54,44 @@ class RelayFailSafeIT {
 
     static EmbeddedBroker broker;
     static ImsSettings settings;
+    static BrokerIdentities ids;
+    /** Publishes commands, as the portal does. */
     static Mqtt5BlockingClient portal;
+    /** Sees the acknowledgements, as the ingest does. */
+    static Mqtt5BlockingClient observer;
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
     static CommandSigner signer;
     static Path keySet;
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        ids = new BrokerIdentities();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
         settings = ImsSettings.load(Map.of("IMS_DATA_DIR", dir.toString()), Map.of()).withMqttUrl(broker.url());
         // The portal's key: its public half where the bridge looks by default; the killed bridge's JVM gets it by option.
         CommandSigningKey key = CommandSigningKey.generate();
         signer = key.signer();
         keySet = CommandKeys.defaultKeySetFile(dir);
         CommandKeySet.of(key.publicKey()).write(keySet);
-        portal = Mqtt5Client.builder().identifier("relay-failsafe-portal").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        portal.connect();
-        portal.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> acks.add(CommandAck.decode(p.getPayloadAsBytes())));
-        portal.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
+        portal = connect(ids.portal("relay-failsafe-portal"));
+        observer = connect(ids.ingest("relay-failsafe-observer"));
+        observer.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> acks.add(CommandAck.decode(p.getPayloadAsBytes())));
+        observer.subscribeWith().topicFilter("meters/+/command/ack").qos(MqttQos.AT_LEAST_ONCE).send();
     }
 
     @AfterAll
     static void stop() {
         portal.disconnect();
+        observer.disconnect();
         broker.close();
+    }
+
+    /** A raw client with its own identity (client ID = username). */
+    private static Mqtt5BlockingClient connect(Credential c) {
+        Mqtt5BlockingClient client = Mqtt5Client.builder().identifier(c.username()).serverHost("127.0.0.1").serverPort(broker.port())
+                .simpleAuth().username(c.username()).password(c.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        client.connect();
+        return client;
     }
 
     private static Bridge.Options options(Path stateFile, RelayState safeState) {
@@ -88,7 +105,9 @@ class RelayFailSafeIT {
 
     private static Path newMeter(String name) {
         Path file = dir.resolve(name).resolve("meter.json");
-        MeterStateFile.save(file, MeterState.newMeter(100, null));
+        MeterState state = MeterState.newMeter(100, null);
+        MeterStateFile.save(file, state);
+        ids.meter(state.meterId(), state.brokerSecret()); // what its enrolment would do
         return file;
     }
 

@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import dev.ims.client.meter.MeterDevice;
@@ -68,6 +70,7 @@ public final class MeterConnection implements AutoCloseable {
     private volatile Outbox outbox;
     private volatile boolean connected;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
 
     /**
@@ -86,9 +89,31 @@ public final class MeterConnection implements AutoCloseable {
         Mqtt5ClientBuilder builder = MqttClients.builder(settings, endpoint, credential, java.time.Duration.ofSeconds(1),
                         java.time.Duration.ofSeconds(30), () -> closed)
                 .addConnectedListener(c -> onConnected())
-                .addDisconnectedListener(c -> connected = false);
+                .addDisconnectedListener(c -> {
+                    connected = false;
+                    if (!closed) {
+                        logIfRefused(c.getCause());
+                    }
+                });
         this.client = builder.buildAsync();
         client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand, COMMANDS);
+    }
+
+    /**
+     * One ERROR line, the first time the broker refuses this meter's credential (its CONNACK says bad username or
+     * password, or not authorised): the meter is not registered there, or not with this secret. The client keeps
+     * retrying (an operator may register it meanwhile).
+     */
+    private void logIfRefused(Throwable cause) {
+        if (cause instanceof Mqtt5ConnAckException e) {
+            Mqtt5ConnAckReasonCode code = e.getMqttMessage().getReasonCode();
+            if ((code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD || code == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
+                    || code == Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID) && refusalLogged.compareAndSet(false, true)) {
+                LOG.error("Meter {} was refused by the broker ({}): its credential (username {} and the secret in its state file) is not "
+                        + "registered there. Enrol the meter with the portal (IMS_PROVISIONING_KEY or --provisioning-key-file, "
+                        + "--portal-url), or have an operator register it; it keeps trying", meter.meterId(), code, meter.meterId());
+            }
+        }
     }
 
     /** Completes when connected the first time; fails when the broker refuses or cannot be reached. */

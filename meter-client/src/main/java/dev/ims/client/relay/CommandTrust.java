@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * for the simulated meters and the bridge alike (an enrolment step that delivers the key set to the meter
  * replaces this loading, nothing else).
  *
- * <p>Today the key set is a file ({@code --command-keys}, default {@code {IMS_DATA_DIR}/keys/command-keys.json},
- * which the portal writes next to its signing key). Read once at start: a key added later takes effect at the
- * meter's next start.
+ * <p>The key set is a file: {@code --command-keys FILE} when given (it always wins); else the set the portal
+ * delivered at the meter's enrolment, beside its state file ({@link dev.ims.client.enrol.MeterEnrolment#commandKeysFile});
+ * else {@code {IMS_DATA_DIR}/keys/command-keys.json}, which the local portal writes next to its signing key. Read once
+ * at start: a key added later takes effect at the meter's next start (which enrols again and so fetches it).
  */
 public final class CommandTrust {
 
@@ -30,6 +31,18 @@ public final class CommandTrust {
     /** The key-set file: {@code configured} when given, else the default under the data folder. */
     public static Path keySetFile(Path configured, ImsSettings settings) {
         return configured != null ? configured : CommandKeys.defaultKeySetFile(settings.dataDir());
+    }
+
+    /**
+     * The key-set file of the meter whose state is in {@code stateFile}: {@code configured} when given, else the set
+     * its enrolment delivered when there is one, else the default under the data folder.
+     */
+    public static Path keySetFile(Path configured, Path stateFile, ImsSettings settings) {
+        if (configured != null) {
+            return configured;
+        }
+        Path enrolled = dev.ims.client.enrol.MeterEnrolment.commandKeysFile(stateFile);
+        return Files.exists(enrolled) ? enrolled : CommandKeys.defaultKeySetFile(settings.dataDir());
     }
 
     /**
