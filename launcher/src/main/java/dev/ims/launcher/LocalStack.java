@@ -15,7 +15,9 @@ import dev.ims.model.config.BindAddress;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.PrivateFiles;
+import dev.ims.model.security.BrokerAccounts;
 import dev.ims.model.security.BrokerRights;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import dev.ims.model.security.Credential;
 import dev.ims.model.security.Identity;
 import dev.ims.model.security.IdentityDirectory;
@@ -172,8 +174,13 @@ public final class LocalStack implements AutoCloseable {
                 registry);
         if (broker != null) {
             // The broker reads enrolled meters from the store itself; revoking one also closes its open session here.
-            EmbeddedBroker b = broker;
-            portal.withBrokerAccounts(new EmbeddedBrokerAccounts(b));
+            portal.withBrokerAccounts(new EmbeddedBrokerAccounts(broker));
+        } else {
+            BrokerAccounts accounts = BrokerAccountsChoice.open(settings, System.getenv());
+            if (accounts instanceof AutoCloseable closeable) {
+                started.push(closeable);
+            }
+            portal.withBrokerAccounts(accounts);
         }
         portalPort = portal.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> portal.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));

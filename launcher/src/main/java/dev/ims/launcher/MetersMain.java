@@ -6,6 +6,7 @@ import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.security.BrokerAccounts;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import dev.ims.portal.device.DeviceException;
 import dev.ims.portal.device.DeviceRegistry;
 import dev.ims.portal.device.Provisioned;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./ims meters}: the register of enrolled meters, for sites that cannot reach the portal and for operators.
  * It writes the store ({@code MONGO_URI}, or the local stack's embedded store on {@code MONGO_PORT} while {@code ./ims}
- * runs); the running portal carries a decommission out on the broker within seconds (its revocation sweep).
+ * runs), and with {@code MQTT_URL} the broker's accounts ({@code MQTT_ACCOUNTS}); the running portal carries a
+ * decommission out on the broker within seconds (its revocation sweep).
  * <ul>
  *   <li>{@code provision [--meter-id ID]}: enrols a meter and prints its ID, broker secret and claim code, once;
  *   <li>{@code decommission ID --reason TEXT}: its credential stops working, its session is closed, consumers stop
@@ -68,9 +70,16 @@ public final class MetersMain implements Callable<Integer> {
 
     private <T> T withRegistry(RegistryCall<T> call) throws Exception {
         ImsSettings settings = options.settings(environment);
+        // With the embedded broker nothing is to be done on the broker (it reads the register); with MQTT_URL, e.g. a
+        // Mosquitto with dynamic security, a provisioned meter's account is created there too.
+        BrokerAccounts accounts = settings.mqttUrl().isPresent() ? BrokerAccountsChoice.open(settings, environment) : BrokerAccounts.STORE_BACKED;
         try (MongoClient mongo = MongoClients.create(mongoUri(settings))) {
-            DeviceRegistry registry = new DeviceRegistry(mongo.getDatabase(settings.mongoDatabase()), BrokerAccounts.STORE_BACKED);
+            DeviceRegistry registry = new DeviceRegistry(mongo.getDatabase(settings.mongoDatabase()), accounts);
             return call.apply(registry);
+        } finally {
+            if (accounts instanceof AutoCloseable c) {
+                c.close();
+            }
         }
     }
 

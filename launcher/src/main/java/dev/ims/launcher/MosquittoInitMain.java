@@ -10,6 +10,7 @@ import dev.ims.model.security.Role;
 import dev.ims.model.security.ServiceCredentials;
 import dev.ims.model.topic.Topics;
 import dev.ims.portal.command.CommandPublisher;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class MosquittoInitMain implements Callable<Integer> {
     }
 
     /** The identity the portal manages Mosquitto's meter accounts with. */
-    public static final String ADMIN_IDENTITY = "ims-admin";
+    public static final String ADMIN_IDENTITY = BrokerAccountsChoice.ADMIN_IDENTITY;
 
     @Mixin
     ImsOptions options;

@@ -6,6 +6,8 @@ import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.security.BrokerAccounts;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +47,8 @@ public final class PortalMain implements Callable<Integer> {
         MongoClient mongo = MongoClients.create(ims.mongoUri().get());
         Vertx vertx = Vertx.vertx();
         Portal portal = new Portal(settings, mongo.getDatabase(ims.mongoDatabase()), vertx);
+        BrokerAccounts accounts = ims.mqttUrl().isPresent() ? BrokerAccountsChoice.open(ims, System.getenv()) : BrokerAccounts.STORE_BACKED;
+        portal.withBrokerAccounts(accounts);
         int port = portal.start().toCompletionStage().toCompletableFuture().get();
         System.out.println("Portal: " + Portal.localUrl(ims.bindAddress(), port) + "   (listening on " + ims.bindAddress() + ":" + port
                 + (ims.bindAddress().isLoopback() ? ", this machine only; IMS_BIND_ADDRESS=0.0.0.0 opens it to the network)" : ")"));
@@ -57,6 +61,13 @@ public final class PortalMain implements Callable<Integer> {
             portal.close().toCompletionStage().toCompletableFuture().join();
             vertx.close().toCompletionStage().toCompletableFuture().join();
             mongo.close();
+            if (accounts instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // stopping anyway
+                }
+            }
             stopped.countDown();
         }));
         stopped.await();

@@ -12,6 +12,11 @@ import com.mongodb.reactivestreams.client.MongoCollection;
 import dev.ims.ingest.IngestService;
 import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.security.Credential;
+import dev.ims.model.security.Identity;
+import dev.ims.model.security.InMemoryDirectory;
+import dev.ims.model.security.Role;
+import java.nio.charset.StandardCharsets;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
@@ -31,15 +36,15 @@ import reactor.core.publisher.Mono;
 
 /**
  * One benchmark run against a running broker and store (embedded or real). Each phase uses its own topics,
- * meter IDs and collections, so phases do not disturb each other. Publishers are {@code connections} MQTT
- * connections, each speaking for {@code metersPerConnection} meters (a gateway's view), QoS 1 with a
- * bounded window in flight.
+ * meter IDs and collections, so phases do not disturb each other. Every meter publishes on its own MQTT connection
+ * under its own identity (the broker lets a meter publish only its own readings); {@code connections} publisher
+ * threads each drive a share of the meters, QoS 1 with a bounded window in flight per thread.
  */
 final class Bench {
 
     /**
      * @param seconds length of each timed phase
-     * @param connections publishing MQTT connections
+     * @param connections publisher threads (each drives its share of the meters' connections)
      * @param meters simulated meters in all
      * @param window QoS 1 publishes in flight per connection
      */
@@ -57,8 +62,17 @@ final class Bench {
     private final PrintStream out;
     private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
-    Bench(ImsSettings settings, Options options, PrintStream out) {
+    private final BenchIdentities identities;
+    private final InMemoryDirectory services;
+
+    /**
+     * @param identities the meters' credentials on the bench's broker
+     * @param services the broker's service identities, to which the bench adds its ingest and subscriber
+     */
+    Bench(ImsSettings settings, Options options, BenchIdentities identities, InMemoryDirectory services, PrintStream out) {
         this.settings = settings;
+        this.identities = identities;
+        this.services = services;
         this.options = options;
         this.out = out;
     }
@@ -68,7 +82,9 @@ final class Bench {
         out.printf("  broker alone (publish -> subscribe, QoS 1, no storage): %,.0f msg/s%n", broker);
         double store = storeAlone();
         out.printf("  store alone (batched inserts of reading documents):     %,.0f docs/s%n", store);
-        try (IngestService ingest = new IngestService(IngestSettings.of(settings, settings.ingestGroup() + "-bench-" + run).alone())) {
+        String ingestId = settings.ingestGroup() + "-bench-" + run;
+        ImsSettings ingestIms = settings.withMqttCredential(services.add(new Identity(Role.INGEST, ingestId)));
+        try (IngestService ingest = new IngestService(IngestSettings.of(ingestIms, ingestId).alone())) {
             ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             Latencies full = new Latencies(5_000_000);
             Phase f = pipeline(ingest, "full", 0, full);
@@ -114,24 +130,24 @@ final class Bench {
             }
             unstored.release(mine);
         });
-        List<Mqtt5AsyncClient> clients = connect(prefix, options.connections());
-        AtomicLong acked = new AtomicLong();
         int perConnection = Math.max(1, options.meters() / options.connections());
+        List<Mqtt5AsyncClient> meters = connect(prefix, perConnection * options.connections());
+        AtomicLong acked = new AtomicLong();
         long[] seqs = new long[perConnection * options.connections()];
+        int threadCount = options.connections();
         long end = System.nanoTime() + Duration.ofSeconds(options.seconds()).toNanos();
         long started = System.nanoTime();
         long gapNanos = rate > 0 ? (long) (1e9 / rate) : 0;
         List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients.size(); c++) {
+        for (int c = 0; c < threadCount; c++) {
             int connection = c;
-            Mqtt5AsyncClient client = clients.get(c);
             Thread t = new Thread(() -> {
                 Semaphore window = new Semaphore(options.window());
                 long next = System.nanoTime();
                 int m = 0;
                 while (System.nanoTime() < end) {
                     if (gapNanos > 0) {
-                        next += gapNanos * clients.size();
+                        next += gapNanos * threadCount;
                         LockSupport.parkNanos(next - System.nanoTime());
                     }
                     window.acquireUninterruptibly();
@@ -141,7 +157,7 @@ final class Bench {
                     long seq = seqs[meter]++;
                     String id = prefix + meter;
                     Reading r = Reading.of(id, seq, Instant.now(), seq * 0.001, 500.0, 230.0, 2.2, null, null);
-                    client.publishWith().topic(settings.topicPrefix() + "/" + id + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                    meters.get(meter).publishWith().topic(settings.topicPrefix() + "/" + id + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                             .payload(CODEC.encode(r)).send().whenComplete((res, e) -> {
                                 if (e == null) {
                                     acked.incrementAndGet();
@@ -159,7 +175,7 @@ final class Bench {
         for (Thread t : threads) {
             t.join();
         }
-        clients.forEach(c -> c.disconnect());
+        meters.forEach(c -> c.disconnect());
         long published = acked.get();
         // Everything published is stored when all permits are back (or the store says otherwise: then count it).
         unstored.tryAcquire(UNSTORED, 120, TimeUnit.SECONDS);
@@ -192,24 +208,30 @@ final class Bench {
         }
     }
 
-    /** Publish to a topic only this run uses; one subscriber acknowledges at once. */
+    /**
+     * Meters publish readings that one subscriber (with the ingest's rights, acknowledging at once) receives; no
+     * ingest runs yet, and the pipeline's ingest later starts a new session, so none of them is stored.
+     */
     private double brokerAlone() throws Exception {
-        String topic = "bench-raw/" + run;
         MqttEndpoint endpoint = MqttEndpoint.parse(settings.mqttUrl().orElseThrow());
         AtomicLong received = new AtomicLong();
-        Mqtt5AsyncClient subscriber = Mqtt5Client.builder().identifier("bench-sub-" + run).serverHost(endpoint.host())
-                .serverPort(endpoint.port()).buildAsync();
+        Credential sub = services.add(new Identity(Role.INGEST, "ims-bench-sub-" + run));
+        Mqtt5AsyncClient subscriber = Mqtt5Client.builder().identifier(sub.username()).serverHost(endpoint.host())
+                .serverPort(endpoint.port()).simpleAuth().username(sub.username()).password(sub.password().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().buildAsync();
         subscriber.publishes(MqttGlobalPublishFilter.ALL, p -> received.incrementAndGet());
         subscriber.connect().get(10, TimeUnit.SECONDS);
-        subscriber.subscribeWith().topicFilter(topic + "/#").qos(MqttQos.AT_LEAST_ONCE).send().get(10, TimeUnit.SECONDS);
-        List<Mqtt5AsyncClient> clients = connect("bench-raw-" + run + "-", options.connections());
+        subscriber.subscribeWith().topicFilter(settings.topicPrefix() + "/+/reading").qos(MqttQos.AT_LEAST_ONCE).send()
+                .get(10, TimeUnit.SECONDS);
+        String prefix = "bench-raw-" + run + "-";
+        List<Mqtt5AsyncClient> clients = connect(prefix, options.connections());
         byte[] payload = CODEC.encode(Reading.of("raw-0", 0, Instant.now(), 1.0, 500.0, 230.0, 2.2, null, null));
         long end = System.nanoTime() + Duration.ofSeconds(options.seconds()).toNanos();
         long started = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients.size(); c++) {
             Mqtt5AsyncClient client = clients.get(c);
-            String t = topic + "/" + c;
+            String t = settings.topicPrefix() + "/" + prefix + c + "/reading";
             Thread thread = new Thread(() -> {
                 Semaphore window = new Semaphore(options.window());
                 while (System.nanoTime() < end) {
@@ -228,6 +250,7 @@ final class Bench {
         long count = received.get();
         clients.forEach(c -> c.disconnect());
         subscriber.disconnect();
+        services.remove(sub.username());
         return count / seconds;
     }
 
@@ -258,12 +281,15 @@ final class Bench {
         }
     }
 
+    /** {@code n} meters {@code prefix + i}, each connected under its own identity. */
     private List<Mqtt5AsyncClient> connect(String prefix, int n) {
         MqttEndpoint endpoint = MqttEndpoint.parse(settings.mqttUrl().orElseThrow());
         List<CompletableFuture<?>> connecting = new ArrayList<>();
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(prefix + "pub-" + i).serverHost(endpoint.host()).serverPort(endpoint.port())
+            Credential meter = identities.meter(prefix + i);
+            Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(meter.username()).serverHost(endpoint.host()).serverPort(endpoint.port())
+                    .simpleAuth().username(meter.username()).password(meter.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                     .buildAsync();
             clients.add(c);
             connecting.add(c.connect());

@@ -1,7 +1,11 @@
 package dev.ims.launcher.bench;
 
 import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.BrokerSecurity;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.model.security.BrokerRights;
+import dev.ims.model.security.InMemoryDirectory;
+import dev.ims.model.topic.Topics;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.model.config.ImsOptions;
@@ -59,9 +63,19 @@ public final class BenchMain implements Callable<Integer> {
         Path dir = Files.createTempDirectory("ims-bench");
         EmbeddedBroker broker = null;
         EmbeddedStore store = null;
+        if (settings.mqttUrl().isPresent()) {
+            // Every client of a real broker needs an account there; the bench's thousands of meters have one only on
+            // a broker it starts itself (BenchIdentities).
+            System.err.println("ims bench: MQTT_URL is set, but the bench creates its meters' identities only on the embedded broker it"
+                    + " starts itself; unset MQTT_URL (MONGO_URI may point at a real MongoDB).");
+            return 2;
+        }
+        BenchIdentities identities = BenchIdentities.random();
+        InMemoryDirectory services = new InMemoryDirectory();
         try {
             if (settings.mqttUrl().isEmpty()) {
-                broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+                broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(new BrokerSecurity(
+                        new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup()), services, identities.meters())));
                 settings = settings.withMqttUrl(broker.url());
             }
             if (settings.mongoUri().isEmpty()) {
@@ -73,11 +87,12 @@ public final class BenchMain implements Callable<Integer> {
                     Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
             System.out.printf("  broker %s, store %s%n", broker != null ? "embedded HiveMQ CE" : settings.mqttUrl().get(),
                     store != null ? "embedded mongo-java-server (H2, commit per write)" : ImsSettings.hideCredentials(settings.mongoUri().get()));
-            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, window), System.out).run();
+            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, window), identities, services, System.out)
+                    .run();
             double smaller = Math.min(r.brokerRate(), r.storeRate());
             System.out.printf("  end to end / smaller raw limit: %.0f %%%n", 100 * r.pipelineRate() / smaller);
             if (fleetMeters > 0) {
-                fleetMemory(settings);
+                fleetMemory(settings, identities);
             }
             return r.lost() == 0 && r.duplicated() == 0 ? 0 : 1;
         } finally {
@@ -91,11 +106,12 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     /** A child JVM with the heap under test connects the meters and reports the heap they hold. */
-    private void fleetMemory(ImsSettings settings) throws Exception {
+    private void fleetMemory(ImsSettings settings, BenchIdentities identities) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx" + fleetHeap, "-cp", System.getProperty("java.class.path"),
                 FleetMemoryProbe.class.getName(), Integer.toString(fleetMeters))).redirectErrorStream(true);
         pb.environment().put("MQTT_URL", settings.mqttUrl().orElseThrow());
+        pb.environment().put(BenchIdentities.KEY_VARIABLE, identities.key());
         Process p = pb.start();
         String result = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Run in its own JVM by the bench (with the heap under test, e.g. {@code -Xmx1g}): connects {@code n}
  * simulated meters to the broker at {@code MQTT_URL}, each with its own MQTT connection, and prints the
  * heap they hold once all are connected ({@code FLEET <n> <usedBytes> <maxBytes>}). Meters share one claim
- * verifier, since computing 50 000 slow hashes would measure the hash, not the fleet.
+ * verifier, since computing 50 000 slow hashes would measure the hash, not the fleet. Each meter has its own
+ * credential on the bench's broker ({@link BenchIdentities}, key in {@code IMS_BENCH_KEY}).
  */
 public final class FleetMemoryProbe {
 
@@ -41,8 +42,11 @@ public final class FleetMemoryProbe {
         Fleet.Options options = new Fleet.Options(Duration.ofHours(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0);
         List<Fleet.Member> members = new ArrayList<>(n);
         Instant now = Instant.now();
+        BenchIdentities identities = new BenchIdentities(System.getenv(BenchIdentities.KEY_VARIABLE));
         for (int i = 0; i < n; i++) {
-            MeterState state = new MeterState(MeterIds.newId(), "PROBE-CODE", verifier, 0, 100, now, RelayState.ON, 150, i, null);
+            String id = MeterIds.newId();
+            MeterState state = new MeterState(id, "PROBE-CODE", verifier, 0, 100, now, RelayState.ON, 150, i,
+                    identities.meter(id).password());
             members.add(new Fleet.Member(dir.resolve(state.meterId() + ".json"), true, new SimulatedMeter(state, settings.timeZone(), 0)));
         }
         Fleet fleet = Fleet.start(members, settings, options, Clock.systemUTC(), null).get(30, TimeUnit.MINUTES);
