@@ -18,6 +18,7 @@ import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.security.BrokerAccounts;
 import dev.ims.model.security.BrokerRights;
 import dev.ims.portal.device.BrokerAccountsChoice;
+import dev.ims.portal.device.DeviceRegistry;
 import dev.ims.model.security.Credential;
 import dev.ims.model.security.Identity;
 import dev.ims.model.security.IdentityDirectory;
@@ -219,6 +220,11 @@ public final class LocalStack implements AutoCloseable {
     /** The fleet provisioning key: what a new meter shows the portal to enrol ({@code ./ims agent} reads it from the data folder). */
     public String provisioningKey() {
         return provisioningKey;
+    }
+
+    /** The register of enrolled meters (the portal's), e.g. to provision a meter as {@code ./ims meters provision} does. */
+    public DeviceRegistry devices() {
+        return portal.devices();
     }
 
     /** The public keys of the portal's command signing key(s): what a meter needs to obey its relay commands. */

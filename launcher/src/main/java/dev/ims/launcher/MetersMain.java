@@ -135,7 +135,16 @@ public final class MetersMain implements Callable<Integer> {
 
     /** Runs it; a refused operation or an unreachable store is one line (exit code 1), not a stack trace. */
     static int run(MetersMain main, String... args) {
+        return run(main, null, args);
+    }
+
+    /** As {@link #run(MetersMain, String...)}, printing to {@code out} (and its errors too) when not null. */
+    static int run(MetersMain main, PrintWriter out, String... args) {
         CommandLine cl = new CommandLine(main);
+        if (out != null) {
+            cl.setOut(out);
+            cl.setErr(out);
+        }
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             Throwable t = e;
             while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {

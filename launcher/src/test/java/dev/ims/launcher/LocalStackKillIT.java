@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,15 +56,29 @@ class LocalStackKillIT {
         int perMeter = 1500;
         Path logs = java.nio.file.Files.createDirectories(Path.of("target", "kill-it"));
         try (ChildJvm first = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-1.log"), "Portal:", Duration.ofSeconds(120))) {
-            Mqtt5AsyncClient publisher = Mqtt5Client.builder().identifier("kill-publisher").serverHost("127.0.0.1").serverPort(mqttPort)
-                    .buildAsync();
-            publisher.connect().get(10, TimeUnit.SECONDS);
+            // Each meter provisioned with the CLI (./ims meters provision) against the running stack's store, and connected
+            // with the credential it printed.
+            Map<String, Mqtt5AsyncClient> publishers = new HashMap<>();
+            for (String m : meters) {
+                MetersMain cli = new MetersMain();
+                cli.environment = env;
+                java.io.StringWriter printed = new java.io.StringWriter();
+                assertThat(MetersMain.run(cli, new java.io.PrintWriter(printed, true), "provision", "--meter-id", m)).as(printed.toString())
+                        .isZero();
+                java.util.regex.Matcher secret = java.util.regex.Pattern.compile("secret:\\s+(\\S+)").matcher(printed.toString());
+                assertThat(secret.find()).as(printed.toString()).isTrue();
+                Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(m).serverHost("127.0.0.1").serverPort(mqttPort)
+                        .simpleAuth().username(m).password(secret.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth()
+                        .buildAsync();
+                c.connect().get(10, TimeUnit.SECONDS);
+                publishers.put(m, c);
+            }
             List<CompletableFuture<?>> acks = new ArrayList<>();
             ReadingCodec codec = new ReadingCodec();
             Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
             for (int seq = 0; seq < perMeter; seq++) {
                 for (String m : meters) {
-                    acks.add(publisher.publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                    acks.add(publishers.get(m).publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                             .payload(codec.encode(Reading.of(m, seq, t0.plusSeconds(seq * 10L), 10 + seq * 0.01, null, null, null, null, null)))
                             .send());
                 }

@@ -2,6 +2,9 @@ package dev.ims.launcher;
 
 import dev.ims.embedded.FreePorts;
 import dev.ims.embedded.testing.MosquittoProcess;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.security.ServiceCredentials;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +25,13 @@ class MosquittoPipelineIT extends PipelineContract {
     @BeforeAll
     static void start() throws Exception {
         mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir);
-        startStack(mosquitto.url(), dir.resolve("stack"));
+        // What ./ims mosquitto-init leaves for the stack: the services' identities (known to Mosquitto) and the admin
+        // identity the portal manages the meters' accounts with.
+        Path stackDir = dir.resolve("stack");
+        ServiceCredentials.write(stackDir, mosquitto.ingest(ImsSettings.DEFAULT_INGEST_GROUP + "-local"));
+        ServiceCredentials.write(stackDir, mosquitto.portal("ims-portal"));
+        ServiceCredentials.writeTo(ServiceCredentials.file(stackDir, BrokerAccountsChoice.ADMIN_IDENTITY), mosquitto.admin());
+        startStack(mosquitto.url(), stackDir);
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import dev.ims.agent.Fleet;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.json.Json;
+import dev.ims.portal.device.Provisioned;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import java.net.URI;
@@ -117,7 +118,7 @@ abstract class PipelineContract {
     @Test
     void duplicatesAndOutOfOrderReplays_areStoredOnce_andBadPayloadsAreRejectedWithReasons() throws Exception {
         String meter = "e2e-" + System.nanoTime() % 1_000_000;
-        Mqtt5BlockingClient client = client();
+        Mqtt5BlockingClient client = client(meter);
         try {
             Instant t = Instant.now().minusSeconds(300);
             byte[][] readings = new byte[4][];
@@ -170,7 +171,7 @@ abstract class PipelineContract {
         ImsSettings settings = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "IMS_DATA_DIR", stackDir.resolve("late-meter").toString()),
                 Map.of()).withMqttUrl(stack.mqttUrl());
         Fleet.Options options = new Fleet.Options(Duration.ofSeconds(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0.0)
-                .withMinSwitchInterval(Duration.ZERO).withCommandKeys(stack.commandKeySetFile());
+                .withMinSwitchInterval(Duration.ZERO).withEnrolment(URI.create(stack.portalUrl()), stack.provisioningKey());
         Fleet.Member member = Fleet.fresh(stackDir.resolve("late-meter"), settings, options, Clock.systemUTC());
         String meter = member.meter().meterId();
         try (Fleet once = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
@@ -210,7 +211,7 @@ abstract class PipelineContract {
     @Test
     void forgedReading_isQuarantined_andStaffAcceptingItThroughThePortal_storesItOnce() throws Exception {
         String meter = "q-" + System.nanoTime() % 1_000_000;
-        Mqtt5BlockingClient client = client();
+        Mqtt5BlockingClient client = client(meter);
         try {
             Instant t = Instant.now().minusSeconds(1800);
             publish(client, meter, CODEC.encode(Reading.of(meter, 0, t, 100.0, null, null, null, null, null)));
@@ -298,10 +299,13 @@ abstract class PipelineContract {
         return out;
     }
 
-    private static Mqtt5BlockingClient client() {
+    /** A connection of {@code meter}, provisioned in the stack's register (and on the broker) first, as the CLI does. */
+    private static Mqtt5BlockingClient client(String meter) throws Exception {
+        Provisioned p = stack.devices().provision(meter, "test").toCompletableFuture().get(30, TimeUnit.SECONDS);
         MqttEndpoint e = MqttEndpoint.parse(stack.mqttUrl());
-        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("e2e-" + System.nanoTime()).serverHost(e.host())
-                .serverPort(e.port()).buildBlocking();
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(meter).serverHost(e.host())
+                .serverPort(e.port()).simpleAuth().username(meter).password(p.secret().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
         c.connect();
         return c;
     }

@@ -66,12 +66,17 @@ public final class ServiceCredentials {
 
     /** Service {@code name}'s identity file in {@code dataDir}, created with a new random secret when missing. */
     public static Credential loadOrCreate(Path dataDir, String name) {
-        Path file = file(dataDir, name);
-        Optional<Credential> existing = load(file);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        Credential c = new Credential(name, Secrets.newSecret());
+        Optional<Credential> existing = load(file(dataDir, name));
+        return existing.isPresent() ? existing.get() : write(dataDir, new Credential(name, Secrets.newSecret()));
+    }
+
+    /** Writes {@code c} as its username's identity file in {@code dataDir} (0600), e.g. one a broker's operator issued. */
+    public static Credential write(Path dataDir, Credential c) {
+        return writeTo(file(dataDir, c.username()), c);
+    }
+
+    /** Writes {@code c} to {@code file} (0600 in a 0700 folder), whatever the file's name. */
+    public static Credential writeTo(Path file, Credential c) {
         ObjectNode n = Json.mapper().createObjectNode().put("username", c.username()).put("password", c.password());
         try {
             PrivateFiles.createDirectories(file.getParent());
