@@ -83,6 +83,9 @@ public final class ImsMain implements Callable<Integer> {
             System.out.println("  Claim:   meter " + first.meterId() + " with claim code " + first.state().claimCode()
                     + "   (all: " + settings.dataDir().resolve("fleet").resolve(LocalStack.CLAIM_CODES_FILE).toAbsolutePath().normalize() + ")");
         }
+        System.out.println("  Enrol:   fleet provisioning key " + stack.provisioningKey() + "   (new meters exchange it for their own"
+                + " broker identity; ./ims agent reads it from " + settings.dataDir().resolve("keys").resolve("provisioning-key").normalize()
+                + ", other machines take IMS_PROVISIONING_KEY)");
         System.out.println("  Keys:    " + stack.commandKeySetFile().toAbsolutePath().normalize()
                 + "   (relay commands are signed; meters trust these keys: ./ims agent finds them, others take --command-keys)");
         System.out.println("  Ctrl-C stops; data is kept in " + settings.dataDir().toAbsolutePath().normalize());
