@@ -1,6 +1,5 @@
 package dev.ims.ingest;
 
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.embedded.FreePorts;
@@ -8,6 +7,7 @@ import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.embedded.testing.MosquittoProcess;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.security.Credential;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,19 +28,19 @@ class MosquittoHardeningIT extends IngestHardeningContract {
         mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"));
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
-                .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString());
+                .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString())
+                .withMqttCredential(new Credential("hardening-mosquitto", "unchecked"));
         ingest = new IngestService(IngestSettings.of(ims, "hardening-mosquitto"));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
-        intruder = Mqtt5Client.builder().identifier("intruder").serverHost("127.0.0.1").serverPort(mosquitto.port()).buildBlocking();
-        intruder.connect();
+        meters = new MeterClients(mosquitto.port(), id -> new Credential(id, "unchecked"));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (intruder != null) {
-            intruder.disconnect();
+        if (meters != null) {
+            meters.close();
         }
         if (ingest != null) {
             ingest.close();
