@@ -21,6 +21,8 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.security.Credential;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,26 +42,29 @@ class EmbeddedStackIT {
     @Test
     void sharedSubscription_receivesQos1Publish_andPersistentSessionSurvivesBrokerRestart() {
         Path brokerDir = dir.resolve("broker");
-        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, brokerDir));
+        BrokerIdentities identities = new BrokerIdentities();
+        Credential ingest = identities.ingest("ims-ingest-stack");
+        Credential meter = identities.meter("IMS-STACK-1");
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, brokerDir).withSecurity(identities.security()));
         int port = broker.port();
         List<String> received = new CopyOnWriteArrayList<>();
-        Mqtt5BlockingClient sub = client("sub", port);
+        Mqtt5BlockingClient sub = client(ingest, port);
         sub.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
         sub.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-        sub.subscribeWith().topicFilter("$share/g/meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send();
-        Mqtt5BlockingClient pub = client("pub", port);
+        sub.subscribeWith().topicFilter("$share/ims-ingest/meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient pub = client(meter, port);
         pub.connect();
-        pub.publishWith().topic("meters/m-1/reading").qos(MqttQos.AT_LEAST_ONCE).payload("one".getBytes()).send();
+        pub.publishWith().topic("meters/IMS-STACK-1/reading").qos(MqttQos.AT_LEAST_ONCE).payload("one".getBytes()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("one"));
 
         sub.disconnect();
-        pub.publishWith().topic("meters/m-1/reading").qos(MqttQos.AT_LEAST_ONCE).payload("while-away".getBytes()).send();
+        pub.publishWith().topic("meters/IMS-STACK-1/reading").qos(MqttQos.AT_LEAST_ONCE).payload("while-away".getBytes()).send();
         pub.disconnect();
         broker.close();
 
-        EmbeddedBroker restarted = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir));
+        EmbeddedBroker restarted = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, brokerDir).withSecurity(identities.security()));
         try {
-            Mqtt5BlockingClient again = client("sub", port);
+            Mqtt5BlockingClient again = client(ingest, port);
             again.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
             again.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
             await().atMost(Duration.ofSeconds(15)).until(() -> received.contains("while-away"));
@@ -108,7 +113,9 @@ class EmbeddedStackIT {
         }
     }
 
-    private static Mqtt5BlockingClient client(String id, int port) {
-        return Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1").serverPort(port).buildBlocking();
+    private static Mqtt5BlockingClient client(Credential c, int port) {
+        return Mqtt5Client.builder().identifier(c.username()).serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username(c.username()).password(c.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
     }
 }

@@ -11,6 +11,8 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.ims.embedded.testing.MosquittoProcess;
+import dev.ims.model.security.Credential;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,13 +30,11 @@ class MosquittoLimitsIT {
     void publishOverTheMaximumPacketSize_isRefused_whileA16KiBReadingGoesThrough() throws Exception {
         try (MosquittoProcess mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir)) {
             List<Integer> received = new CopyOnWriteArrayList<>();
-            Mqtt5BlockingClient sub = Mqtt5Client.builder().identifier("ims-ingest-size").serverHost("127.0.0.1")
-                    .serverPort(mosquitto.port()).buildBlocking();
+            Mqtt5BlockingClient sub = client5(mosquitto.ingest("ims-ingest-size"), mosquitto);
             sub.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(p.getPayloadAsBytes().length));
             assertThat(sub.connect().getRestrictions().getMaximumPacketSize()).isEqualTo(65536);
             sub.subscribeWith().topicFilter("meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send();
-            Mqtt3BlockingClient meter = Mqtt3Client.builder().identifier("IMS-SIZE-1").serverHost("127.0.0.1").serverPort(mosquitto.port())
-                    .buildBlocking();
+            Mqtt3BlockingClient meter = client3(mosquitto.meter("IMS-SIZE-1"), mosquitto);
             meter.connect();
 
             meter.publishWith().topic("meters/IMS-SIZE-1/reading").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[16 * 1024]).send();
@@ -46,5 +46,17 @@ class MosquittoLimitsIT {
             assertThat(received).containsExactly(16 * 1024);
             sub.disconnect();
         }
+    }
+
+    private static Mqtt5BlockingClient client5(Credential c, MosquittoProcess broker) {
+        return Mqtt5Client.builder().identifier(c.username()).serverHost("127.0.0.1").serverPort(broker.port())
+                .simpleAuth().username(c.username()).password(c.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+    }
+
+    private static Mqtt3BlockingClient client3(Credential c, MosquittoProcess broker) {
+        return Mqtt3Client.builder().identifier(c.username()).serverHost("127.0.0.1").serverPort(broker.port())
+                .simpleAuth().username(c.username()).password(c.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
     }
 }

@@ -7,7 +7,11 @@ import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.parameter.ClientBasedInput;
 import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
@@ -110,7 +114,22 @@ final class BrokerSecurityExtension implements ExtensionMain {
             });
         };
         SimpleAuthenticator authenticator = this::authenticate;
-        PublishAuthorizer publishAuthorizer = (in, out) -> {
+        Authorizer authorizer = new Authorizer();
+        Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> capOnConnect);
+        Services.initializerRegistry().setClientInitializer((in, client) -> client.addDisconnectInboundInterceptor(capOnDisconnect));
+        Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
+        // HiveMQ keeps one authorizer provider per extension: a second setAuthorizerProvider call replaces the first
+        // (registered separately, the publish authorizer was dropped and publishes went unchecked), so one object is both.
+        Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
+        started = true;
+    }
+
+    /** Both authorizers in one: HiveMQ keeps a single authorizer provider per extension. */
+    private final class Authorizer implements PublishAuthorizer, SubscriptionAuthorizer {
+
+        /** Every PUBLISH, and the will of a CONNECT (HiveMQ then refuses the CONNECT with {@code NOT_AUTHORIZED}). */
+        @Override
+        public void authorizePublish(PublishAuthorizerInput in, PublishAuthorizerOutput out) {
             Optional<Identity> who = identityOf(in);
             String topic = in.getPublishPacket().getTopic();
             if (who.isPresent() && security.rights().mayPublish(who.get(), topic)) {
@@ -120,8 +139,11 @@ final class BrokerSecurityExtension implements ExtensionMain {
                 refusalLog.publish(in.getClientInformation().getClientId(), topic);
                 out.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not allowed to publish to this topic");
             }
-        };
-        SubscriptionAuthorizer subscriptionAuthorizer = (in, out) -> {
+        }
+
+        /** Every topic filter of a SUBSCRIBE, as the client wrote it ({@code $share/<group>/} included). */
+        @Override
+        public void authorizeSubscribe(SubscriptionAuthorizerInput in, SubscriptionAuthorizerOutput out) {
             Optional<Identity> who = identityOf(in);
             String filter = in.getSubscription().getTopicFilter();
             if (who.isPresent() && security.rights().maySubscribe(who.get(), filter)) {
@@ -131,13 +153,7 @@ final class BrokerSecurityExtension implements ExtensionMain {
                 refusalLog.subscribe(in.getClientInformation().getClientId(), filter);
                 out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not allowed to subscribe to this filter");
             }
-        };
-        Services.interceptorRegistry().setConnectInboundInterceptorProvider(in -> capOnConnect);
-        Services.initializerRegistry().setClientInitializer((in, client) -> client.addDisconnectInboundInterceptor(capOnDisconnect));
-        Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
-        Services.securityRegistry().setAuthorizerProvider(in -> publishAuthorizer);
-        Services.securityRegistry().setAuthorizerProvider(in -> subscriptionAuthorizer);
-        started = true;
+        }
     }
 
     private void authenticate(SimpleAuthInput in, SimpleAuthOutput out) {
