@@ -7,14 +7,13 @@ import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.embedded.testing.MosquittoProcess;
 import dev.ims.model.config.ImsSettings;
-import dev.ims.model.security.Credential;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The hardening contract on a real Mosquitto process with the project's mosquitto.conf. */
+/** The hardening contract on a real Mosquitto process with the project's mosquitto.conf (dynamic security, no anonymous clients). */
 class MosquittoHardeningIT extends IngestHardeningContract {
 
     private static MosquittoProcess mosquitto;
@@ -29,12 +28,13 @@ class MosquittoHardeningIT extends IngestHardeningContract {
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
                 .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString())
-                .withMqttCredential(new Credential("hardening-mosquitto", "unchecked"));
+                .withMqttCredential(mosquitto.ingest("hardening-mosquitto"));
         ingest = new IngestService(IngestSettings.of(ims, "hardening-mosquitto"));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
-        meters = new MeterClients(mosquitto.port(), id -> new Credential(id, "unchecked"));
+        // Each attacked meter enrolled on the broker (dynamic security) as it is first used.
+        meters = new MeterClients(mosquitto.port(), mosquitto::meter);
     }
 
     @AfterAll
