@@ -11,7 +11,6 @@ import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.embedded.testing.ChildJvm;
-import dev.ims.model.config.ImsSettings;
 import dev.ims.model.security.Credential;
 import java.time.Duration;
 import java.util.List;
@@ -70,11 +69,6 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
                 return IDS.meter(meterId);
             }
 
-            /** The embedded broker grants only the stack's share group. */
-            @Override
-            public String ingestGroup(String wanted) {
-                return ImsSettings.DEFAULT_INGEST_GROUP;
-            }
         };
         startStore();
     }
@@ -91,7 +85,7 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
 
     @Test
     void ingestKilledWithSigkillMidStream_restarted_losesNothing_andStoresNothingTwice() throws Exception {
-        Credential identity = broker.ingest("crash-it");
+        Credential identity = ingestIdentity("crash-it");
         Map<String, String> env = Map.of("MQTT_URL", broker.url(), "MONGO_URI", store.connectionString(), "TIME_ZONE", "UTC",
                 "MQTT_USERNAME", identity.username(), "MQTT_PASSWORD", identity.password());
         List<String> args = List.of("--client-id", "crash-it");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,15 +67,10 @@ abstract class IngestFaultsContract {
 
         /** A new identity for meter {@code meterId} (its client ID). */
         Credential meter(String meterId);
-
-        /**
-         * The share group an ingest that would like {@code wanted} joins: a broker that grants only the configured
-         * group (the embedded one) returns that.
-         */
-        default String ingestGroup(String wanted) {
-            return wanted;
-        }
     }
+
+    /** The ingest identities the running test created, by client ID. */
+    private static final Map<String, Credential> INGESTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @TempDir
     static Path dir;
@@ -105,7 +102,7 @@ abstract class IngestFaultsContract {
     @Test
     void brokerRestartedMidStream_publishersAndIngestReconnect_andEveryReadingIsStoredOnce() throws Exception {
         List<String> meters = meters("restart", 2);
-        try (IngestService ingest = ingest("restart-it", "restart-" + System.nanoTime() % 100000); Publisher p = new Publisher()) {
+        try (IngestService ingest = ingest("restart-it"); Publisher p = new Publisher()) {
             CompletableFuture<Void> all = p.publishAsync(meters, 2000);
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 800);
             broker.restart();
@@ -119,8 +116,7 @@ abstract class IngestFaultsContract {
     void twoIngestInstancesOnTheSharedSubscription_splitTheLoad_andStoreEveryReadingOnce() throws Exception {
         List<String> meters = meters("shared", 4);
         // A steady stream, as meters publish.
-        String group = "split-" + System.nanoTime() % 100000;
-        try (IngestService a = ingest("shared-a", group); IngestService b = ingest("shared-b", group); Publisher p = new Publisher()) {
+        try (IngestService a = ingest("shared-a"); IngestService b = ingest("shared-b"); Publisher p = new Publisher()) {
             long storedA = a.counters().stored();
             long storedB = b.counters().stored();
             p.publishAsync(meters, 1000, 2_000_000).get(120, TimeUnit.SECONDS);
@@ -134,21 +130,42 @@ abstract class IngestFaultsContract {
         }
     }
 
-    static IngestService ingest(String clientId) throws Exception {
-        return ingest(clientId, "ims-ingest");
-    }
-
     /**
-     * An ingest in its own shared-subscription {@code group}: on Mosquitto an offline member with a persistent
-     * session keeps receiving its share (it waits for the member to come back), so tests that count shares
-     * use a group no stopped instance belongs to.
+     * An ingest in the stack's share group (the only one the brokers grant), under a new identity of its own, whose
+     * persistent session {@link #endIngestSessions} ends after the test.
      */
-    static IngestService ingest(String clientId, String group) throws Exception {
-        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC", "INGEST_GROUP", broker.ingestGroup(group)), Map.of())
-                .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(broker.ingest(clientId));
+    static IngestService ingest(String clientId) throws Exception {
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC"), Map.of())
+                .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(ingestIdentity(clientId));
         IngestService s = new IngestService(IngestSettings.of(ims, clientId));
         s.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         return s;
+    }
+
+    /** A new identity for ingest instance {@code clientId}, whose session is ended after the test. */
+    static Credential ingestIdentity(String clientId) {
+        Credential c = broker.ingest(clientId);
+        INGESTS.put(clientId, c);
+        return c;
+    }
+
+    /**
+     * Ends the persistent sessions of the test's ingests (a clean start with no expiry, under their identities): on
+     * Mosquitto an offline member of a shared subscription keeps receiving its share (it waits for the member to come
+     * back), and every test shares the one group the brokers grant, so no stopped instance may stay a member.
+     */
+    @AfterEach
+    void endIngestSessions() {
+        for (Credential c : INGESTS.values()) {
+            Mqtt5BlockingClient client = MeterClients.builder("127.0.0.1", broker.port(), c).buildBlocking();
+            try {
+                client.connectWith().cleanStart(true).sessionExpiryInterval(0).send();
+                client.disconnect();
+            } catch (RuntimeException e) {
+                // The broker is down or the test's ingest is still connected: nothing to end here.
+            }
+        }
+        INGESTS.clear();
     }
 
     static List<String> meters(String prefix, int n) {
