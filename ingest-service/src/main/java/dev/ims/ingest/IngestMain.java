@@ -1,8 +1,10 @@
 package dev.ims.ingest;
 
+import dev.ims.model.config.ConfigException;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.security.ServiceCredentials;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -11,9 +13,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The ingest service alone, against a real broker and a real MongoDB. */
+/**
+ * The ingest service alone, against a real broker and a real MongoDB. It connects under its own broker identity
+ * ({@link ServiceCredentials#require}): {@code MQTT_USERNAME}/{@code MQTT_PASSWORD} (the username equal to the client
+ * ID), or the identity file {@code IMS_DATA_DIR/identities/<client ID>.json}. Without one it exits with status 2 before
+ * connecting to anything, saying what to set.
+ */
 @Command(name = "ingest-service", mixinStandardHelpOptions = true,
-        description = "Stores meter readings from an MQTT broker in MongoDB. Needs MQTT_URL and MONGO_URI.")
+        description = {"Stores meter readings from an MQTT broker in MongoDB. Needs MQTT_URL and MONGO_URI, and its own broker "
+                + "identity: MQTT_USERNAME (equal to the client ID) and MQTT_PASSWORD, or the identity file "
+                + "IMS_DATA_DIR/identities/<client ID>.json."})
 public final class IngestMain implements Callable<Integer> {
 
     static {
@@ -23,7 +32,8 @@ public final class IngestMain implements Callable<Integer> {
     @Mixin
     ImsOptions options;
 
-    @Option(names = "--client-id", description = "MQTT client ID, unique per instance (default: {group}-{hostname}).")
+    @Option(names = "--client-id", description = "MQTT client ID, unique per instance, and the name of its broker identity "
+            + "(default: {group}-{hostname}).")
     String clientId;
 
     @Option(names = "--batch-size", description = "Readings per database batch (default ${DEFAULT-VALUE}).")
@@ -48,6 +58,13 @@ public final class IngestMain implements Callable<Integer> {
                 clientId != null ? clientId : IngestSettings.defaultClientId(ims.ingestGroup()),
                 batchSize, IngestSettings.DEFAULT_MAX_BATCH_DELAY, IngestSettings.DEFAULT_RECEIVE_MAXIMUM, true,
                 IngestLimits.from(System.getenv()));
+        try {
+            // Checked before anything is started: a broker that admits identities only would refuse the ingest anyway.
+            ServiceCredentials.require(ims, settings.clientId());
+        } catch (ConfigException e) {
+            System.err.println("ingest-service cannot start: " + e.getMessage());
+            return 2;
+        }
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);

@@ -11,9 +11,6 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.FindOneAndUpdateOptions;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
@@ -37,7 +34,6 @@ import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.ReadingLimits;
 import dev.ims.model.log.LogSafe;
 import dev.ims.model.reading.RejectReason;
-import dev.ims.model.meter.ClaimCodes;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.TopicKind;
@@ -575,19 +571,12 @@ public final class IngestService implements AutoCloseable {
         }
         for (StatusMessage s : statuses) {
             // Filtered by _id alone (any store uses its primary index); the newest status wins through $max.
-            Document meter = Mono.from(db.getCollection(METERS).findOneAndUpdate(Filters.eq(ID, s.meterId()),
+            // Only the connection state is taken from a status: a claim verifier it may carry is ignored, the
+            // portal registers it at enrolment (a meter's own message must not key or re-key its claim).
+            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()),
                     Updates.combine(Updates.min(FIRST_SEEN, Date.from(now)),
                             Updates.max(CONNECTION_LAST, new Document(TS, Date.from(s.ts())).append(STATE, s.state().name()))),
-                    new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)
-                            .projection(Projections.include(CLAIM_VERIFIER)))).block(DB_TIMEOUT);
-            String verifier = ClaimCodes.verifierOf(s);
-            if (verifier != null && (meter == null || meter.get(CLAIM_VERIFIER) == null)) {
-                // First verifier wins: a later status cannot re-key a meter someone may already have claimed.
-                // The condition is checked again atomically by the store; this path runs once per meter.
-                Mono.from(db.getCollection(METERS).updateOne(
-                        Filters.and(Filters.eq(ID, s.meterId()), Filters.exists(CLAIM_VERIFIER, false)),
-                        Updates.set(CLAIM_VERIFIER, verifier))).block(DB_TIMEOUT);
-            }
+                    new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         }
         if (!rejected.isEmpty()) {
             List<Document> sampled = new ArrayList<>(rejected.size());

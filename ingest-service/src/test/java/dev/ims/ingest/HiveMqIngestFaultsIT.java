@@ -9,7 +9,9 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.embedded.testing.ChildJvm;
+import dev.ims.model.security.Credential;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +33,15 @@ import org.junit.jupiter.api.Test;
 class HiveMqIngestFaultsIT extends IngestFaultsContract {
 
     static EmbeddedBroker embedded;
+    /** Kept across restarts, as a stack keeps its identities. */
+    static final BrokerIdentities IDS = new BrokerIdentities();
     /** What the embedded broker sends a subscriber before its acknowledgements: the ingest's memory bound. */
     static final int MAX_IN_FLIGHT = 1000;
 
     @BeforeAll
     static void start() {
         int port = FreePorts.resolve(0);
-        embedded = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, dir.resolve("broker")));
+        embedded = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, dir.resolve("broker")).withSecurity(IDS.security()));
         broker = new Broker() {
             @Override
             public String url() {
@@ -52,8 +56,19 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
             @Override
             public void restart() {
                 embedded.close();
-                embedded = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, dir.resolve("broker")));
+                embedded = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, dir.resolve("broker")).withSecurity(IDS.security()));
             }
+
+            @Override
+            public Credential ingest(String name) {
+                return IDS.ingest(name);
+            }
+
+            @Override
+            public Credential meter(String meterId) {
+                return IDS.meter(meterId);
+            }
+
         };
         startStore();
     }
@@ -70,11 +85,13 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
 
     @Test
     void ingestKilledWithSigkillMidStream_restarted_losesNothing_andStoresNothingTwice() throws Exception {
-        Map<String, String> env = Map.of("MQTT_URL", broker.url(), "MONGO_URI", store.connectionString(), "TIME_ZONE", "UTC");
+        Credential identity = ingestIdentity("crash-it");
+        Map<String, String> env = Map.of("MQTT_URL", broker.url(), "MONGO_URI", store.connectionString(), "TIME_ZONE", "UTC",
+                "MQTT_USERNAME", identity.username(), "MQTT_PASSWORD", identity.password());
         List<String> args = List.of("--client-id", "crash-it");
         List<String> meters = meters("kill", 3);
         ChildJvm first = ChildJvm.start("dev.ims.ingest.IngestMain", args, env, dir.resolve("ingest-1.log"), "Subscribed to", Duration.ofSeconds(60));
-        try (Publisher p = new Publisher("kill-pub")) {
+        try (Publisher p = new Publisher()) {
             CompletableFuture<Void> all = p.publishAsync(meters, 2000);
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 1500);
             first.kill9();
@@ -93,7 +110,7 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
     @Test
     void storeDownForAMinute_ingestHoldsBackAcknowledgements_reportsIt_andResumesWithNothingLost() throws Exception {
         List<String> meters = meters("outage", 2);
-        try (IngestService ingest = ingest("outage-it"); Publisher p = new Publisher("outage-pub")) {
+        try (IngestService ingest = ingest("outage-it"); Publisher p = new Publisher()) {
             // A steady stream (about 100 readings/s) that goes on through the outage.
             CompletableFuture<Void> all = p.publishAsync(meters, 1500, 10_000_000);
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 500);
@@ -120,7 +137,7 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
     @Test
     void burstAtTenTimesTheNormalRate_slowsThePipeline_butLosesNothing_andHoldsBoundedMemory() throws Exception {
         List<String> meters = meters("burst", 100);
-        try (IngestService ingest = ingest("burst-it"); Publisher normal = new Publisher("burst-normal"); Publisher burst = new Publisher("burst-10x")) {
+        try (IngestService ingest = ingest("burst-it"); Publisher normal = new Publisher(); Publisher burst = new Publisher()) {
             // Normal: 100 meters, about one reading a second each. Then every meter flushes a backlog at 10x.
             normal.publishAsync(meters, 3, 10_000_000).get(60, TimeUnit.SECONDS);
             long[] maxHeld = {0};

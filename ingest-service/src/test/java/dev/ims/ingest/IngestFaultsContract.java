@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -19,6 +19,7 @@ import dev.ims.embedded.testing.ChildJvm;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.security.Credential;
 import dev.ims.model.storage.StoreSchema;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,14 +51,26 @@ abstract class IngestFaultsContract {
 
     private static final ReadingCodec CODEC = new ReadingCodec();
 
-    /** The broker under test: its URL and a way to restart it on the same port with its data kept. */
+    /**
+     * The broker under test: its URL, a way to restart it on the same port with its data (identities included) kept,
+     * and the identities it admits: every client needs its own.
+     */
     interface Broker {
         String url();
 
         int port();
 
         void restart() throws Exception;
+
+        /** A new identity for ingest instance {@code name} (its client ID). */
+        Credential ingest(String name);
+
+        /** A new identity for meter {@code meterId} (its client ID). */
+        Credential meter(String meterId);
     }
+
+    /** The ingest identities the running test created, by client ID. */
+    private static final Map<String, Credential> INGESTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @TempDir
     static Path dir;
@@ -88,7 +102,7 @@ abstract class IngestFaultsContract {
     @Test
     void brokerRestartedMidStream_publishersAndIngestReconnect_andEveryReadingIsStoredOnce() throws Exception {
         List<String> meters = meters("restart", 2);
-        try (IngestService ingest = ingest("restart-it", "restart-" + System.nanoTime() % 100000); Publisher p = new Publisher("restart-pub")) {
+        try (IngestService ingest = ingest("restart-it"); Publisher p = new Publisher()) {
             CompletableFuture<Void> all = p.publishAsync(meters, 2000);
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 800);
             broker.restart();
@@ -102,8 +116,7 @@ abstract class IngestFaultsContract {
     void twoIngestInstancesOnTheSharedSubscription_splitTheLoad_andStoreEveryReadingOnce() throws Exception {
         List<String> meters = meters("shared", 4);
         // A steady stream, as meters publish.
-        String group = "split-" + System.nanoTime() % 100000;
-        try (IngestService a = ingest("shared-a", group); IngestService b = ingest("shared-b", group); Publisher p = new Publisher("shared-pub")) {
+        try (IngestService a = ingest("shared-a"); IngestService b = ingest("shared-b"); Publisher p = new Publisher()) {
             long storedA = a.counters().stored();
             long storedB = b.counters().stored();
             p.publishAsync(meters, 1000, 2_000_000).get(120, TimeUnit.SECONDS);
@@ -117,21 +130,42 @@ abstract class IngestFaultsContract {
         }
     }
 
-    static IngestService ingest(String clientId) throws Exception {
-        return ingest(clientId, "ims-ingest");
-    }
-
     /**
-     * An ingest in its own shared-subscription {@code group}: on Mosquitto an offline member with a persistent
-     * session keeps receiving its share (it waits for the member to come back), so tests that count shares
-     * use a group no stopped instance belongs to.
+     * An ingest in the stack's share group (the only one the brokers grant), under a new identity of its own, whose
+     * persistent session {@link #endIngestSessions} ends after the test.
      */
-    static IngestService ingest(String clientId, String group) throws Exception {
-        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC", "INGEST_GROUP", group), Map.of()).withMqttUrl(broker.url())
-                .withMongoUri(store.connectionString());
+    static IngestService ingest(String clientId) throws Exception {
+        ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC"), Map.of())
+                .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(ingestIdentity(clientId));
         IngestService s = new IngestService(IngestSettings.of(ims, clientId));
         s.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         return s;
+    }
+
+    /** A new identity for ingest instance {@code clientId}, whose session is ended after the test. */
+    static Credential ingestIdentity(String clientId) {
+        Credential c = broker.ingest(clientId);
+        INGESTS.put(clientId, c);
+        return c;
+    }
+
+    /**
+     * Ends the persistent sessions of the test's ingests (a clean start with no expiry, under their identities): on
+     * Mosquitto an offline member of a shared subscription keeps receiving its share (it waits for the member to come
+     * back), and every test shares the one group the brokers grant, so no stopped instance may stay a member.
+     */
+    @AfterEach
+    void endIngestSessions() {
+        for (Credential c : INGESTS.values()) {
+            Mqtt5BlockingClient client = MeterClients.builder("127.0.0.1", broker.port(), c).buildBlocking();
+            try {
+                client.connectWith().cleanStart(true).sessionExpiryInterval(0).send();
+                client.disconnect();
+            } catch (RuntimeException e) {
+                // The broker is down or the test's ingest is still connected: nothing to end here.
+            }
+        }
+        INGESTS.clear();
     }
 
     static List<String> meters(String prefix, int n) {
@@ -163,15 +197,21 @@ abstract class IngestFaultsContract {
         }
     }
 
-    /** Publishes QoS 1 with a bounded window in flight; reconnects by itself with its session kept. */
+    /**
+     * Publishes QoS 1 with a bounded window in flight, for each meter over its own connection under its own identity
+     * (opened on first use); each reconnects by itself with its session kept.
+     */
     static final class Publisher implements AutoCloseable {
-        private final Mqtt5AsyncClient client;
+        private final Map<String, Mqtt5AsyncClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Publisher(String id) throws Exception {
-            client = Mqtt5Client.builder().identifier(id + "-" + System.nanoTime() % 100000).serverHost("127.0.0.1").serverPort(broker.port())
-                    .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(2, TimeUnit.SECONDS).applyAutomaticReconnect()
-                    .buildAsync();
-            client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().get(10, TimeUnit.SECONDS);
+        private Mqtt5AsyncClient client(String meter) {
+            return clients.computeIfAbsent(meter, m -> {
+                Mqtt5AsyncClient c = MeterClients.builder("127.0.0.1", broker.port(), broker.meter(m))
+                        .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(2, TimeUnit.SECONDS).applyAutomaticReconnect()
+                        .buildAsync();
+                c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();
+                return c;
+            });
         }
 
         /** {@code perMeter} readings per meter, seq 0..perMeter-1, interleaved; completes when all are PUBACKed. */
@@ -186,6 +226,7 @@ abstract class IngestFaultsContract {
                 AtomicLong failed = new AtomicLong();
                 List<CompletableFuture<?>> acks = new ArrayList<>();
                 Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
+                meters.forEach(this::client); // connected before the stream starts
                 for (int seq = 0; seq < perMeter; seq++) {
                     for (String m : meters) {
                         window.acquireUninterruptibly();
@@ -193,7 +234,7 @@ abstract class IngestFaultsContract {
                             java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
                         }
                         byte[] payload = CODEC.encode(Reading.of(m, seq, t0.plusSeconds(seq * 10L), 100 + seq * 0.01, 500.0, 230.0, 2.2, null, null));
-                        acks.add(client.publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                        acks.add(client(m).publishWith().topic("meters/" + m + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
                                 .whenComplete((r, e) -> {
                                     if (e != null) {
                                         failed.incrementAndGet();
@@ -209,7 +250,7 @@ abstract class IngestFaultsContract {
 
         @Override
         public void close() {
-            client.disconnect();
+            clients.values().forEach(Mqtt5AsyncClient::disconnect);
         }
     }
 }

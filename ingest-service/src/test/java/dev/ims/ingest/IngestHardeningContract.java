@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -45,7 +44,11 @@ abstract class IngestHardeningContract {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin"); // IngestIT's zone
 
     static MongoDatabase db;
-    static Mqtt5BlockingClient intruder;
+    /**
+     * The intruder: a meter's compromised identity, one per meter ID (the broker lets a meter publish only to its
+     * own topics, so each attacked meter is an identity of its own).
+     */
+    static MeterClients meters;
     static IngestService ingest;
 
     @ParameterizedTest(name = "{0} with ts {1}")
@@ -66,7 +69,7 @@ abstract class IngestHardeningContract {
                 ? "{\"meterId\":\"" + meter + "\",\"state\":\"ONLINE\",\"ts\":\"" + ts + "\"}"
                 : "{\"commandId\":\"c-" + meter + "\",\"ok\":true,\"relay\":\"OFF\",\"ts\":\"" + ts + "\"}";
         // Retained, as the attack was: the broker hands it to the ingest again after every restart.
-        intruder.publishWith().topic("meters/" + meter + "/" + kind).qos(MqttQos.AT_LEAST_ONCE).retain(kind.equals("status"))
+        meters.of(meter).publishWith().topic("meters/" + meter + "/" + kind).qos(MqttQos.AT_LEAST_ONCE).retain(kind.equals("status"))
                 .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> rejected(meter).size() == 1);
         Document r = rejected(meter).get(0);
@@ -78,7 +81,7 @@ abstract class IngestHardeningContract {
         publish(next, reading(next, 0, Instant.now(), 1.0));
         await().atMost(Duration.ofSeconds(5)).until(() -> stored(next) == 1);
         assertThat(ingest.databaseUp()).isTrue();
-        intruder.publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
     }
 
     @Test
@@ -204,7 +207,7 @@ abstract class IngestHardeningContract {
         for (int i = 0; i < 5; i++) {
             publish(other, reading(other, i, now.plusMillis(i), 2.0));
             if (i == 2) {
-                intruder.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                meters.of(meter).publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                         .payload(poison.getBytes(StandardCharsets.UTF_8)).send();
             }
         }
@@ -226,7 +229,7 @@ abstract class IngestHardeningContract {
         long before = ingest.counters().rejected();
         int flood = 200;
         for (int i = 0; i < flood; i++) {
-            intruder.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+            meters.of(meter).publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(("{not json " + i).getBytes(StandardCharsets.UTF_8)).send();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> ingest.counters().rejected() - before >= flood);
@@ -234,7 +237,7 @@ abstract class IngestHardeningContract {
         assertThat(kept).isGreaterThan(0).isLessThanOrEqualTo(IngestLimits.DEFAULT_REJECTED_PER_SOURCE_PER_MINUTE + 2);
         // Another source is not starved by the first one's flood.
         String other = newMeter();
-        intruder.publishWith().topic("meters/" + other + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+        meters.of(other).publishWith().topic("meters/" + other + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                 .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> rejected(other).size() == 1);
     }
@@ -270,11 +273,11 @@ abstract class IngestHardeningContract {
     }
 
     private static void publish(String meter, byte[] payload) {
-        intruder.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+        meters.of(meter).publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
     }
 
     private static void status(String meter, String state, Instant ts) {
-        intruder.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(("{\"meterId\":\"" + meter + "\",\"state\":\"" + state + "\",\"ts\":\"" + ts + "\"}").getBytes(StandardCharsets.UTF_8))
                 .send();
     }

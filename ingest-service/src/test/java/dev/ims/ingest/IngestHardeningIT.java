@@ -9,7 +9,7 @@ class IngestHardeningIT extends IngestHardeningContract {
     static void stack() throws Exception {
         IngestIT.startStack();
         db = IngestIT.db;
-        intruder = IngestIT.publisher;
+        meters = IngestIT.meters;
         ingest = IngestIT.ingest;
     }
 }

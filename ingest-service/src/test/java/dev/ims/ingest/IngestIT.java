@@ -1,11 +1,14 @@
 package dev.ims.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -14,9 +17,11 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.security.Credential;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.storage.StoreSchema;
@@ -43,13 +48,18 @@ class IngestIT {
 
     private static final ReadingCodec CODEC = new ReadingCodec();
     private static final AtomicInteger METERS = new AtomicInteger();
+    /** The ingest's client ID and identity. */
+    static final String INGEST = "ingest-it";
 
     static EmbeddedBroker broker;
     static EmbeddedStore store;
     static IngestService ingest;
     static MongoClient mongo;
     static MongoDatabase db;
-    static Mqtt5BlockingClient publisher;
+    /** The broker's identities: the ingest's and a test meter's for every meter ID a test speaks for. */
+    static BrokerIdentities ids;
+    /** Each meter ID's own connection. */
+    static MeterClients meters;
 
     @BeforeAll
     static synchronized void startStack() throws Exception {
@@ -57,22 +67,22 @@ class IngestIT {
             return;
         }
         Path dir = java.nio.file.Files.createTempDirectory("ingest-it");
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")));
+        ids = new BrokerIdentities();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
-                .withMqttUrl(broker.url()).withMongoUri(store.connectionString());
+                .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(ids.ingest(INGEST));
         // RelayCommandsIT waits out this acknowledgement timeout; no other test meets it.
-        ingest = new IngestService(IngestSettings.of(ims, "ingest-it")).commandAckTimeout(Duration.ofSeconds(5));
+        ingest = new IngestService(IngestSettings.of(ims, INGEST)).commandAckTimeout(Duration.ofSeconds(5));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
-        publisher = Mqtt5Client.builder().identifier("it-publisher").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        publisher.connect();
+        meters = new MeterClients(broker.port(), ids::meter);
         Runtime.getRuntime().addShutdownHook(new Thread(IngestIT::stopStack));
     }
 
     private static void stopStack() {
-        publisher.disconnect();
+        meters.close();
         ingest.stop().toCompletableFuture().join();
         mongo.close();
         store.close();
@@ -162,33 +172,61 @@ class IngestIT {
     void statusMessages_setTheMetersConnectionState_newestWins() {
         String meter = newMeter();
         Instant t = Instant.now();
-        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> "ONLINE".equals(connection(meter)));
-        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(StatusMessage.of(meter, ConnectionState.OFFLINE, t.plusSeconds(5)).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(meter)));
-        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t.minusSeconds(5)).encode()).send();
         publish(meter, reading(meter, 0, t, 1.0));
         await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
         assertThat(connection(meter)).isEqualTo("OFFLINE");
-        publisher.publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
+        meters.of(meter).publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
     }
 
     @Test
-    void birthWithClaimVerifier_isKeptOnTheMeter_andALaterOneCannotReplaceIt() {
-        String meter = newMeter();
-        String first = dev.ims.model.meter.ClaimCodes.verifier("ABCDE-FGHJK", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
+    void statusCarryingAClaimVerifier_isStoredAsAnyStatus_butCannotSetOrChangeTheMetersVerifier() {
+        // Issue 10: the portal registers the verifier at enrolment; a meter's own message must not key its claim.
+        String unclaimed = newMeter();
+        String forged = dev.ims.model.meter.ClaimCodes.verifier("ABCDE-FGHJK", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
         Instant t = Instant.now();
-        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(new StatusMessage(meter, ConnectionState.ONLINE, t, java.util.Map.of("claim", first)).encode()).send();
-        await().atMost(Duration.ofSeconds(10)).until(() -> first.equals(meterField(meter, StoreSchema.CLAIM_VERIFIER)));
-        String second = dev.ims.model.meter.ClaimCodes.verifier("KLMNP-QRSTU", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
-        publisher.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(new StatusMessage(meter, ConnectionState.OFFLINE, t.plusSeconds(1), java.util.Map.of("claim", second)).encode()).send();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(meter)));
-        assertThat(meterField(meter, StoreSchema.CLAIM_VERIFIER)).isEqualTo(first);
+        meters.of(unclaimed).publishWith().topic("meters/" + unclaimed + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new StatusMessage(unclaimed, ConnectionState.ONLINE, t, Map.of("claim", forged)).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ONLINE".equals(connection(unclaimed)));
+        assertThat(meterField(unclaimed, StoreSchema.CLAIM_VERIFIER)).as("set by a status").isNull();
+        assertThat(rejectedFor(unclaimed)).isEmpty();
+
+        // A meter the portal enrolled: its registered verifier stays whatever a status says.
+        String enrolled = newMeter();
+        String registered = dev.ims.model.meter.ClaimCodes.verifier("KLMNP-QRSTU", dev.ims.model.meter.ClaimCodes.DEFAULT_ITERATIONS);
+        Mono.from(db.getCollection(StoreSchema.METERS).insertOne(new Document(StoreSchema.ID, enrolled)
+                .append(StoreSchema.CLAIM_VERIFIER, registered))).block();
+        meters.of(enrolled).publishWith().topic("meters/" + enrolled + "/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new StatusMessage(enrolled, ConnectionState.OFFLINE, t, Map.of("claim", forged)).encode()).send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(connection(enrolled)));
+        assertThat(meterField(enrolled, StoreSchema.CLAIM_VERIFIER)).as("changed by a status").isEqualTo(registered);
+    }
+
+    @Test
+    void aClientTakingTheIngestsClientId_withAMetersCredentialOrNone_isRefused_andReadingsAreStillStored() {
+        String meter = newMeter();
+        Credential own = ids.meter(meter);
+        // Its own valid credential, but the ingest's client ID.
+        Mqtt5BlockingClient withMeterCredential = Mqtt5Client.builder().identifier(INGEST).serverHost("127.0.0.1")
+                .serverPort(broker.port()).simpleAuth().username(own.username()).password(own.password().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().buildBlocking();
+        assertThatThrownBy(withMeterCredential::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID));
+        Mqtt5BlockingClient withoutCredential = Mqtt5Client.builder().identifier(INGEST).serverHost("127.0.0.1")
+                .serverPort(broker.port()).buildBlocking();
+        assertThatThrownBy(withoutCredential::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        // The real ingest kept its session and its readings.
+        publish(meter, reading(meter, 0, Instant.now().minusSeconds(5), 1.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        assertThat(ingest.brokerUp()).isTrue();
     }
 
     private static Object meterField(String meter, String field) {
@@ -206,7 +244,7 @@ class IngestIT {
     }
 
     private static void publish(String meter, byte[] payload) {
-        publisher.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+        meters.of(meter).publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
     }
 
     private static long count(String collection, String meter) {

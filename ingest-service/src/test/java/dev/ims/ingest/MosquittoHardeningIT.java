@@ -1,6 +1,5 @@
 package dev.ims.ingest;
 
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.embedded.FreePorts;
@@ -14,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The hardening contract on a real Mosquitto process with the project's mosquitto.conf. */
+/** The hardening contract on a real Mosquitto process with the project's mosquitto.conf (dynamic security, no anonymous clients). */
 class MosquittoHardeningIT extends IngestHardeningContract {
 
     private static MosquittoProcess mosquitto;
@@ -28,19 +27,20 @@ class MosquittoHardeningIT extends IngestHardeningContract {
         mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"));
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
-                .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString());
+                .withMqttUrl(mosquitto.url()).withMongoUri(store.connectionString())
+                .withMqttCredential(mosquitto.ingest("hardening-mosquitto"));
         ingest = new IngestService(IngestSettings.of(ims, "hardening-mosquitto"));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");
-        intruder = Mqtt5Client.builder().identifier("intruder").serverHost("127.0.0.1").serverPort(mosquitto.port()).buildBlocking();
-        intruder.connect();
+        // Each attacked meter enrolled on the broker (dynamic security) as it is first used.
+        meters = new MeterClients(mosquitto.port(), mosquitto::meter);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (intruder != null) {
-            intruder.disconnect();
+        if (meters != null) {
+            meters.close();
         }
         if (ingest != null) {
             ingest.close();

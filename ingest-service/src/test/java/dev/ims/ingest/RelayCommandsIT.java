@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -36,14 +35,15 @@ class RelayCommandsIT {
     static final AtomicInteger SERIAL = new AtomicInteger();
 
     static MongoDatabase db;
-    static Mqtt5BlockingClient meterSide;
+    /** The meters' side: each meter ID its own connection. */
+    static MeterClients meterSide;
 
     /** IngestIT's stack: its ingest times unanswered commands out after 5 s. */
     @BeforeAll
     static void start() throws Exception {
         IngestIT.startStack();
         db = IngestIT.db;
-        meterSide = IngestIT.publisher;
+        meterSide = IngestIT.meters;
     }
 
     @Test
@@ -161,7 +161,7 @@ class RelayCommandsIT {
     }
 
     private static void status(String meter, ConnectionState state) {
-        meterSide.publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
+        meterSide.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(StatusMessage.of(meter, state, Instant.now()).encode()).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             Document m = Mono.from(db.getCollection(METERS).find(Filters.eq(ID, meter)).first()).block();
@@ -180,11 +180,11 @@ class RelayCommandsIT {
     }
 
     private static void ack(String meter, CommandAck ack) {
-        meterSide.publishWith().topic("meters/" + meter + "/command/ack").qos(MqttQos.AT_LEAST_ONCE).payload(ack.encode()).send();
+        meterSide.of(meter).publishWith().topic("meters/" + meter + "/command/ack").qos(MqttQos.AT_LEAST_ONCE).payload(ack.encode()).send();
     }
 
     private static void reading(String meter, long seq, Instant ts, RelayState relay) {
-        meterSide.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+        meterSide.of(meter).publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(CODEC.encode(Reading.of(meter, seq, ts, 10 + seq * 0.001, 100.0, 230.0, 0.4, null, relay))).send();
     }
 
