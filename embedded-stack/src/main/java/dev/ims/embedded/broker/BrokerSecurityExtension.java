@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
  *       or {@code CLIENT_IDENTIFIER_NOT_VALID}. A lookup that does not answer in {@link #AUTH_TIMEOUT} (the store
  *       down) refuses with {@code SERVER_UNAVAILABLE}; the client retries.
  *   <li>authorisation: every PUBLISH (the will included) and every SUBSCRIBE is checked against the rights table
- *       ({@link dev.ims.model.security.BrokerRights}); refused with {@code NOT_AUTHORIZED} in the PUBACK or SUBACK
- *       (an MQTT 3.1.1 client, which has no reason codes, is disconnected on a refused PUBLISH).
+ *       ({@link dev.ims.model.security.BrokerRights}); refused with {@code NOT_AUTHORIZED} in the PUBACK or SUBACK.
+ *       After a refused PUBLISH HiveMQ CE also closes the connection (measured on 2025.5: DISCONNECT
+ *       {@code NOT_AUTHORIZED}, MQTT 5 clients included; an MQTT 3.1.1 client is just disconnected). A will the rights
+ *       do not allow refuses the CONNECT itself ({@code NOT_AUTHORIZED}). A {@code $share/<group>/} SUBSCRIBE reaches the
+ *       subscription authorizer with its share prefix (so another group is refused).
  *   <li>limits: the CONNECT's session expiry is lowered for every client but the ingest before HiveMQ creates
  *       or resumes the session, and a DISCONNECT cannot raise it again; the client's queue size is set at
  *       authentication and stored with its session ({@link ClientPolicy}).
