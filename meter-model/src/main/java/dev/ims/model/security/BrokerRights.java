@@ -89,8 +89,10 @@ public final class BrokerRights {
     /**
      * {@code who}'s rights as filters, for a broker that keeps access lists (Mosquitto's dynamic security).
      * The portal's publish right is the filter {@code meters/+/command}. The ingest's share-group subscription
-     * is listed as the plain filter: Mosquitto checks a shared subscription's ACL on the filter without its
-     * {@code $share/<group>/} part.
+     * is listed as a grant of its own, {@code $share/<group>/meters/+/reading}: Mosquitto 2.0 checks a shared
+     * subscription's ACL on the whole filter, {@code $share/<group>/} included (measured on 2.0.11: with only
+     * {@code meters/+/reading} granted, the shared SUBSCRIBE is refused; with the shared filter granted literally,
+     * another group is refused), as the embedded broker does.
      */
     public List<Grant> grants(Identity who) {
         return switch (who.role()) {
@@ -104,6 +106,7 @@ public final class BrokerRights {
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.STATUS)));
             case INGEST -> List.of(
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.READING)),
+                    new Grant(Access.SUBSCRIBE, topics.shared(ingestGroup, TopicKind.READING)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.STATUS)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.COMMAND_ACK)));
         };

@@ -27,8 +27,9 @@ import javax.crypto.spec.PBEKeySpec;
  *       (administers the plugin; no meter traffic), held by the admin client.
  *   <li>roles {@value #INGEST_ROLE} and {@value #PORTAL_ROLE}: {@link BrokerRights#grants} of that role. A PUBLISH grant
  *       is a {@code publishClientSend} ACL on the filter; a SUBSCRIBE grant is a {@code subscribeLiteral} ACL (exactly
- *       that filter, so {@code meters/+/reading} does not admit {@code #}) plus {@code publishClientReceive} and
- *       {@code unsubscribeLiteral} on the same filter.
+ *       that filter, so {@code meters/+/reading} does not admit {@code #}, and a shared subscription is granted with its
+ *       {@code $share/<group>/} part, as Mosquitto checks it) plus {@code unsubscribeLiteral} on the same filter and
+ *       {@code publishClientReceive} on it without the share part (delivery is checked on the message's topic).
  *   <li>each service client given, with {@code clientid} = its name (Mosquitto refuses the username with any other
  *       client ID) and its role.
  * </ul>
@@ -222,17 +223,31 @@ public final class DynsecConfig {
 
     private static ArrayNode acls(List<BrokerRights.Grant> grants) {
         ArrayNode acls = Json.mapper().createArrayNode();
+        Set<String> receives = new java.util.HashSet<>();
         for (BrokerRights.Grant g : grants) {
             switch (g.access()) {
                 case PUBLISH -> acls.add(acl("publishClientSend", g.topicFilter()));
                 case SUBSCRIBE -> {
                     acls.add(acl("subscribeLiteral", g.topicFilter()));
-                    acls.add(acl("publishClientReceive", g.topicFilter()));
                     acls.add(acl("unsubscribeLiteral", g.topicFilter()));
+                    // Delivery is checked on the message's topic, which has no $share/<group>/ part.
+                    String receive = withoutShare(g.topicFilter());
+                    if (receives.add(receive)) {
+                        acls.add(acl("publishClientReceive", receive));
+                    }
                 }
             }
         }
         return acls;
+    }
+
+    /** {@code $share/<group>/<filter>} without its first two levels; any other filter as it is. */
+    static String withoutShare(String filter) {
+        if (!filter.startsWith("$share/")) {
+            return filter;
+        }
+        int slash = filter.indexOf('/', "$share/".length());
+        return slash < 0 ? filter : filter.substring(slash + 1);
     }
 
     private static ObjectNode acl(String type, String topic) {
