@@ -66,6 +66,19 @@ public final class MosquittoProcess implements AutoCloseable {
      *     replaced (the file goes to {@code dir/dynamic-security.json})
      */
     public static MosquittoProcess start(Path projectConf, int port, Path dir) throws IOException {
+        return start(projectConf, port, dir, null);
+    }
+
+    /**
+     * As {@link #start(Path, int, Path)}, but with a dynamic-security file written elsewhere (e.g. by
+     * {@code ./ims mosquitto-init}), copied to {@code dir/dynamic-security.json}. This process's own {@link #admin()}
+     * is then unknown to the broker: use the file's identities.
+     */
+    public static MosquittoProcess startWithDynsecFile(Path projectConf, int port, Path dir, Path dynsecFile) throws IOException {
+        return start(projectConf, port, dir, dynsecFile);
+    }
+
+    private static MosquittoProcess start(Path projectConf, int port, Path dir, Path givenDynsec) throws IOException {
         requireOrSkip();
         MosquittoProcess m = new MosquittoProcess(port, dir);
         String original = Files.readString(projectConf);
@@ -86,7 +99,11 @@ public final class MosquittoProcess implements AutoCloseable {
                 + "\nuser " + System.getProperty("user.name") + "\n";
         Files.createDirectories(dir.resolve("mosquitto"));
         Files.writeString(dir.resolve("mosquitto.conf"), conf);
-        new DynsecConfig(m.rights).write(dynsec, m.admin, List.of());
+        if (givenDynsec == null) {
+            new DynsecConfig(m.rights).write(dynsec, m.admin, List.of());
+        } else {
+            Files.copy(givenDynsec, dynsec, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         m.launch();
         return m;
     }

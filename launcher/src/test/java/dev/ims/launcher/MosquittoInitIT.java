@@ -1,0 +1,116 @@
+package dev.ims.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.ims.client.dynsec.DynsecAccounts;
+import dev.ims.embedded.FreePorts;
+import dev.ims.embedded.testing.MosquittoProcess;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.security.BrokerRights;
+import dev.ims.model.security.Credential;
+import dev.ims.model.security.Secrets;
+import dev.ims.model.security.ServiceCredentials;
+import dev.ims.model.topic.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ./ims mosquitto-init} on a real Mosquitto: the file it writes is what the broker runs on, the identities it
+ * leaves work with exactly their rights, its admin identity enrols meters, and nobody else gets in.
+ */
+class MosquittoInitIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void initialisedMosquitto_admitsTheWrittenIdentitiesWithTheirRights_andItsAdminEnrolsMeters_andRefusesAnonymous() throws Exception {
+        MosquittoProcess.requireOrSkip();
+        Path data = dir.resolve("data");
+        Path conf = dir.resolve("conf");
+        StringWriter printed = new StringWriter();
+        assertThat(init(data, printed, conf.toString(), "--ingest", "ims-ingest-1", "--ingest", "ims-ingest-2")).as(printed.toString()).isZero();
+        for (String name : List.of("ims-ingest-1", "ims-ingest-2", "ims-portal", "ims-admin")) {
+            Path file = ServiceCredentials.file(data, name);
+            assertThat(file).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        }
+        assertThat(Files.readString(conf.resolve("dynamic-security.json"))).doesNotContain(
+                ServiceCredentials.load(ServiceCredentials.file(data, "ims-ingest-1")).orElseThrow().password());
+
+        try (MosquittoProcess mosquitto = MosquittoProcess.startWithDynsecFile(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0),
+                dir.resolve("mosquitto"), conf.resolve("dynamic-security.json"))) {
+            Credential ingest = ServiceCredentials.load(ServiceCredentials.file(data, "ims-ingest-1")).orElseThrow();
+            Credential portal = ServiceCredentials.load(ServiceCredentials.file(data, "ims-portal")).orElseThrow();
+            Credential admin = ServiceCredentials.load(ServiceCredentials.file(data, "ims-admin")).orElseThrow();
+
+            Mqtt5BlockingClient ingestClient = connect(mosquitto, ingest);
+            AtomicInteger readings = new AtomicInteger();
+            ingestClient.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> readings.incrementAndGet());
+            ingestClient.subscribeWith().topicFilter("$share/ims-ingest/meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send();
+            assertThatThrownBy(() -> ingestClient.subscribeWith().topicFilter("#").send()).as("the ingest has no wider right").isNotNull();
+
+            // The admin identity enrols a meter as the portal does at enrolment.
+            String secret = Secrets.newSecret();
+            try (DynsecAccounts accounts = new DynsecAccounts(ImsSettings.load(Map.of(), Map.of()), MqttEndpoint.parse(mosquitto.url()), admin,
+                    new BrokerRights(Topics.defaults(), ImsSettings.DEFAULT_INGEST_GROUP))) {
+                accounts.register("init-meter-1", secret).toCompletableFuture().get(15, TimeUnit.SECONDS);
+            }
+            Mqtt5BlockingClient meter = connect(mosquitto, new Credential("init-meter-1", secret));
+            meter.publishWith().topic("meters/init-meter-1/reading").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> readings.get() == 1);
+
+            Mqtt5BlockingClient portalClient = connect(mosquitto, portal);
+            portalClient.publishWith().topic("meters/init-meter-1/command").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+
+            Mqtt5BlockingClient anonymous = Mqtt5Client.builder().identifier("anonymous-" + System.nanoTime()).serverHost("127.0.0.1")
+                    .serverPort(mosquitto.port()).buildBlocking();
+            assertThatThrownBy(anonymous::connect).as("no anonymous client").isNotNull();
+            List.of(ingestClient, meter, portalClient).forEach(Mqtt5BlockingClient::disconnect);
+        }
+
+        // Running it again would throw the meters' accounts away: refused without --force, the file unchanged.
+        String before = Files.readString(conf.resolve("dynamic-security.json"));
+        StringWriter again = new StringWriter();
+        assertThat(init(data, again, conf.toString())).isNotZero();
+        assertThat(again.toString()).contains("--force");
+        assertThat(Files.readString(conf.resolve("dynamic-security.json"))).isEqualTo(before);
+    }
+
+    private static int init(Path data, StringWriter out, String... args) {
+        MosquittoInitMain main = new MosquittoInitMain();
+        main.environment = Map.of("IMS_DATA_DIR", data.toString());
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
+        return cl.execute(args);
+    }
+
+    private static Mqtt5BlockingClient connect(MosquittoProcess mosquitto, Credential c) {
+        Mqtt5BlockingClient client = Mqtt5Client.builder().identifier(c.username()).serverHost("127.0.0.1").serverPort(mosquitto.port())
+                .simpleAuth().username(c.username()).password(c.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        client.connect();
+        return client;
+    }
+}
