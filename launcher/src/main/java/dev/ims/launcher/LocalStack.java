@@ -163,6 +163,9 @@ public final class LocalStack implements AutoCloseable {
         // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
         // One registry for the whole process: the portal serves it on /metrics.
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = Portal.newRegistry();
+        if (broker != null) {
+            bindRefusals(broker, registry);
+        }
         IngestService ingest = new IngestService(embeddedBroker ? ingestSettings.alone() : ingestSettings).metrics(registry);
         ingest.start().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         started.push(() -> ingest.stop().toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -202,6 +205,19 @@ public final class LocalStack implements AutoCloseable {
             writeClaimCodes(settings.dataDir().resolve("fleet").resolve(CLAIM_CODES_FILE), members);
             LOG.info("Simulated fleet of {} meters connected", members.size());
         }
+    }
+
+    /**
+     * The embedded broker's refusals as {@code ims_broker_refused_total{kind=connect|publish|subscribe}} on the portal's
+     * {@code /metrics}: a rising count is someone without the right identity or rights trying.
+     */
+    static void bindRefusals(EmbeddedBroker broker, io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().connects())
+                .tag("kind", "connect").description("CONNECTs refused: no, unknown or wrong credential, or another's client ID").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().publishes())
+                .tag("kind", "publish").description("PUBLISHes (wills included) outside the client's rights").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().subscribes())
+                .tag("kind", "subscribe").description("SUBSCRIBEs outside the client's rights").register(registry);
     }
 
     /**

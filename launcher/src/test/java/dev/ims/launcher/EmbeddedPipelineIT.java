@@ -1,9 +1,15 @@
 package dev.ims.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import dev.ims.embedded.testing.ChildJvm;
+import dev.ims.model.config.MqttEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +32,25 @@ class EmbeddedPipelineIT extends PipelineContract {
         startStack(null, dir);
     }
 
+    /** An intruder without identity is refused by the stack's broker, and staff see it counted on {@code /metrics}. */
+    @Test
+    void anonymousClient_isRefused_andCountedOnTheStacksMetrics() throws Exception {
+        double before = refusedConnects(getText("/metrics"));
+        MqttEndpoint e = MqttEndpoint.parse(stack.mqttUrl());
+        Mqtt5BlockingClient anonymous = Mqtt5Client.builder().identifier("intruder-" + System.nanoTime()).serverHost(e.host())
+                .serverPort(e.port()).buildBlocking();
+        assertThatThrownBy(anonymous::connect).isInstanceOf(Mqtt5ConnAckException.class)
+                .satisfies(x -> assertThat(((Mqtt5ConnAckException) x).getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusedConnects(getText("/metrics")) >= before + 1);
+    }
+
+    private static double refusedConnects(String metrics) {
+        Matcher m = Pattern.compile("ims_broker_refused_total\\{kind=\"connect\"[^}]*} ([0-9.E]+)").matcher(metrics);
+        assertThat(m.find()).as("ims_broker_refused_total{kind=connect} on /metrics").isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     /**
      * {@code ./ims agent} in another console, with nothing but the stack's data folder: it finds the fleet provisioning
      * key there, enrols over HTTP for its own broker identity, and shows up in the portal online with its readings.
@@ -33,6 +58,7 @@ class EmbeddedPipelineIT extends PipelineContract {
     @Test
     void agentInAnotherConsole_enrolsWithTheStacksProvisioningKey_andShowsUpInThePortal() throws Exception {
         Path log = Files.createDirectories(Path.of("target", "agent-it")).resolve("agent.log");
+        Files.deleteIfExists(log); // the child's output is appended: only this run's may be read
         Map<String, String> env = Map.of("IMS_DATA_DIR", stackDir.toString(), "MQTT_URL", stack.mqttUrl(),
                 "HTTP_PORT", Integer.toString(stack.portalPort()), "TIME_ZONE", ZONE.getId());
         try (ChildJvm agent = ChildJvm.start("dev.ims.agent.AgentMain", List.of("--interval-seconds", "1", "--history-days", "0"), env, log,
@@ -40,8 +66,13 @@ class EmbeddedPipelineIT extends PipelineContract {
             Matcher id = Pattern.compile("New meter (\\S+)").matcher(Files.readString(log));
             assertThat(id.find()).as(Files.readString(log)).isTrue();
             String meter = id.group(1);
-            await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(get("/api/v1/meters/" + meter).path("state").asText())
-                    && get("/api/v1/meters/" + meter).path("latest").has("energyKwh"));
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(get("/api/v1/meters/" + meter).path("state").asText())
+                        && get("/api/v1/meters/" + meter).path("latest").has("energyKwh"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("meter " + get("/api/v1/meters/" + meter) + "\nrejected " + get("/api/v1/rejected?limit=5")
+                        + "\nagent log:\n" + Files.readString(log), e);
+            }
             assertThat(Files.exists(Path.of(stackDir.toString(), "agents"))).as("the agent's state folder in the data folder").isTrue();
             assertThat(Files.readString(log)).doesNotContain(stack.provisioningKey());
         }
