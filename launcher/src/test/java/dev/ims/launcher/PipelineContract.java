@@ -259,6 +259,38 @@ abstract class PipelineContract {
                 .contains("jvm_memory_used_bytes").contains("ims_commands_open{state=\"QUEUED\"}");
     }
 
+    /**
+     * Revocation on the running stack: staff decommission a live meter through the portal; the broker closes its
+     * session (the register refuses it from then on, the portal's sweep disconnects it), it stays offline although it
+     * keeps trying, no reading of it is stored afterwards, relay commands are refused, and its history is kept.
+     */
+    @Test
+    void decommissionedMeter_isDisconnected_andStaysOut_andItsHistoryIsKept() throws Exception {
+        ImsSettings settings = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "IMS_DATA_DIR", stackDir.resolve("revoked-meter").toString()),
+                Map.of()).withMqttUrl(stack.mqttUrl());
+        Fleet.Options options = new Fleet.Options(Duration.ofSeconds(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0.0)
+                .withEnrolment(URI.create(stack.portalUrl()), stack.provisioningKey());
+        Fleet.Member member = Fleet.fresh(stackDir.resolve("revoked-meter"), settings, options, Clock.systemUTC());
+        String meter = member.meter().meterId();
+        try (Fleet fleet = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "ONLINE".equals(get("/api/v1/meters/" + meter).path("state").asText())
+                    && get("/api/v1/meters/" + meter + "/readings").size() >= 2);
+
+            HttpResponse<String> r = post("/api/v1/meters/" + meter + "/decommission", "{\"reason\":\"meter removed from site\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            // The broker publishes the meter's OFFLINE will when it closes the session; the meter's reconnects are refused.
+            await().atMost(Duration.ofSeconds(20)).until(() -> "OFFLINE".equals(get("/api/v1/meters/" + meter).path("state").asText()));
+            int kept = get("/api/v1/meters/" + meter + "/readings?limit=1000").size();
+            assertThat(kept).as("history kept").isGreaterThanOrEqualTo(2);
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
+                    get("/api/v1/meters/" + meter + "/readings?limit=1000").size() == kept
+                            && "OFFLINE".equals(get("/api/v1/meters/" + meter).path("state").asText()));
+            assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"OFF\",\"reason\":\"after decommissioning\"}")
+                    .statusCode()).isEqualTo(409);
+            assertThat(get("/api/v1/meters/" + meter).path("decommissioned").path("reason").asText()).isEqualTo("meter removed from site");
+        }
+    }
+
     @Test
     void relayCommand_needsARelayAndAReason_andAKnownMeter() throws Exception {
         String meter = stack.fleet().meterIds().get(1);

@@ -1,5 +1,7 @@
 package dev.ims.client.mqtt;
 
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5WillPublish;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientReconnector;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -69,6 +71,8 @@ public final class MeterConnection implements AutoCloseable {
     });
     private volatile Outbox outbox;
     private volatile boolean connected;
+    /** When the current connection attempt started: its birth is dated so, its will 1 ms later. */
+    private volatile Instant sessionTs;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
@@ -93,6 +97,10 @@ public final class MeterConnection implements AutoCloseable {
                     connected = false;
                     if (!closed) {
                         logIfRefused(c.getCause());
+                        // The next attempt carries a will dated after the birth it will publish (see connect()).
+                        Instant next = clock.instant();
+                        sessionTs = next;
+                        ((Mqtt5ClientReconnector) c.getReconnector()).connectWith().willPublish(will(next)).applyConnect();
                     }
                 });
         this.client = builder.buildAsync();
@@ -116,18 +124,32 @@ public final class MeterConnection implements AutoCloseable {
         }
     }
 
-    /** Completes when connected the first time; fails when the broker refuses or cannot be reached. */
+    /**
+     * Completes when connected the first time; fails when the broker refuses or cannot be reached.
+     *
+     * <p>The last will (retained OFFLINE) is dated 1 ms after the birth (retained ONLINE) of the same connection: the
+     * ingest keeps the newest status by its {@code ts}, so a will dated at CONNECT, before the birth, would be ignored
+     * and a meter whose connection is lost (or closed by the broker, e.g. when it is decommissioned) would stay ONLINE.
+     * Each reconnect dates both anew.
+     */
     public CompletableFuture<Void> connect() {
+        Instant ts = clock.instant();
+        sessionTs = ts;
         return client.connectWith()
                 .cleanStart(true)
-                .willPublish()
+                .willPublish(will(ts))
+                .send()
+                .thenApply(ack -> null);
+    }
+
+    private Mqtt5WillPublish will(Instant sessionStart) {
+        return Mqtt5Publish.builder()
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
-                .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, clock.instant()).encode())
-                .applyWillPublish()
-                .send()
-                .thenApply(ack -> null);
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.OFFLINE, sessionStart.plusMillis(1)).encode())
+                .asWill()
+                .build();
     }
 
     private void onConnected() {
@@ -144,7 +166,7 @@ public final class MeterConnection implements AutoCloseable {
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
-                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, clock.instant()).encode())
+                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, sessionTs != null ? sessionTs : clock.instant()).encode())
                 .send();
         client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
     }

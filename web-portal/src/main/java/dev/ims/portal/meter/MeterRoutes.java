@@ -115,10 +115,15 @@ public final class MeterRoutes {
     }
 
     /**
-     * A meter document's connection state: the newest status the ingest kept ({@code connectionLast}), else
-     * the older {@code connection} field, else {@code UNKNOWN}.
+     * A meter document's connection state: {@code OFFLINE} once decommissioned (its credential is refused from that
+     * moment and its session closed; Mosquitto's dynamic security closes it without publishing the meter's will, so no
+     * OFFLINE status may ever arrive), else the newest status the ingest kept ({@code connectionLast}), else the older
+     * {@code connection} field, else {@code UNKNOWN}.
      */
     public static String connectionState(Document meter) {
+        if (isDecommissioned(meter)) {
+            return "OFFLINE";
+        }
         Document last = meter.get(CONNECTION_LAST, Document.class);
         String state = last == null ? null : last.getString(STATE);
         if (state == null) {
