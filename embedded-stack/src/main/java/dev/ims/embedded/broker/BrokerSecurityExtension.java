@@ -69,15 +69,19 @@ final class BrokerSecurityExtension implements ExtensionMain {
 
     private final ClientPolicy policy;
     private final BrokerSecurity security;
+    /** The CAs a client certificate must chain to (the TLS listener's trust store); empty: no certificate is an identity. */
+    private final java.util.Set<java.security.cert.TrustAnchor> certificateAuthorities;
     private final AtomicLong refusedConnects = new AtomicLong();
     private final AtomicLong refusedPublishes = new AtomicLong();
     private final AtomicLong refusedSubscribes = new AtomicLong();
     private final RefusalLog refusalLog = new RefusalLog();
     private volatile boolean started;
 
-    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security) {
+    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security, java.util.List<java.security.cert.X509Certificate> trusted) {
         this.policy = policy;
         this.security = security;
+        this.certificateAuthorities = trusted.stream().map(c -> new java.security.cert.TrustAnchor(c, null))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     EmbeddedExtension embedded() {
@@ -211,10 +215,33 @@ final class BrokerSecurityExtension implements ExtensionMain {
      * The CN of the client certificate the TLS handshake verified, if the client sent one (TLS listener only; a
      * certificate the CA did not sign never gets this far). Empty when there is none or it has no usable CN.
      */
-    private static Optional<String> certificateName(SimpleAuthInput in) {
+    private Optional<String> certificateName(SimpleAuthInput in) {
         return in.getConnectionInformation().getClientTlsInformation()
-                .flatMap(t -> t.getClientCertificate())
-                .flatMap(c -> commonName(c.getSubjectX500Principal()));
+                .flatMap(t -> t.getClientCertificateChain())
+                .filter(this::chainsToTheCa)
+                .flatMap(chain -> commonName(chain[0].getSubjectX500Principal()));
+    }
+
+    /**
+     * Checks again what HiveMQ's trust store checked in the handshake (defence in depth: a listener misconfigured
+     * to trust more must not make any certificate an identity): the chain validates to one of the broker's CAs, now.
+     */
+    private boolean chainsToTheCa(java.security.cert.X509Certificate[] chain) {
+        if (chain.length == 0 || certificateAuthorities.isEmpty()) {
+            return false;
+        }
+        try {
+            java.security.cert.PKIXParameters pkix = new java.security.cert.PKIXParameters(certificateAuthorities);
+            pkix.setRevocationEnabled(false);
+            java.util.List<java.security.cert.X509Certificate> path = new java.util.ArrayList<>(java.util.List.of(chain));
+            path.removeIf(c -> certificateAuthorities.stream().anyMatch(a -> a.getTrustedCert().equals(c)));
+            java.security.cert.CertPathValidator.getInstance("PKIX")
+                    .validate(java.security.cert.CertificateFactory.getInstance("X.509").generateCertPath(path), pkix);
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            LOG.warn("Ignoring a client certificate that does not validate against the broker's CA: {}", e.getMessage());
+            return false;
+        }
     }
 
     /** The single CN of {@code subject}; empty when it has none or several. */

@@ -6,6 +6,7 @@ import dev.ims.embedded.FreePorts;
 import dev.ims.model.config.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         BrokerTls tls = null;
         Path root = options.dataDir().toAbsolutePath();
         EmbeddedHiveMQ hivemq = null;
-        BrokerSecurityExtension limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security());
+        BrokerSecurityExtension limits;
         try {
             // Sessions and queued readings are data: the whole folder is the account's own (0700/0600), an
             // older version's wider folder included.
@@ -72,6 +73,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 tls = BrokerTls.open(options.tls().get().settings(), options.bindAddress());
                 tlsListener = tlsListenerXml(options.bindAddress().host(), tlsPort, tls);
             }
+            limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security(), tls == null ? List.of() : tls.trusted());
             // 0600: with TLS it holds the key stores' passwords.
             PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress().host(), port, options.maxQueuedMessages(),
                     options.maxPacketSize()).replace("    </listeners>", tlsListener + "    </listeners>"));
