@@ -287,6 +287,34 @@ public final class BrokerTls {
     public IssuedCertificate issueClientCertificate(String name, Duration validity) {
         PrivateKey key = caKey.orElseThrow(() -> new IllegalStateException(
                 "the CA's private key is not available here: issue client certificates with the operator's own CA"));
+        return issueClient(ca, key, name, validity);
+    }
+
+    /**
+     * A client certificate as {@link #issueClientCertificate}, signed by the generated CA in {@code dir} ({@value #CA_FILE}
+     * and {@value #CA_KEY_FILE}), without opening the broker's material (e.g. while the broker runs).
+     *
+     * @throws ConfigException when the folder has no generated CA (the broker with TLS never started there)
+     */
+    public static IssuedCertificate issueWithCaIn(Path dir, String name, Duration validity) {
+        Path caFile = dir.resolve(CA_FILE);
+        Path caKeyFile = dir.resolve(CA_KEY_FILE);
+        if (!Files.exists(caFile) || !Files.exists(caKeyFile)) {
+            throw new ConfigException("no CA in " + dir + " (" + CA_FILE + " and " + CA_KEY_FILE + "): start the local stack (./ims)"
+                    + " once to generate it");
+        }
+        X509Certificate ca = Pem.readCertificates(caFile, "CA file").get(0);
+        PrivateKey key = Pem.readPrivateKey(caKeyFile, "CA key file");
+        if (!matches(ca.getPublicKey(), key)) {
+            throw new ConfigException("CA key file " + caKeyFile + " is not the key of " + caFile);
+        }
+        return issueClient(ca, key, name, validity);
+    }
+
+    private static IssuedCertificate issueClient(X509Certificate ca, PrivateKey key, String name, Duration validity) {
+        if (validity.isNegative() || validity.isZero()) {
+            throw new IllegalArgumentException("validity must be positive, got " + validity);
+        }
         try {
             KeyPair pair = newKeyPair();
             Instant now = Instant.now();
