@@ -70,6 +70,10 @@ public final class ImsMain implements Callable<Integer> {
         System.out.println();
         System.out.println("  Portal:  " + stack.portalUrl());
         System.out.println("  MQTT:    " + stack.mqttUrl());
+        if (stack.mqttTlsUrl() != null) {
+            System.out.println("  MQTT TLS: " + stack.mqttTlsUrl() + " (meters verify it with MQTT_CA_FILE="
+                    + stack.caFile().toAbsolutePath().normalize() + ")");
+        }
         System.out.println("  MongoDB: " + ImsSettings.hideCredentials(stack.mongoUri()));
         System.out.println("  Network: " + listeningLine(stack.listening(), stack.bindAddress()));
         String generated = stack.generatedAdminPassword();

@@ -4,6 +4,7 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.agent.Fleet;
 import dev.ims.client.relay.RelayRules;
+import dev.ims.embedded.broker.BrokerTls;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
@@ -82,6 +83,8 @@ public final class LocalStack implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private String mqttUrl;
+    private String mqttTlsUrl;
+    private Path caFile;
     private String mongoUri;
     private int portalPort;
     private Fleet fleet;
@@ -96,6 +99,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The list of the simulated meters' IDs and claim codes, in the fleet's folder. */
     public static final String CLAIM_CODES_FILE = "claim-codes.txt";
+    /** The folder of the local CA and the broker's certificate under the data folder. */
+    public static final String TLS_FOLDER = "tls";
 
     private LocalStack() {}
 
@@ -138,13 +143,29 @@ public final class LocalStack implements AutoCloseable {
             services.add(new Identity(Role.INGEST, ingestClientId), ingestIdentity.password());
             services.add(new Identity(Role.PORTAL, portalIdentity.username()), portalIdentity.password());
             // Meters are the portal's register of enrolled devices (in the store); until the portal is up, nobody.
-            IdentityDirectory meters = (username, password) -> meterDirectory.authenticate(username, password);
+            IdentityDirectory meters = new IdentityDirectory() {
+                @Override
+                public java.util.concurrent.CompletionStage<java.util.Optional<Identity>> authenticate(String username, String password) {
+                    return meterDirectory.authenticate(username, password);
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<java.util.Optional<Identity>> lookup(String name) {
+                    return meterDirectory.lookup(name);
+                }
+            };
+            // TLS beside the plain listener, on the same address: a CA and the broker's certificate generated under
+            // IMS_DATA_DIR/tls at the first start; meters trust ca.pem (MQTT_CA_FILE) and may log in with a client
+            // certificate it signed (./ims meters certificate). The stack's own services keep the plain listener.
             broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(settings.mqttPort(), settings.dataDir().resolve("broker"))
                     .withBindAddress(bindAddress)
                     .withSecurity(new BrokerSecurity(new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup()), services,
-                            meters)));
+                            meters))
+                    .withTls(settings.mqttTlsPort(), BrokerTls.Settings.generated(tlsDir(settings), networkNames(bindAddress))));
             started.push(broker);
             listening.add("broker");
+            mqttTlsUrl = broker.tlsUrl();
+            caFile = broker.tls().orElseThrow().caFile();
             settings = settings.withMqttUrl(broker.url());
         }
         if (settings.mongoUri().isEmpty()) {
@@ -269,6 +290,46 @@ public final class LocalStack implements AutoCloseable {
 
     public String mqttUrl() {
         return mqttUrl;
+    }
+
+    /** The embedded broker's TLS URL ({@code ssl://127.0.0.1:8883}), or null with another broker ({@code MQTT_URL}). */
+    public String mqttTlsUrl() {
+        return mqttTlsUrl;
+    }
+
+    /** The CA certificate meters trust for {@link #mqttTlsUrl()} ({@code MQTT_CA_FILE}), or null with another broker. */
+    public Path caFile() {
+        return caFile;
+    }
+
+    /** Where the local stack's CA and broker certificate are: {@code IMS_DATA_DIR/tls}. */
+    public static Path tlsDir(ImsSettings settings) {
+        return settings.dataDir().resolve(TLS_FOLDER);
+    }
+
+    /**
+     * The addresses a meter elsewhere may use when the broker listens on every interface: this machine's non-loopback
+     * interface addresses (the broker's certificate names them besides loopback and the host name). None otherwise.
+     */
+    static String[] networkNames(BindAddress bind) {
+        if (!bind.isWildcard()) {
+            return new String[0];
+        }
+        List<String> names = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isUp() && !nif.isLoopback()) {
+                    for (java.net.InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                        if (!a.isLinkLocalAddress() && !a.isLoopbackAddress()) {
+                            names.add(a.getHostAddress().replaceAll("%.*$", ""));
+                        }
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            LOG.warn("Cannot list this machine's addresses for the broker's certificate: {}", e.toString());
+        }
+        return names.toArray(String[]::new);
     }
 
     public String mongoUri() {

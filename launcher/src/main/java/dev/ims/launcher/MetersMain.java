@@ -2,7 +2,9 @@ package dev.ims.launcher;
 
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.embedded.broker.BrokerTls;
 import dev.ims.model.config.ImsOptions;
+import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.security.BrokerAccounts;
@@ -31,11 +33,15 @@ import picocli.CommandLine.Spec;
  * <ul>
  *   <li>{@code provision [--meter-id ID]}: enrols a meter and prints its ID, broker secret and claim code, once;
  *   <li>{@code decommission ID --reason TEXT}: its credential stops working, its session is closed, consumers stop
- *       seeing it, its history stays.
+ *       seeing it, its history stays;
+ *   <li>{@code certificate ID [--days N] [--out DIR]}: writes {@code ID.crt.pem} and {@code ID.key.pem} (0600), a client
+ *       certificate for an enrolled, active meter signed by the local stack's CA ({@code IMS_DATA_DIR/tls}): the meter then
+ *       connects to the TLS listener with {@code MQTT_CERT_FILE}/{@code MQTT_KEY_FILE} and no password.
  * </ul>
  */
-@Command(name = "ims meters", mixinStandardHelpOptions = true, subcommands = {MetersMain.Provision.class, MetersMain.Decommission.class},
-        description = "Provisions and decommissions meters in the register of enrolled meters.")
+@Command(name = "ims meters", mixinStandardHelpOptions = true, subcommands = {MetersMain.Provision.class, MetersMain.Decommission.class,
+        MetersMain.Certificate.class},
+        description = "Provisions and decommissions meters in the register of enrolled meters, and issues their client certificates.")
 public final class MetersMain implements Callable<Integer> {
 
     static {
@@ -133,6 +139,49 @@ public final class MetersMain implements Callable<Integer> {
         }
     }
 
+    @Command(name = "certificate", description = "Writes METER_ID.crt.pem and METER_ID.key.pem (0600): a client certificate for an"
+            + " enrolled meter, signed by the local CA in IMS_DATA_DIR/tls; the meter uses them as MQTT_CERT_FILE and MQTT_KEY_FILE.")
+    static final class Certificate implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        MetersMain parent;
+
+        @Parameters(paramLabel = "METER_ID")
+        String meterId;
+
+        @Option(names = "--days", defaultValue = "365", description = "Days the certificate is valid (default 365).")
+        int days;
+
+        @Option(names = "--out", defaultValue = ".", description = "Folder to write the two files to (default: the current one).")
+        java.nio.file.Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (days < 1) {
+                throw new CommandLine.ParameterException(parent.spec.commandLine(), "--days must be at least 1");
+            }
+            ImsSettings settings = parent.options.settings(parent.environment);
+            boolean active = parent.withRegistry(r -> r.lookup(meterId).toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                    .isPresent();
+            if (!active) {
+                throw new DeviceException(DeviceException.Kind.NOT_FOUND, "meter " + meterId + " is not enrolled or is decommissioned:"
+                        + " provision it first (./ims meters provision --meter-id " + meterId + ")");
+            }
+            BrokerTls.IssuedCertificate issued = BrokerTls.issueWithCaIn(LocalStack.tlsDir(settings), meterId, java.time.Duration.ofDays(days));
+            PrivateFiles.createDirectories(out);
+            java.nio.file.Path cert = out.resolve(meterId + ".crt.pem");
+            java.nio.file.Path key = out.resolve(meterId + ".key.pem");
+            PrivateFiles.writeString(key, issued.privateKeyPem());
+            PrivateFiles.writeString(cert, issued.certificatePem());
+            PrintWriter w = parent.spec.commandLine().getOut();
+            w.println("certificate:  " + cert.toAbsolutePath().normalize() + "   (MQTT_CERT_FILE; valid " + days + " days)");
+            w.println("key:          " + key.toAbsolutePath().normalize() + "   (MQTT_KEY_FILE; secret, 0600)");
+            w.println("CA:           " + LocalStack.tlsDir(settings).resolve(BrokerTls.CA_FILE).toAbsolutePath().normalize()
+                    + "   (MQTT_CA_FILE)");
+            w.flush();
+            return 0;
+        }
+    }
+
     /** Runs it; a refused operation or an unreachable store is one line (exit code 1), not a stack trace. */
     static int run(MetersMain main, String... args) {
         return run(main, null, args);
@@ -150,7 +199,7 @@ public final class MetersMain implements Callable<Integer> {
             while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
                 t = t.getCause();
             }
-            if (t instanceof DeviceException || t instanceof com.mongodb.MongoException || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof DeviceException || t instanceof dev.ims.model.config.ConfigException || t instanceof com.mongodb.MongoException || t instanceof java.util.concurrent.TimeoutException) {
                 line.getErr().println("Refused: " + t.getMessage());
                 return 1;
             }

@@ -65,7 +65,7 @@ class LocalStackBindAddressIT {
 
     private ImsSettings settings(Map<String, String> extra, int mqttPort, int mongoPort) {
         Map<String, String> env = new HashMap<>(extra);
-        env.putAll(Map.of("TIME_ZONE", "UTC", "HTTP_PORT", "0", "MQTT_PORT", Integer.toString(mqttPort), "MONGO_PORT",
+        env.putAll(Map.of("TIME_ZONE", "UTC", "HTTP_PORT", "0", "MQTT_PORT", Integer.toString(mqttPort), "MQTT_TLS_PORT", "0", "MONGO_PORT",
                 Integer.toString(mongoPort), "IMS_DATA_DIR", dir.resolve("data").toString(), "IMS_ADMIN_PASSWORD", "bind-test-password"));
         return ImsSettings.load(env, Map.of());
     }

@@ -48,7 +48,7 @@ class LocalStackKillIT {
     void stackKilledRightAfterPubacks_restarted_hasEveryAcknowledgedReadingOnce() throws Exception {
         int mqttPort = FreePorts.resolve(0);
         int mongoPort = FreePorts.resolve(0);
-        Map<String, String> env = Map.of("IMS_DATA_DIR", dir.resolve("data").toString(), "MQTT_PORT", Integer.toString(mqttPort),
+        Map<String, String> env = Map.of("IMS_DATA_DIR", dir.resolve("data").toString(), "MQTT_PORT", Integer.toString(mqttPort), "MQTT_TLS_PORT", "0",
                 "MONGO_PORT", Integer.toString(mongoPort), "HTTP_PORT", Integer.toString(FreePorts.resolve(0)), "TIME_ZONE", "UTC",
                 "IMS_ADMIN_PASSWORD", "kill-test-password");
         List<String> args = List.of("--fleet", "0");

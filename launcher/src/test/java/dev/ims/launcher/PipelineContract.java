@@ -51,7 +51,7 @@ abstract class PipelineContract {
 
     /** As above; {@code mongoUri} null: the embedded store. */
     static void startStack(String mqttUrl, String mongoUri, Path dataDir) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0",
+        Map<String, String> env = new HashMap<>(Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MQTT_TLS_PORT", "0",
                 "MONGO_PORT", "0", "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD));
         if (mqttUrl != null) {
             env.put("MQTT_URL", mqttUrl);

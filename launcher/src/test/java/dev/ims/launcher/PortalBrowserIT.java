@@ -66,7 +66,7 @@ class PortalBrowserIT {
             throw new IllegalStateException("CI=true but " + CHROMIUM + " or " + DRIVER + " is missing: .ci/run installs chromium and chromium-driver");
         }
         Assumptions.assumeTrue(installed, "no Chromium here");
-        Map<String, String> env = Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MONGO_PORT", "0",
+        Map<String, String> env = Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MQTT_TLS_PORT", "0", "MONGO_PORT", "0",
                 "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD);
         // An hour between live readings keeps the figures still while the test compares page and API.
         stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(2, 30, 3600, Duration.ZERO));

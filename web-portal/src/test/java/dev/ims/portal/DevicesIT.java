@@ -143,7 +143,7 @@ class DevicesIT {
     // ---- the broker's directory
 
     @Test
-    void authenticate_provesAnActiveMeterWithItsSecret_andNothingElse_norAfterDecommission() throws Exception {
+    void authenticateAndLookup_proveAnActiveMeter_withItsSecret_orByNameForACertificate_andNothingElse_norAfterDecommission() throws Exception {
         DeviceRegistry devices = PortalIT.portal.devices();
         String meter = meterId();
         String secret = Secrets.newSecret();
@@ -153,8 +153,13 @@ class DevicesIT {
         assertThat(auth(devices, meter, null)).isEmpty();
         assertThat(auth(devices, meterId(), secret)).isEmpty();
         assertThat(auth(devices, "ims-portal", secret)).isEmpty();
+        // By name alone (a client certificate proved it): the active device, nobody else.
+        assertThat(lookup(devices, meter)).contains(Identity.meter(meter));
+        assertThat(lookup(devices, meterId())).isEmpty();
+        assertThat(lookup(devices, "ims-portal")).isEmpty();
         devices.decommission(meter, "test", "gone").toCompletableFuture().get();
         assertThat(auth(devices, meter, secret)).isEmpty();
+        assertThat(lookup(devices, meter)).isEmpty();
     }
 
     // ---- claims
@@ -305,6 +310,10 @@ class DevicesIT {
 
     private static HttpResponse<String> decommission(String meter, String json, String token) throws Exception {
         return PortalIT.post("/api/v1/meters/" + meter + "/decommission", json, token);
+    }
+
+    private static Optional<Identity> lookup(DeviceRegistry devices, String name) throws Exception {
+        return devices.lookup(name).toCompletableFuture().get();
     }
 
     private static Optional<Identity> auth(DeviceRegistry devices, String user, String password) throws Exception {

@@ -9,6 +9,7 @@ import dev.ims.model.security.Role;
 import dev.ims.model.topic.Topics;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Who the embedded broker lets in and what they may do: the services' identities (in memory, from their identity
@@ -33,17 +34,36 @@ public record BrokerSecurity(BrokerRights rights, InMemoryDirectory services, Id
         return services.identityNamed(clientId).map(i -> i.role() == Role.INGEST).orElse(false);
     }
 
-    /** Services first; a username a service holds is never looked up among the meters. */
+    /**
+     * Services first; a username a service holds is never looked up among the meters. Both by secret
+     * ({@code authenticate}) and by a name a verified client certificate proves ({@code lookup}).
+     */
     IdentityDirectory directory() {
-        return (username, password) -> {
-            if (services.identityNamed(username).isPresent()) {
-                return services.authenticate(username, password);
+        return new IdentityDirectory() {
+            @Override
+            public CompletionStage<Optional<Identity>> authenticate(String username, String password) {
+                if (services.identityNamed(username).isPresent()) {
+                    return services.authenticate(username, password);
+                }
+                if (Identity.isReservedForServices(username)) {
+                    return CompletableFuture.completedFuture(Optional.empty());
+                }
+                return meters.authenticate(username, password)
+                        .thenApply(found -> found.filter(i -> i.name().equals(username)).map(i -> Identity.meter(i.name())));
             }
-            if (Identity.isReservedForServices(username)) {
-                return CompletableFuture.completedFuture(Optional.empty());
+
+            /** The same order for a name a client certificate proves: a service's name is never looked up among the meters. */
+            @Override
+            public CompletionStage<Optional<Identity>> lookup(String name) {
+                if (services.identityNamed(name).isPresent()) {
+                    return services.lookup(name);
+                }
+                if (Identity.isReservedForServices(name)) {
+                    return CompletableFuture.completedFuture(Optional.empty());
+                }
+                return meters.lookup(name)
+                        .thenApply(found -> found.filter(i -> i.name().equals(name)).map(i -> Identity.meter(i.name())));
             }
-            return meters.authenticate(username, password)
-                    .thenApply(found -> found.filter(i -> i.name().equals(username)).map(i -> Identity.meter(i.name())));
         };
     }
 }

@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * The embedded broker's security and limits, inside HiveMQ CE (whose config.xml has neither):
  * <ul>
  *   <li>authentication: every CONNECT needs a username and password that {@link BrokerSecurity#directory()}
- *       proves, and a client ID equal to that identity's name; otherwise CONNACK {@code BAD_USER_NAME_OR_PASSWORD}
+ *       proves, or (TLS listener) a client certificate the CA signed whose CN names an existing, active identity
+ *       ({@code lookup}; a username, if sent, must equal the CN; no password needed), and a client ID equal to that
+ *       identity's name; otherwise CONNACK {@code BAD_USER_NAME_OR_PASSWORD}
  *       or {@code CLIENT_IDENTIFIER_NOT_VALID}. A lookup that does not answer in {@link #AUTH_TIMEOUT} (the store
  *       down) refuses with {@code SERVER_UNAVAILABLE}; the client retries.
  *   <li>authorisation: every PUBLISH (the will included) and every SUBSCRIBE is checked against the rights table
@@ -66,15 +69,19 @@ final class BrokerSecurityExtension implements ExtensionMain {
 
     private final ClientPolicy policy;
     private final BrokerSecurity security;
+    /** The CAs a client certificate must chain to (the TLS listener's trust store); empty: no certificate is an identity. */
+    private final java.util.Set<java.security.cert.TrustAnchor> certificateAuthorities;
     private final AtomicLong refusedConnects = new AtomicLong();
     private final AtomicLong refusedPublishes = new AtomicLong();
     private final AtomicLong refusedSubscribes = new AtomicLong();
     private final RefusalLog refusalLog = new RefusalLog();
     private volatile boolean started;
 
-    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security) {
+    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security, java.util.List<java.security.cert.X509Certificate> trusted) {
         this.policy = policy;
         this.security = security;
+        this.certificateAuthorities = trusted.stream().map(c -> new java.security.cert.TrustAnchor(c, null))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     EmbeddedExtension embedded() {
@@ -164,14 +171,26 @@ final class BrokerSecurityExtension implements ExtensionMain {
         String clientId = connect.getClientId();
         Optional<String> username = connect.getUserName();
         Optional<ByteBuffer> password = connect.getPassword();
-        if (username.isEmpty() || password.isEmpty()) {
-            refuse(out, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "a username and password are required");
+        Optional<String> certificateName = certificateName(in);
+        CompletionStage<Optional<Identity>> lookup;
+        if (certificateName.isPresent()) {
+            // HiveMQ verified the certificate against the CA trust store in the handshake: its CN is the identity.
+            String name = certificateName.get();
+            if (username.isPresent() && !username.get().equals(name)) {
+                refuse(out, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "the username must equal the client certificate's name");
+                return;
+            }
+            lookup = security.directory().lookup(name);
+        } else if (username.isEmpty() || password.isEmpty()) {
+            refuse(out, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "a username and password (or a client certificate) are required");
             return;
+        } else {
+            String secret = StandardCharsets.UTF_8.decode(password.get().asReadOnlyBuffer()).toString();
+            lookup = security.directory().authenticate(username.get(), secret);
         }
-        String secret = StandardCharsets.UTF_8.decode(password.get().asReadOnlyBuffer()).toString();
         Async<SimpleAuthOutput> async = out.async(AUTH_TIMEOUT, TimeoutFallback.FAILURE, ConnackReasonCode.SERVER_UNAVAILABLE,
                 "the identity directory did not answer in time");
-        security.directory().authenticate(username.get(), secret).whenComplete((found, error) -> {
+        lookup.whenComplete((found, error) -> {
             try {
                 if (error != null) {
                     refuse(out, clientId, ConnackReasonCode.SERVER_UNAVAILABLE, "the identity directory is unavailable");
@@ -190,6 +209,58 @@ final class BrokerSecurityExtension implements ExtensionMain {
                 async.resume();
             }
         });
+    }
+
+    /**
+     * The CN of the client certificate the TLS handshake verified, if the client sent one (TLS listener only; a
+     * certificate the CA did not sign never gets this far). Empty when there is none or it has no usable CN.
+     */
+    private Optional<String> certificateName(SimpleAuthInput in) {
+        return in.getConnectionInformation().getClientTlsInformation()
+                .flatMap(t -> t.getClientCertificateChain())
+                .filter(this::chainsToTheCa)
+                .flatMap(chain -> commonName(chain[0].getSubjectX500Principal()));
+    }
+
+    /**
+     * Checks again what HiveMQ's trust store checked in the handshake (defence in depth: a listener misconfigured
+     * to trust more must not make any certificate an identity): the chain validates to one of the broker's CAs, now.
+     */
+    private boolean chainsToTheCa(java.security.cert.X509Certificate[] chain) {
+        if (chain.length == 0 || certificateAuthorities.isEmpty()) {
+            return false;
+        }
+        try {
+            java.security.cert.PKIXParameters pkix = new java.security.cert.PKIXParameters(certificateAuthorities);
+            pkix.setRevocationEnabled(false);
+            java.util.List<java.security.cert.X509Certificate> path = new java.util.ArrayList<>(java.util.List.of(chain));
+            path.removeIf(c -> certificateAuthorities.stream().anyMatch(a -> a.getTrustedCert().equals(c)));
+            java.security.cert.CertPathValidator.getInstance("PKIX")
+                    .validate(java.security.cert.CertificateFactory.getInstance("X.509").generateCertPath(path), pkix);
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            LOG.warn("Ignoring a client certificate that does not validate against the broker's CA: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The single CN of {@code subject}; empty when it has none or several. */
+    static Optional<String> commonName(javax.security.auth.x500.X500Principal subject) {
+        try {
+            var rdns = new javax.naming.ldap.LdapName(subject.getName()).getRdns();
+            String cn = null;
+            for (var rdn : rdns) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    if (cn != null) {
+                        return Optional.empty();
+                    }
+                    cn = String.valueOf(rdn.getValue());
+                }
+            }
+            return Optional.ofNullable(cn);
+        } catch (javax.naming.InvalidNameException e) {
+            return Optional.empty();
+        }
     }
 
     private void refuse(SimpleAuthOutput out, String clientId, ConnackReasonCode code, String why) {

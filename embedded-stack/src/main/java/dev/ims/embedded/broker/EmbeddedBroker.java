@@ -6,6 +6,7 @@ import dev.ims.embedded.FreePorts;
 import dev.ims.model.config.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,20 +40,26 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int port;
     private final String urlHost;
     private final BrokerSecurityExtension security;
+    private final int tlsPort;
+    private final BrokerTls tls;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, String urlHost, BrokerSecurityExtension security) {
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, String urlHost, BrokerSecurityExtension security, int tlsPort, BrokerTls tls) {
         this.hivemq = hivemq;
         this.security = security;
         this.port = port;
         this.urlHost = urlHost;
+        this.tlsPort = tlsPort;
+        this.tls = tls;
     }
 
     /** @throws EmbeddedStartException when the broker does not come up (e.g. the port is taken) */
     public static EmbeddedBroker start(EmbeddedBrokerOptions options) {
         int port = FreePorts.resolve(options.port());
+        int tlsPort = options.tls().map(t -> FreePorts.resolve(t.port())).orElse(-1);
+        BrokerTls tls = null;
         Path root = options.dataDir().toAbsolutePath();
         EmbeddedHiveMQ hivemq = null;
-        BrokerSecurityExtension limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security());
+        BrokerSecurityExtension limits;
         try {
             // Sessions and queued readings are data: the whole folder is the account's own (0700/0600), an
             // older version's wider folder included.
@@ -61,8 +68,15 @@ public final class EmbeddedBroker implements AutoCloseable {
             Path conf = PrivateFiles.createDirectories(root.resolve("conf"));
             Path data = PrivateFiles.createDirectories(root.resolve("data"));
             Path extensions = PrivateFiles.createDirectories(root.resolve("extensions"));
+            String tlsListener = "";
+            if (options.tls().isPresent()) {
+                tls = BrokerTls.open(options.tls().get().settings(), options.bindAddress());
+                tlsListener = tlsListenerXml(options.bindAddress().host(), tlsPort, tls);
+            }
+            limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security(), tls == null ? List.of() : tls.trusted());
+            // 0600: with TLS it holds the key stores' passwords.
             PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress().host(), port, options.maxQueuedMessages(),
-                    options.maxPacketSize()));
+                    options.maxPacketSize()).replace("    </listeners>", tlsListener + "    </listeners>"));
             // HiveMQ (re)configures the process-wide logback from this file; keep it as quiet as ours.
             PrivateFiles.writeString(conf.resolve("logback.xml"), LOGBACK_XML);
             // HiveMQ CE sends a subscriber at most 50 unacknowledged messages (an internal constant, not in
@@ -96,7 +110,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         LOG.info("Embedded MQTT broker (HiveMQ CE) listening on {}:{} ({}); identities required; packets up to {} bytes; clients"
                 + " other than the ingest get a session expiry of {} s and {} queued messages at most", options.bindAddress(), port,
                 options.bindAddress().reach(), options.maxPacketSize(), options.maxSessionExpiry().toSeconds(), options.maxClientQueue());
-        return new EmbeddedBroker(hivemq, port, options.bindAddress().urlHost(), limits);
+        if (tls != null) {
+            LOG.info("Embedded MQTT broker: TLS on {}:{} (TLS 1.2/1.3; client certificates of its CA accepted as identities; CA {})",
+                    options.bindAddress(), tlsPort, tls.caFile());
+        }
+        return new EmbeddedBroker(hivemq, port, options.bindAddress().urlHost(), limits, tlsPort, tls);
     }
 
     /**
@@ -135,8 +153,66 @@ public final class EmbeddedBroker implements AutoCloseable {
                 """.formatted(port, bindAddress, maxQueuedMessages, maxPacketSize);
     }
 
+    /**
+     * The TLS listener's {@code <tls-tcp-listener>}: the broker's PKCS#12 key store, the CA as trust store for client
+     * certificates, which are optional ({@code OPTIONAL}: a client without one authenticates with its password; one
+     * that presents a certificate the CA did not sign fails the handshake).
+     */
+    static String tlsListenerXml(String bindAddress, int port, BrokerTls tls) {
+        return """
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <tls>
+                                <protocols>
+                                    <protocol>TLSv1.3</protocol>
+                                    <protocol>TLSv1.2</protocol>
+                                </protocols>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                                <truststore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                </truststore>
+                                <client-authentication-mode>OPTIONAL</client-authentication-mode>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(port, bindAddress, xml(tls.keyStore().toString()), tls.keyStorePassword(), tls.keyStorePassword(),
+                xml(tls.trustStore().toString()), tls.trustStorePassword());
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     public int port() {
         return port;
+    }
+
+    /** The TLS listener's port, or -1 without one. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /**
+     * The TLS URL clients on this machine use ({@code ssl://127.0.0.1:8883}; that address is in the broker's generated
+     * certificate).
+     *
+     * @throws IllegalStateException without a TLS listener
+     */
+    public String tlsUrl() {
+        if (tls == null) {
+            throw new IllegalStateException("this broker has no TLS listener");
+        }
+        return "ssl://" + urlHost + ":" + tlsPort;
+    }
+
+    /** The broker's TLS material (its CA, to trust and to issue client certificates), if it has a TLS listener. */
+    public java.util.Optional<BrokerTls> tls() {
+        return java.util.Optional.ofNullable(tls);
     }
 
     /** The URL clients on this machine use: the bound address, or {@code tcp://127.0.0.1:port} when bound to every interface. */

@@ -4,6 +4,7 @@ import dev.ims.model.config.BindAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * @param bindAddress listener address; {@link BindAddress#LOOPBACK} unless {@code IMS_BIND_ADDRESS} opens it to the network
@@ -19,9 +20,25 @@ import java.util.Objects;
  *     broker drops the newest
  * @param security who may connect and what they may do; the ingest's identities keep the session expiry they ask
  *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}). By default nobody may connect.
+ * @param tls the TLS listener besides the plain one; empty: plain only ({@link #withTls})
  */
 public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
-        Duration maxSessionExpiry, long maxClientQueue, BrokerSecurity security) {
+        Duration maxSessionExpiry, long maxClientQueue, BrokerSecurity security, Optional<TlsListener> tls) {
+
+    /**
+     * A second listener with TLS, on the same bind address as the plain one.
+     *
+     * @param port its port (8883 by convention), 0 for any free port
+     * @param settings where its CA and certificates are, generated or the operator's ({@link BrokerTls})
+     */
+    public record TlsListener(int port, BrokerTls.Settings settings) {
+        public TlsListener {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("TLS port must be from 0 to 65535, got " + port);
+            }
+            Objects.requireNonNull(settings, "settings");
+        }
+    }
 
     /** This machine only: a meter elsewhere connects when {@code IMS_BIND_ADDRESS} says so. */
     public static final BindAddress DEFAULT_BIND_ADDRESS = BindAddress.LOOPBACK;
@@ -46,40 +63,50 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
             throw new IllegalArgumentException("queue limits must be at least 1, got " + maxClientQueue + " and " + maxQueuedMessages);
         }
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(tls, "tls");
     }
 
     public static EmbeddedBrokerOptions of(int port, Path dataDir) {
         return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_PACKET_SIZE,
-                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, BrokerSecurity.refuseAll());
+                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, BrokerSecurity.refuseAll(), Optional.empty());
     }
 
     public EmbeddedBrokerOptions withBindAddress(BindAddress address) {
         return new EmbeddedBrokerOptions(address, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security);
+                security, tls);
     }
 
     public EmbeddedBrokerOptions withPort(int port) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security);
+                security, tls);
     }
 
     public EmbeddedBrokerOptions withMaxPacketSize(int bytes) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, bytes, maxSessionExpiry, maxClientQueue,
-                security);
+                security, tls);
     }
 
     public EmbeddedBrokerOptions withMaxSessionExpiry(Duration expiry) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, expiry, maxClientQueue,
-                security);
+                security, tls);
     }
 
     public EmbeddedBrokerOptions withMaxClientQueue(long messages) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, messages,
-                security);
+                security, tls);
     }
 
     public EmbeddedBrokerOptions withSecurity(BrokerSecurity security) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security);
+                security, tls);
+    }
+
+    /**
+     * These options with a TLS listener as well ({@code ssl://}): TLS 1.2 and 1.3, the broker's certificate, and client
+     * certificates signed by the CA accepted as identities (optional: a client without one logs in with its password).
+     */
+    public EmbeddedBrokerOptions withTls(int tlsPort, BrokerTls.Settings settings) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
+                security, Optional.of(new TlsListener(tlsPort, settings)));
     }
 }

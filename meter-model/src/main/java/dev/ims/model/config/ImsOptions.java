@@ -50,6 +50,19 @@ public final class ImsOptions {
             + " opens them to the network (env IMS_BIND_ADDRESS, default 127.0.0.1: this machine only).")
     String bindAddress;
 
+    @Option(names = "--mqtt-ca-file", description = "CA certificate (PEM) to trust for an ssl:// broker (env MQTT_CA_FILE,"
+            + " default the JDK's trust store; the local stack's is IMS_DATA_DIR/tls/ca.pem).")
+    String mqttCaFile;
+
+    @Option(names = "--mqtt-cert-file", description = "Client certificate (PEM) to present to an ssl:// broker (env MQTT_CERT_FILE).")
+    String mqttCertFile;
+
+    @Option(names = "--mqtt-key-file", description = "The client certificate's private key, PKCS#8 PEM (env MQTT_KEY_FILE).")
+    String mqttKeyFile;
+
+    @Option(names = "--mqtt-tls-port", description = "Embedded broker TLS port (env MQTT_TLS_PORT, default 8883, 0 = any free port).")
+    String mqttTlsPort;
+
     /** The options given, keyed by their environment variable's name. */
     public Map<String, String> overrides() {
         Map<String, String> m = new HashMap<>();
@@ -66,6 +79,10 @@ public final class ImsOptions {
         m.put(ImsSettings.MONGO_PORT, mongoPort);
         m.put(ImsSettings.INGEST_GROUP, ingestGroup);
         m.put(ImsSettings.IMS_BIND_ADDRESS, bindAddress);
+        m.put(ImsSettings.MQTT_CA_FILE, mqttCaFile);
+        m.put(ImsSettings.MQTT_CERT_FILE, mqttCertFile);
+        m.put(ImsSettings.MQTT_KEY_FILE, mqttKeyFile);
+        m.put(ImsSettings.MQTT_TLS_PORT, mqttTlsPort);
         return m;
     }
 

@@ -27,6 +27,12 @@ import java.util.Optional;
  * @param ingestGroup the ingest's shared-subscription group ({@code INGEST_GROUP}); an extension
  * @param bindAddress where the services that listen (the embedded broker and store, the portal) accept connections
  *     ({@code IMS_BIND_ADDRESS}, default {@value #DEFAULT_BIND_ADDRESS}: this machine only); an extension
+ * @param mqttCaFile the CA certificate(s), PEM, a client trusts for an {@code ssl://} broker ({@code MQTT_CA_FILE}); null: the
+ *     JDK's trust store. The local stack's is {@code IMS_DATA_DIR/tls/ca.pem}
+ * @param mqttCertFile this client's certificate (PEM, its chain after it) to present to an {@code ssl://} broker
+ *     ({@code MQTT_CERT_FILE}), or null; needs {@code mqttKeyFile}
+ * @param mqttKeyFile the certificate's private key, unencrypted PKCS#8 PEM ({@code MQTT_KEY_FILE}), or null; a secret
+ * @param mqttTlsPort the embedded broker's TLS port ({@code MQTT_TLS_PORT}, default {@value #DEFAULT_MQTT_TLS_PORT}, 0 = any free port)
  */
 public record ImsSettings(
         Optional<String> mqttUrl,
@@ -42,7 +48,11 @@ public record ImsSettings(
         int mongoPort,
         String adminPassword,
         String ingestGroup,
-        BindAddress bindAddress) {
+        BindAddress bindAddress,
+        Path mqttCaFile,
+        Path mqttCertFile,
+        Path mqttKeyFile,
+        int mqttTlsPort) {
 
     public static final String MQTT_URL = "MQTT_URL";
     public static final String MQTT_USERNAME = "MQTT_USERNAME";
@@ -58,6 +68,11 @@ public record ImsSettings(
     public static final String IMS_ADMIN_PASSWORD = "IMS_ADMIN_PASSWORD";
     public static final String INGEST_GROUP = "INGEST_GROUP";
     public static final String IMS_BIND_ADDRESS = "IMS_BIND_ADDRESS";
+    public static final String MQTT_CA_FILE = "MQTT_CA_FILE";
+    public static final String MQTT_CERT_FILE = "MQTT_CERT_FILE";
+    public static final String MQTT_KEY_FILE = "MQTT_KEY_FILE";
+    public static final String MQTT_TLS_PORT = "MQTT_TLS_PORT";
+    public static final int DEFAULT_MQTT_TLS_PORT = 8883;
 
     public static final String DEFAULT_MONGO_DATABASE = "ims";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -71,6 +86,12 @@ public record ImsSettings(
      * {@code 0.0.0.0} or an interface's address is the explicit choice to open the services to the network.
      */
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+    public ImsSettings {
+        if ((mqttCertFile == null) != (mqttKeyFile == null)) {
+            throw new ConfigException(MQTT_CERT_FILE + " and " + MQTT_KEY_FILE + " go together: set both or neither");
+        }
+    }
 
     /** Settings from the process environment, overridden by {@code overrides} (e.g. CLI options). */
     public static ImsSettings load(Map<String, String> environment, Map<String, String> overrides) {
@@ -94,7 +115,11 @@ public record ImsSettings(
                 port(v, MONGO_PORT, DEFAULT_MONGO_PORT),
                 nonBlank(v.get(IMS_ADMIN_PASSWORD)).orElse(null),
                 group(v.get(INGEST_GROUP)),
-                BindAddress.parse(nonBlank(v.get(IMS_BIND_ADDRESS)).orElse(DEFAULT_BIND_ADDRESS)));
+                BindAddress.parse(nonBlank(v.get(IMS_BIND_ADDRESS)).orElse(DEFAULT_BIND_ADDRESS)),
+                nonBlank(v.get(MQTT_CA_FILE)).map(Path::of).orElse(null),
+                nonBlank(v.get(MQTT_CERT_FILE)).map(Path::of).orElse(null),
+                nonBlank(v.get(MQTT_KEY_FILE)).map(Path::of).orElse(null),
+                port(v, MQTT_TLS_PORT, DEFAULT_MQTT_TLS_PORT));
     }
 
     public static ImsSettings fromEnvironment() {
@@ -108,18 +133,35 @@ public record ImsSettings(
 
     public ImsSettings withMqttUrl(String url) {
         return new ImsSettings(Optional.of(url), mqttUsername, mqttPassword, mongoUri, mongoDatabase, httpPort,
-                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress,
+                mqttCaFile, mqttCertFile, mqttKeyFile, mqttTlsPort);
     }
 
     /** These settings with this process's own broker identity ({@code MQTT_USERNAME}, {@code MQTT_PASSWORD}). */
     public ImsSettings withMqttCredential(dev.ims.model.security.Credential credential) {
         return new ImsSettings(mqttUrl, credential.username(), credential.password(), mongoUri, mongoDatabase, httpPort,
-                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress,
+                mqttCaFile, mqttCertFile, mqttKeyFile, mqttTlsPort);
+    }
+
+    /** These settings trusting {@code caFile} for an {@code ssl://} broker ({@code MQTT_CA_FILE}). */
+    public ImsSettings withMqttCaFile(Path caFile) {
+        return new ImsSettings(mqttUrl, mqttUsername, mqttPassword, mongoUri, mongoDatabase, httpPort,
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress,
+                caFile, mqttCertFile, mqttKeyFile, mqttTlsPort);
+    }
+
+    /** These settings presenting a client certificate ({@code MQTT_CERT_FILE}, {@code MQTT_KEY_FILE}); both null: none. */
+    public ImsSettings withMqttClientCertificate(Path certFile, Path keyFile) {
+        return new ImsSettings(mqttUrl, mqttUsername, mqttPassword, mongoUri, mongoDatabase, httpPort,
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress,
+                mqttCaFile, certFile, keyFile, mqttTlsPort);
     }
 
     public ImsSettings withMongoUri(String uri) {
         return new ImsSettings(mqttUrl, mqttUsername, mqttPassword, Optional.of(uri), mongoDatabase, httpPort,
-                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress);
+                topicPrefix, timeZone, dataDir, mqttPort, mongoPort, adminPassword, ingestGroup, bindAddress,
+                mqttCaFile, mqttCertFile, mqttKeyFile, mqttTlsPort);
     }
 
     @Override
@@ -137,7 +179,11 @@ public record ImsSettings(
                 + ", mongoPort=" + mongoPort
                 + ", adminPassword=" + (adminPassword == null ? "null" : "<hidden>")
                 + ", ingestGroup=" + ingestGroup
-                + ", bindAddress=" + bindAddress + "]";
+                + ", bindAddress=" + bindAddress
+                + ", mqttCaFile=" + mqttCaFile
+                + ", mqttCertFile=" + mqttCertFile
+                + ", mqttKeyFile=" + mqttKeyFile
+                + ", mqttTlsPort=" + mqttTlsPort + "]";
     }
 
     /** {@code mongodb://user:secret@host} becomes {@code mongodb://user:<hidden>@host}. */

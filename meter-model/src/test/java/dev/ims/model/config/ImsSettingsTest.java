@@ -25,6 +25,31 @@ class ImsSettingsTest {
     }
 
     @Test
+    void tlsSettings_comeFromTheEnvironmentOrTheOptions_theTlsPortDefaultsTo8883() {
+        ImsSettings none = ImsSettings.load(Map.of(), Map.of());
+        assertThat(none.mqttCaFile()).isNull();
+        assertThat(none.mqttCertFile()).isNull();
+        assertThat(none.mqttTlsPort()).isEqualTo(8883);
+
+        ImsOptions options = new ImsOptions();
+        new picocli.CommandLine(options).parseArgs("--mqtt-ca-file", "/opt/ca.pem", "--mqtt-tls-port", "0");
+        ImsSettings s = options.settings(Map.of("MQTT_CA_FILE", "/etc/ims/ca.pem", "MQTT_CERT_FILE", "m.crt.pem", "MQTT_KEY_FILE",
+                "m.key.pem", "MQTT_TLS_PORT", "8884"));
+        assertThat(s.mqttCaFile()).isEqualTo(Path.of("/opt/ca.pem"));
+        assertThat(s.mqttCertFile()).isEqualTo(Path.of("m.crt.pem"));
+        assertThat(s.mqttKeyFile()).isEqualTo(Path.of("m.key.pem"));
+        assertThat(s.mqttTlsPort()).isZero();
+    }
+
+    @Test
+    void clientCertificateWithoutItsKey_orTheOtherWayRound_isAConfigError() {
+        assertThatThrownBy(() -> ImsSettings.load(Map.of("MQTT_CERT_FILE", "m.crt.pem"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MQTT_KEY_FILE");
+        assertThatThrownBy(() -> ImsSettings.load(Map.of("MQTT_KEY_FILE", "m.key.pem"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MQTT_CERT_FILE");
+    }
+
+    @Test
     void optionOverridesEnvironment() {
         ImsSettings s = ImsSettings.load(Map.of("HTTP_PORT", "9000", "TIME_ZONE", "UTC"), Map.of("HTTP_PORT", "9100"));
         assertThat(s.httpPort()).isEqualTo(9100);

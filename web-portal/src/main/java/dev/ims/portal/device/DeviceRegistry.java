@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       made here) calls {@link BrokerAccounts#revoke} for every device still unrevoked and then marks it; a failed
  *       revoke stays pending and is tried again. So a decommission written by the CLI in another process is carried
  *       out by the running portal.
- *   <li>{@link #authenticate}: an {@code ACTIVE} device whose verifier matches the password, as a meter identity.
+ *   <li>{@link #authenticate}: an {@code ACTIVE} device whose verifier matches the password, as a meter identity;
+ *       {@link #lookup}: an {@code ACTIVE} device by ID alone (a client certificate proved it).
  * </ul>
  * There are no transactions: every step is a single-document write that can be repeated. Works without Vert.x
  * (the launcher's CLI calls it with a plain {@link MongoDatabase}); on a Vert.x context stages complete there.
@@ -348,6 +349,19 @@ public final class DeviceRegistry implements IdentityDirectory {
         return find(username).map(d -> d != null && DEVICE_ACTIVE.equals(d.getString(DEVICE_STATE))
                         && Secrets.matches(password, d.getString(SECRET_VERIFIER))
                 ? Optional.of(Identity.meter(username)) : Optional.<Identity>empty()).toCompletionStage();
+    }
+
+    /**
+     * An {@code ACTIVE} device with this ID, as a meter identity, without a secret: for a meter that proved its ID by a
+     * client certificate the broker's CA issued. Decommissioned, unknown or a service's name: empty.
+     */
+    @Override
+    public CompletionStage<Optional<Identity>> lookup(String name) {
+        if (!MeterIds.isValid(name) || Identity.isReservedForServices(name)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return find(name).map(d -> d != null && DEVICE_ACTIVE.equals(d.getString(DEVICE_STATE))
+                ? Optional.of(Identity.meter(name)) : Optional.<Identity>empty()).toCompletionStage();
     }
 
     // ---- helpers

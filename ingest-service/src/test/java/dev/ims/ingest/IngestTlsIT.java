@@ -1,0 +1,82 @@
+package dev.ims.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import dev.ims.client.mqtt.MqttClients;
+import dev.ims.embedded.broker.BrokerTls;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.store.EmbeddedStore;
+import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.config.MqttEndpoint;
+import dev.ims.model.config.PrivateFiles;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.ReadingCodec;
+import dev.ims.model.security.Credential;
+import dev.ims.model.storage.StoreSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+/**
+ * Meter and ingest both over the embedded broker's TLS listener: the ingest trusts the broker's CA
+ * ({@code MQTT_CA_FILE}) and logs in with its password; the meter presents a client certificate the CA issued for its
+ * ID and no password. A reading published over TLS is stored.
+ */
+class IngestTlsIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readingPublishedOverTls_byAMeterWithACertificate_isStoredByAnIngestOverTls() throws Exception {
+        BrokerIdentities ids = new BrokerIdentities();
+        String meter = "IMS-INGEST-TLS-1";
+        ids.meter(meter);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security())
+                        .withTls(0, BrokerTls.Settings.generated(dir.resolve("tls"))));
+                EmbeddedStore store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
+                MongoClient mongo = MongoClients.create(store.connectionString())) {
+            BrokerTls tls = broker.tls().orElseThrow();
+            ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "UTC", ImsSettings.MQTT_CA_FILE, tls.caFile().toString()), Map.of())
+                    .withMqttUrl(broker.tlsUrl()).withMongoUri(store.connectionString()).withMqttCredential(ids.ingest("ingest-tls-it"));
+            IngestService ingest = new IngestService(IngestSettings.of(ims, "ingest-tls-it"));
+            ingest.start().toCompletableFuture().get();
+            try {
+                BrokerTls.IssuedCertificate issued = tls.issueClientCertificate(meter, Duration.ofDays(1));
+                Path cert = dir.resolve("meter.crt.pem");
+                Path key = dir.resolve("meter.key.pem");
+                PrivateFiles.writeString(cert, issued.certificatePem());
+                PrivateFiles.writeString(key, issued.privateKeyPem());
+                ImsSettings meterSettings = ImsSettings.load(Map.of(ImsSettings.MQTT_CA_FILE, tls.caFile().toString()), Map.of())
+                        .withMqttClientCertificate(cert, key);
+                Mqtt5BlockingClient m = MqttClients.builder(meterSettings, MqttEndpoint.parse(broker.tlsUrl()), new Credential(meter, ""),
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), () -> true).buildBlocking();
+                m.connect();
+                m.publishWith().topic("meters/" + meter + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(new ReadingCodec().encode(Reading.of(meter, 0, Instant.now().minusSeconds(60), 12.5, null, null, null, null, null)))
+                        .send();
+                m.disconnect();
+
+                var readings = mongo.getDatabase("ims").getCollection(StoreSchema.READINGS);
+                await().atMost(Duration.ofSeconds(20)).until(() -> Flux.from(readings.countDocuments(Filters.eq(StoreSchema.METER_ID, meter)))
+                        .blockFirst() == 1L);
+                assertThat(broker.refusals().connects()).isZero();
+            } finally {
+                ingest.stop().toCompletableFuture().get();
+            }
+        }
+    }
+}
