@@ -32,6 +32,44 @@ class EmbeddedPipelineIT extends PipelineContract {
         startStack(null, dir);
     }
 
+    /**
+     * The operator's CLI on the running stack: {@code ./ims meters provision} prints a credential that connects;
+     * {@code ./ims meters decommission} (another process in real life, writing the store only) gets the meter's live
+     * session closed by the running portal's revocation sweep, and its credential refused from then on.
+     */
+    @Test
+    void cliProvisionedMeter_connects_andCliDecommissioning_closesItsSession_andRefusesItsCredential() throws Exception {
+        Map<String, String> env = Map.of("IMS_DATA_DIR", stackDir.toString(), "MONGO_URI", stack.mongoUri(), "TIME_ZONE", ZONE.getId());
+        String meter = "cli-" + System.nanoTime() % 1_000_000;
+        java.io.StringWriter printed = new java.io.StringWriter();
+        MetersMain provision = new MetersMain();
+        provision.environment = env;
+        assertThat(MetersMain.run(provision, new java.io.PrintWriter(printed, true), "provision", "--meter-id", meter)).as(printed.toString())
+                .isZero();
+        Matcher secret = Pattern.compile("secret:\\s+(\\S+)").matcher(printed.toString());
+        assertThat(secret.find()).isTrue();
+        assertThat(printed.toString()).contains("claim code:");
+        MqttEndpoint e = MqttEndpoint.parse(stack.mqttUrl());
+        java.util.function.Supplier<Mqtt5BlockingClient> client = () -> Mqtt5Client.builder().identifier(meter).serverHost(e.host())
+                .serverPort(e.port()).simpleAuth().username(meter).password(secret.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .applySimpleAuth().buildBlocking();
+        Mqtt5BlockingClient connected = client.get();
+        connected.connect();
+        assertThat(connected.getState().isConnected()).isTrue();
+
+        MetersMain decommission = new MetersMain();
+        decommission.environment = env;
+        java.io.StringWriter said = new java.io.StringWriter();
+        assertThat(MetersMain.run(decommission, new java.io.PrintWriter(said, true), "decommission", meter, "--reason", "removed on site"))
+                .as(said.toString()).isZero();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !connected.getState().isConnected());
+        assertThatThrownBy(() -> client.get().connect()).isInstanceOf(Mqtt5ConnAckException.class);
+        MetersMain again = new MetersMain();
+        again.environment = env;
+        assertThat(MetersMain.run(again, new java.io.PrintWriter(new java.io.StringWriter(), true), "provision", "--meter-id", meter))
+                .as("a decommissioned ID is never enrolled again").isNotZero();
+    }
+
     /** An intruder without identity is refused by the stack's broker, and staff see it counted on {@code /metrics}. */
     @Test
     void anonymousClient_isRefused_andCountedOnTheStacksMetrics() throws Exception {

@@ -119,6 +119,12 @@ class LocalStackKillIT {
             if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/store/ims.mv")))).isEqualTo("rw-------");
+                // The services' broker identities, created with random secrets at the first start.
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/identities")))).isEqualTo("rwx------");
+                for (String identity : List.of("ims-portal.json", "ims-ingest-local.json")) {
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/identities").resolve(identity))))
+                            .as(identity).isEqualTo("rw-------");
+                }
             }
         }
     }
