@@ -87,7 +87,8 @@ class LoginLimitsIT {
         assertThat(answers.stream().filter(r -> r.statusCode() == 401).count()).isLessThanOrEqualTo(AuthLimits.DEFAULT_LOGIN_PER_ADDRESS.free());
         // Up to 30 reach the password check at once, more than the hash gate runs or lets wait: those get a 503
         // (and their attempt does not count), the rest a 429.
-        assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(401, 429, 503).contains(401, 429);
+        // (isSubsetOf: whether any 503 comes depends on timing; containsOnly would demand one.)
+        assertThat(answers).extracting(HttpResponse::statusCode).isSubsetOf(401, 429, 503).contains(401, 429);
         assertThat(login(name("spray"), "wrong-password-1", address()).statusCode()).isEqualTo(401);
     }
 
