@@ -1,5 +1,7 @@
 package dev.ims.bridge;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.ims.client.meter.MeterDevice;
 import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
@@ -22,6 +24,8 @@ public final class PiMeter implements MeterDevice {
 
     private final Path stateFile;
     private final EnergySource source;
+    private static final Logger LOG = LoggerFactory.getLogger(PiMeter.class);
+
     private final RelayOutput relay;
     private MeterState state;
 
@@ -32,11 +36,47 @@ public final class PiMeter implements MeterDevice {
         this.relay = relay;
     }
 
-    /** Takes a reading now and saves the state; null when the source has nothing to report yet. */
+    /**
+     * The highest average power a meter's connection can draw, as the ingest's default ({@code INGEST_MAX_POWER_KW}):
+     * a register growing faster than this since the last published one is a damaged or foreign value.
+     */
+    static final double MAX_POWER_KW = 100;
+    /** Rounding headroom of the jump bound, as the ingest's. */
+    static final double JUMP_SLACK_KWH = 0.01;
+
+    /** Measurements refused because the register went backwards or jumped; for the status and logs. */
+    private long refusedRegisters;
+    private boolean refusing;
+
+    /**
+     * Takes a reading now and saves the state; null when the source has nothing to report yet, or when its register
+     * cannot be right: lower than the last one published (kept in the state file, so also across restarts), or
+     * higher by more than {@link #MAX_POWER_KW} over the time since. Such a measurement is never published; the first of
+     * a run is logged, and the return to valid values.
+     */
     public synchronized Reading read(Instant now) {
         EnergySource.Measurement m = source.measure(now, state.energyKwh(), state.lastTs());
         if (m == null) {
             return null;
+        }
+        if (state.lastTs() != null) {
+            double hours = Math.max(0, java.time.Duration.between(state.lastTs(), now).toMillis()) / 3_600_000.0;
+            double maxKwh = state.energyKwh() + MAX_POWER_KW * hours + JUMP_SLACK_KWH;
+            if (m.energyKwh() < state.energyKwh() || m.energyKwh() > maxKwh) {
+                refusedRegisters++;
+                if (!refusing) {
+                    refusing = true;
+                    LOG.warn("Meter register {} kWh refused: the last one published was {} kWh at {} ({}); nothing is published"
+                            + " until the register is plausible again (a replaced meter needs a new state file)", m.energyKwh(),
+                            state.energyKwh(), state.lastTs(), m.energyKwh() < state.energyKwh() ? "it may never go down"
+                                    : "more than " + MAX_POWER_KW + " kW on average since");
+                }
+                return null;
+            }
+            if (refusing) {
+                refusing = false;
+                LOG.info("Meter register plausible again at {} kWh after {} refused measurement(s)", m.energyKwh(), refusedRegisters);
+            }
         }
         RelayState r = relay.state();
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r);
@@ -44,6 +84,11 @@ public final class PiMeter implements MeterDevice {
                 state.relay(), state.baseLoadW(), state.seed(), state.brokerSecret());
         MeterStateFile.save(stateFile, state);
         return reading;
+    }
+
+    /** Measurements refused since start because their register went backwards or jumped. */
+    public synchronized long refusedRegisters() {
+        return refusedRegisters;
     }
 
     public synchronized MeterState state() {

@@ -171,4 +171,44 @@ class PiMeterTest {
     private DigitalOutput output(int pin) {
         return pi4j.io("relay-" + pin);
     }
+
+    /** A meter's own register (P1, Modbus) as a source that answers what the test says. */
+    private static final class GivenRegister implements EnergySource {
+        volatile double kwh;
+
+        @Override
+        public Measurement measure(Instant now, double lastKwh, Instant lastTs) {
+            return new Measurement(kwh, null, null, null);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void aRegisterLowerThanTheLastPublished_orJumpingBeyondAnyConnection_isNeverPublished_alsoAfterARestart() {
+        Path file = dir.resolve("meter.json");
+        GivenRegister source = new GivenRegister();
+        RelayOutput relay = new RelayOutput(pi4j, 27, false, -1, RelayState.ON);
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(0, null), source, relay);
+        Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+        source.kwh = 5017.12;
+        assertThat(meter.read(t0).energyKwh()).as("the first register is the meter's own, whatever it is").isEqualTo(5017.12);
+        source.kwh = 5017.0;
+        assertThat(meter.read(t0.plusSeconds(10))).as("backwards").isNull();
+        source.kwh = 6_545_766.0;
+        assertThat(meter.read(t0.plusSeconds(20))).as("a Wh value taken for kWh: far beyond 100 kW for 20 s").isNull();
+        assertThat(meter.refusedRegisters()).isEqualTo(2);
+        source.kwh = 5017.2;
+        Reading next = meter.read(t0.plusSeconds(30));
+        assertThat(next.energyKwh()).isEqualTo(5017.2);
+        assertThat(next.seq()).as("refused measurements use no seq").isEqualTo(1);
+
+        // After a restart the bridge resumes from its state file: a lower register is still refused.
+        PiMeter again = new PiMeter(file, MeterStateFile.load(file), source, relay);
+        source.kwh = 5017.1;
+        assertThat(again.read(t0.plusSeconds(40))).isNull();
+        source.kwh = 5017.3;
+        assertThat(again.read(t0.plusSeconds(50)).energyKwh()).isEqualTo(5017.3);
+    }
 }
