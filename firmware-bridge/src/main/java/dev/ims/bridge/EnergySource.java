@@ -1,6 +1,7 @@
 package dev.ims.bridge;
 
 import java.time.Instant;
+import java.util.Map;
 
 /** Where the bridge's measurements come from: S0 pulses counted on a GPIO, or the meter's own P1 port. */
 public interface EnergySource extends AutoCloseable {
@@ -16,6 +17,24 @@ public interface EnergySource extends AutoCloseable {
      * @return null when there is nothing to report yet (no valid telegram)
      */
     Measurement measure(Instant now, double lastKwh, Instant lastTs);
+
+    /**
+     * When the source last yielded valid data (a telegram whose checks passed, a register read), or when it was
+     * opened if it never has; null for a source whose silence means nothing (S0: no pulse is no consumption).
+     * The bridge reports a source silent, and exits after {@code --exit-after-silence}, from this.
+     */
+    default Instant lastData() {
+        return null;
+    }
+
+    /**
+     * The source's counters for the status message and the local metrics endpoint: names in lower case with
+     * dots ({@code telegrams.valid}, {@code rejected.crc}, {@code port.reopened} …), values that only grow
+     * while the bridge runs. Empty when the source counts nothing.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     @Override
     void close();
