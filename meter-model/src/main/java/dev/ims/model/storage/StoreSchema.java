@@ -43,6 +43,10 @@ public final class StoreSchema {
     public static final String POWER_W = "powerW";
     public static final String VOLTAGE_V = "voltageV";
     public static final String CURRENT_A = "currentA";
+    /** Optional: the cumulative export register (energy fed into the grid) in kWh; never decreases. */
+    public static final String EXPORT_KWH = "exportKwh";
+    /** Optional: instantaneous power fed into the grid in W (0 or more; import power stays in {@code powerW}). */
+    public static final String EXPORT_POWER_W = "exportPowerW";
     public static final String STATUS = "status";
     public static final String FAULT = "fault";
     public static final String RELAY = "relay";
@@ -126,6 +130,9 @@ public final class StoreSchema {
     public static final String ZONE = "zone";
     public static final String MIN_KWH = "minKwh";
     public static final String MAX_KWH = "maxKwh";
+    /** Rollups: the lowest and highest export register in the span; present only when a reading in it carried one. */
+    public static final String MIN_EXPORT_KWH = "minExportKwh";
+    public static final String MAX_EXPORT_KWH = "maxExportKwh";
     public static final String FIRST_TS = "firstTs";
     public static final String LAST_TS = "lastTs";
 
