@@ -43,21 +43,29 @@ public final class Bridge implements AutoCloseable {
      *     set delivered at enrolment (beside the state file) when there is one, else {@code {IMS_DATA_DIR}/keys/command-keys.json}
      * @param enrolment where and with which provisioning key the meter enrols before it connects ({@link MeterEnrolment});
      *     null: no enrolment, the meter connects with its own secret as it is
+     * @param monitoring how the source's silence is judged and reported; null: {@link Monitoring#defaults(Duration)}
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
-            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment) {
+            int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment,
+            Monitoring monitoring) {
 
         /** Without enrolment. */
         public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
                 int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys) {
             this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval,
-                    commandKeys, null);
+                    commandKeys, null, null);
         }
 
         /** These options with enrolment as {@code enrolment} says (null: none). */
         public Options withEnrolment(EnrolmentSettings enrolment) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment);
+                    minSwitchInterval, commandKeys, enrolment, monitoring);
+        }
+
+        /** These options with the source watched as {@code monitoring} says. */
+        public Options withMonitoring(Monitoring monitoring) {
+            return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
+                    minSwitchInterval, commandKeys, enrolment, monitoring);
         }
 
         /** With the key set in its default place. */
@@ -75,6 +83,29 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
+    /**
+     * How the bridge watches its source ({@link SourceWatch}) and reports it.
+     *
+     * @param silentAfter no data for this long makes the source SILENT (logged, in the status message, on /metrics)
+     * @param exitAfterSilence silence for this long makes the bridge exit with {@link #EXIT_SOURCE_SILENT}; zero: never
+     * @param reportEvery how often the status message is republished with fresh counters (besides every change)
+     * @param metricsBind the address of the /metrics endpoint
+     * @param metricsPort its port; 0: no endpoint
+     */
+    public record Monitoring(Duration silentAfter, Duration exitAfterSilence, Duration reportEvery, String metricsBind, int metricsPort) {
+
+        public static final Duration DEFAULT_REPORT_EVERY = Duration.ofMinutes(5);
+
+        /** Silent after three missed readings (at least a minute), exit after 10 min of silence, a report every 5 min, no endpoint. */
+        public static Monitoring defaults(Duration interval) {
+            SourceWatch.Limits l = SourceWatch.Limits.forInterval(interval);
+            return new Monitoring(l.silentAfter(), l.exitAfter(), DEFAULT_REPORT_EVERY, "127.0.0.1", 0);
+        }
+    }
+
+    /** The exit code when the source has given nothing for {@link Monitoring#exitAfterSilence()}. */
+    public static final int EXIT_SOURCE_SILENT = 4;
+
     private final PiMeter meter;
     private final EnergySource source;
     private final MeterConnection connection;
@@ -86,12 +117,25 @@ public final class Bridge implements AutoCloseable {
         return t;
     });
 
-    private Bridge(PiMeter meter, EnergySource source, MeterConnection connection, Outbox outbox, boolean created) {
+    private final SourceWatch watch;
+    private final java.util.concurrent.atomic.AtomicLong readingsTaken = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile BridgeMetrics metrics;
+
+    private Bridge(PiMeter meter, EnergySource source, MeterConnection connection, Outbox outbox, boolean created, SourceWatch.Limits limits) {
         this.meter = meter;
         this.source = source;
         this.connection = connection;
         this.outbox = outbox;
         this.created = created;
+        this.watch = new SourceWatch(source, limits, this::bridgeCounters);
+    }
+
+    /** The bridge's own counters in the status message, beside the source's. */
+    private java.util.Map<String, Long> bridgeCounters() {
+        return java.util.Map.of("bridge.readings", readingsTaken.get(), "bridge.registers.refused", meter.refusedRegisters(),
+                "bridge.outbox.pending", (long) outbox.size());
     }
 
     /**
@@ -139,9 +183,22 @@ public final class Bridge implements AutoCloseable {
             }
         });
         connection.attach(outbox);
-        Bridge bridge = new Bridge(meter, source, connection, outbox, created);
+        Monitoring m = o.monitoring() != null ? o.monitoring() : Monitoring.defaults(o.interval());
+        Bridge bridge = new Bridge(meter, source, connection, outbox, created, new SourceWatch.Limits(m.silentAfter(), m.exitAfterSilence()));
+        connection.reportSource(() -> bridge.watch.report(clock.instant()));
+        if (m.metricsPort() > 0) {
+            bridge.metrics = new BridgeMetrics(m.metricsBind(), m.metricsPort(), bridge, source, bridge.watch);
+            LOG.info("Bridge metrics on http://{}:{}/metrics", m.metricsBind(), bridge.metrics.port());
+        }
         long period = o.interval().toMillis();
         bridge.scheduler.scheduleAtFixedRate(() -> bridge.tick(clock), period, period, TimeUnit.MILLISECONDS);
+        // The source is looked at more often than readings are taken when readings are rare, so that silence is seen in time.
+        long watchPeriod = Math.min(period, 5_000);
+        bridge.scheduler.scheduleWithFixedDelay(() -> bridge.watchSource(clock), watchPeriod, watchPeriod, TimeUnit.MILLISECONDS);
+        long every = m.reportEvery().toMillis();
+        if (every > 0) {
+            bridge.scheduler.scheduleAtFixedRate(connection::republishStatus, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.info("Bridge for meter {} started: {}, relay {} on GPIO {}{} ({} when the bridge stops), a reading every {} s", meter.meterId(),
                 source, state.relay(), o.relayPin(), relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)",
                 o.relaySafeState() == null ? "held" : o.relaySafeState() + "", o.interval().toSeconds());
@@ -152,6 +209,7 @@ public final class Bridge implements AutoCloseable {
         try {
             Reading r = meter.read(clock.instant());
             if (r != null) {
+                readingsTaken.incrementAndGet();
                 connection.send(r);
             }
         } catch (RuntimeException e) {
@@ -159,6 +217,46 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
+    private void watchSource(Clock clock) {
+        try {
+            switch (watch.check(clock.instant())) {
+                case CHANGED -> connection.republishStatus();
+                case EXIT -> {
+                    connection.republishStatus();
+                    exit.complete(EXIT_SOURCE_SILENT);
+                }
+                case SAME -> { }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Source not checked: {}", e.toString());
+        }
+    }
+
+    /**
+     * Completes with an exit code when the bridge should stop on its own ({@link #EXIT_SOURCE_SILENT}): the caller closes
+     * it and exits with that code, so that the service manager starts it again.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> exitRequested() {
+        return exit;
+    }
+
+    long readingsTaken() {
+        return readingsTaken.get();
+    }
+
+    int outboxPending() {
+        return outbox.size();
+    }
+
+    SourceWatch watch() {
+        return watch;
+    }
+
+    /** The port of the /metrics endpoint, or 0 without one. */
+    public int metricsPort() {
+        BridgeMetrics m = metrics;
+        return m == null ? 0 : m.port();
+    }
     public PiMeter meter() {
         return meter;
     }
@@ -170,6 +268,12 @@ public final class Bridge implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

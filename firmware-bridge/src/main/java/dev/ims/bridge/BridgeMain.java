@@ -106,6 +106,23 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--outbox-max-readings", description = "Readings kept on disk while the broker is unreachable (default ${DEFAULT-VALUE}).")
     int outboxMaxReadings = Outbox.DEFAULT_MAX_READINGS;
 
+    @Option(names = "--silent-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "No data from the meter (P1, Modbus) for this long is reported as a fault: logged, in the status message, "
+                    + "on /metrics (default: three readings' time, at least 1 min).")
+    Duration silentAfter;
+
+    @Option(names = "--exit-after-silence", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "No data from the meter for this long makes the bridge exit with code 4, so that systemd restarts it; "
+                    + "0 never (default 10m).")
+    Duration exitAfterSilence;
+
+    @Option(names = "--metrics-port", description = "Serve the bridge's counters for Prometheus on http://BIND:PORT/metrics; 0: none (default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", description = "The address the metrics endpoint binds to: 127.0.0.1 this machine only, 0.0.0.0 every interface "
+            + "(default ${DEFAULT-VALUE}).")
+    String metricsBind = "127.0.0.1";
+
     @Option(names = "--mock", description = "Simulated GPIO (Pi4J's mock platform): to try the bridge off the Pi.")
     boolean mock;
 
@@ -130,6 +147,7 @@ public final class BridgeMain implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
+        Bridge.Monitoring monitoring = monitoring();
         Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
         Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
         EnergySource energy = switch (source) {
@@ -147,8 +165,8 @@ public final class BridgeMain implements Callable<Integer> {
         try {
             // The meter enrols before it connects (idempotent at every start; without a key it connects as it is).
             bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
-                    Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys, enrolment),
-                    energy, Clock.systemUTC());
+                    Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys, enrolment,
+                    monitoring), energy, Clock.systemUTC());
         } catch (EnrolmentRefusedException e) {
             System.err.println(e.getMessage());
             energy.close();
@@ -165,8 +183,38 @@ public final class BridgeMain implements Callable<Integer> {
             pi4j.shutdown();
             stopped.countDown();
         }));
+        // Stopped by a signal (the hook closes the bridge), or the bridge asks to exit (its source silent too long):
+        // then main's System.exit runs the same hook.
+        java.util.concurrent.atomic.AtomicInteger code = new java.util.concurrent.atomic.AtomicInteger();
+        bridge.exitRequested().thenAccept(c -> {
+            code.set(c);
+            stopped.countDown();
+        });
         stopped.await();
-        return 0;
+        return code.get();
+    }
+
+    /** The source's watch as the options say; the defaults follow the reading interval. */
+    Bridge.Monitoring monitoring() {
+        Bridge.Monitoring d = Bridge.Monitoring.defaults(Duration.ofSeconds(intervalSeconds));
+        dev.ims.model.config.BindAddress bind;
+        try {
+            bind = dev.ims.model.config.BindAddress.parse(metricsBind);
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--metrics-bind must be an IP address such as 127.0.0.1 or 0.0.0.0, got '"
+                    + metricsBind + "'");
+        }
+        if (metricsPort < 0 || metricsPort > 65_535) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--metrics-port must be 0 to 65535");
+        }
+        Bridge.Monitoring m = new Bridge.Monitoring(silentAfter != null ? silentAfter : d.silentAfter(),
+                exitAfterSilence != null ? exitAfterSilence : d.exitAfterSilence(), d.reportEvery(), bind.host(), metricsPort);
+        try {
+            new SourceWatch.Limits(m.silentAfter(), m.exitAfterSilence());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        return m;
     }
 
     /** Pi4J with the mock platform and GPIO only. */

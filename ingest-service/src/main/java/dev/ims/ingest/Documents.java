@@ -123,6 +123,14 @@ final class Documents {
      * they are applied for every valid reading, duplicates included: a crash between storing a reading
      * and its rollup heals when the broker redelivers it.
      */
+    /** A bridge's report on its measurement source, for the meter document's {@code source} (the time first: see the $max). */
+    static Document source(dev.ims.model.status.SourceHealth h) {
+        Document counters = new Document();
+        h.counters().forEach(counters::append);
+        return new Document(AT, Date.from(h.at())).append(STATE, h.state().name())
+                .append(LAST_DATA, h.lastData() == null ? null : Date.from(h.lastData())).append(COUNTERS, counters);
+    }
+
     static List<WriteModel<Document>> rollups(List<Reading> readings, UsageCalendar calendar, String collection) {
         Map<String, Bucket> buckets = new LinkedHashMap<>();
         for (Reading r : readings) {

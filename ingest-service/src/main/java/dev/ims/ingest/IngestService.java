@@ -277,6 +277,12 @@ public final class IngestService implements AutoCloseable {
             } else if (kind == TopicKind.STATUS) {
                 StatusMessage status = StatusMessage.decode(address.get().meterId(), payload);
                 wireLimits.checkTimestamp("ts", status.ts(), now);
+                if (status.source() != null) {
+                    wireLimits.checkTimestamp("source.at", status.source().at(), now);
+                    if (status.source().lastData() != null) {
+                        wireLimits.checkTimestamp("source.lastData", status.source().lastData(), now);
+                    }
+                }
                 queue.add(new Item(publish, null, status, null));
             } else if (kind == TopicKind.COMMAND_ACK) {
                 CommandAck ack = CommandAck.decode(payload);
@@ -573,9 +579,14 @@ public final class IngestService implements AutoCloseable {
             // Filtered by _id alone (any store uses its primary index); the newest status wins through $max.
             // Only the connection state is taken from a status: a claim verifier it may carry is ignored, the
             // portal registers it at enrolment (a meter's own message must not key or re-key its claim).
-            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()),
-                    Updates.combine(Updates.min(FIRST_SEEN, Date.from(now)),
-                            Updates.max(CONNECTION_LAST, new Document(TS, Date.from(s.ts())).append(STATE, s.state().name()))),
+            // A bridge's source report is ordered by its own time (its status keeps the connection's birth date): $max on a
+            // document whose first field is that time keeps the newest.
+            List<org.bson.conversions.Bson> update = new ArrayList<>(List.of(Updates.min(FIRST_SEEN, Date.from(now)),
+                    Updates.max(CONNECTION_LAST, new Document(TS, Date.from(s.ts())).append(STATE, s.state().name()))));
+            if (s.source() != null) {
+                update.add(Updates.max(SOURCE, Documents.source(s.source())));
+            }
+            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()), Updates.combine(update),
                     new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         }
         if (!rejected.isEmpty()) {

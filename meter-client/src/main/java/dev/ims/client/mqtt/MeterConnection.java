@@ -21,6 +21,7 @@ import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.SourceHealth;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.client.outbox.Outbox;
 import dev.ims.client.relay.CommandGuard;
@@ -70,6 +71,7 @@ public final class MeterConnection implements AutoCloseable {
         return t;
     });
     private volatile Outbox outbox;
+    private volatile java.util.function.Supplier<SourceHealth> sourceReport;
     private volatile boolean connected;
     /** When the current connection attempt started: its birth is dated so, its will 1 ms later. */
     private volatile Instant sessionTs;
@@ -162,13 +164,46 @@ public final class MeterConnection implements AutoCloseable {
             inFlight.clear();
         }
         pump();
+        publishBirth();
+        client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /** The retained ONLINE status, dated as this connection's start (its will is dated 1 ms later), with the source report. */
+    private void publishBirth() {
+        StatusMessage birth = StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, sessionTs != null ? sessionTs : clock.instant());
+        java.util.function.Supplier<SourceHealth> report = sourceReport;
+        if (report != null) {
+            try {
+                birth = birth.withSource(report.get());
+            } catch (RuntimeException e) {
+                LOG.debug("Source report left out of the status: {}", e.toString());
+            }
+        }
         client.publishWith()
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true)
-                .payload(StatusMessage.of(meter.meterId(), ConnectionState.ONLINE, sessionTs != null ? sessionTs : clock.instant()).encode())
+                .payload(birth.encode())
                 .send();
-        client.subscribeWith().topicFilter(topics.command(meter.meterId())).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    /**
+     * What the meter's status messages say about its measurement source (a bridge's P1 port or Modbus meter) from now
+     * on; {@link #republishStatus()} sends a change at once.
+     */
+    public void reportSource(java.util.function.Supplier<SourceHealth> report) {
+        this.sourceReport = report;
+    }
+
+    /**
+     * Publishes the retained ONLINE status again with the current source report. It keeps the date of this connection's
+     * birth, so that the ingest still takes the connection's last will (dated 1 ms after the birth) as newer: the report
+     * itself is ordered by its own {@link SourceHealth#at()}. Nothing while disconnected (the next birth carries it).
+     */
+    public void republishStatus() {
+        if (connected && !closed) {
+            publishBirth();
+        }
     }
 
     /**

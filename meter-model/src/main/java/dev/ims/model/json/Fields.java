@@ -55,6 +55,11 @@ public final class Fields {
         return v != null && !v.isNull();
     }
 
+    /** The raw value of {@code name} (an object, an array …), or null when absent; for nested structures. */
+    public JsonNode node(String name) {
+        return node.get(name);
+    }
+
     public String requiredText(String name) {
         JsonNode v = required(name);
         if (!v.isTextual()) {

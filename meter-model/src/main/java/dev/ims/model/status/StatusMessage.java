@@ -16,14 +16,25 @@ import java.util.Set;
  * A meter's retained status message.
  *
  * @param extras fields the contract does not name (e.g. {@code firmware}), never null
+ * @param source the bridge's report on its measurement source, or null (simulated meters, older bridges)
  */
-public record StatusMessage(String meterId, ConnectionState state, Instant ts, Map<String, Object> extras) {
+public record StatusMessage(String meterId, ConnectionState state, Instant ts, Map<String, Object> extras, SourceHealth source) {
 
     public static final int MAX_PAYLOAD_BYTES = 4096;
-    private static final Set<String> KNOWN = Set.of("meterId", "state", "ts");
+    private static final Set<String> KNOWN = Set.of("meterId", "state", "ts", "source");
 
     public StatusMessage {
         extras = extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /** Without a source report. */
+    public StatusMessage(String meterId, ConnectionState state, Instant ts, Map<String, Object> extras) {
+        this(meterId, state, ts, extras, null);
+    }
+
+    /** This message with {@code source} as its source report. */
+    public StatusMessage withSource(SourceHealth source) {
+        return new StatusMessage(meterId, state, ts, extras, source);
     }
 
     public static StatusMessage of(String meterId, ConnectionState state, Instant ts) {
@@ -35,6 +46,9 @@ public record StatusMessage(String meterId, ConnectionState state, Instant ts, M
         o.put("meterId", meterId);
         o.put("state", state.name());
         o.put("ts", ts.toString());
+        if (source != null) {
+            o.set("source", source.toJson());
+        }
         extras.forEach((k, v) -> o.set(k, Json.mapper().valueToTree(v)));
         return Json.bytes(o);
     }
@@ -57,6 +71,7 @@ public record StatusMessage(String meterId, ConnectionState state, Instant ts, M
                 meterId,
                 f.requiredCode("state", ConnectionState.class),
                 f.requiredInstant("ts"),
-                f.extras(KNOWN));
+                f.extras(KNOWN),
+                f.has("source") ? SourceHealth.fromJson(f.node("source")) : null);
     }
 }

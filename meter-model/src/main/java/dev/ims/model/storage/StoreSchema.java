@@ -60,6 +60,10 @@ public final class StoreSchema {
     public static final String LAST_SEQ = "lastSeq";
     public static final String LATEST = "latest";
     public static final String CONNECTION = "connection";
+    /** Meters: the newest report of a bridge on its measurement source: {@code at}, {@code state} (OK|SILENT), {@code lastData}, {@code counters}. */
+    public static final String SOURCE = "source";
+    public static final String LAST_DATA = "lastData";
+    public static final String COUNTERS = "counters";
     public static final String CONNECTION_TS = "connectionTs";
     /**
      * The newest status message's {@code {ts, state}} on a meter, kept with {@code $max} (ts first) so the

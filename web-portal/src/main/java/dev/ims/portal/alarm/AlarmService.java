@@ -42,7 +42,7 @@ public final class AlarmService {
     public Future<List<Alarm>> alarms() {
         Instant now = clock.instant();
         Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
-                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1)));
+                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1).append(SOURCE, 1)));
         Future<List<Document>> commands = Mongo.list(db.getCollection(COMMANDS).find(Filters.or(
                         Filters.gte(REQUESTED_AT, Date.from(now.minus(COMMAND_LOOKBACK))), Filters.gte(SENT_AT, Date.from(now.minus(COMMAND_LOOKBACK)))))
                 .projection(new Document(HISTORY, 0)));
@@ -76,6 +76,11 @@ public final class AlarmService {
         } else if (seen != null && seen.isBefore(now.minus(SILENT))) {
             out.add(new Alarm("METER_SILENT", "warning", id, seen, "connected, but no reading for " + Duration.between(seen, now).toMinutes() + " min"));
         }
+        Instant noData = noDataSince(m);
+        if (noData != null) {
+            out.add(new Alarm("METER_NO_DATA", "critical", id, noData, "the meter's bridge is connected but has had no data from the meter since "
+                    + noData + " (cable, port or the meter itself)"));
+        }
         if (latest != null && "FAULT".equals(latest.getString(STATUS))) {
             out.add(new Alarm("METER_FAULT", "critical", id, latest.getDate(TS) == null ? null : latest.getDate(TS).toInstant(),
                     "the latest reading reports " + latest.getString(FAULT)));
@@ -84,6 +89,19 @@ public final class AlarmService {
             out.add(new Alarm("SUPPLY_OFF", "info", id, latest.getDate(TS) == null ? null : latest.getDate(TS).toInstant(),
                     "the latest reading shows the relay OFF"));
         }
+    }
+
+    /**
+     * When a connected meter's bridge last had data from the meter, if its newest source report says SILENT; null otherwise
+     * (data arrives, no report, or the meter is offline: its report is then stale and METER_OFFLINE says more).
+     */
+    public static Instant noDataSince(Document meter) {
+        Document source = meter.get(SOURCE, Document.class);
+        if (source == null || !"SILENT".equals(source.getString(STATE)) || "OFFLINE".equals(MeterRoutes.connectionState(meter))) {
+            return null;
+        }
+        Date last = source.getDate(LAST_DATA);
+        return last != null ? last.toInstant() : source.getDate(AT).toInstant();
     }
 
     private static void commandAlarm(Document c, Instant now, List<Alarm> out) {

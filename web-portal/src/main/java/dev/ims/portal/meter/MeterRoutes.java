@@ -148,6 +148,10 @@ public final class MeterRoutes {
         if (raw.get(LATEST) instanceof Map<?, ?> latest) {
             out.put(FAULT, latest.get(FAULT)); // the newest reading's fault, or none
         }
+        java.time.Instant noData = dev.ims.portal.alarm.AlarmService.noDataSince(d);
+        if (noData != null) {
+            out.put("noDataSince", noData.toString()); // the bridge is connected, the meter behind it silent
+        }
         return out;
     }
 

@@ -1,0 +1,83 @@
+package dev.ims.bridge;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The bridge's own figures in the Prometheus text format on {@code GET /metrics} ({@code --metrics-port}): whether
+ * the source is silent and since when it last gave data, every counter of the source (one series per name:
+ * {@code ims_bridge_source_events_total{name="telegrams.valid"}}), readings taken, registers refused, readings
+ * waiting in the outbox. Counts only, no readings; bound to this machine unless {@code --metrics-bind} says otherwise.
+ */
+final class BridgeMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final EnergySource source;
+    private final Set<String> known = new HashSet<>();
+    private final HttpServer server;
+
+    BridgeMetrics(String bindHost, int port, Bridge bridge, EnergySource source, SourceWatch watch) throws IOException {
+        this.source = source;
+        Gauge.builder("ims.bridge.source.silent", watch, w -> w.state() == dev.ims.model.status.SourceHealth.SourceState.SILENT ? 1 : 0)
+                .description("1 while the meter gives no data (the status message reports the same)").register(registry);
+        Gauge.builder("ims.bridge.source.last.data", source, s -> {
+                    Instant t = s.lastData();
+                    return t == null ? Double.NaN : t.toEpochMilli() / 1000.0;
+                }).baseUnit("seconds").description("When the source last gave valid data (Unix time)").register(registry);
+        FunctionCounter.builder("ims.bridge.readings", bridge, Bridge::readingsTaken).description("Readings taken and queued for the broker")
+                .register(registry);
+        FunctionCounter.builder("ims.bridge.registers.refused", bridge, b -> b.meter().refusedRegisters())
+                .description("Measurements not published: the register went backwards or jumped").register(registry);
+        Gauge.builder("ims.bridge.outbox.pending", bridge, Bridge::outboxPending).description("Readings on disk not yet acknowledged by the broker")
+                .register(registry);
+        server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
+        server.createContext("/metrics", exchange -> {
+            byte[] body;
+            int status;
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                status = 405;
+                body = "GET only\n".getBytes(StandardCharsets.UTF_8);
+            } else {
+                status = 200;
+                body = scrape().getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    /** The text format, with a series for every counter name the source has used so far. */
+    synchronized String scrape() {
+        for (String name : source.counters().keySet()) {
+            if (known.add(name)) {
+                FunctionCounter.builder("ims.bridge.source.events", source, s -> s.counters().getOrDefault(name, 0L))
+                        .tag("name", name).description("The source's counters, by name (see the bridge's documentation)").register(registry);
+            }
+        }
+        return registry.scrape();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        registry.close();
+    }
+}
