@@ -237,7 +237,14 @@ class PortalIT {
     void alarms_showWhatStaffMustLookAt_mostSevereFirst_andTheFleetPageListsThem() throws Exception {
         Date now = new Date();
         Date longAgo = Date.from(Instant.now().minusSeconds(3600));
-        insert(METERS, new Document(ID, "m-off").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "OFFLINE")).append(LAST_SEEN, longAgo));
+        // A bridge's source report: SILENT on an offline meter is stale (METER_OFFLINE says more); OK says nothing.
+        insert(METERS, new Document(ID, "m-off").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "OFFLINE")).append(LAST_SEEN, longAgo)
+                .append(SOURCE, new Document(AT, longAgo).append(STATE, "SILENT").append(LAST_DATA, longAgo)));
+        Date lastData = Date.from(Instant.parse("2026-11-29T06:15:00Z"));
+        insert(METERS, new Document(ID, "m-nodata").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, now)
+                .append(SOURCE, new Document(AT, now).append(STATE, "SILENT").append(LAST_DATA, lastData).append(COUNTERS, new Document("port.reopened", 3L))));
+        insert(METERS, new Document(ID, "m-fine").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, now)
+                .append(SOURCE, new Document(AT, now).append(STATE, "OK").append(LAST_DATA, now)));
         insert(METERS, new Document(ID, "m-silent").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, longAgo));
         insert(METERS, new Document(ID, "m-fault").append(CONNECTION, "ONLINE").append(LAST_SEEN, now)
                 .append(LATEST, new Document(SEQ, 1L).append(TS, now).append(STATUS, "FAULT").append(FAULT, "OVERVOLTAGE").append(RELAY, "OFF")));
@@ -252,10 +259,18 @@ class PortalIT {
         List<String> kinds = new java.util.ArrayList<>();
         alarms.forEach(a -> kinds.add(a.get("kind").asText() + (a.get("meterId").isNull() ? "" : "@" + a.get("meterId").asText())));
         assertThat(kinds).containsExactlyInAnyOrder("METER_OFFLINE@m-off", "METER_SILENT@m-silent", "METER_FAULT@m-fault", "SUPPLY_OFF@m-fault",
+                "METER_NO_DATA@m-nodata",
                 "COMMAND_FAILED@m-fault", "COMMAND_UNANSWERED@m-1", "BROKER_DOWN", "PAYLOADS_REJECTED");
         assertThat(alarms.get(0).get("severity").asText()).isEqualTo("critical");
         assertThat(alarms.get(alarms.size() - 1).get("severity").asText()).isEqualTo("info");
         assertThat(alarms.findValuesAsText("detail")).anyMatch(d -> d.contains("relay welded")).anyMatch(d -> d.contains("OVERVOLTAGE"));
+
+        assertThat(alarms.findValuesAsText("detail")).anyMatch(d -> d.contains("no data from the meter since 2026-11-29T06:15:00Z"));
+        assertThat(get("/api/v1/meters/m-nodata", 200).get("noDataSince").asText()).isEqualTo("2026-11-29T06:15:00Z");
+        assertThat(get("/api/v1/meters/m-fine", 200).has("noDataSince")).isFalse();
+        assertThat(get("/api/v1/meters/m-off", 200).has("noDataSince")).isFalse();
+        assertThat(getText("/meters/m-nodata", 200)).contains("id=\"notice-no-data\"").contains("No data from the meter since 2026-11-29T06:15:00Z");
+        assertThat(getText("/meters/m-fine", 200)).doesNotContain("notice-no-data");
 
         String page = getText("/", 200);
         assertThat(page).contains("http-equiv=\"refresh\"").contains("data-kind=\"METER_FAULT\"").contains("data-kind=\"COMMAND_FAILED\"")
