@@ -6,9 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -41,22 +39,7 @@ final class BridgeMetrics implements AutoCloseable {
         Gauge.builder("ims.bridge.outbox.pending", bridge, Bridge::outboxPending).description("Readings on disk not yet acknowledged by the broker")
                 .register(registry);
         server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
-        server.createContext("/metrics", exchange -> {
-            byte[] body;
-            int status;
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                status = 405;
-                body = "GET only\n".getBytes(StandardCharsets.UTF_8);
-            } else {
-                status = 200;
-                body = scrape().getBytes(StandardCharsets.UTF_8);
-            }
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(status, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        server.createContext("/metrics", new dev.ims.client.metrics.PrometheusHandler(this::scrape));
         server.start();
     }
 

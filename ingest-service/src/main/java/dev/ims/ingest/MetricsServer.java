@@ -38,22 +38,7 @@ final class MetricsServer implements AutoCloseable {
                 }
             });
         }
-        server.createContext("/metrics", exchange -> {
-            byte[] body;
-            int status;
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                status = 405;
-                body = "GET only\n".getBytes(StandardCharsets.UTF_8);
-            } else {
-                status = 200;
-                body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            }
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(status, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        server.createContext("/metrics", new dev.ims.client.metrics.PrometheusHandler(registry::scrape));
         server.start();
     }
 
