@@ -210,6 +210,9 @@ class PortalIT {
 
     @Test
     void metrics_forTheScrapersTokenOrStaff_showTheFleet() throws Exception {
+        // A decommissioned meter whose last status was ONLINE (Mosquitto closes its session without its will) is not in the fleet.
+        insert(METERS, new Document(ID, "m-gone").append(CONNECTION_LAST, new Document(TS, new Date()).append(STATE, "ONLINE"))
+                .append(DECOMMISSIONED, new Document(AT, new Date()).append("by", "admin").append(REASON, "removed")));
         assertThat(getText("/metrics", 401, null)).doesNotContain("ims_fleet");
         String token = "scraper-token-0123456789";
         ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD), Map.of())
@@ -243,6 +246,9 @@ class PortalIT {
         Date lastData = Date.from(Instant.parse("2026-11-29T06:15:00Z"));
         insert(METERS, new Document(ID, "m-nodata").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, now)
                 .append(SOURCE, new Document(AT, now).append(STATE, "SILENT").append(LAST_DATA, lastData).append(COUNTERS, new Document("port.reopened", 3L))));
+        insert(METERS, new Document(ID, "m-gone").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, longAgo)
+                .append(DECOMMISSIONED, new Document(AT, now).append("by", "admin").append(REASON, "removed"))
+                .append(SOURCE, new Document(AT, now).append(STATE, "SILENT").append(LAST_DATA, longAgo)));
         insert(METERS, new Document(ID, "m-fine").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, now)
                 .append(SOURCE, new Document(AT, now).append(STATE, "OK").append(LAST_DATA, now)));
         insert(METERS, new Document(ID, "m-silent").append(CONNECTION_LAST, new Document(TS, longAgo).append(STATE, "ONLINE")).append(LAST_SEEN, longAgo));

@@ -42,7 +42,8 @@ public final class AlarmService {
     public Future<List<Alarm>> alarms() {
         Instant now = clock.instant();
         Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
-                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1).append(SOURCE, 1)));
+                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LAST_SEEN, 1).append(LATEST, 1).append(SOURCE, 1)
+                        .append(DECOMMISSIONED, 1)));
         Future<List<Document>> commands = Mongo.list(db.getCollection(COMMANDS).find(Filters.or(
                         Filters.gte(REQUESTED_AT, Date.from(now.minus(COMMAND_LOOKBACK))), Filters.gte(SENT_AT, Date.from(now.minus(COMMAND_LOOKBACK)))))
                 .projection(new Document(HISTORY, 0)));
@@ -51,6 +52,9 @@ public final class AlarmService {
         return Future.all(meters, commands, services, rejected).map(v -> {
             List<Alarm> out = new ArrayList<>();
             for (Document m : meters.result()) {
+                if (MeterRoutes.isDecommissioned(m)) {
+                    continue; // taken out of service on purpose: nothing to watch
+                }
                 meterAlarms(m, now, out);
             }
             for (Document c : commands.result()) {

@@ -76,7 +76,8 @@ public final class FleetMetrics {
 
     public Future<Void> refresh() {
         Future<List<Document>> meters = Mongo.list(db.getCollection(METERS).find()
-                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LATEST + "." + STATUS, 1).append(LATEST + "." + RELAY, 1)));
+                .projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1).append(LATEST + "." + STATUS, 1).append(LATEST + "." + RELAY, 1)
+                        .append(DECOMMISSIONED, 1)));
         Future<Long> queued = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.QUEUED.name())));
         Future<Long> pending = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.PENDING.name())));
         Future<Long> confirmed = Mongo.first(db.getCollection(COMMANDS).countDocuments(Filters.eq(STATE, CommandState.CONFIRMED.name())));
@@ -85,6 +86,9 @@ public final class FleetMetrics {
             long f = 0;
             long off = 0;
             for (Document m : meters.result()) {
+                if (MeterRoutes.isDecommissioned(m)) {
+                    continue; // no longer part of the fleet (its history is kept)
+                }
                 String state = MeterRoutes.connectionState(m);
                 counts.merge(byState.containsKey(state) ? state : "UNKNOWN", 1L, Long::sum);
                 Document latest = m.get(LATEST, Document.class);
