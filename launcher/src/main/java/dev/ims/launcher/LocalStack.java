@@ -233,12 +233,15 @@ public final class LocalStack implements AutoCloseable {
      * {@code /metrics}: a rising count is someone without the right identity or rights trying.
      */
     static void bindRefusals(EmbeddedBroker broker, io.micrometer.core.instrument.MeterRegistry registry) {
-        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().connects())
-                .tag("kind", "connect").description("CONNECTs refused: no, unknown or wrong credential, or another's client ID").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().publishes())
-                .tag("kind", "publish").description("PUBLISHes (wills included) outside the client's rights").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, b -> b.refusals().subscribes())
-                .tag("kind", "subscribe").description("SUBSCRIBEs outside the client's rights").register(registry);
+        // Prometheus keeps one HELP line per metric name: one description for the three kinds.
+        String help = "Packets the broker refused, by kind: connect (no, unknown or wrong credential, or another's client ID), "
+                + "publish (wills included) and subscribe (outside the client's rights)";
+        java.util.Map<String, java.util.function.ToDoubleFunction<EmbeddedBroker>> kinds = new java.util.LinkedHashMap<>();
+        kinds.put("connect", b -> b.refusals().connects());
+        kinds.put("publish", b -> b.refusals().publishes());
+        kinds.put("subscribe", b -> b.refusals().subscribes());
+        kinds.forEach((kind, count) -> io.micrometer.core.instrument.FunctionCounter.builder("ims.broker.refused", broker, count)
+                .tag("kind", kind).description(help).register(registry));
     }
 
     /**
