@@ -1,0 +1,2 @@
+/** The Prometheus text endpoint shared by the processes that serve their own {@code /metrics}. */
+package dev.ims.client.metrics;
