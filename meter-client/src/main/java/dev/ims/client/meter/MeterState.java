@@ -93,6 +93,11 @@ public record MeterState(
                 exportKwh != null ? exportKwh : this.exportKwh);
     }
 
+    /** This state with the export register set to {@code kwh} (a meter that starts exporting: 0). */
+    public MeterState withExportRegister(double kwh) {
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, kwh);
+    }
+
     /** This state with the relay set to {@code wanted}. */
     public MeterState withRelay(RelayState wanted) {
         return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, wanted, baseLoadW, seed, brokerSecret,
