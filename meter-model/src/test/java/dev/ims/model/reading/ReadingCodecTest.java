@@ -55,6 +55,30 @@ class ReadingCodecTest {
         assertThat(r.extras()).isEmpty();
     }
 
+    /** The example of docs/CONTRACT.md's export extension, as written there. */
+    @Test
+    void contractsExportExample_decodes() {
+        String example = """
+                {
+                  "meterId": "IMS-01JD3T9K2Q",
+                  "seq": 1043,
+                  "ts": "2026-06-21T11:15:00Z",
+                  "energyKwh": 1523.482,
+                  "powerW": 0.0,
+                  "voltageV": 232.6,
+                  "currentA": 9.12,
+                  "status": "OK",
+                  "fault": null,
+                  "relay": "ON",
+                  "exportKwh": 310.25,
+                  "exportPowerW": 2121.0
+                }""";
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(example));
+        assertThat(r.exportKwh()).isEqualTo(310.25);
+        assertThat(r.exportPowerW()).isEqualTo(2121.0);
+        assertThat(r.powerW()).isZero();
+    }
+
     @Test
     void reading_withoutExport_hasNoExport_andEncodesWithoutTheFields() {
         Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(VALID));
