@@ -6,8 +6,21 @@ import java.util.Map;
 /** Where the bridge's measurements come from: S0 pulses counted on a GPIO, or the meter's own P1 port. */
 public interface EnergySource extends AutoCloseable {
 
-    /** What a reading carries besides its identity; power, voltage and current may be unknown. */
-    record Measurement(double energyKwh, Double powerW, Double voltageV, Double currentA) {}
+    /**
+     * What a reading carries besides its identity; power, voltage and current may be unknown, and so may the
+     * export register and power (a meter that does not export, or a source that cannot tell: S0 pulses count
+     * import only).
+     *
+     * @param exportKwh the meter's export register (energy fed into the grid) in kWh, or null
+     * @param exportPowerW the power fed into the grid now in W (0 or more), or null
+     */
+    record Measurement(double energyKwh, Double powerW, Double voltageV, Double currentA, Double exportKwh, Double exportPowerW) {
+
+        /** A measurement without export. */
+        public Measurement(double energyKwh, Double powerW, Double voltageV, Double currentA) {
+            this(energyKwh, powerW, voltageV, currentA, null, null);
+        }
+    }
 
     /**
      * The measurement for a reading taken now; called once per reading.

@@ -97,7 +97,7 @@ public final class P1Source implements EnergySource {
         if (p == null || at.isBefore(now.minus(STALE))) {
             return null;
         }
-        return new Measurement(Math.round(p.importKwh() * 10_000) / 10_000.0, p.powerW(), p.voltageV(), p.currentA());
+        return new Measurement(Math.round(p.importKwh() * 10_000) / 10_000.0, p.powerW(), p.voltageV(), p.currentA(), p.exportKwh(), p.exportPowerW());
     }
 
     long validTelegrams() {

@@ -49,10 +49,15 @@ public final class PiMeter implements MeterDevice {
     private boolean refusing;
 
     /**
-     * Takes a reading now and saves the state; null when the source has nothing to report yet, or when its register
+     * Takes a reading now and saves the state; null when the source has nothing to report yet, or when a register
      * cannot be right: lower than the last one published (kept in the state file, so also across restarts), or
-     * higher by more than {@link #MAX_POWER_KW} over the time since. Such a measurement is never published; the first of
-     * a run is logged, and the return to valid values.
+     * higher by more than {@link #MAX_POWER_KW} over the time since. The import register and, when the meter reports
+     * one, the export register are guarded alike. Such a measurement is never published; the first of a run is
+     * logged, and the return to valid values.
+     *
+     * <p>A measurement without the export register (a source that cannot tell) is published without it and keeps
+     * the last export register in the state for the next one that carries it; its bound is then counted from the
+     * last reading, so a register that grew meanwhile may be held back until enough time has passed for it.
      */
     public synchronized Reading read(Instant now) {
         EnergySource.Measurement m = source.measure(now, state.energyKwh(), state.lastTs());
@@ -61,29 +66,43 @@ public final class PiMeter implements MeterDevice {
         }
         if (state.lastTs() != null) {
             double hours = Math.max(0, java.time.Duration.between(state.lastTs(), now).toMillis()) / 3_600_000.0;
-            double maxKwh = state.energyKwh() + MAX_POWER_KW * hours + JUMP_SLACK_KWH;
-            if (m.energyKwh() < state.energyKwh() || m.energyKwh() > maxKwh) {
+            String refusal = implausible("register", m.energyKwh(), state.energyKwh(), hours);
+            if (refusal == null && m.exportKwh() != null && state.exportKwh() != null) {
+                refusal = implausible("export register", m.exportKwh(), state.exportKwh(), hours);
+            }
+            if (refusal != null) {
                 refusedRegisters++;
                 if (!refusing) {
                     refusing = true;
-                    LOG.warn("Meter register {} kWh refused: the last one published was {} kWh at {} ({}); nothing is published"
-                            + " until the register is plausible again (a replaced meter needs a new state file)", m.energyKwh(),
-                            state.energyKwh(), state.lastTs(), m.energyKwh() < state.energyKwh() ? "it may never go down"
-                                    : "more than " + MAX_POWER_KW + " kW on average since");
+                    LOG.warn("Meter {} at {}; nothing is published until the registers are plausible again"
+                            + " (a replaced meter needs a new state file)", refusal, state.lastTs());
                 }
                 return null;
             }
             if (refusing) {
                 refusing = false;
-                LOG.info("Meter register plausible again at {} kWh after {} refused measurement(s)", m.energyKwh(), refusedRegisters);
+                LOG.info("Meter registers plausible again at {} kWh{} after {} refused measurement(s)", m.energyKwh(),
+                        m.exportKwh() == null ? "" : " (export " + m.exportKwh() + " kWh)", refusedRegisters);
             }
         }
         RelayState r = relay.state();
-        Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r);
-        state = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq() + 1, m.energyKwh(), now,
-                state.relay(), state.baseLoadW(), state.seed(), state.brokerSecret());
+        Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r)
+                .withExport(m.exportKwh(), m.exportPowerW());
+        state = state.afterReading(m.energyKwh(), m.exportKwh(), now);
         MeterStateFile.save(stateFile, state);
         return reading;
+    }
+
+    /** Why {@code kwh} cannot follow {@code lastKwh} published {@code hours} ago, or null when it can. */
+    private static String implausible(String register, double kwh, double lastKwh, double hours) {
+        if (kwh < lastKwh) {
+            return register + " " + kwh + " kWh refused: the last one published was " + lastKwh + " kWh (it may never go down)";
+        }
+        if (kwh > lastKwh + MAX_POWER_KW * hours + JUMP_SLACK_KWH) {
+            return register + " " + kwh + " kWh refused: the last one published was " + lastKwh + " kWh (more than "
+                    + MAX_POWER_KW + " kW on average since)";
+        }
+        return null;
     }
 
     /** Measurements refused since start because their register went backwards or jumped. */
@@ -112,8 +131,7 @@ public final class PiMeter implements MeterDevice {
 
     @Override
     public synchronized RelayState switchRelay(RelayState wanted) {
-        MeterState next = new MeterState(state.meterId(), state.claimCode(), state.claimVerifier(), state.nextSeq(), state.energyKwh(),
-                state.lastTs(), wanted, state.baseLoadW(), state.seed(), state.brokerSecret());
+        MeterState next = state.withRelay(wanted);
         MeterStateFile.save(stateFile, next);
         state = next;
         return relay.switchTo(wanted);

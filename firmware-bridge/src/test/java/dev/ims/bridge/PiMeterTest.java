@@ -172,13 +172,15 @@ class PiMeterTest {
         return pi4j.io("relay-" + pin);
     }
 
-    /** A meter's own register (P1, Modbus) as a source that answers what the test says. */
+    /** A meter's own register (P1, Modbus) as a source that answers what the test says; export only when set. */
     private static final class GivenRegister implements EnergySource {
         volatile double kwh;
+        volatile Double exportKwh;
+        volatile Double exportPowerW;
 
         @Override
         public Measurement measure(Instant now, double lastKwh, Instant lastTs) {
-            return new Measurement(kwh, null, null, null);
+            return new Measurement(kwh, exportPowerW == null ? null : 0.0, null, null, exportKwh, exportPowerW);
         }
 
         @Override
@@ -210,5 +212,93 @@ class PiMeterTest {
         assertThat(again.read(t0.plusSeconds(40))).isNull();
         source.kwh = 5017.3;
         assertThat(again.read(t0.plusSeconds(50)).energyKwh()).isEqualTo(5017.3);
+    }
+
+    @Test
+    void exportRegisterAndPower_arePublished_andSaved() {
+        Path file = dir.resolve("meter.json");
+        GivenRegister source = new GivenRegister();
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(0, null), source, new RelayOutput(pi4j, 27, false, -1, RelayState.ON));
+        Instant t0 = Instant.parse("2026-06-21T11:00:00Z");
+        source.kwh = 812.4;
+        source.exportKwh = 1530.25;
+        source.exportPowerW = 2840.0;
+        Reading r = meter.read(t0);
+        assertThat(r.exportKwh()).isEqualTo(1530.25);
+        assertThat(r.exportPowerW()).isEqualTo(2840.0);
+        assertThat(r.powerW()).isZero();
+        assertThat(MeterStateFile.load(file).exportKwh()).isEqualTo(1530.25);
+    }
+
+    @Test
+    void sourceWithoutExport_publishesNone_andSavesNone() {
+        Path file = dir.resolve("meter.json");
+        GivenRegister source = new GivenRegister();
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(0, null), source, new RelayOutput(pi4j, 27, false, -1, RelayState.ON));
+        source.kwh = 812.4;
+        Reading r = meter.read(Instant.parse("2026-06-21T11:00:00Z"));
+        assertThat(r.exportKwh()).isNull();
+        assertThat(r.exportPowerW()).isNull();
+        assertThat(MeterStateFile.load(file).exportKwh()).isNull();
+    }
+
+    @Test
+    void anExportRegisterLowerThanTheLastPublished_orJumpingBeyondAnyConnection_isNeverPublished_alsoAfterARestart() {
+        Path file = dir.resolve("meter.json");
+        GivenRegister source = new GivenRegister();
+        RelayOutput relay = new RelayOutput(pi4j, 27, false, -1, RelayState.ON);
+        PiMeter meter = new PiMeter(file, MeterState.newMeter(0, null), source, relay);
+        Instant t0 = Instant.parse("2026-06-21T11:00:00Z");
+        source.kwh = 812.4;
+        source.exportKwh = 1530.25;
+        source.exportPowerW = 2000.0;
+        assertThat(meter.read(t0).exportKwh()).as("the first export register is the meter's own").isEqualTo(1530.25);
+        source.exportKwh = 1530.2;
+        assertThat(meter.read(t0.plusSeconds(10))).as("export backwards, import fine").isNull();
+        source.exportKwh = 1_530_250.0;
+        assertThat(meter.read(t0.plusSeconds(20))).as("a Wh value taken for kWh: far beyond 100 kW for 20 s").isNull();
+        assertThat(meter.refusedRegisters()).isEqualTo(2);
+        source.exportKwh = 1530.26;
+        Reading next = meter.read(t0.plusSeconds(30));
+        assertThat(next.exportKwh()).isEqualTo(1530.26);
+        assertThat(next.seq()).as("refused measurements use no seq").isEqualTo(1);
+
+        // A telegram without the export register: published without it, the last one kept for the guard.
+        source.exportKwh = null;
+        source.exportPowerW = null;
+        Reading without = meter.read(t0.plusSeconds(40));
+        assertThat(without.exportKwh()).isNull();
+        assertThat(MeterStateFile.load(file).exportKwh()).isEqualTo(1530.26);
+
+        // After a restart the bridge resumes from its state file: a lower export register is still refused.
+        PiMeter again = new PiMeter(file, MeterStateFile.load(file), source, relay);
+        source.exportKwh = 1530.0;
+        source.exportPowerW = 500.0;
+        assertThat(again.read(t0.plusSeconds(50))).isNull();
+        assertThat(again.refusedRegisters()).isEqualTo(1);
+        source.exportKwh = 1530.27;
+        Reading resumed = again.read(t0.plusSeconds(60));
+        assertThat(resumed.exportKwh()).isEqualTo(1530.27);
+        assertThat(resumed.exportPowerW()).isEqualTo(500.0);
+        assertThat(resumed.seq()).isEqualTo(without.seq() + 1);
+    }
+
+    @Test
+    void p1Telegram_withExport_isPublishedWithTheExportRegisterAndPower() {
+        String telegram = P1TelegramTest.signed(P1TelegramTest.BODY
+                .replace("1-0:2.8.1(000000.000*kWh)", "1-0:2.8.1(000123.456*kWh)")
+                .replace("1-0:2.8.2(000000.000*kWh)", "1-0:2.8.2(000200.000*kWh)")
+                .replace("1-0:1.7.0(01.234*kW)", "1-0:1.7.0(00.000*kW)")
+                .replace("1-0:2.7.0(00.000*kW)", "1-0:2.7.0(02.345*kW)"));
+        try (P1Source p1 = new P1Source(new java.io.ByteArrayInputStream(telegram.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                java.time.Clock.systemUTC())) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> p1.validTelegrams() == 1);
+            PiMeter meter = new PiMeter(dir.resolve("meter.json"), MeterState.newMeter(0, null), p1,
+                    new RelayOutput(pi4j, 27, false, -1, RelayState.ON));
+            Reading r = meter.read(Instant.now());
+            assertThat(r.exportKwh()).isCloseTo(323.456, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(r.exportPowerW()).isEqualTo(2345.0);
+            assertThat(r.powerW()).isZero();
+        }
     }
 }

@@ -40,6 +40,13 @@ final class Documents {
                 .append(FAULT, r.fault() == null ? null : r.fault().name())
                 .append(RELAY, r.relay() == null ? null : r.relay().name())
                 .append(RECEIVED_AT, Date.from(receivedAt));
+        // Only when present: a meter that does not export has no export fields (not nulls).
+        if (r.exportKwh() != null) {
+            d.append(EXPORT_KWH, r.exportKwh());
+        }
+        if (r.exportPowerW() != null) {
+            d.append(EXPORT_POWER_W, r.exportPowerW());
+        }
         if (!r.extras().isEmpty()) {
             d.append(EXTRA, new Document(r.extras()));
         }
@@ -79,14 +86,23 @@ final class Documents {
                 dev.ims.model.reading.MeterStatus.valueOf(d.getString(STATUS)),
                 d.getString(FAULT) == null ? null : dev.ims.model.reading.FaultCode.valueOf(d.getString(FAULT)),
                 d.getString(RELAY) == null ? null : dev.ims.model.reading.RelayState.valueOf(d.getString(RELAY)),
+                decimal(d, EXPORT_KWH), decimal(d, EXPORT_POWER_W),
                 extra == null ? Map.of() : new LinkedHashMap<>(extra));
     }
 
-    /** Whether {@code stored} holds the same reading as {@code r} (when it was received aside). */
+    /**
+     * Whether {@code stored} holds the same reading as {@code r} (when it was received aside). The export
+     * fields, written only when present, must be present in both or in neither, and equal.
+     */
     static boolean sameReading(Document stored, Reading r) {
         Document expected = reading(r, Instant.EPOCH);
         for (Map.Entry<String, Object> e : expected.entrySet()) {
             if (!e.getKey().equals(RECEIVED_AT) && !java.util.Objects.equals(normalise(e.getValue()), normalise(stored.get(e.getKey())))) {
+                return false;
+            }
+        }
+        for (String optional : List.of(EXPORT_KWH, EXPORT_POWER_W)) {
+            if (!java.util.Objects.equals(normalise(expected.get(optional)), normalise(stored.get(optional)))) {
                 return false;
             }
         }
@@ -119,9 +135,10 @@ final class Documents {
 
     /**
      * Rollup upserts for a batch, one per (meter, local quarter hour / hour / day): the register's
-     * min and max and the first and last timestamps. {@code $min}/{@code $max} make them idempotent, so
-     * they are applied for every valid reading, duplicates included: a crash between storing a reading
-     * and its rollup heals when the broker redelivers it.
+     * min and max and the first and last timestamps, and the export register's min and max when a reading
+     * of the bucket carries one (so a span's export is max - min, as its import is). {@code $min}/{@code
+     * $max} make them idempotent, so they are applied for every valid reading, duplicates included: a crash
+     * between storing a reading and its rollup heals when the broker redelivers it.
      */
     /** A bridge's report on its measurement source, for the meter document's {@code source} (the time first: see the $max). */
     static Document source(dev.ims.model.status.SourceHealth h) {
@@ -168,6 +185,10 @@ final class Documents {
             if (b.hour != null) {
                 set.add(Updates.setOnInsert(QUARTER.equals(collection) ? START : HOUR, Date.from(b.hour)));
             }
+            if (b.exports()) {
+                set.add(Updates.min(MIN_EXPORT_KWH, b.minExportKwh));
+                set.add(Updates.max(MAX_EXPORT_KWH, b.maxExportKwh));
+            }
             out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(set), upsert));
         });
         return out;
@@ -205,6 +226,9 @@ final class Documents {
         final Instant hour;
         double minKwh = Double.MAX_VALUE;
         double maxKwh = -Double.MAX_VALUE;
+        /** The export register's range over the readings that carry one; {@link #exports()} when any did. */
+        double minExportKwh = Double.MAX_VALUE;
+        double maxExportKwh = -Double.MAX_VALUE;
         Instant firstTs = Instant.MAX;
         Instant lastTs = Instant.MIN;
 
@@ -217,8 +241,16 @@ final class Documents {
         void add(Reading r) {
             minKwh = Math.min(minKwh, r.energyKwh());
             maxKwh = Math.max(maxKwh, r.energyKwh());
+            if (r.exportKwh() != null) {
+                minExportKwh = Math.min(minExportKwh, r.exportKwh());
+                maxExportKwh = Math.max(maxExportKwh, r.exportKwh());
+            }
             firstTs = r.ts().isBefore(firstTs) ? r.ts() : firstTs;
             lastTs = r.ts().isAfter(lastTs) ? r.ts() : lastTs;
+        }
+
+        boolean exports() {
+            return maxExportKwh >= minExportKwh;
         }
     }
 }

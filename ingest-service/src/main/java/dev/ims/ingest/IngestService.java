@@ -503,8 +503,8 @@ public final class IngestService implements AutoCloseable {
                 if (verdict != null) {
                     rejected.add(Documents.quarantined(i.topic(), i.payload(), r, verdict.reason(), verdict.detail(), now));
                 } else {
-                    if (last == null || last == NONE || r.seq() > last.seq()) {
-                        Plausibility.Baseline newest = new Plausibility.Baseline(r.seq(), r.energyKwh(), r.ts());
+                    Plausibility.Baseline newest = Plausibility.Baseline.after(last == NONE ? null : last, r);
+                    if (newest != last) {
                         known.put(r.meterId(), newest);
                         baselines.put(r.meterId(), newest);
                     }
@@ -541,6 +541,7 @@ public final class IngestService implements AutoCloseable {
                             .find(Filters.and(Filters.eq(METER_ID, r.meterId()), Filters.eq(SEQ, r.seq()))).first()).block(DB_TIMEOUT);
                     if (stored != null && !Documents.sameReading(stored, r)) {
                         String detail = "seq " + r.seq() + " is stored already with other values (energyKwh " + stored.get(ENERGY_KWH)
+                                + (stored.get(EXPORT_KWH) != null || r.exportKwh() != null ? ", exportKwh " + stored.get(EXPORT_KWH) : "")
                                 + ", ts " + (stored.getDate(TS) == null ? null : stored.getDate(TS).toInstant()) + ")";
                         if (i.accepted() != null) {
                             settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_DISCARDED, "not stored: " + detail});
@@ -652,8 +653,12 @@ public final class IngestService implements AutoCloseable {
             for (Document m : Flux.from(db.getCollection(METERS).find(Filters.in(ID, unknown))).collectList().block(DB_TIMEOUT)) {
                 Document latestDoc = m.get(LATEST, Document.class);
                 if (latestDoc != null && m.get(LAST_SEQ) != null && latestDoc.getDate(TS) != null) {
+                    // The export register only as far as the latest reading carries it (a meter that stopped
+                    // reporting it for a moment is checked again from its next stored value on).
+                    Plausibility.Register export = latestDoc.get(EXPORT_KWH) instanceof Number e && latestDoc.get(SEQ) instanceof Number s
+                            ? new Plausibility.Register(s.longValue(), e.doubleValue(), latestDoc.getDate(TS).toInstant()) : null;
                     known.put(m.getString(ID), new Plausibility.Baseline(((Number) m.get(LAST_SEQ)).longValue(),
-                            ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant()));
+                            ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant(), export));
                 }
             }
             for (String id : unknown) {

@@ -8,9 +8,10 @@ import java.time.Instant;
 /**
  * Whether a well-formed reading fits its meter's last stored one. A meter counts forward: its {@code seq}
  * cannot run ahead faster than it takes readings, and its register cannot grow faster than its
- * connection can draw. A reading that breaks either is quarantined (it never becomes the meter's latest
- * reading and never reaches a rollup), so one forged or corrupted reading cannot move a bill or lock out
- * the genuine readings after it. Pure and thread-safe.
+ * connection can draw (nor its export register faster than it can feed in: the same limit). A reading
+ * that breaks either is quarantined (it never becomes the meter's latest reading and never reaches a
+ * rollup), so one forged or corrupted reading cannot move a bill or lock out the genuine readings after
+ * it. Pure and thread-safe.
  *
  * <p>A reading older than the last one (by {@code seq}) is checked the other way round: the last one
  * must be reachable from it. What it cannot be checked against is its stored neighbours: out-of-order
@@ -19,8 +20,37 @@ import java.time.Instant;
  */
 final class Plausibility {
 
-    /** A meter's last stored reading, as far as the checks need it. */
-    record Baseline(long seq, double energyKwh, Instant ts) {}
+    /**
+     * A meter's last stored reading, as far as the checks need it.
+     *
+     * @param export the newest stored export register, or null when the meter never reported one (as far
+     *     as known). Kept apart from the reading's own seq and time: a reading without the optional export
+     *     register (a meter that cannot tell for a moment) must neither fail the check nor erase it
+     */
+    record Baseline(long seq, double energyKwh, Instant ts, Register export) {
+
+        /** A baseline without an export register. */
+        Baseline(long seq, double energyKwh, Instant ts) {
+            this(seq, energyKwh, ts, null);
+        }
+
+        /**
+         * The baseline once {@code r} passed (checked or accepted by staff): {@code last} itself unless
+         * {@code r} is newer (a redelivery may yet turn out a conflicting duplicate, so it moves nothing).
+         * A newer reading without the export register keeps the last one known. {@code last} may be null.
+         */
+        static Baseline after(Baseline last, Reading r) {
+            if (last != null && r.seq() <= last.seq()) {
+                return last;
+            }
+            Register export = r.exportKwh() != null ? new Register(r.seq(), r.exportKwh(), r.ts())
+                    : last == null ? null : last.export();
+            return new Baseline(r.seq(), r.energyKwh(), r.ts(), export);
+        }
+    }
+
+    /** One register's value at a reading of the meter. */
+    record Register(long seq, double kwh, Instant ts) {}
 
     /** Why a reading was quarantined. */
     record Verdict(RejectReason reason, String detail) {}
@@ -31,36 +61,71 @@ final class Plausibility {
         this.limits = limits;
     }
 
-    /** Null when {@code r} fits {@code last} (or there is no last reading), else why not. */
+    /**
+     * Null when {@code r} fits {@code last} (or there is no last reading), else why not. The import register
+     * ({@code energyKwh}) and, when both readings carry one, the export register ({@code exportKwh}) are held
+     * to the same rules: never backwards ({@code REGISTER_BACKWARDS}), never faster than the maximum power
+     * ({@code IMPLAUSIBLE_CONSUMPTION}).
+     */
     Verdict check(Reading r, Baseline last) {
         if (last == null || r.seq() == last.seq()) {
             return null; // the first reading, or a redelivery: the store tells a duplicate from a conflict
         }
+        Register imported = new Register(last.seq(), last.energyKwh(), last.ts());
+        Register exported = r.exportKwh() == null || last.export() == null || r.seq() == last.export().seq()
+                ? null : last.export();
+        Verdict v = backwards("energyKwh", r, r.energyKwh(), imported);
+        if (v == null && exported != null) {
+            v = backwards("exportKwh", r, r.exportKwh(), exported);
+        }
+        if (v != null) {
+            return v;
+        }
         boolean later = r.seq() > last.seq();
-        if (later && r.energyKwh() < last.energyKwh()) {
-            return new Verdict(RejectReason.REGISTER_BACKWARDS, "energyKwh " + r.energyKwh() + " at seq " + r.seq()
-                    + " is below " + last.energyKwh() + " at earlier seq " + last.seq());
-        }
-        if (!later && r.energyKwh() > last.energyKwh()) {
-            return new Verdict(RejectReason.REGISTER_BACKWARDS, "energyKwh " + r.energyKwh() + " at seq " + r.seq()
-                    + " is above " + last.energyKwh() + " at later seq " + last.seq());
-        }
         long seqStep = Math.abs(r.seq() - last.seq());
-        Duration elapsed = later ? Duration.between(last.ts(), r.ts()) : Duration.between(r.ts(), last.ts());
-        long elapsedMs = Math.max(0, elapsed.toMillis());
+        long elapsedMs = elapsedMs(r, last.ts(), later);
         long allowedSteps = elapsedMs / limits.minReadingSpacing().toMillis() + limits.seqSlack();
         if (seqStep > allowedSteps) {
             return new Verdict(RejectReason.SEQ_JUMP, "seq " + r.seq() + " is " + seqStep + " from stored seq " + last.seq()
                     + " (" + seconds(elapsedMs) + " s apart); at most " + allowedSteps + " readings fit in that time");
         }
-        double grown = Math.abs(r.energyKwh() - last.energyKwh());
+        v = tooFast("the register", r, r.energyKwh(), imported);
+        if (v == null && exported != null) {
+            v = tooFast("the export register", r, r.exportKwh(), exported);
+        }
+        return v;
+    }
+
+    /** A register lower than at an earlier reading, or higher than at a later one. */
+    private static Verdict backwards(String field, Reading r, double value, Register last) {
+        if (r.seq() > last.seq() && value < last.kwh()) {
+            return new Verdict(RejectReason.REGISTER_BACKWARDS, field + " " + value + " at seq " + r.seq()
+                    + " is below " + last.kwh() + " at earlier seq " + last.seq());
+        }
+        if (r.seq() < last.seq() && value > last.kwh()) {
+            return new Verdict(RejectReason.REGISTER_BACKWARDS, field + " " + value + " at seq " + r.seq()
+                    + " is above " + last.kwh() + " at later seq " + last.seq());
+        }
+        return null;
+    }
+
+    /** A register that moved further than the maximum power allows in the time between the two readings. */
+    private Verdict tooFast(String what, Reading r, double value, Register last) {
+        long elapsedMs = elapsedMs(r, last.ts(), r.seq() > last.seq());
+        double grown = Math.abs(value - last.kwh());
         double allowedKwh = limits.maxPowerKw() * elapsedMs / 3_600_000.0 + limits.registerToleranceKwh();
         if (grown > allowedKwh) {
-            return new Verdict(RejectReason.IMPLAUSIBLE_CONSUMPTION, "the register moved " + round(grown) + " kWh between seq "
+            return new Verdict(RejectReason.IMPLAUSIBLE_CONSUMPTION, what + " moved " + round(grown) + " kWh between seq "
                     + Math.min(r.seq(), last.seq()) + " and seq " + Math.max(r.seq(), last.seq()) + " (" + seconds(elapsedMs)
                     + " s apart); at most " + round(allowedKwh) + " kWh fit at " + limits.maxPowerKw() + " kW");
         }
         return null;
+    }
+
+    /** Time from the earlier of the two readings to the later one by seq; never negative. */
+    private static long elapsedMs(Reading r, Instant lastTs, boolean later) {
+        Duration elapsed = later ? Duration.between(lastTs, r.ts()) : Duration.between(r.ts(), lastTs);
+        return Math.max(0, elapsed.toMillis());
     }
 
     private static String seconds(long ms) {

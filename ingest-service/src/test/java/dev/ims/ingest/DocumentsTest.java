@@ -83,6 +83,57 @@ class DocumentsTest {
     }
 
     @Test
+    void rollup_withExport_keepsTheExportRange_onlyOverReadingsThatCarryIt() {
+        Instant t = Instant.parse("2026-06-21T10:00:00Z");
+        List<Reading> rs = List.of(
+                Reading.of("m-1", 1, t, 10.0, 0.0, null, null, null, null).withExport(5.5, 900.0),
+                Reading.of("m-1", 2, t.plusSeconds(600), 10.0, 0.0, null, null, null, null),
+                Reading.of("m-1", 3, t.plusSeconds(1200), 10.0, 0.0, null, null, null, null).withExport(5.8, 1800.0));
+        BsonDocument u = update(Documents.rollups(rs, BERLIN, StoreSchema.HOURLY).get(0));
+        assertThat(u.getDocument("$min").getDouble(StoreSchema.MIN_EXPORT_KWH).getValue()).isEqualTo(5.5);
+        assertThat(u.getDocument("$max").getDouble(StoreSchema.MAX_EXPORT_KWH).getValue()).isEqualTo(5.8);
+    }
+
+    @Test
+    void rollup_withoutExport_hasNoExportFields() {
+        List<Reading> day = dayOfReadings("2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z");
+        BsonDocument u = update(Documents.rollups(day, BERLIN, StoreSchema.DAILY).get(0));
+        assertThat(u.getDocument("$min").containsKey(StoreSchema.MIN_EXPORT_KWH)).isFalse();
+        assertThat(u.getDocument("$max").containsKey(StoreSchema.MAX_EXPORT_KWH)).isFalse();
+    }
+
+    @Test
+    void readingDocument_carriesExportOnlyWhenPresent_andReadsBack() {
+        Instant t = Instant.parse("2026-06-21T10:00:00Z");
+        Reading plain = Reading.of("m-1", 1, t, 10.0, 250.0, null, null, null, null);
+        Reading exporting = plain.withExport(5.5, 1200.0);
+        assertThat(Documents.reading(plain, t)).doesNotContainKeys(StoreSchema.EXPORT_KWH, StoreSchema.EXPORT_POWER_W);
+        Document d = Documents.reading(exporting, t);
+        assertThat(d.get(StoreSchema.EXPORT_KWH)).isEqualTo(5.5);
+        assertThat(d.get(StoreSchema.EXPORT_POWER_W)).isEqualTo(1200.0);
+        assertThat(d).doesNotContainKey(StoreSchema.EXTRA);
+        assertThat(Documents.readingFrom(d)).isEqualTo(exporting);
+    }
+
+    @Test
+    void sameReading_tellsAnExportDifference() {
+        Instant t = Instant.parse("2026-06-21T10:00:00Z");
+        Reading plain = Reading.of("m-1", 1, t, 10.0, 0.0, null, null, null, null);
+        Reading exporting = plain.withExport(5.5, 1200.0);
+        Document stored = Documents.reading(exporting, t);
+        assertThat(Documents.sameReading(stored, exporting)).isTrue();
+        assertThat(Documents.sameReading(stored, plain.withExport(5.6, 1200.0))).isFalse();
+        assertThat(Documents.sameReading(stored, plain.withExport(5.5, 1100.0))).isFalse();
+        assertThat(Documents.sameReading(stored, plain)).isFalse();
+        assertThat(Documents.sameReading(Documents.reading(plain, t), exporting)).isFalse();
+        assertThat(Documents.sameReading(Documents.reading(plain, t), plain)).isTrue();
+    }
+
+    private static BsonDocument update(WriteModel<Document> model) {
+        return ((org.bson.conversions.Bson) ((UpdateOneModel<Document>) model).getUpdate()).toBsonDocument(BsonDocument.class, CODECS);
+    }
+
+    @Test
     void rejectedPayload_isCutToTheLimit_andInvalidUtf8IsReplaced() {
         byte[] big = "x".repeat(5000).getBytes(StandardCharsets.UTF_8);
         assertThat(Documents.boundedText(big, 2048)).hasSize(2049).endsWith("…");

@@ -25,6 +25,8 @@ import java.time.Instant;
  * @param brokerSecret the meter's own secret on the broker (its username and client ID are its meter ID): generated
  *     by the meter itself, saved here before it is first sent, and registered with the portal at enrolment (which is
  *     idempotent for the same secret, so a lost answer is simply asked again)
+ * @param exportKwh the export register (energy fed into the grid) at the last reading that carried one, or null for a
+ *     meter that does not export (and for state files from before export); never decreases
  */
 public record MeterState(
         String meterId,
@@ -36,7 +38,14 @@ public record MeterState(
         RelayState relay,
         double baseLoadW,
         long seed,
-        String brokerSecret) {
+        String brokerSecret,
+        Double exportKwh) {
+
+    /** A state without an export register: a meter that does not export. */
+    public MeterState(String meterId, String claimCode, String claimVerifier, long nextSeq, double energyKwh, Instant lastTs,
+            RelayState relay, double baseLoadW, long seed, String brokerSecret) {
+        this(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, null);
+    }
 
     /**
      * A brand-new meter: a new ID and claim code (with its verifier, a slow hash), the relay ON, the
@@ -55,7 +64,8 @@ public record MeterState(
     /** This state with a broker secret, generating one if it has none (state files from before identities). */
     public MeterState withBrokerSecret() {
         return brokerSecret != null ? this
-                : new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, Secrets.newSecret());
+                : new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, Secrets.newSecret(),
+                        exportKwh);
     }
 
     /** The meter's broker credential: username (and client ID) = meter ID. */
@@ -70,13 +80,34 @@ public record MeterState(
     public MeterState withClaimVerifier() {
         return claimVerifier != null ? this : new MeterState(meterId, claimCode,
                 ClaimCodes.verifier(claimCode, ClaimCodes.DEFAULT_ITERATIONS),
-                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret);
+                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, exportKwh);
+    }
+
+    /**
+     * The state after a reading at {@code ts} with these registers: the seq moves on by one.
+     *
+     * @param exportKwh the export register read, or null to keep the last one known (a reading without it)
+     */
+    public MeterState afterReading(double energyKwh, Double exportKwh, Instant ts) {
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq + 1, energyKwh, ts, relay, baseLoadW, seed, brokerSecret,
+                exportKwh != null ? exportKwh : this.exportKwh);
+    }
+
+    /** This state with the export register set to {@code kwh} (a meter that starts exporting: 0). */
+    public MeterState withExportRegister(double kwh) {
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, kwh);
+    }
+
+    /** This state with the relay set to {@code wanted}. */
+    public MeterState withRelay(RelayState wanted) {
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, wanted, baseLoadW, seed, brokerSecret,
+                exportKwh);
     }
 
     /** Without the claim code and broker secret, which must never reach a log. */
     @Override
     public String toString() {
-        return "MeterState[meterId=" + meterId + ", nextSeq=" + nextSeq + ", energyKwh=" + energyKwh + ", lastTs=" + lastTs
-                + ", relay=" + relay + "]";
+        return "MeterState[meterId=" + meterId + ", nextSeq=" + nextSeq + ", energyKwh=" + energyKwh
+                + (exportKwh == null ? "" : ", exportKwh=" + exportKwh) + ", lastTs=" + lastTs + ", relay=" + relay + "]";
     }
 }

@@ -49,6 +49,26 @@ class MeterStateFileTest {
         assertThat(dir.toFile().list()).containsExactly("m.json");
     }
 
+    @Test
+    void exportRegister_survivesASave_andAFileWithoutItLoadsAsNone() throws IOException {
+        MeterState s = MeterState.newMeter(1234.5, Instant.parse("2026-06-21T10:00:00Z"))
+                .afterReading(1234.6, 42.25, Instant.parse("2026-06-21T10:15:00Z"));
+        Path file = dir.resolve("m.json");
+        MeterStateFile.save(file, s);
+        assertThat(MeterStateFile.load(file).exportKwh()).isEqualTo(42.25);
+        assertThat(MeterStateFile.load(file)).isEqualTo(s);
+        // A reading without the export register keeps the last one known.
+        assertThat(s.afterReading(1234.7, null, Instant.parse("2026-06-21T10:30:00Z")).exportKwh()).isEqualTo(42.25);
+
+        String older = Files.readString(file).replaceAll(",\\s*\"exportKwh\"\\s*:\\s*42.25", "");
+        assertThat(older).doesNotContain("exportKwh");
+        Files.writeString(file, older);
+        MeterState loaded = MeterStateFile.load(file);
+        assertThat(loaded.exportKwh()).isNull();
+        assertThat(loaded.energyKwh()).isEqualTo(1234.6);
+        assertThat(loaded.nextSeq()).isEqualTo(1);
+    }
+
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }

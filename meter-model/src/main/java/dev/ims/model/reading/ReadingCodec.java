@@ -14,12 +14,14 @@ import java.util.Set;
  *
  * <p>Decoding checks everything a single payload can show: size, JSON syntax, types, ranges, codes,
  * the topic's meter ID and the timestamp window. Whether the register went backwards needs the meter's
- * history, so the ingest checks that ({@link RejectReason#REGISTER_BACKWARDS}).
+ * history, so the ingest checks that ({@link RejectReason#REGISTER_BACKWARDS}), for the import register and
+ * the optional export register alike.
  */
 public final class ReadingCodec {
 
     static final Set<String> KNOWN_FIELDS = Set.of(
-            "meterId", "seq", "ts", "energyKwh", "powerW", "voltageV", "currentA", "status", "fault", "relay");
+            "meterId", "seq", "ts", "energyKwh", "powerW", "voltageV", "currentA", "status", "fault", "relay",
+            "exportKwh", "exportPowerW");
 
     private final ReadingLimits limits;
     private final Clock clock;
@@ -62,6 +64,12 @@ public final class ReadingCodec {
         if (r.relay() != null) {
             o.put("relay", r.relay().name());
         }
+        if (r.exportKwh() != null) {
+            o.put("exportKwh", r.exportKwh());
+        }
+        if (r.exportPowerW() != null) {
+            o.put("exportPowerW", r.exportPowerW());
+        }
         r.extras().forEach((k, v) -> o.set(k, Json.mapper().valueToTree(v)));
         return Json.bytes(o);
     }
@@ -102,7 +110,11 @@ public final class ReadingCodec {
                     RejectReason.INCONSISTENT_FAULT, "status OK with fault " + fault + "; expected FAULT");
         }
         RelayState relay = f.optionalCode("relay", RelayState.class);
+        // Export (a prosumer's meter): optional, absent = the meter does not export or cannot tell.
+        Double exportKwh = f.optionalDouble("exportKwh", 0, limits.maxEnergyKwh());
+        Double exportPower = f.optionalDouble("exportPowerW", 0, limits.maxAbsPowerW());
         return new Reading(
-                meterId, seq, ts, energy, power, voltage, current, status, fault, relay, f.extras(KNOWN_FIELDS));
+                meterId, seq, ts, energy, power, voltage, current, status, fault, relay, exportKwh, exportPower,
+                f.extras(KNOWN_FIELDS));
     }
 }

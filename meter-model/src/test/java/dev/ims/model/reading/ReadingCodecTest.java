@@ -46,6 +46,98 @@ class ReadingCodecTest {
     }
 
     @Test
+    void reading_withExport_decodesRegisterAndPower_notAsExtras() {
+        String json = VALID.replace("\"relay\":\"ON\"}", "\"relay\":\"ON\",\"exportKwh\":310.25,\"exportPowerW\":1450}");
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(json));
+        assertThat(r.exportKwh()).isEqualTo(310.25);
+        assertThat(r.exportPowerW()).isEqualTo(1450.0);
+        assertThat(r.exports()).isTrue();
+        assertThat(r.extras()).isEmpty();
+    }
+
+    /** The example of docs/CONTRACT.md's export extension, as written there. */
+    @Test
+    void contractsExportExample_decodes() {
+        String example = """
+                {
+                  "meterId": "IMS-01JD3T9K2Q",
+                  "seq": 1043,
+                  "ts": "2026-06-21T11:15:00Z",
+                  "energyKwh": 1523.482,
+                  "powerW": 0.0,
+                  "voltageV": 232.6,
+                  "currentA": 9.12,
+                  "status": "OK",
+                  "fault": null,
+                  "relay": "ON",
+                  "exportKwh": 310.25,
+                  "exportPowerW": 2121.0
+                }""";
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(example));
+        assertThat(r.exportKwh()).isEqualTo(310.25);
+        assertThat(r.exportPowerW()).isEqualTo(2121.0);
+        assertThat(r.powerW()).isZero();
+    }
+
+    @Test
+    void reading_withoutExport_hasNoExport_andEncodesWithoutTheFields() {
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(VALID));
+        assertThat(r.exportKwh()).isNull();
+        assertThat(r.exportPowerW()).isNull();
+        assertThat(r.exports()).isFalse();
+        assertThat(new String(codec.encode(r), StandardCharsets.UTF_8)).doesNotContain("export");
+    }
+
+    @Test
+    void reading_withNullExport_isTreatedAsAbsent() {
+        String json = VALID.replace("\"relay\":\"ON\"}", "\"relay\":\"ON\",\"exportKwh\":null,\"exportPowerW\":null}");
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(json));
+        assertThat(r.exportKwh()).isNull();
+        assertThat(r.exportPowerW()).isNull();
+        assertThat(r.extras()).isEmpty();
+    }
+
+    @Test
+    void encodeThenDecode_keepsExport() {
+        Reading r = Reading.of("m-1", 8, NOW, 20.5, 0.0, 231.0, null, null, RelayState.ON).withExport(4.75, 2200.0);
+        String json = new String(codec.encode(r), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"exportKwh\":4.75").contains("\"exportPowerW\":2200.0");
+        assertThat(codec.decode("m-1", codec.encode(r))).isEqualTo(r);
+    }
+
+    @ParameterizedTest(name = "{0}={1} -> {2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "exportKwh    | -0.5        | OUT_OF_RANGE",
+        "exportKwh    | 1e300       | OUT_OF_RANGE",
+        "exportKwh    | `\"12\"`  | WRONG_TYPE",
+        "exportKwh    | true        | WRONG_TYPE",
+        "exportKwh    | NaN         | MALFORMED_JSON",
+        "exportPowerW | -1          | OUT_OF_RANGE",
+        "exportPowerW | 1e8         | OUT_OF_RANGE",
+        "exportPowerW | `[1]`       | WRONG_TYPE",
+        "exportPowerW | Infinity    | MALFORMED_JSON",
+    })
+    void badExport_isRejectedWithItsReason_namingTheField(String field, String value, RejectReason expected) {
+        String json = VALID.replace("\"relay\":\"ON\"}", "\"relay\":\"ON\",\"" + field + "\":" + value + "}");
+        assertThatThrownBy(() -> codec.decode("IMS-01JD3T9K2Q", bytes(json)))
+                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(expected);
+                    if (expected != RejectReason.MALFORMED_JSON) {
+                        assertThat(e.getMessage()).contains(field);
+                    }
+                });
+    }
+
+    @Test
+    void export_atTheLimits_isAccepted() {
+        String json = VALID.replace("\"relay\":\"ON\"}", "\"relay\":\"ON\",\"exportKwh\":0,\"exportPowerW\":"
+                + ReadingLimits.DEFAULT_MAX_ABS_POWER_W + "}");
+        Reading r = codec.decode("IMS-01JD3T9K2Q", bytes(json));
+        assertThat(r.exportKwh()).isZero();
+        assertThat(r.exportPowerW()).isEqualTo(ReadingLimits.DEFAULT_MAX_ABS_POWER_W);
+    }
+
+    @Test
     void reading_withoutTopicMeterId_skipsTheMismatchCheck() {
         assertThat(codec.decode(null, bytes(VALID)).meterId()).isEqualTo("IMS-01JD3T9K2Q");
     }
