@@ -163,11 +163,12 @@ public record BarChart(String title, String unit, String seriesName, String comp
             out.append("<text class=\"no-data\" x=\"").append(WIDTH / 2).append("\" y=\"").append(HEIGHT / 2)
                     .append("\" text-anchor=\"middle\">").append(NO_DATA).append("</text>");
         } else {
-            NiceScale scale = NiceScale.covering(maxShown());
-            double bottom = exportDepth(scale);
-            appendYAxis(out, scale, bottom);
-            appendBars(out, scale.top(), bottom);
-            appendXAxis(out, scale.top(), bottom);
+            List<BigDecimal> ticks = ticks();
+            double top = ticks.get(ticks.size() - 1).doubleValue();
+            double bottom = -ticks.get(0).doubleValue();
+            appendYAxis(out, ticks, top, bottom);
+            appendBars(out, top, bottom);
+            appendXAxis(out, top, bottom);
             appendLegend(out);
         }
         return out.append("</svg>").toString();
@@ -243,15 +244,22 @@ public record BarChart(String title, String unit, String seriesName, String comp
     }
 
     /**
-     * How far the y axis runs below 0 for the export: whole steps of the scale covering the largest export,
-     * at least one when any bar has export; 0 without export (the chart as before).
+     * The y axis ticks, ascending. Without export: {@link NiceScale#covering} the largest value, from 0. With export:
+     * the step that scale chooses for the larger of the largest import and export, in whole steps up to cover the
+     * import and down to cover the export (at least one step each way), so both series share one scale.
      */
-    private double exportDepth(NiceScale scale) {
+    private List<BigDecimal> ticks() {
         if (!hasExport()) {
-            return 0;
+            return NiceScale.covering(maxShown()).ticks();
         }
-        BigDecimal steps = BigDecimal.valueOf(maxExport()).divide(scale.step(), 0, java.math.RoundingMode.CEILING).max(BigDecimal.ONE);
-        return steps.multiply(scale.step()).doubleValue();
+        BigDecimal step = NiceScale.covering(Math.max(maxShown(), maxExport())).step();
+        int up = Math.max(1, BigDecimal.valueOf(maxShown()).divide(step, 0, java.math.RoundingMode.CEILING).intValue());
+        int down = Math.max(1, BigDecimal.valueOf(maxExport()).divide(step, 0, java.math.RoundingMode.CEILING).intValue());
+        List<BigDecimal> ticks = new java.util.ArrayList<>(up + down + 1);
+        for (int i = -down; i <= up; i++) {
+            ticks.add(step.multiply(BigDecimal.valueOf(i)).stripTrailingZeros());
+        }
+        return ticks;
     }
 
     /** The y of {@code value} on an axis from {@code -bottom} (the plot's foot) to {@code top}. */
@@ -263,14 +271,8 @@ public record BarChart(String title, String unit, String seriesName, String comp
         return (PLOT_RIGHT - PLOT_LEFT) / bars.size();
     }
 
-    private void appendYAxis(StringBuilder out, NiceScale scale, double bottom) {
-        double top = scale.top();
+    private void appendYAxis(StringBuilder out, List<BigDecimal> ticks, double top, double bottom) {
         out.append("<g class=\"y-axis\">");
-        List<BigDecimal> ticks = new java.util.ArrayList<>();
-        for (BigDecimal t = scale.step().negate(); t.doubleValue() >= -bottom - 1e-9; t = t.subtract(scale.step())) {
-            ticks.add(0, t.stripTrailingZeros());
-        }
-        ticks.addAll(scale.ticks());
         for (BigDecimal tick : ticks) {
             String y = coord(yOf(tick.doubleValue(), top, bottom));
             out.append("<g class=\"tick\"><line class=\"grid\" x1=\"").append(coord(PLOT_LEFT)).append("\" x2=\"")

@@ -397,4 +397,17 @@ class BarChartTest {
         assertThat(tickValues(doc)).allMatch(t -> t >= 0);
         assertThat(chart(1, 2).table()).doesNotContain("Export");
     }
+
+    @Test
+    void exportMuchLargerThanImport_sharesOneStep_andKeepsTheTicksFew() throws Exception {
+        BarChart c = new BarChart("Hourly units", "kWh", "This day", null, List.of(
+                new Bar("00", "00:00", 0.4, null, null, 1.5), new Bar("01", "01:00", 0.5, null, null, 1.5)));
+        List<Double> ticks = tickValues(parse(c.svg()));
+        assertThat(ticks).hasSizeLessThanOrEqualTo(11).contains(0.0).startsWith(-1.5);
+        assertThat(ticks.get(ticks.size() - 1)).isGreaterThanOrEqualTo(0.5);
+        double step = ticks.get(1) - ticks.get(0);
+        for (int i = 1; i < ticks.size(); i++) {
+            assertThat(ticks.get(i) - ticks.get(i - 1)).isCloseTo(step, within(1e-9));
+        }
+    }
 }
