@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.agent.meter.SimulatedMeter;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.json.Json;
+import dev.ims.model.storage.StoreSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,7 +81,7 @@ class PortalBrowserIT {
         // A dual-rate tariff with an expensive evening, set by staff through the API as a script would.
         api("PUT", "/api/v1/tariffs/2000-01-01", """
                 {"validFrom":"2000-01-01","name":"Dual rate","currency":"EUR","pricePerKwh":0.28,
-                 "standingChargePerDay":0.40,"vatPercent":19,
+                 "standingChargePerDay":0.40,"vatPercent":19,"feedInPricePerKwh":0.08,
                  "bands":[{"name":"evening peak","pricePerKwh":0.45,"fromHour":17,"toHour":21},
                           {"name":"night","pricePerKwh":0.16,"fromHour":22,"toHour":6}]}""", staffToken, 200);
     }
@@ -231,6 +232,61 @@ class PortalBrowserIT {
         browser.findElement(By.id("relay-reason")).sendKeys("maintenance done");
         browser.findElement(By.id("relay-on")).click();
         await().atMost(Duration.ofSeconds(15)).until(() -> meter.relay() == dev.ims.model.reading.RelayState.ON);
+    }
+
+    @Test
+    void prosumer_seesExportNetAndTheMonthsFeedInCredit_onTheDashboard() throws Exception {
+        String user = "solar-" + UUID.randomUUID().toString().substring(0, 6);
+        signUp(user);
+        String meterId = "pv-" + user;
+        // The ingest on this branch does not store export yet: a prosumer's documents go into the store in its shape.
+        LocalDate today = LocalDate.now(ZONE);
+        java.time.Instant midnight = today.atStartOfDay(ZONE).toInstant();
+        try (com.mongodb.reactivestreams.client.MongoClient mongo = com.mongodb.reactivestreams.client.MongoClients.create(stack.mongoUri())) {
+            var db = mongo.getDatabase("ims");
+            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS).insertOne(new org.bson.Document(StoreSchema.ID, meterId)
+                    .append(StoreSchema.OWNER, user).append(StoreSchema.CONNECTION, "ONLINE").append(StoreSchema.LAST_SEQ, 2L)
+                    .append(StoreSchema.LATEST, new org.bson.Document(StoreSchema.TS, java.util.Date.from(midnight.plusSeconds(3599)))
+                            .append(StoreSchema.ENERGY_KWH, 10.9).append(StoreSchema.POWER_W, 0.0).append(StoreSchema.EXPORT_KWH, 23.0)
+                            .append(StoreSchema.EXPORT_POWER_W, 2100.0).append(StoreSchema.STATUS, "OK")))).block();
+            // 00:00 imports 0.4 and exports 1.5 kWh (its own first registers), 01:00 imports 0.5 and exports 1.5 kWh.
+            double[][] hours = {{10, 10.4, 20, 21.5}, {10.4, 10.9, 21.5, 23}};
+            for (int h = 0; h < hours.length; h++) {
+                java.time.Instant start = midnight.plusSeconds(3600L * h);
+                reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.HOURLY).insertOne(new org.bson.Document(StoreSchema.ID,
+                                StoreSchema.hourlyId(meterId, start)).append(StoreSchema.METER_ID, meterId).append(StoreSchema.HOUR, java.util.Date.from(start))
+                        .append(StoreSchema.MIN_KWH, hours[h][0]).append(StoreSchema.MAX_KWH, hours[h][1])
+                        .append(StoreSchema.MIN_EXPORT_KWH, hours[h][2]).append(StoreSchema.MAX_EXPORT_KWH, hours[h][3]))).block();
+            }
+        }
+        browser.get(base + "/meters/" + meterId);
+        assertThat(text("export-power")).isEqualTo("2100 W");
+        assertThat(text("month-export-kwh")).isEqualTo("3.000 kWh");
+        // 3 kWh × 0.08 EUR, net and untaxed, taken off the bill; the page shows what the API answers.
+        assertThat(text("month-credit")).isEqualTo("−0.24 EUR");
+        String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200).get("token").asText();
+        JsonNode month = api("GET", "/api/v1/meters/" + meterId + "/usage?period=month&from=" + today + "&to=" + today, null, token, 200).get(0);
+        assertThat(month.get("exportKwh").asDouble()).isEqualTo(3.0);
+        assertThat(month.get("netKwh").asDouble()).isEqualTo(-2.1);
+        assertThat(month.get("credit").asDouble()).isEqualTo(0.24);
+        assertThat(text("bill-to-date")).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f EUR", month.get("cost").asDouble()));
+        assertThat(browser.findElements(By.cssSelector("figure svg rect.export"))).isNotEmpty();
+        assertThat(browser.findElement(By.id("period-export")).getText()).contains("Exported 3.000 kWh").contains("credit 0.24 EUR");
+
+        browser.findElement(By.id("view-day")).click();
+        waitForUrlContaining("view=day");
+        assertThat(browser.findElements(By.cssSelector("figure svg rect.export"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("figure svg circle.net"))).hasSize(2);
+        assertThat(browser.findElement(By.cssSelector("figure svg .legend")).getAttribute("textContent")).contains("Export").contains("Net");
+        // The export bars are really drawn (the chart's style passes the page's CSP): visible, coloured, below the axis.
+        WebElement exportBar = browser.findElements(By.cssSelector("figure svg rect.export")).get(0);
+        WebElement importBar = browser.findElements(By.cssSelector("figure svg rect.bar")).get(0);
+        assertThat(exportBar.getSize().getHeight()).isGreaterThan(0);
+        assertThat(exportBar.getLocation().getY()).isGreaterThanOrEqualTo(importBar.getLocation().getY() + importBar.getSize().getHeight() - 1);
+        assertThat(exportBar.getCssValue("fill")).isNotEqualTo(importBar.getCssValue("fill"));
+        assertThat(browser.findElement(By.cssSelector("details table.chart-data thead")).getAttribute("textContent")).contains("Export").contains("Net");
+        ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
+        screenshot("chart-day-export");
     }
 
     @Test

@@ -89,4 +89,53 @@ class UsageCalculatorTest {
         UsageCalendar india = new UsageCalendar(ZoneId.of("Asia/Kolkata"));
         assertThat(india.hourStart(Instant.parse("2026-11-24T10:45:00Z"))).isEqualTo(Instant.parse("2026-11-24T10:30:00Z"));
     }
+
+    @Test
+    void dayExport_isTheDifferenceOfConsecutiveEndOfDayExportRegisters_besideImport() {
+        List<DayRegister> regs = List.of(
+                new DayRegister(LocalDate.parse("2026-06-01"), 100.0, 110.0, 50.0, 55.0),
+                new DayRegister(LocalDate.parse("2026-06-02"), 110.2, 118.5, 55.5, 63.25),
+                new DayRegister(LocalDate.parse("2026-06-03"), 118.5, 121.0, 63.25, 63.25));
+        List<PeriodUsage> days = UsageCalculator.daily(
+                regs, LocalDate.parse("2026-06-02"), LocalDate.parse("2026-06-03"), LocalDate.parse("2026-06-30"));
+        assertThat(days).extracting(PeriodUsage::kwh).containsExactly(8.5, 2.5);
+        assertThat(days).extracting(PeriodUsage::exportKwh).containsExactly(8.25, 0.0);
+        assertThat(days).extracting(PeriodUsage::netKwh).containsExactly(0.25, 2.5);
+    }
+
+    @Test
+    void dayWithoutExportRegister_hasNoExport_andTheNextExportDayBridgesFromTheLastOneThatHadIt() {
+        List<PeriodUsage> days = UsageCalculator.daily(List.of(
+                        new DayRegister(LocalDate.parse("2026-06-01"), 0, 10, 5.0, 7.0),
+                        new DayRegister(LocalDate.parse("2026-06-02"), 10, 12),
+                        new DayRegister(LocalDate.parse("2026-06-03"), 12, 15, 8.0, 9.5)),
+                LocalDate.parse("2026-06-01"), LocalDate.parse("2026-06-03"), LocalDate.parse("2026-06-30"));
+        assertThat(days).extracting(PeriodUsage::exportKwh).containsExactly(2.0, null, 2.5);
+        assertThat(days.get(1).netKwh()).isNull();
+    }
+
+    @Test
+    void meterThatNeverExports_hasNoExportInDaysOrMonths() {
+        List<PeriodUsage> days = UsageCalculator.daily(List.of(
+                        new DayRegister(LocalDate.parse("2026-06-30"), 0, 10),
+                        new DayRegister(LocalDate.parse("2026-07-01"), 10, 12)),
+                LocalDate.parse("2026-06-30"), LocalDate.parse("2026-07-01"), LocalDate.parse("2026-07-30"));
+        assertThat(days).extracting(PeriodUsage::exportKwh).containsOnlyNulls();
+        assertThat(UsageCalculator.monthly(days, LocalDate.parse("2026-07-30"))).extracting(PeriodUsage::exportKwh).containsOnlyNulls();
+    }
+
+    @Test
+    void monthExport_isTheSumOfItsDaysExport() {
+        List<PeriodUsage> days = UsageCalculator.daily(List.of(
+                        new DayRegister(LocalDate.parse("2026-06-29"), 0, 1, 0.0, 1.1),
+                        new DayRegister(LocalDate.parse("2026-06-30"), 1, 2, 1.1, 3.3),
+                        new DayRegister(LocalDate.parse("2026-07-01"), 2, 3),
+                        new DayRegister(LocalDate.parse("2026-07-02"), 3, 4, 3.4, 4.0)),
+                LocalDate.parse("2026-06-29"), LocalDate.parse("2026-07-02"), LocalDate.parse("2026-07-30"));
+        List<PeriodUsage> months = UsageCalculator.monthly(days, LocalDate.parse("2026-07-30"));
+        assertThat(months).extracting(PeriodUsage::exportKwh).containsExactly(3.3, 0.7);
+        double daySum = days.stream().filter(d -> d.period().startsWith("2026-07") && d.exportKwh() != null)
+                .mapToDouble(PeriodUsage::exportKwh).sum();
+        assertThat(months.get(1).exportKwh()).isEqualTo(UsageCalculator.roundKwh(daySum));
+    }
 }

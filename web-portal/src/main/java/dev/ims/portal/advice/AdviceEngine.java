@@ -30,6 +30,12 @@ import java.util.TreeMap;
  * over all 168 hours of a week times (1 + VAT/100): the price of a kWh saved evenly around the clock.
  * Money is computed from the unrounded kWh, then rounded to cents; kWh are rounded to whole kWh.
  * A rule whose rounded kWh or money would be 0 stays silent.
+ *
+ * <p>Prosumers (hours with {@link HourUsage#exportKwh() export}): in an hour when the meter exports, extra load
+ * runs on the consumer's own solar, so its cost is the feed-in price lost, not the import price. So the shift
+ * rule never counts load of such hours as worth moving, and {@link Suggestion#SELF_CONSUMPTION} suggests moving
+ * load into the consumer's export hours instead, saving the import price (with VAT) minus the feed-in price (net
+ * and untaxed, as billed) on each kWh moved.
  */
 public final class AdviceEngine {
 
@@ -51,6 +57,8 @@ public final class AdviceEngine {
      * @param unusualDayMinExcessKwh ...and at least this many kWh above that median
      * @param aboveFleetFactor mean daily use above this multiple of the fleet median is flagged
      * @param minFleetMeters a fleet median from fewer meters is not trusted
+     * @param minExportKwhPerHour a local hour of the day is one of the consumer's export hours when the days
+     *     in input exported at least this much in it on average (kWh in the hour, so 0.2 is 200 W)
      */
     public record Options(
             int minCompleteDays,
@@ -65,7 +73,8 @@ public final class AdviceEngine {
             double unusualDayFactor,
             double unusualDayMinExcessKwh,
             double aboveFleetFactor,
-            int minFleetMeters) {
+            int minFleetMeters,
+            double minExportKwhPerHour) {
 
         public static final int DEFAULT_MIN_COMPLETE_DAYS = 14;
         public static final double DEFAULT_TYPICAL_BASE_LOAD_WATTS = 150;
@@ -80,6 +89,7 @@ public final class AdviceEngine {
         public static final double DEFAULT_UNUSUAL_DAY_MIN_EXCESS_KWH = 3.0;
         public static final double DEFAULT_ABOVE_FLEET_FACTOR = 1.3;
         public static final int DEFAULT_MIN_FLEET_METERS = 5;
+        public static final double DEFAULT_MIN_EXPORT_KWH_PER_HOUR = 0.2;
 
         public static final Options DEFAULTS = new Options(
                 DEFAULT_MIN_COMPLETE_DAYS,
@@ -94,7 +104,8 @@ public final class AdviceEngine {
                 DEFAULT_UNUSUAL_DAY_FACTOR,
                 DEFAULT_UNUSUAL_DAY_MIN_EXCESS_KWH,
                 DEFAULT_ABOVE_FLEET_FACTOR,
-                DEFAULT_MIN_FLEET_METERS);
+                DEFAULT_MIN_FLEET_METERS,
+                DEFAULT_MIN_EXPORT_KWH_PER_HOUR);
 
         public Options {
             if (minCompleteDays < 2) {
@@ -109,6 +120,9 @@ public final class AdviceEngine {
             }
             if (!(shiftableShare > 0 && shiftableShare <= 1)) {
                 throw new IllegalArgumentException("shiftableShare must be in (0, 1]");
+            }
+            if (!(minExportKwhPerHour > 0) || Double.isInfinite(minExportKwhPerHour)) {
+                throw new IllegalArgumentException("minExportKwhPerHour must be a positive number");
             }
         }
     }
@@ -137,9 +151,11 @@ public final class AdviceEngine {
         }
         Prices prices = Prices.of(input.tariff());
         Nights nights = nights(days);
+        boolean[] exportHours = exportHours(days);
         List<Suggestion> out = new ArrayList<>();
         baseLoad(nights, prices).ifPresent(out::add);
-        shiftToCheapHours(days, nights, input.tariff(), prices).ifPresent(out::add);
+        shiftToCheapHours(days, nights, exportHours, input.tariff(), prices).ifPresent(out::add);
+        selfConsumption(days, nights, exportHours, input.tariff(), prices).ifPresent(out::add);
         unusualDay(days, prices).ifPresent(out::add);
         aboveSimilarHomes(days, input.fleetMedianDailyKwh(), input.fleetMeters(), prices).ifPresent(out::add);
         out.sort(Comparator.comparingDouble(Suggestion::moneyPerYear).reversed().thenComparing(Suggestion::kind));
@@ -181,10 +197,12 @@ public final class AdviceEngine {
      * the base load (hour kWh − base kWh per hour, floored at 0: the base load cannot move) times
      * {@code shiftableShare} is what could move; annualised × 365 / days in input. Money is that kWh
      * × (max − min price) × (1 + VAT/100): the kWh are still used, only cheaper. Fires from
-     * {@code minShiftMoneyPerYear}. kwhPerYear is the shifted kWh, not a saving of energy.
+     * {@code minShiftMoneyPerYear}. kwhPerYear is the shifted kWh, not a saving of energy. Hours in which the
+     * meter exported, and the consumer's export hours of the day, never count: load there runs on their own
+     * solar, and moving it would buy at the import price what now costs only the lost feed-in.
      */
     private Optional<Suggestion> shiftToCheapHours(
-            List<Day> days, Nights nights, TariffVersion tariff, Prices prices) {
+            List<Day> days, Nights nights, boolean[] exportHours, TariffVersion tariff, Prices prices) {
         double spread = prices.max - prices.min;
         if (!(spread >= options.minPriceSpreadPerKwh() - 1e-12)) {
             return Optional.empty();
@@ -192,7 +210,7 @@ public final class AdviceEngine {
         double aboveBaseKwh = 0;
         for (Day d : days) {
             for (HourUsage h : d.hours) {
-                if (tariff.bandPrice(h.dayOfWeek(), h.hour()) >= prices.max - 1e-12) {
+                if (tariff.bandPrice(h.dayOfWeek(), h.hour()) >= prices.max - 1e-12 && !exportHours[h.hour()] && !(h.exported() > 0)) {
                     aboveBaseKwh += Math.max(0, h.kwh() - nights.baseKwh);
                 }
             }
@@ -215,6 +233,91 @@ public final class AdviceEngine {
                 prices.currency);
         String title = String.format(Locale.ROOT, "Move about %d kWh a year to cheaper hours", Math.round(kwhPerYear));
         return suggestion(Suggestion.SHIFT_TO_CHEAP_HOURS, title, evidence, kwhPerYear, money, prices.currency);
+    }
+
+    /**
+     * SELF_CONSUMPTION. Only with export hours (see {@link #exportHours}). In every other hour in which the
+     * meter exported nothing, the kWh above the base load × {@code shiftableShare} could run in the export hours
+     * instead, saving per kWh the hour's band price × (1 + VAT/100) minus the feed-in price (hours where that is
+     * not positive do not count). The kWh moved are capped at what the export hours exported (only surplus solar
+     * can be used); when capped, the saving shrinks in proportion. Annualised × 365 / days in input, at the
+     * recent days' rate (export is seasonal). Fires from {@code minShiftMoneyPerYear}; kwhPerYear is the kWh
+     * moved, which the consumer no longer buys.
+     */
+    private Optional<Suggestion> selfConsumption(
+            List<Day> days, Nights nights, boolean[] exportHours, TariffVersion tariff, Prices prices) {
+        int first = -1;
+        int last = -1;
+        for (int h = 0; h < 24; h++) {
+            if (exportHours[h]) {
+                first = first < 0 ? h : first;
+                last = h;
+            }
+        }
+        if (first < 0) {
+            return Optional.empty();
+        }
+        double feedIn = tariff.feedInPrice();
+        double movableKwh = 0;
+        double saving = 0;
+        double exported = 0;
+        double dearest = 0;
+        for (Day d : days) {
+            for (HourUsage h : d.hours) {
+                if (exportHours[h.hour()]) {
+                    exported += h.exported();
+                    continue;
+                }
+                if (h.exported() > 0) {
+                    continue;
+                }
+                double perKwh = tariff.bandPrice(h.dayOfWeek(), h.hour()) * prices.vatFactor - feedIn;
+                double kwh = Math.max(0, h.kwh() - nights.baseKwh) * options.shiftableShare();
+                if (perKwh > 0 && kwh > 0) {
+                    movableKwh += kwh;
+                    saving += kwh * perKwh;
+                    dearest = Math.max(dearest, tariff.bandPrice(h.dayOfWeek(), h.hour()));
+                }
+            }
+        }
+        if (!(movableKwh > 0)) {
+            return Optional.empty();
+        }
+        if (movableKwh > exported) {
+            saving *= exported / movableKwh;
+            movableKwh = exported;
+        }
+        double kwhPerYear = movableKwh * DAYS_PER_YEAR / days.size();
+        double money = saving * DAYS_PER_YEAR / days.size();
+        if (!(money >= options.minShiftMoneyPerYear())) {
+            return Optional.empty();
+        }
+        String evidence = String.format(Locale.ROOT,
+                "Over the last %d days your panels fed %.1f kWh into the grid between %s and %s, earning %s %s/kWh;"
+                        + " at other times you bought power at up to %s %s/kWh before VAT.",
+                days.size(), exported, clock(first), clock(last + 1), price(feedIn), prices.currency, price(dearest),
+                prices.currency);
+        String title = String.format(Locale.ROOT, "Run about %d kWh a year while your solar panels export",
+                Math.round(kwhPerYear));
+        return suggestion(Suggestion.SELF_CONSUMPTION, title, evidence, kwhPerYear, money, prices.currency);
+    }
+
+    /**
+     * The consumer's export hours: {@code [h]} is true when the days in input exported at least
+     * {@code minExportKwhPerHour} on average in local hour {@code h} (all false for a meter that never exports).
+     */
+    private boolean[] exportHours(List<Day> days) {
+        double[] sum = new double[24];
+        for (Day d : days) {
+            for (HourUsage h : d.hours) {
+                sum[h.hour()] += h.exported();
+            }
+        }
+        boolean[] out = new boolean[24];
+        for (int h = 0; h < 24; h++) {
+            out[h] = sum[h] / days.size() >= options.minExportKwhPerHour() - 1e-12;
+        }
+        return out;
     }
 
     /**

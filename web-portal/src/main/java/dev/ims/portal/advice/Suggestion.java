@@ -7,10 +7,11 @@ import java.util.Set;
  * One energy-saving suggestion.
  *
  * @param kind one of {@link #BASE_LOAD}, {@link #SHIFT_TO_CHEAP_HOURS}, {@link #UNUSUAL_DAY},
- *     {@link #ABOVE_SIMILAR_HOMES}
+ *     {@link #ABOVE_SIMILAR_HOMES}, {@link #SELF_CONSUMPTION}
  * @param title a short call to action
  * @param evidence a plain-English sentence quoting the consumer's own figures that led to it
- * @param kwhPerYear the estimated kWh a year it concerns (saved, or for a shift: moved), whole kWh, &gt; 0
+ * @param kwhPerYear the estimated kWh a year it concerns (saved, or for a shift or self-consumption: moved), whole
+ *     kWh, &gt; 0
  * @param moneyPerYear the estimated yearly saving including VAT, in cents precision, &gt; 0
  * @param currency ISO 4217 code of {@code moneyPerYear}
  */
@@ -26,7 +27,10 @@ public record Suggestion(
     /** Mean daily use well above the median of other meters. */
     public static final String ABOVE_SIMILAR_HOMES = "ABOVE_SIMILAR_HOMES";
 
-    private static final Set<String> KINDS = Set.of(BASE_LOAD, SHIFT_TO_CHEAP_HOURS, UNUSUAL_DAY, ABOVE_SIMILAR_HOMES);
+    /** A prosumer's use outside their export hours that could run on their own solar inside them. */
+    public static final String SELF_CONSUMPTION = "SELF_CONSUMPTION";
+
+    private static final Set<String> KINDS = Set.of(BASE_LOAD, SHIFT_TO_CHEAP_HOURS, UNUSUAL_DAY, ABOVE_SIMILAR_HOMES, SELF_CONSUMPTION);
 
     public Suggestion {
         if (!KINDS.contains(kind)) {

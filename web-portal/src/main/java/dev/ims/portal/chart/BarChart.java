@@ -15,8 +15,12 @@ import java.util.regex.Pattern;
  * number of threads.
  *
  * <p>Colours come from a scoped {@code <style>} inside the SVG and the classes {@code bar}, {@code compare},
- * {@code axis}, {@code tick}, {@code grid}, {@code legend}, {@code x-label} and {@code axis-title}, so a page's
- * stylesheet can override them.
+ * {@code export}, {@code net}, {@code axis}, {@code tick}, {@code grid}, {@code legend}, {@code x-label} and
+ * {@code axis-title}, so a page's stylesheet can override them.
+ *
+ * <p>When a bar has an {@link Bar#exportValue() export}, the chart shows it as a second series below the x axis
+ * (the y axis runs negative there, in the same steps), the net (import − export) of each slot as a dot, and the
+ * table gains Export and Net columns; a chart without export is drawn exactly as before.
  *
  * @param title what the chart shows; the SVG's accessible name and the table's caption
  * @param unit unit of the values ("kWh"); the y axis title; null reads as empty
@@ -50,7 +54,9 @@ public record BarChart(String title, String unit, String seriesName, String comp
             + ".ims-chart .axis{stroke:#222;stroke-width:1}"
             + ".ims-chart .grid{stroke:#d0d0d0;stroke-width:1}"
             + ".ims-chart .x-label{text-anchor:middle}"
-            + ".ims-chart .tick text{text-anchor:end}";
+            + ".ims-chart .tick text{text-anchor:end}"
+            + ".ims-chart .export,.ims-chart .legend-export{fill:#d98e04}"
+            + ".ims-chart .net,.ims-chart .legend-net{fill:#222}";
 
     /**
      * The Content-Security-Policy source that allows the chart's inline {@code <style>} element and nothing
@@ -76,6 +82,16 @@ public record BarChart(String title, String unit, String seriesName, String comp
     /** True when at least one bar has a comparison value. */
     public boolean hasComparison() {
         return bars.stream().anyMatch(b -> b.compareValue() != null);
+    }
+
+    /** True when at least one bar has an export value. */
+    public boolean hasExport() {
+        return bars.stream().anyMatch(b -> b.exportValue() != null);
+    }
+
+    /** Sum of the bars' shown export values (0 without export). */
+    public double exportTotal() {
+        return bars.stream().map(Bar::shownExportValue).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sum();
     }
 
     /** Sum of the bars' shown values. */
@@ -108,6 +124,10 @@ public record BarChart(String title, String unit, String seriesName, String comp
             double compareTotal = bars.stream()
                     .map(Bar::shownCompareValue).filter(Objects::nonNull).mapToDouble(Double::doubleValue).sum();
             s.append("; ").append(compareName).append(" total ").append(withUnit(compareTotal, unit));
+        }
+        if (hasExport()) {
+            s.append("; export total ").append(withUnit(exportTotal(), unit))
+                    .append("; net ").append(withUnit(total() - exportTotal(), unit));
         }
         return s.toString();
     }
@@ -143,10 +163,12 @@ public record BarChart(String title, String unit, String seriesName, String comp
             out.append("<text class=\"no-data\" x=\"").append(WIDTH / 2).append("\" y=\"").append(HEIGHT / 2)
                     .append("\" text-anchor=\"middle\">").append(NO_DATA).append("</text>");
         } else {
-            NiceScale scale = NiceScale.covering(maxShown());
-            appendYAxis(out, scale);
-            appendBars(out, scale.top());
-            appendXAxis(out);
+            List<BigDecimal> ticks = ticks();
+            double top = ticks.get(ticks.size() - 1).doubleValue();
+            double bottom = -ticks.get(0).doubleValue();
+            appendYAxis(out, ticks, top, bottom);
+            appendBars(out, top, bottom);
+            appendXAxis(out, top, bottom);
             appendLegend(out);
         }
         return out.append("</svg>").toString();
@@ -159,16 +181,21 @@ public record BarChart(String title, String unit, String seriesName, String comp
      */
     public String table() {
         boolean compare = hasComparison();
+        boolean export = hasExport();
         StringBuilder out = new StringBuilder(512 + bars.size() * 160);
+        String series = seriesName.isBlank() ? "Value" : seriesName;
         out.append("<table class=\"chart-data\"><caption>").append(esc(title)).append("</caption>")
                 .append("<thead><tr><th scope=\"col\">Period</th><th scope=\"col\">")
-                .append(esc(seriesName.isBlank() ? "Value" : seriesName)).append("</th>");
+                .append(esc(export ? "Import" + (seriesName.isBlank() ? "" : " (" + seriesName + ")") : series)).append("</th>");
+        if (export) {
+            out.append("<th scope=\"col\">Export</th><th scope=\"col\">Net</th>");
+        }
         if (compare) {
             out.append("<th scope=\"col\">").append(esc(compareName)).append("</th>");
         }
         out.append("</tr></thead><tbody>");
         if (bars.isEmpty()) {
-            out.append("<tr><td colspan=\"").append(compare ? 3 : 2).append("\">").append(NO_DATA).append("</td></tr>");
+            out.append("<tr><td colspan=\"").append(2 + (compare ? 1 : 0) + (export ? 2 : 0)).append("\">").append(NO_DATA).append("</td></tr>");
         }
         for (Bar b : bars) {
             out.append("<tr><th scope=\"row\">");
@@ -178,6 +205,11 @@ public record BarChart(String title, String unit, String seriesName, String comp
                 out.append(esc(b.longLabel()));
             }
             out.append("</th><td>").append(esc(withUnit(b.shownValue(), unit))).append("</td>");
+            if (export) {
+                Double e = b.shownExportValue();
+                out.append("<td>").append(e == null ? "" : esc(withUnit(e, unit))).append("</td><td>")
+                        .append(e == null ? "" : esc(withUnit(b.shownNetValue(), unit))).append("</td>");
+            }
             if (compare) {
                 Double c = b.shownCompareValue();
                 out.append("<td>").append(c == null ? "" : esc(withUnit(c, unit))).append("</td>");
@@ -199,19 +231,50 @@ public record BarChart(String title, String unit, String seriesName, String comp
         return max;
     }
 
-    private static double yOf(double value, double top) {
-        return PLOT_BOTTOM - value / top * (PLOT_BOTTOM - PLOT_TOP);
+    /** The largest shown export, 0 without export. */
+    private double maxExport() {
+        double max = 0;
+        for (Bar b : bars) {
+            Double e = b.shownExportValue();
+            if (e != null) {
+                max = Math.max(max, e);
+            }
+        }
+        return max;
+    }
+
+    /**
+     * The y axis ticks, ascending. Without export: {@link NiceScale#covering} the largest value, from 0. With export:
+     * the step that scale chooses for the larger of the largest import and export, in whole steps up to cover the
+     * import and down to cover the export (at least one step each way), so both series share one scale.
+     */
+    private List<BigDecimal> ticks() {
+        if (!hasExport()) {
+            return NiceScale.covering(maxShown()).ticks();
+        }
+        BigDecimal step = NiceScale.covering(Math.max(maxShown(), maxExport())).step();
+        int up = Math.max(1, BigDecimal.valueOf(maxShown()).divide(step, 0, java.math.RoundingMode.CEILING).intValue());
+        int down = Math.max(1, BigDecimal.valueOf(maxExport()).divide(step, 0, java.math.RoundingMode.CEILING).intValue());
+        List<BigDecimal> ticks = new java.util.ArrayList<>(up + down + 1);
+        for (int i = -down; i <= up; i++) {
+            ticks.add(step.multiply(BigDecimal.valueOf(i)).stripTrailingZeros());
+        }
+        return ticks;
+    }
+
+    /** The y of {@code value} on an axis from {@code -bottom} (the plot's foot) to {@code top}. */
+    private static double yOf(double value, double top, double bottom) {
+        return PLOT_BOTTOM - (value + bottom) / (top + bottom) * (PLOT_BOTTOM - PLOT_TOP);
     }
 
     private double slotWidth() {
         return (PLOT_RIGHT - PLOT_LEFT) / bars.size();
     }
 
-    private void appendYAxis(StringBuilder out, NiceScale scale) {
-        double top = scale.top();
+    private void appendYAxis(StringBuilder out, List<BigDecimal> ticks, double top, double bottom) {
         out.append("<g class=\"y-axis\">");
-        for (BigDecimal tick : scale.ticks()) {
-            String y = coord(yOf(tick.doubleValue(), top));
+        for (BigDecimal tick : ticks) {
+            String y = coord(yOf(tick.doubleValue(), top, bottom));
             out.append("<g class=\"tick\"><line class=\"grid\" x1=\"").append(coord(PLOT_LEFT)).append("\" x2=\"")
                     .append(coord(PLOT_RIGHT)).append("\" y1=\"").append(y).append("\" y2=\"").append(y).append("\"/>")
                     .append("<text x=\"").append(coord(PLOT_LEFT - 6)).append("\" y=\"").append(y)
@@ -223,7 +286,8 @@ public record BarChart(String title, String unit, String seriesName, String comp
                 .append(coord(PLOT_BOTTOM)).append("\"/></g>");
     }
 
-    private void appendBars(StringBuilder out, double top) {
+    private void appendBars(StringBuilder out, double top, double bottom) {
+        double zero = yOf(0, top, bottom);
         double slot = slotWidth();
         double barWidth = slot * BAR_SHARE;
         double markerWidth = slot * MARKER_SHARE;
@@ -231,17 +295,28 @@ public record BarChart(String title, String unit, String seriesName, String comp
         for (int i = 0; i < bars.size(); i++) {
             Bar b = bars.get(i);
             double centre = PLOT_LEFT + slot * (i + 0.5);
-            double y = yOf(b.shownValue(), top);
+            double y = yOf(b.shownValue(), top, bottom);
             if (b.href() != null) {
                 out.append("<a href=\"").append(esc(b.href())).append("\">");
             }
             out.append("<rect class=\"bar\" x=\"").append(coord(centre - barWidth / 2)).append("\" y=\"")
                     .append(coord(y)).append("\" width=\"").append(coord(barWidth)).append("\" height=\"")
-                    .append(coord(PLOT_BOTTOM - y)).append("\"><title>")
-                    .append(esc(b.longLabel() + ": " + withUnit(b.shownValue(), unit))).append("</title></rect>");
+                    .append(coord(zero - y)).append("\"><title>")
+                    .append(esc(b.longLabel() + ": " + (b.exportValue() == null ? "" : "import ") + withUnit(b.shownValue(), unit)))
+                    .append("</title></rect>");
+            Double e = b.shownExportValue();
+            if (e != null) {
+                out.append("<rect class=\"export\" x=\"").append(coord(centre - barWidth / 2)).append("\" y=\"")
+                        .append(coord(zero)).append("\" width=\"").append(coord(barWidth)).append("\" height=\"")
+                        .append(coord(yOf(-e, top, bottom) - zero)).append("\"><title>")
+                        .append(esc(b.longLabel() + ": export " + withUnit(e, unit))).append("</title></rect>");
+                out.append("<circle class=\"net\" cx=\"").append(coord(centre)).append("\" cy=\"")
+                        .append(coord(yOf(Math.max(-bottom, b.shownNetValue()), top, bottom))).append("\" r=\"3\"><title>")
+                        .append(esc(b.longLabel() + ": net " + withUnit(b.shownNetValue(), unit))).append("</title></circle>");
+            }
             Double c = b.shownCompareValue();
             if (c != null) {
-                String cy = coord(yOf(c, top));
+                String cy = coord(yOf(c, top, bottom));
                 out.append("<line class=\"compare\" x1=\"").append(coord(centre - markerWidth / 2)).append("\" x2=\"")
                         .append(coord(centre + markerWidth / 2)).append("\" y1=\"").append(cy).append("\" y2=\"")
                         .append(cy).append("\"><title>").append(esc(compareName + ": " + withUnit(c, unit)))
@@ -254,12 +329,13 @@ public record BarChart(String title, String unit, String seriesName, String comp
         out.append("</g>");
     }
 
-    private void appendXAxis(StringBuilder out) {
+    private void appendXAxis(StringBuilder out, double top, double bottom) {
         double slot = slotWidth();
         int every = (bars.size() + MAX_X_LABELS - 1) / MAX_X_LABELS;
+        String zero = coord(yOf(0, top, bottom));
         out.append("<g class=\"x-axis\"><line class=\"axis\" x1=\"").append(coord(PLOT_LEFT)).append("\" x2=\"")
-                .append(coord(PLOT_RIGHT)).append("\" y1=\"").append(coord(PLOT_BOTTOM)).append("\" y2=\"")
-                .append(coord(PLOT_BOTTOM)).append("\"/>");
+                .append(coord(PLOT_RIGHT)).append("\" y1=\"").append(zero).append("\" y2=\"")
+                .append(zero).append("\"/>");
         for (int i = 0; i < bars.size(); i += every) {
             out.append("<text class=\"x-label\" x=\"").append(coord(PLOT_LEFT + slot * (i + 0.5)))
                     .append("\" y=\"").append(coord(PLOT_BOTTOM + 18)).append("\">")
@@ -270,7 +346,7 @@ public record BarChart(String title, String unit, String seriesName, String comp
 
     private void appendLegend(StringBuilder out) {
         boolean compare = hasComparison();
-        if (seriesName.isBlank() && !compare) {
+        if (seriesName.isBlank() && !compare && !hasExport()) {
             return;
         }
         double x = 160;
@@ -287,6 +363,16 @@ public record BarChart(String title, String unit, String seriesName, String comp
                     .append("\" y1=\"").append(coord(y + 6)).append("\" y2=\"").append(coord(y + 6))
                     .append("\"/><text x=\"").append(coord(x + 18)).append("\" y=\"").append(coord(y + 10))
                     .append("\">").append(esc(compareName)).append("</text>");
+            x += 18 + 7 * compareName.length() + 24;
+        }
+        if (hasExport()) {
+            out.append("<rect class=\"legend-export\" x=\"").append(coord(x)).append("\" y=\"").append(coord(y))
+                    .append("\" width=\"12\" height=\"12\"/><text x=\"").append(coord(x + 18)).append("\" y=\"")
+                    .append(coord(y + 10)).append("\">Export (below the axis)</text>");
+            x += 18 + 7 * 23 + 24;
+            out.append("<circle class=\"legend-net\" cx=\"").append(coord(x + 6)).append("\" cy=\"").append(coord(y + 6))
+                    .append("\" r=\"3\"/><text x=\"").append(coord(x + 18)).append("\" y=\"").append(coord(y + 10))
+                    .append("\">Net</text>");
         }
         out.append("</g>");
     }

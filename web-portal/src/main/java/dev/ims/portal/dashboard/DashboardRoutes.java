@@ -32,7 +32,9 @@ import java.util.Map;
 /**
  * {@code /meters/{id}}: the meter's dashboard. {@code ?view=day|month|year&date=2026-11-14} picks the chart
  * (hourly bars of a day, daily bars of a month, monthly bars of a year), each compared with the same period
- * before (the same weekday a week earlier, the month before, the year before).
+ * before (the same weekday a week earlier, the month before, the year before). For a meter that exports in the
+ * period shown, the chart adds export below the axis and the net, the cards the export power now and the
+ * month's export and feed-in credit; a meter that never exports gets the page as before.
  */
 public final class DashboardRoutes {
 
@@ -92,9 +94,18 @@ public final class DashboardRoutes {
                 model.put("peak", peak.result().isEmpty() ? null : Map.of("kw", peak.result().get(0).kw(),
                         "at", peak.result().get(0).start().atZone(usage.zone()).format(DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ENGLISH))));
                 Chart c = chart.result();
-                model.put("chart", Map.of("svg", c.chart.svg(), "table", c.chart.table(), "title", c.chart.title(),
+                Map<String, Object> chartModel = new HashMap<>(Map.of("svg", c.chart.svg(), "table", c.chart.table(), "title", c.chart.title(),
                         "prev", c.prev, "next", c.next == null ? "" : c.next, "view", view, "kwh", c.kwh, "cost", c.cost,
                         "from", c.from.toString(), "to", c.to.toString()));
+                List<UsageService.Entry> periodDays = c.entries.stream().filter(UsageService.Entry::exports).toList();
+                if (!periodDays.isEmpty()) {
+                    chartModel.put("exportKwh", sum(periodDays, UsageService.Entry::exportKwh));
+                    chartModel.put("netKwh", java.math.BigDecimal.valueOf(c.kwh).subtract(java.math.BigDecimal.valueOf(
+                            sum(periodDays, UsageService.Entry::exportKwh))).doubleValue());
+                    chartModel.put("credit", sum(periodDays, UsageService.Entry::credit));
+                }
+                model.put("chart", chartModel);
+                model.put("exportPowerW", exportPowerW(m));
                 model.put("advice", tips.result());
                 model.put("today", today.toString());
                 model.put("commands", relayCommands.result().stream().map(d -> CommandService.view(d, true)).toList());
@@ -104,7 +115,20 @@ public final class DashboardRoutes {
         }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);
     }
 
-    private record Chart(BarChart chart, String prev, String next, double kwh, double cost, LocalDate from, LocalDate to) {}
+    /** @param entries the period's usage entries (days of a day or month view, months of a year view) */
+    private record Chart(BarChart chart, String prev, String next, double kwh, double cost, LocalDate from, LocalDate to,
+            List<UsageService.Entry> entries) {}
+
+    /** The latest reading's export power in W when it is above 0, else null (no card). */
+    static Double exportPowerW(org.bson.Document meter) {
+        org.bson.Document latest = meter.get(LATEST, org.bson.Document.class);
+        return latest != null && latest.get(EXPORT_POWER_W) instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : null;
+    }
+
+    private static double sum(List<UsageService.Entry> entries, java.util.function.Function<UsageService.Entry, Double> part) {
+        return entries.stream().map(part).filter(java.util.Objects::nonNull).map(java.math.BigDecimal::valueOf)
+                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
+    }
 
     private Future<Chart> chart(String id, String view, LocalDate date, LocalDate today) {
         String base = "/meters/" + id + "?view=";
@@ -121,12 +145,13 @@ public final class DashboardRoutes {
                     List<Bar> bars = new ArrayList<>();
                     for (HourUsage h : now.result()) {
                         String label = String.format("%02d", h.hour());
-                        bars.add(new Bar(label, date + " " + label + ":00", h.kwh(), compare.get(Integer.toString(h.hour())), null));
+                        bars.add(new Bar(label, date + " " + label + ":00", h.kwh(), compare.get(Integer.toString(h.hour())), null,
+                                h.exportKwh()));
                     }
                     BarChart c = new BarChart("Hourly units on " + date.format(DAY_TITLE), "kWh", "This day",
                             "Same day a week before", bars);
                     return new Chart(c, base + "day&date=" + date.minusDays(1), date.isBefore(today) ? base + "day&date=" + date.plusDays(1) : null,
-                            sumKwh(total.result()), sumCost(total.result()), date, date);
+                            sumKwh(total.result()), sumCost(total.result()), date, date, total.result());
                 });
             }
             case "year" -> {
@@ -142,12 +167,12 @@ public final class DashboardRoutes {
                     for (UsageService.Entry e : now.result()) {
                         YearMonth m = YearMonth.parse(e.period());
                         bars.add(new Bar(m.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH), e.period(), e.kwh(),
-                                compare.get(m.getMonthValue()), base + "month&date=" + m.atDay(1)));
+                                compare.get(m.getMonthValue()), base + "month&date=" + m.atDay(1), e.exportKwh()));
                     }
                     BarChart c = new BarChart("Monthly units in " + year, "kWh", Integer.toString(year), Integer.toString(year - 1), bars);
                     return new Chart(c, base + "year&date=" + (year - 1) + "-01-01",
                             year < today.getYear() ? base + "year&date=" + (year + 1) + "-01-01" : null,
-                            sumKwh(now.result()), sumCost(now.result()), LocalDate.of(year, 1, 1), LocalDate.of(year, 12, 31));
+                            sumKwh(now.result()), sumCost(now.result()), LocalDate.of(year, 1, 1), LocalDate.of(year, 12, 31), now.result());
                 });
             }
             default -> {
@@ -164,14 +189,14 @@ public final class DashboardRoutes {
                     for (UsageService.Entry e : now.result()) {
                         LocalDate d = LocalDate.parse(e.period());
                         bars.add(new Bar(Integer.toString(d.getDayOfMonth()), d.format(DAY_TITLE), e.kwh(),
-                                compare.get(d.getDayOfMonth()), base + "day&date=" + d));
+                                compare.get(d.getDayOfMonth()), base + "day&date=" + d, e.exportKwh()));
                     }
                     String name = month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + month.getYear();
                     BarChart c = new BarChart("Daily units in " + name, "kWh", name,
                             previous.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + previous.getYear(), bars);
                     return new Chart(c, base + "month&date=" + previous.atDay(1),
                             month.isBefore(YearMonth.from(today)) ? base + "month&date=" + month.plusMonths(1).atDay(1) : null,
-                            sumKwh(now.result()), sumCost(now.result()), month.atDay(1), month.atEndOfMonth());
+                            sumKwh(now.result()), sumCost(now.result()), month.atDay(1), month.atEndOfMonth(), now.result());
                 });
             }
         }

@@ -40,7 +40,12 @@ public final class Pricing {
      *
      * <p>The standing charge is due once for each day in {@code hours}, even at 0 kWh. Energy and standing
      * are rounded to cents first; total = (energy + standing) × (1 + vatPercent / 100), rounded to cents, so
-     * VAT is on the net amounts as shown; vat = total − energy − standing.
+     * VAT is on the net amounts as shown; vat = total − energy − standing before the credit.
+     *
+     * <p>Export: a day with an export register in any of its hours earns credit = its exported kWh × the day's
+     * version's {@link TariffVersion#feedInPrice() feed-in price}, rounded to cents, net and untaxed, and the
+     * credit is subtracted from the total (energy + standing + vat − credit = total). Export does not count
+     * toward the month's tiers, which are about import.
      *
      * @param hours in strictly ascending {@link HourUsage#start()} order, possibly over several months
      * @throws IllegalArgumentException when {@code hours} are out of order
@@ -61,6 +66,7 @@ public final class Pricing {
                 monthKwh = BigDecimal.ZERO;
             }
             BigDecimal dayKwh = BigDecimal.ZERO;
+            BigDecimal dayExport = null;
             BigDecimal energy = BigDecimal.ZERO;
             for (; i < hours.size() && hours.get(i).day().equals(day); i++) {
                 HourUsage h = hours.get(i);
@@ -74,8 +80,11 @@ public final class Pricing {
                 energy = energy.add(hourEnergy(version.tiers(), bandPrice, monthKwh, kwh));
                 monthKwh = monthKwh.add(kwh);
                 dayKwh = dayKwh.add(kwh);
+                if (h.exportKwh() != null) {
+                    dayExport = (dayExport == null ? BigDecimal.ZERO : dayExport).add(BigDecimal.valueOf(h.exportKwh()));
+                }
             }
-            days.add(dayCost(day, dayKwh, energy, version));
+            days.add(dayCost(day, dayKwh, energy, dayExport, version));
         }
         return Collections.unmodifiableList(days);
     }
@@ -137,12 +146,14 @@ public final class Pricing {
         return beyond.signum() > 0 ? cost.add(beyond.multiply(bandPrice)) : cost;
     }
 
-    private static DayCost dayCost(LocalDate day, BigDecimal kwh, BigDecimal rawEnergy, TariffVersion v) {
+    private static DayCost dayCost(LocalDate day, BigDecimal kwh, BigDecimal rawEnergy, BigDecimal export, TariffVersion v) {
         BigDecimal energy = cents(rawEnergy);
         BigDecimal standing = cents(BigDecimal.valueOf(v.standingChargePerDay()));
         BigDecimal net = energy.add(standing);
         BigDecimal total = cents(net.add(net.multiply(BigDecimal.valueOf(v.vatPercent())).divide(HUNDRED)));
         BigDecimal vat = cents(total.subtract(net));
+        BigDecimal credit = export == null ? BigDecimal.ZERO : cents(export.multiply(BigDecimal.valueOf(v.feedInPrice())));
+        total = total.subtract(credit);
         return new DayCost(
                 day,
                 kwh.setScale(3, RoundingMode.HALF_UP).doubleValue(),
@@ -151,7 +162,9 @@ public final class Pricing {
                 vat.doubleValue(),
                 total.doubleValue(),
                 v.currency(),
-                v.name());
+                v.name(),
+                export == null ? null : export.setScale(3, RoundingMode.HALF_UP).doubleValue(),
+                credit.doubleValue());
     }
 
     private static BigDecimal cents(BigDecimal amount) {

@@ -27,7 +27,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * {"versions":[{"validFrom":"2026-01-01","name":"Home dual rate","currency":"EUR","pricePerKwh":0.30,
- *   "standingChargePerDay":0.45,"vatPercent":20,
+ *   "standingChargePerDay":0.45,"vatPercent":20,"feedInPricePerKwh":0.08,
  *   "bands":[{"name":"night","pricePerKwh":0.18,"days":["MONDAY"],"fromHour":22,"toHour":6}],
  *   "tiers":[{"upToKwh":200,"surchargePerKwh":0},{"upToKwh":null,"surchargePerKwh":0.05}]}]}
  * }</pre>
@@ -35,8 +35,9 @@ import java.util.Set;
  * <p>Reading is strict, since a typo in a tariff silently mis-bills: unknown fields, wrong types and
  * out-of-range values are {@link TariffException}s whose message starts with the field's path, e.g.
  * {@code versions[0].bands[1].fromHour must be a whole number 0..23}. Optional: {@code bands},
- * {@code tiers} (empty), {@code standingChargePerDay}, {@code vatPercent} (0), a band's {@code days} (all
- * seven) and a tier's {@code upToKwh} (no limit); {@code null} is only accepted for {@code upToKwh}. Days
+ * {@code tiers} (empty), {@code standingChargePerDay}, {@code vatPercent} (0), {@code feedInPricePerKwh}
+ * (absent or null: export is not paid for; written only when set, so older readers see the same JSON), a band's {@code days} (all
+ * seven) and a tier's {@code upToKwh} (no limit); {@code null} is only accepted for {@code upToKwh} and {@code feedInPricePerKwh}. Days
  * are weekday names, their three-letter forms or {@code WEEKDAYS}/{@code WEEKEND}, in any case. The
  * currency must be a known ISO 4217 code.
  */
@@ -44,7 +45,8 @@ public final class TariffCodec {
 
     private static final Set<String> BOOK_FIELDS = Set.of("versions");
     private static final Set<String> VERSION_FIELDS = Set.of(
-            "validFrom", "name", "currency", "pricePerKwh", "standingChargePerDay", "vatPercent", "bands", "tiers");
+            "validFrom", "name", "currency", "pricePerKwh", "standingChargePerDay", "vatPercent", "feedInPricePerKwh", "bands",
+            "tiers");
     private static final Set<String> BAND_FIELDS = Set.of("name", "pricePerKwh", "days", "fromHour", "toHour");
     private static final Set<String> TIER_FIELDS = Set.of("upToKwh", "pricePerKwh", "surchargePerKwh");
 
@@ -121,6 +123,9 @@ public final class TariffCodec {
         o.put("pricePerKwh", v.pricePerKwh());
         o.put("standingChargePerDay", v.standingChargePerDay());
         o.put("vatPercent", v.vatPercent());
+        if (v.feedInPricePerKwh() != null) {
+            o.put("feedInPricePerKwh", v.feedInPricePerKwh());
+        }
         ArrayNode bands = o.putArray("bands");
         for (Band b : v.bands()) {
             ObjectNode bo = bands.addObject();
@@ -176,6 +181,8 @@ public final class TariffCodec {
                 throw new TariffException(path + "vatPercent must be a number from 0 to 100");
             }
         }
+        JsonNode feedInNode = node.get("feedInPricePerKwh");
+        Double feedIn = feedInNode == null || feedInNode.isNull() ? null : nonNegative(feedInNode, path + "feedInPricePerKwh");
         List<Band> bands = new ArrayList<>();
         for (JsonNode b : array(node, "bands", path)) {
             bands.add(band(b, path + "bands[" + bands.size() + "]"));
@@ -195,7 +202,7 @@ public final class TariffCodec {
             tiers.add(tier);
         }
         try {
-            return new TariffVersion(validFrom, name, currency, price, bands, tiers, standing, vat);
+            return new TariffVersion(validFrom, name, currency, price, bands, tiers, standing, vat, feedIn);
         } catch (TariffException e) {
             throw new TariffException(where + ": " + e.getMessage());
         }

@@ -14,6 +14,8 @@ import java.util.List;
  * @param tiers monthly consumption blocks in ascending order; may be empty
  * @param standingChargePerDay a fixed net charge per day with consumption
  * @param vatPercent e.g. 20 for 20 %
+ * @param feedInPricePerKwh what each kWh exported to the grid earns, net (no VAT is added to or taken from
+ *     it); null when export is not paid for. Like every price it applies on the days this version is in force.
  */
 public record TariffVersion(
         LocalDate validFrom,
@@ -23,7 +25,8 @@ public record TariffVersion(
         List<Band> bands,
         List<Tier> tiers,
         double standingChargePerDay,
-        double vatPercent) {
+        double vatPercent,
+        Double feedInPricePerKwh) {
 
     public TariffVersion {
         if (validFrom == null) {
@@ -44,6 +47,9 @@ public record TariffVersion(
         if (!(vatPercent >= 0) || vatPercent > 100) {
             throw new TariffException("vatPercent must be from 0 to 100");
         }
+        if (feedInPricePerKwh != null && (!(feedInPricePerKwh >= 0) || feedInPricePerKwh.isInfinite())) {
+            throw new TariffException("feedInPricePerKwh must be a non-negative number or absent");
+        }
         bands = bands == null ? List.of() : List.copyOf(bands);
         tiers = tiers == null ? List.of() : List.copyOf(tiers);
         Double previous = 0.0;
@@ -57,6 +63,22 @@ public record TariffVersion(
             }
             previous = limit;
         }
+    }
+
+    /** A version that does not pay for export. */
+    public TariffVersion(LocalDate validFrom, String name, String currency, double pricePerKwh, List<Band> bands, List<Tier> tiers,
+            double standingChargePerDay, double vatPercent) {
+        this(validFrom, name, currency, pricePerKwh, bands, tiers, standingChargePerDay, vatPercent, null);
+    }
+
+    /** This version with {@code feedInPricePerKwh} (null: export not paid for). */
+    public TariffVersion withFeedInPrice(Double feedInPricePerKwh) {
+        return new TariffVersion(validFrom, name, currency, pricePerKwh, bands, tiers, standingChargePerDay, vatPercent, feedInPricePerKwh);
+    }
+
+    /** The net price a kWh exported earns on the days of this version: 0 when export is not paid for. */
+    public double feedInPrice() {
+        return feedInPricePerKwh == null ? 0 : feedInPricePerKwh;
     }
 
     /** A flat tariff: one price, no bands, tiers, standing charge or VAT. */

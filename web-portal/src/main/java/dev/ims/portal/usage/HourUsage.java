@@ -12,8 +12,15 @@ import java.time.LocalDate;
  * @param hour the local wall-clock hour 0..23 (on a fall-back day two entries share the repeated hour)
  * @param kwh units in the hour: its last register minus the last register of the hour with data before
  *     it (so consumption across a data gap lands in the first hour after the gap), never negative
+ * @param exportKwh units exported in the hour, from the export register by the same rule; null when the hour
+ *     has no export register (a meter that does not export)
  */
-public record HourUsage(Instant start, LocalDate day, int hour, double kwh) {
+public record HourUsage(Instant start, LocalDate day, int hour, double kwh, Double exportKwh) {
+
+    /** An hour without export. */
+    public HourUsage(Instant start, LocalDate day, int hour, double kwh) {
+        this(start, day, hour, kwh, null);
+    }
 
     public HourUsage {
         if (hour < 0 || hour > 23) {
@@ -22,6 +29,14 @@ public record HourUsage(Instant start, LocalDate day, int hour, double kwh) {
         if (!(kwh >= 0) || Double.isInfinite(kwh)) {
             throw new IllegalArgumentException("kwh must be a non-negative number, got " + kwh);
         }
+        if (exportKwh != null && (!(exportKwh >= 0) || exportKwh.isInfinite())) {
+            throw new IllegalArgumentException("exportKwh must be a non-negative number or null, got " + exportKwh);
+        }
+    }
+
+    /** The exported units, 0 for an hour without export. */
+    public double exported() {
+        return exportKwh == null ? 0 : exportKwh;
     }
 
     public DayOfWeek dayOfWeek() {

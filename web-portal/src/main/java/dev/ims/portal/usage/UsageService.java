@@ -2,6 +2,7 @@ package dev.ims.portal.usage;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -34,6 +35,10 @@ import org.bson.Document;
  * hours when the clocks change. Units of a period are register differences: the period's last register
  * minus the last register before it, so units across a data gap land in the first period after it and
  * are never lost or counted twice. Costs are computed per day and a month's cost is the sum of its days'.
+ *
+ * <p>Export (rollups' {@code minExportKwh}/{@code maxExportKwh}, present only where a reading carried an export
+ * register) follows the same rule on the export register, bridged from the last hour that had one. A period
+ * without an export register has no export, so entries of meters that never export are as before.
  */
 public final class UsageService {
 
@@ -44,9 +49,28 @@ public final class UsageService {
      * @param energyCost net price of the units
      * @param standingCharge net standing charge
      * @param vat VAT on both
+     * @param exportKwh units exported in the period; null (and left out of the JSON) when the meter did not export in it
+     * @param netKwh {@code kwh - exportKwh}, negative when more was exported; null without export
+     * @param credit what the export earned at the feed-in price in force on each day, net and untaxed, already
+     *     taken off {@code cost} ({@code cost = energyCost + standingCharge + vat - credit}); null without export
      */
     public record Entry(String period, double kwh, double cost, String currency, double fromKwh, double toKwh, boolean complete,
-            double energyCost, double standingCharge, double vat) {}
+            double energyCost, double standingCharge, double vat,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double exportKwh,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double netKwh,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double credit) {
+
+        /** An entry without export. */
+        public Entry(String period, double kwh, double cost, String currency, double fromKwh, double toKwh, boolean complete,
+                double energyCost, double standingCharge, double vat) {
+            this(period, kwh, cost, currency, fromKwh, toKwh, complete, energyCost, standingCharge, vat, null, null, null);
+        }
+
+        /** True when the meter exported (had an export register) in the period. */
+        public boolean exports() {
+            return exportKwh != null;
+        }
+    }
 
     /** Usage of one hour, for the day chart. */
     public record Hour(Instant start, int hour, double kwh) {}
@@ -96,19 +120,23 @@ public final class UsageService {
             String currency = null;
             for (Entry d : p.days) {
                 BigDecimal[] s = sums.computeIfAbsent(d.period().substring(0, 7),
-                        k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+                        k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null});
                 s[0] = s[0].add(BigDecimal.valueOf(d.cost()));
                 s[1] = s[1].add(BigDecimal.valueOf(d.energyCost()));
                 s[2] = s[2].add(BigDecimal.valueOf(d.standingCharge()));
                 s[3] = s[3].add(BigDecimal.valueOf(d.vat()));
-                days.add(new PeriodUsage(d.period(), d.kwh(), d.fromKwh(), d.toKwh(), d.complete()));
+                if (d.credit() != null) {
+                    s[4] = (s[4] == null ? BigDecimal.ZERO : s[4]).add(BigDecimal.valueOf(d.credit()));
+                }
+                days.add(new PeriodUsage(d.period(), d.kwh(), d.fromKwh(), d.toKwh(), d.complete(), d.exportKwh()));
                 currency = d.currency();
             }
             List<Entry> out = new ArrayList<>();
             for (PeriodUsage m : UsageCalculator.monthly(days, today())) {
                 BigDecimal[] s = sums.get(m.period());
                 out.add(new Entry(m.period(), m.kwh(), s[0].doubleValue(), currency, m.fromKwh(), m.toKwh(), m.complete(),
-                        s[1].doubleValue(), s[2].doubleValue(), s[3].doubleValue()));
+                        s[1].doubleValue(), s[2].doubleValue(), s[3].doubleValue(), m.exportKwh(), m.netKwh(),
+                        m.exportKwh() == null ? null : s[4] == null ? 0.0 : s[4].doubleValue()));
             }
             return out;
         });
@@ -184,55 +212,104 @@ public final class UsageService {
                 costs.put(c.day(), c);
             }
             List<DayRegister> registers = new ArrayList<>();
+            if (h.beforeExport != null && (h.before == null || localDay(h.beforeExport).isBefore(localDay(h.before)))) {
+                // The last export register lies on an earlier day than the last import one: a register of its own.
+                double max = ((Number) h.beforeExport.get(MAX_KWH)).doubleValue();
+                Double exp = exportMax(h.beforeExport);
+                registers.add(new DayRegister(localDay(h.beforeExport), max, max, exp, exp));
+            }
             if (h.before != null) {
                 double max = ((Number) h.before.get(MAX_KWH)).doubleValue();
-                registers.add(new DayRegister(localDay(h.before), max, max));
+                Document exportDoc = h.beforeExport != null && localDay(h.beforeExport).equals(localDay(h.before)) ? h.beforeExport : null;
+                Double exp = exportDoc == null ? null : exportMax(exportDoc);
+                registers.add(new DayRegister(localDay(h.before), max, max, exp, exp));
             }
-            Map<LocalDate, double[]> byDay = new LinkedHashMap<>();
+            Map<LocalDate, Double[]> byDay = new LinkedHashMap<>();
             for (Document d : h.inRange) {
                 double min = ((Number) d.get(MIN_KWH)).doubleValue();
                 double max = ((Number) d.get(MAX_KWH)).doubleValue();
-                byDay.merge(localDay(d), new double[] {min, max}, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                byDay.merge(localDay(d), new Double[] {min, max, exportMin(d), exportMax(d)}, (a, b) -> new Double[] {
+                        Math.min(a[0], b[0]), Math.max(a[1], b[1]), minOf(a[2], b[2]), maxOf(a[3], b[3])});
             }
-            byDay.forEach((day, mm) -> registers.add(new DayRegister(day, mm[0], mm[1])));
+            byDay.forEach((day, mm) -> registers.add(new DayRegister(day, mm[0], mm[1], mm[2], mm[3])));
             List<Entry> out = new ArrayList<>();
             for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
                 DayCost c = costs.get(LocalDate.parse(d.period()));
                 out.add(new Entry(d.period(), d.kwh(), c.total(), c.currency(), d.fromKwh(), d.toKwh(), d.complete(),
-                        c.energy(), c.standing(), c.vat()));
+                        c.energy(), c.standing(), c.vat(), d.exportKwh(), d.netKwh(), d.exportKwh() == null ? null : c.credit()));
             }
             return new Priced(out);
         });
     }
 
-    private record HourDocs(Document before, List<Document> inRange) {}
+    /**
+     * @param before the last hourly rollup before the range (the start register), or null
+     * @param beforeExport the last one before the range that carried an export register (the export start), or null
+     */
+    private record HourDocs(Document before, Document beforeExport, List<Document> inRange) {}
 
-    /** The hourly rollups of local days {@code from..to}, and the last one before them (the start register). */
+    /**
+     * The hourly rollups of local days {@code from..to}, the last one before them (the start register) and the
+     * last one before them with an export register (the export's start).
+     */
     private Future<HourDocs> hourDocs(String meterId, LocalDate from, LocalDate to) {
         Instant start = from.atStartOfDay(zone).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
         Future<Document> before = Mongo.first(db.getCollection(HOURLY)
                 .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start))))
                 .sort(Sorts.descending(HOUR)).limit(1));
+        Future<Document> beforeExport = Mongo.first(db.getCollection(HOURLY)
+                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start)), Filters.exists(MAX_EXPORT_KWH)))
+                .sort(Sorts.descending(HOUR)).limit(1));
         Future<List<Document>> inRange = Mongo.list(db.getCollection(HOURLY)
                 .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(HOUR, Date.from(start)), Filters.lt(HOUR, Date.from(end))))
                 .sort(Sorts.ascending(HOUR)));
-        return Future.all(before, inRange).map(v -> new HourDocs(before.result(), inRange.result()));
+        return Future.all(before, beforeExport, inRange).map(v -> new HourDocs(before.result(), beforeExport.result(), inRange.result()));
     }
 
-    /** Units per hour: each hour's last register minus the last register before it (its own first for the very first). */
+    /**
+     * Units per hour: each hour's last register minus the last register before it (its own first for the very
+     * first); export the same way on the export register, for the hours that carry one.
+     */
     private List<HourUsage> toHours(HourDocs h) {
         List<HourUsage> out = new ArrayList<>(h.inRange.size());
         Double previous = h.before == null ? null : ((Number) h.before.get(MAX_KWH)).doubleValue();
+        Double previousExport = h.beforeExport == null ? null : exportMax(h.beforeExport);
         for (Document d : h.inRange) {
             double min = ((Number) d.get(MIN_KWH)).doubleValue();
             double max = ((Number) d.get(MAX_KWH)).doubleValue();
             Instant start = d.getDate(HOUR).toInstant();
             double kwh = Math.max(0, max - (previous == null ? min : previous));
-            out.add(new HourUsage(start, start.atZone(zone).toLocalDate(), start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh)));
+            Double exportMax = exportMax(d);
+            Double export = null;
+            if (exportMax != null) {
+                export = UsageCalculator.roundKwh(Math.max(0, exportMax - (previousExport == null ? exportMin(d) : previousExport)));
+                previousExport = previousExport == null ? exportMax : Math.max(previousExport, exportMax);
+            }
+            out.add(new HourUsage(start, start.atZone(zone).toLocalDate(), start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh),
+                    export));
             previous = previous == null ? max : Math.max(previous, max);
         }
         return out;
+    }
+
+    /** A rollup's lowest export register, or null when no reading in its span carried one. */
+    private static Double exportMin(Document rollup) {
+        Double max = exportMax(rollup);
+        return max == null ? null : rollup.get(MIN_EXPORT_KWH) instanceof Number n ? Double.valueOf(Math.min(n.doubleValue(), max)) : max;
+    }
+
+    /** A rollup's highest export register, or null when no reading in its span carried one. */
+    private static Double exportMax(Document rollup) {
+        return rollup.get(MAX_EXPORT_KWH) instanceof Number n ? n.doubleValue() : null;
+    }
+
+    private static Double minOf(Double a, Double b) {
+        return a == null ? b : b == null ? a : Double.valueOf(Math.min(a, b));
+    }
+
+    private static Double maxOf(Double a, Double b) {
+        return a == null ? b : b == null ? a : Double.valueOf(Math.max(a, b));
     }
 
     private LocalDate localDay(Document hourly) {

@@ -2,6 +2,7 @@ package dev.ims.portal.advice;
 
 import static dev.ims.portal.advice.Profiles.flat;
 import static dev.ims.portal.advice.Profiles.profile;
+import static dev.ims.portal.advice.Profiles.prosumer;
 import static dev.ims.portal.advice.Profiles.scaleDay;
 import static dev.ims.portal.advice.Profiles.timeOfUse;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -286,5 +287,84 @@ class AdviceEngineTest {
         assertThat(a.suggestions()).extracting(Suggestion::kind).containsExactly(Suggestion.SHIFT_TO_CHEAP_HOURS);
         assertThat(a.suggestions().get(0).kwhPerYear()).isEqualTo(58);
         assertThat(a.suggestions().get(0).moneyPerYear()).isEqualTo(14.02);
+    }
+
+    @Nested
+    class Prosumers {
+
+        /** {@link Profiles#timeOfUse()} paying 0.08 EUR for each kWh exported. */
+        private TariffVersion timeOfUseWithFeedIn() {
+            return timeOfUse().withFeedInPrice(0.08);
+        }
+
+        @Test
+        void eveningLoad_withMiddayExport_isAdvisedToRunOnOwnSolar() {
+            // 100 W base, 1100 W 18:00–22:00, exports 1.5 kWh each hour 10:00–16:00 importing nothing then.
+            Advice a = advise(prosumer(100, 1100, 28, 10, 16, 1.5, 0), timeOfUseWithFeedIn());
+
+            Suggestion s = find(a, Suggestion.SELF_CONSUMPTION).orElseThrow();
+            // movable: hours 18..21, 1.0 kWh above base × 0.2 = 0.8 kWh a day × 28 = 22.4 kWh (export 252 kWh: no cap)
+            // each saves 0.40 × 1.2 − 0.08 = 0.40 → 8.96 EUR; × 365 / 28 = 292 kWh and 116.80 EUR a year
+            assertThat(s.kwhPerYear()).isEqualTo(292);
+            assertThat(s.moneyPerYear()).isEqualTo(116.80);
+            assertThat(s.title()).isEqualTo("Run about 292 kWh a year while your solar panels export");
+            assertThat(s.evidence()).contains("252.0 kWh").contains("10:00").contains("16:00").contains("0.08").contains("0.40");
+        }
+
+        @Test
+        void withoutAFeedInPrice_theWholeImportPriceIsSaved() {
+            // as above, each kWh moved saves 0.48: 22.4 × 0.48 = 10.752 → × 365 / 28 = 140.16 EUR
+            Advice a = advise(prosumer(100, 1100, 28, 10, 16, 1.5, 0), timeOfUse());
+            assertThat(find(a, Suggestion.SELF_CONSUMPTION).orElseThrow().moneyPerYear()).isEqualTo(140.16);
+        }
+
+        @Test
+        void littleExport_capsTheKwhMoved_andTheSavingWithIt() {
+            // only hour 12 exports, 0.25 kWh a day: 7 kWh in 28 days of the 22.4 kWh movable
+            // saving 8.96 × 7 / 22.4 = 2.80 → × 365 / 28: 91 kWh, 36.50 EUR a year
+            Suggestion s = find(advise(prosumer(100, 1100, 28, 12, 13, 0.25, 0), timeOfUseWithFeedIn()), Suggestion.SELF_CONSUMPTION)
+                    .orElseThrow();
+            assertThat(s.kwhPerYear()).isEqualTo(91);
+            assertThat(s.moneyPerYear()).isEqualTo(36.50);
+        }
+
+        @Test
+        void exportBelowTheHourThreshold_makesNoExportHours_andNoSuggestion() {
+            assertThat(find(advise(prosumer(100, 1100, 28, 12, 13, 0.1, 0), timeOfUseWithFeedIn()), Suggestion.SELF_CONSUMPTION))
+                    .isEmpty();
+        }
+
+        @Test
+        void feedInPaysAsMuchAsImportCosts_noSuggestion() {
+            TariffVersion generous = flat(0.10).withFeedInPrice(0.10);
+            assertThat(find(advise(prosumer(100, 1100, 28, 10, 16, 1.5, 0), generous), Suggestion.SELF_CONSUMPTION)).isEmpty();
+        }
+
+        @Test
+        void meterThatNeverExports_getsNoSelfConsumptionAdvice() {
+            for (List<HourUsage> hours : List.of(profile(100, 1100, 28), profile(400, 2000, 28), profile(100, 300, 56))) {
+                assertThat(find(advise(hours, timeOfUseWithFeedIn()), Suggestion.SELF_CONSUMPTION)).isEmpty();
+            }
+        }
+
+        @Test
+        void loadInTheDearHours_isNotShifted_whenTheyAreExportHours() {
+            // A midday peak band 10:00–16:00 at 0.40; the home uses 1.1 kWh an hour then.
+            TariffVersion middayPeak = new TariffVersion(Profiles.FIRST_DAY, "Midday peak", "EUR", 0.20,
+                    List.of(new Band("midday", 0.40, EnumSet.allOf(DayOfWeek.class), 10, 16)), List.of(), 0, 20, 0.08);
+            // Without panels that load should move to cheaper hours ...
+            List<HourUsage> consumer = Profiles.map(prosumer(100, 100, 28, 10, 16, 0, 1.1), h -> Profiles.hour(h.day(), h.hour(), h.kwh()));
+            assertThat(find(advise(consumer, middayPeak), Suggestion.SHIFT_TO_CHEAP_HOURS)).isPresent();
+            // ... but while the panels export in those hours it runs on their own solar: moving it would buy it.
+            List<HourUsage> panels = prosumer(100, 100, 28, 10, 16, 2.0, 1.1);
+            assertThat(find(advise(panels, middayPeak), Suggestion.SHIFT_TO_CHEAP_HOURS)).isEmpty();
+        }
+
+        @Test
+        void loadInExportHours_isNeverCountedAsMovableIntoThem() {
+            // All the above-base load is inside the export hours: nothing to move into them.
+            List<HourUsage> hours = prosumer(100, 100, 28, 10, 16, 1.5, 1.1);
+            assertThat(find(advise(hours, timeOfUseWithFeedIn()), Suggestion.SELF_CONSUMPTION)).isEmpty();
+        }
     }
 }

@@ -57,4 +57,20 @@ final class Profiles {
         Band peak = new Band("peak", 0.40, EnumSet.allOf(DayOfWeek.class), 17, 22);
         return new TariffVersion(FIRST_DAY, "Home dual rate 2026", "EUR", 0.20, List.of(peak), List.of(), 0, 20);
     }
+
+    /**
+     * {@link #profile} for a home with solar panels: in the local hours {@code [exportFrom, exportTo)} the meter
+     * imports {@code importInExportHoursKwh} and exports {@code exportKwh} each hour; every other hour exports 0
+     * (the export register is there, it just does not move).
+     */
+    static List<HourUsage> prosumer(double baseW, double eveningPeakW, int days, int exportFrom, int exportTo, double exportKwh,
+            double importInExportHoursKwh) {
+        return map(profile(baseW, eveningPeakW, days), h -> h.hour() >= exportFrom && h.hour() < exportTo
+                ? withExport(hour(h.day(), h.hour(), importInExportHoursKwh), exportKwh)
+                : withExport(h, 0));
+    }
+
+    static HourUsage withExport(HourUsage h, double exportKwh) {
+        return new HourUsage(h.start(), h.day(), h.hour(), h.kwh(), exportKwh);
+    }
 }

@@ -332,4 +332,82 @@ class BarChartTest {
         assertThatThrownBy(() -> chart(1).svg("1bad id")).isInstanceOf(IllegalArgumentException.class);
         assertThat(chart(1).svg("usage-day")).contains("aria-labelledby=\"usage-day-title usage-day-desc\"");
     }
+
+    /** Import 1, 2, 0.5 with export 0, 3, 1 (the last bar: import only, no export register). */
+    private static BarChart exporting() {
+        return new BarChart("Hourly units", "kWh", "This day", "Same day a week before", List.of(
+                new Bar("10", "2026-06-10 10:00", 1, null, null, 0.0),
+                new Bar("11", "2026-06-10 11:00", 2, null, null, 3.0),
+                new Bar("12", "2026-06-10 12:00", 0.5, null, null, 1.0),
+                new Bar("13", "2026-06-10 13:00", 0.5, null, null, null)));
+    }
+
+    @Test
+    void exportBars_hangBelowTheAxis_importBarsStandOnIt_atTheSameScale() throws Exception {
+        Document doc = parse(exporting().svg());
+        Element axis = byClass(doc, "line", "axis").stream()
+                .filter(l -> num(l, "y1") == num(l, "y2")).findFirst().orElseThrow();
+        double zero = num(axis, "y1");
+        assertThat(zero).isLessThan(BarChart.PLOT_BOTTOM).isGreaterThan(BarChart.PLOT_TOP);
+        List<Element> imports = byClass(doc, "rect", "bar");
+        List<Element> exports = byClass(doc, "rect", "export");
+        assertThat(imports).hasSize(4);
+        assertThat(exports).hasSize(3);
+        for (Element bar : imports) {
+            assertThat(num(bar, "y") + num(bar, "height")).isCloseTo(zero, within(0.01));
+        }
+        for (Element bar : exports) {
+            assertThat(num(bar, "y")).isCloseTo(zero, within(0.01));
+            assertThat(num(bar, "y") + num(bar, "height")).isLessThanOrEqualTo(BarChart.PLOT_BOTTOM + 0.01);
+        }
+        double perKwh = num(imports.get(1), "height") / 2;
+        assertThat(num(exports.get(1), "height")).isCloseTo(3 * perKwh, within(0.5));
+        assertThat(num(exports.get(2), "height")).isCloseTo(perKwh, within(0.5));
+        assertThat(tickValues(doc)).contains(-1.0, 0.0, 2.0).allMatch(t -> t >= -3.0 - 1e-9);
+    }
+
+    @Test
+    void netDots_sitAtImportMinusExport() throws Exception {
+        Document doc = parse(exporting().svg());
+        List<Element> nets = byClass(doc, "circle", "net");
+        assertThat(nets).hasSize(3);
+        double zero = num(byClass(doc, "rect", "export").get(0), "y");
+        double perKwh = num(byClass(doc, "rect", "bar").get(1), "height") / 2;
+        assertThat(num(nets.get(1), "cy")).isCloseTo(zero + perKwh, within(0.5)); // 2 − 3 = −1
+        assertThat(child(nets.get(1), "title").getTextContent()).isEqualTo("2026-06-10 11:00: net -1 kWh");
+    }
+
+    @Test
+    void exportChart_legendSummaryAndTable_nameExportAndNet() throws Exception {
+        BarChart c = exporting();
+        assertThat(byClass(parse(c.svg()), "g", "legend").get(0).getTextContent()).contains("Export").contains("Net");
+        assertThat(c.summary()).contains("total 4 kWh").contains("export total 4 kWh").contains("net 0 kWh");
+        Element table = parse(c.table()).getDocumentElement();
+        assertThat(table.getElementsByTagName("thead").item(0).getTextContent()).isEqualTo("PeriodImport (This day)ExportNet");
+        NodeList rows = ((Element) table.getElementsByTagName("tbody").item(0)).getElementsByTagName("tr");
+        assertThat(rows.item(1).getTextContent()).isEqualTo("2026-06-10 11:002 kWh3 kWh-1 kWh");
+        assertThat(rows.item(3).getTextContent()).isEqualTo("2026-06-10 13:000.5 kWh");
+    }
+
+    @Test
+    void chartWithoutExport_hasNoExportMarkup_andStandsOnThePlotBottom() throws Exception {
+        Document doc = parse(chart(1, 2, 3).svg());
+        assertThat(byClass(doc, "rect", "export")).isEmpty();
+        assertThat(byClass(doc, "circle", "net")).isEmpty();
+        assertThat(tickValues(doc)).allMatch(t -> t >= 0);
+        assertThat(chart(1, 2).table()).doesNotContain("Export");
+    }
+
+    @Test
+    void exportMuchLargerThanImport_sharesOneStep_andKeepsTheTicksFew() throws Exception {
+        BarChart c = new BarChart("Hourly units", "kWh", "This day", null, List.of(
+                new Bar("00", "00:00", 0.4, null, null, 1.5), new Bar("01", "01:00", 0.5, null, null, 1.5)));
+        List<Double> ticks = tickValues(parse(c.svg()));
+        assertThat(ticks).hasSizeLessThanOrEqualTo(11).contains(0.0).startsWith(-1.5);
+        assertThat(ticks.get(ticks.size() - 1)).isGreaterThanOrEqualTo(0.5);
+        double step = ticks.get(1) - ticks.get(0);
+        for (int i = 1; i < ticks.size(); i++) {
+            assertThat(ticks.get(i) - ticks.get(i - 1)).isCloseTo(step, within(1e-9));
+        }
+    }
 }

@@ -347,4 +347,78 @@ class PricingTest {
 
         assertThat(Pricing.bandShares(v, List.of())).containsExactly(Map.entry("night", 0.0), Map.entry("standard", 0.0));
     }
+
+    private static HourUsage exporting(String day, int hour, double kwh, double exportKwh) {
+        LocalDate d = LocalDate.parse(day);
+        return new HourUsage(d.atTime(hour, 0).atZone(ZONE).toInstant(), d, hour, kwh, exportKwh);
+    }
+
+    @Test
+    void export_earnsTheFeedInPrice_untaxed_andComesOffTheTotal() {
+        TariffBook b = book(version(0.30, List.of(), List.of(), 0.50, 20).withFeedInPrice(0.08));
+
+        DayCost cost = single(b, exporting("2026-06-10", 8, 1.0, 0.0), exporting("2026-06-10", 12, 0.5, 3.0),
+                exporting("2026-06-10", 13, 0.5, 2.25));
+
+        // import 2 kWh × 0.30 = 0.60, standing 0.50, VAT 20 % of 1.10 = 0.22 → 1.32; export 5.25 kWh × 0.08 = 0.42
+        assertThat(cost.energy()).isEqualTo(0.60);
+        assertThat(cost.vat()).isEqualTo(0.22);
+        assertThat(cost.exportKwh()).isEqualTo(5.25);
+        assertThat(cost.credit()).isEqualTo(0.42);
+        assertThat(cost.total()).isEqualTo(0.90);
+    }
+
+    @Test
+    void export_withoutAFeedInPrice_earnsNothing_butIsCounted() {
+        DayCost cost = single(book(version(0.30, List.of(), List.of(), 0, 0)), exporting("2026-06-10", 12, 1.0, 4.0));
+        assertThat(cost.exportKwh()).isEqualTo(4.0);
+        assertThat(cost.credit()).isZero();
+        assertThat(cost.total()).isEqualTo(0.30);
+    }
+
+    @Test
+    void dayWithoutExport_hasNoExportAndNoCredit_evenWithAFeedInPrice() {
+        DayCost cost = single(book(version(0.30, List.of(), List.of(), 0, 0).withFeedInPrice(0.1)), at("2026-06-10", 12, 1.0));
+        assertThat(cost).isEqualTo(new DayCost(LocalDate.parse("2026-06-10"), 1.0, 0.30, 0, 0, 0.30, "EUR", "Test rate"));
+    }
+
+    @Test
+    void creditLargerThanTheBill_makesTheDayNegative() {
+        DayCost cost = single(book(version(0.20, List.of(), List.of(), 0, 0).withFeedInPrice(0.10)), exporting("2026-06-10", 12, 1.0, 10.0));
+        assertThat(cost.total()).isEqualTo(-0.80);
+    }
+
+    @Test
+    void feedInPrice_isTheOneOfTheVersionInForceThatDay() {
+        TariffVersion first = version(0.30, List.of(), List.of(), 0, 0).withFeedInPrice(0.05);
+        TariffVersion second = new TariffVersion(LocalDate.parse("2026-06-11"), "Later", "EUR", 0.30, List.of(), List.of(), 0, 0, 0.12);
+        List<DayCost> days = Pricing.priceDays(book(first, second),
+                List.of(exporting("2026-06-10", 12, 0, 2.0), exporting("2026-06-11", 12, 0, 2.0)));
+        assertThat(days).extracting(DayCost::credit).containsExactly(0.10, 0.24);
+    }
+
+    @Test
+    void export_doesNotCountTowardTheMonthsImportTiers() {
+        TariffVersion tiered = version(0.30, List.of(), List.of(new Tier(1.0, 0.10, null)), 0, 0).withFeedInPrice(0.05);
+        List<DayCost> days = Pricing.priceDays(book(tiered),
+                List.of(exporting("2026-06-10", 12, 0.5, 100.0), exporting("2026-06-11", 12, 0.5, 0.0)));
+        // both 0.5 kWh fall into the first 1 kWh tier at 0.10, however much was exported
+        assertThat(days).extracting(DayCost::energy).containsExactly(0.05, 0.05);
+    }
+
+    @Test
+    void partsAlwaysAddUpToTheTotal_withExport() {
+        Random random = new Random(7);
+        TariffBook b = book(version(0.2713, List.of(NIGHT), List.of(), 0.377, 19).withFeedInPrice(0.0813));
+        for (int run = 0; run < 200; run++) {
+            List<HourUsage> hours = new ArrayList<>();
+            for (int h = 0; h < 24; h++) {
+                hours.add(exporting("2026-06-10", h, random.nextInt(3000) / 1000.0, random.nextInt(4000) / 1000.0));
+            }
+            DayCost c = single(b, hours.toArray(HourUsage[]::new));
+            BigDecimal parts = BigDecimal.valueOf(c.energy()).add(BigDecimal.valueOf(c.standing())).add(BigDecimal.valueOf(c.vat()))
+                    .subtract(BigDecimal.valueOf(c.credit()));
+            assertThat(parts.compareTo(BigDecimal.valueOf(c.total()))).isZero();
+        }
+    }
 }

@@ -161,6 +161,10 @@ class TariffCodecTest {
                         "versions[0].tiers[0].upToKwh may be null only on the last tier"),
                 Arguments.of("tiers descending", valid("\"upToKwh\":null", "\"upToKwh\":100"),
                         "versions[0].tiers[1].upToKwh must be greater than the previous tier's"),
+                Arguments.of("negative feed-in price", valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":-0.01"),
+                        "versions[0].feedInPricePerKwh must be a non-negative number"),
+                Arguments.of("feed-in price as string", valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":\"0.08\""),
+                        "versions[0].feedInPricePerKwh must be a non-negative number"),
                 Arguments.of("no versions", "{\"versions\":[]}", "versions must list at least one version"),
                 Arguments.of("not an object", "[]", "tariff must be a JSON object"),
                 Arguments.of("truncated JSON", VALID.substring(0, 40), "tariff is not valid JSON: "),
@@ -192,5 +196,32 @@ class TariffCodecTest {
     @Test
     void nullBytes_areRefused() {
         assertThatThrownBy(() -> TariffCodec.readBook(null)).isInstanceOf(TariffException.class);
+    }
+
+    @Test
+    void feedInPrice_isReadWhenGiven_andAbsentOrNullMeansNone() {
+        TariffBook book = read(valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":0.082"));
+        assertThat(book.versions().get(0).feedInPricePerKwh()).isEqualTo(0.082);
+        assertThat(book.versions().get(1).feedInPricePerKwh()).isNull();
+        assertThat(read(valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":null")).versions().get(0)
+                .feedInPricePerKwh()).isNull();
+        assertThat(read(valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":0")).versions().get(0)
+                .feedInPrice()).isZero();
+    }
+
+    @Test
+    void feedInPrice_roundTrips_andIsNotWrittenWhenAbsent() {
+        TariffBook book = read(valid("\"vatPercent\":20", "\"vatPercent\":20,\"feedInPricePerKwh\":0.07"));
+        assertThat(TariffCodec.readBook(TariffCodec.writeBook(book))).isEqualTo(book);
+        assertThat(TariffCodec.writeVersion(book.versions().get(0)).get("feedInPricePerKwh").asDouble()).isEqualTo(0.07);
+        assertThat(TariffCodec.writeVersion(book.versions().get(1)).has("feedInPricePerKwh")).isFalse();
+    }
+
+    @Test
+    void feedInPrice_outOfRange_isRefusedByTheVersionItself() {
+        TariffVersion v = read(VALID).versions().get(1);
+        assertThatThrownBy(() -> v.withFeedInPrice(-1.0)).isInstanceOf(TariffException.class).hasMessageContaining("feedInPricePerKwh");
+        assertThatThrownBy(() -> v.withFeedInPrice(Double.NaN)).isInstanceOf(TariffException.class);
+        assertThatThrownBy(() -> v.withFeedInPrice(Double.POSITIVE_INFINITY)).isInstanceOf(TariffException.class);
     }
 }

@@ -49,4 +49,25 @@ class MonthOutlookTest {
         assertThat(o.forecastCost()).isNull();
         assertThat(o.costToDate()).isEqualTo(1.20);
     }
+
+    @Test
+    void exportingMonth_sumsExportAndCredit_ofThisMonthOnly_andTheCostToDateIsNetOfTheCredit() {
+        List<UsageService.Entry> days = new ArrayList<>();
+        // Oct 31 exported too, but belongs to last month; Nov 1 had no export register; Nov 2..3 exported.
+        days.add(new UsageService.Entry("2026-10-31", 5, 0.50, "EUR", 0, 0, true, 1.50, 0, 0, 10.0, -5.0, 1.00));
+        days.add(day("2026-11-01", 5, 1.50, true));
+        days.add(new UsageService.Entry("2026-11-02", 4, 0.40, "EUR", 0, 0, true, 1.20, 0, 0, 8.0, -4.0, 0.80));
+        days.add(new UsageService.Entry("2026-11-03", 2, 0.30, "EUR", 0, 0, false, 0.60, 0, 0, 3.0, -1.0, 0.30));
+        MonthOutlook o = MonthOutlook.of(days, LocalDate.parse("2026-11-03"));
+        assertThat(o.exportKwhToDate()).isEqualTo(11.0);
+        assertThat(o.creditToDate()).isEqualTo(1.10);
+        assertThat(o.costToDate()).isEqualTo(2.20);
+    }
+
+    @Test
+    void monthWithoutExport_hasNoExportOrCredit() {
+        MonthOutlook o = MonthOutlook.of(List.of(day("2026-11-10", 4, 1.20, false)), LocalDate.parse("2026-11-10"));
+        assertThat(o.exportKwhToDate()).isNull();
+        assertThat(o.creditToDate()).isNull();
+    }
 }
