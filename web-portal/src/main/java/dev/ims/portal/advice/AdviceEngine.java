@@ -203,8 +203,18 @@ public final class AdviceEngine {
      */
     private Optional<Suggestion> shiftToCheapHours(
             List<Day> days, Nights nights, boolean[] exportHours, TariffVersion tariff, Prices prices) {
-        double spread = prices.max - prices.min;
-        if (!(spread >= options.minPriceSpreadPerKwh() - 1e-12)) {
+        // The hours it sends load to are never the consumer's export hours: they export then anyway, so load moved there
+        // costs the lost feed-in, not the band's price (SELF_CONSUMPTION prices that case). The cheapest other hour sets the price.
+        double cheapest = Double.MAX_VALUE;
+        for (java.time.DayOfWeek dow : java.time.DayOfWeek.values()) {
+            for (int h = 0; h < 24; h++) {
+                if (!exportHours[h]) {
+                    cheapest = Math.min(cheapest, tariff.bandPrice(dow, h));
+                }
+            }
+        }
+        double spread = prices.max - cheapest;
+        if (cheapest == Double.MAX_VALUE || !(spread >= options.minPriceSpreadPerKwh() - 1e-12)) {
             return Optional.empty();
         }
         double aboveBaseKwh = 0;
@@ -228,8 +238,9 @@ public final class AdviceEngine {
                 .orElse("the hours");
         String evidence = String.format(Locale.ROOT,
                 "Over the last %d days you used %.1f kWh above your base load in %s, priced at %s %s/kWh"
-                        + " before VAT; the cheapest hours cost %s %s/kWh.",
-                days.size(), aboveBaseKwh, peakName, price(prices.max), prices.currency, price(prices.min),
+                        + " before VAT; the cheapest hours%s cost %s %s/kWh.",
+                days.size(), aboveBaseKwh, peakName, price(prices.max), prices.currency,
+                cheapest > prices.min + 1e-12 ? " outside your solar export hours" : "", price(cheapest),
                 prices.currency);
         String title = String.format(Locale.ROOT, "Move about %d kWh a year to cheaper hours", Math.round(kwhPerYear));
         return suggestion(Suggestion.SHIFT_TO_CHEAP_HOURS, title, evidence, kwhPerYear, money, prices.currency);

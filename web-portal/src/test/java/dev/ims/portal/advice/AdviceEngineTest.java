@@ -361,6 +361,25 @@ class AdviceEngineTest {
         }
 
         @Test
+        void theCheapHoursAdvisedAreNeverTheHoursTheyExportAnyway() {
+            // Cheapest band 10:00–16:00 (0.10), peak 17:00–22:00 (0.40), other hours 0.20.
+            TariffVersion solarCheap = new TariffVersion(Profiles.FIRST_DAY, "Solar hours", "EUR", 0.20,
+                    List.of(new Band("solar", 0.10, EnumSet.allOf(DayOfWeek.class), 10, 16),
+                            new Band("peak", 0.40, EnumSet.allOf(DayOfWeek.class), 17, 22)), List.of(), 0, 20, 0.08);
+            // A home without panels is told to move its evening load to the 0.10 hours ...
+            Suggestion plain = find(advise(profile(100, 1100, 28), solarCheap), Suggestion.SHIFT_TO_CHEAP_HOURS).orElseThrow();
+            assertThat(plain.evidence()).contains("the cheapest hours cost 0.10");
+            // ... a home that exports 10:00–16:00 is not: priced against the cheapest hours it does not export in (0.20),
+            // and the solar hours are SELF_CONSUMPTION's, at their real worth (import price minus the feed-in lost).
+            Advice a = advise(prosumer(100, 1100, 28, 10, 16, 1.5, 0), solarCheap);
+            Suggestion shift = find(a, Suggestion.SHIFT_TO_CHEAP_HOURS).orElseThrow();
+            assertThat(shift.evidence()).contains("the cheapest hours outside your solar export hours cost 0.20").doesNotContain("0.10 EUR");
+            assertThat(shift.moneyPerYear()).isLessThan(plain.moneyPerYear());
+            // 22.4 kWh moved in 28 days × 365 / 28 = 292 kWh a year × (0.40 − 0.20) × 1.2 = 70.08 EUR
+            assertThat(shift.moneyPerYear()).isEqualTo(70.08);
+        }
+
+        @Test
         void loadInExportHours_isNeverCountedAsMovableIntoThem() {
             // All the above-base load is inside the export hours: nothing to move into them.
             List<HourUsage> hours = prosumer(100, 100, 28, 10, 16, 1.5, 1.1);
