@@ -225,7 +225,7 @@ public final class P1Source implements EnergySource {
             if (end == End.NOTHING_VALID) {
                 l.next = (l.next + 1) % candidates.size();
                 if (l.firstRound) {
-                    LOG.info("P1 port {}: no valid telegram at {} within {} s; trying {}", port.name(), s, options.detectionWindow().toSeconds(),
+                    LOG.info("P1 port {}: no valid telegram at {} within {}; trying {}", port.name(), s, human(options.detectionWindow()),
                             candidates.get(l.next));
                     l.firstRound = l.next != 0;
                 }

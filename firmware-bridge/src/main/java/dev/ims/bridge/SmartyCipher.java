@@ -41,9 +41,12 @@ public final class SmartyCipher {
     static final byte[] AUTHENTICATION_KEY = HexFormat.of().parseHex("00112233445566778899AABBCCDDEEFF");
 
     private final SecretKeySpec key;
+    private final byte[] authenticationKey;
 
-    private SmartyCipher(byte[] key) {
+    /** @param authenticationKey {@link #AUTHENTICATION_KEY} on Smarty meters; another only for DLMS test vectors */
+    SmartyCipher(byte[] key, byte[] authenticationKey) {
         this.key = new SecretKeySpec(key, "AES");
+        this.authenticationKey = authenticationKey.clone();
     }
 
     /**
@@ -59,7 +62,7 @@ public final class SmartyCipher {
             throw new IllegalArgumentException("a Smarty P1 key is 32 hex digits (16 bytes), as the grid operator gives it; this one has "
                     + h.length() + " characters" + (h.matches("[0-9A-Fa-f]*") ? "" : " and not only hex digits"));
         }
-        return new SmartyCipher(HexFormat.of().parseHex(h));
+        return new SmartyCipher(HexFormat.of().parseHex(h), AUTHENTICATION_KEY);
     }
 
     /** The whole frame's length, from its first 13 bytes; -1 when the header is not a general-global-ciphering one. */
@@ -91,9 +94,9 @@ public final class SmartyCipher {
         byte[] nonce = new byte[12];
         System.arraycopy(frame, 2, nonce, 0, SYSTEM_TITLE_LENGTH);
         System.arraycopy(frame, 14, nonce, SYSTEM_TITLE_LENGTH, 4);
-        byte[] aad = new byte[1 + AUTHENTICATION_KEY.length];
+        byte[] aad = new byte[1 + authenticationKey.length];
         aad[0] = (byte) SECURITY_CONTROL;
-        System.arraycopy(AUTHENTICATION_KEY, 0, aad, 1, AUTHENTICATION_KEY.length);
+        System.arraycopy(authenticationKey, 0, aad, 1, authenticationKey.length);
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(GCM_TAG_BYTES * 8, nonce));
