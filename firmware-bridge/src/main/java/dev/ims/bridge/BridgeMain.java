@@ -62,7 +62,7 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--modbus-map", description = "The meter's register layout: sdm120 or sdm630 (default ${DEFAULT-VALUE}).")
     String modbusMap = "sdm630";
 
-    @Option(names = "--p1-device", description = "The P1 serial device: a USB P1 cable (/dev/ttyUSB0, better its /dev/serial/by-id/… name) "
+    @Option(names = "--p1-device", paramLabel = "DEVICE", description = "The P1 serial device: a USB P1 cable (/dev/ttyUSB0, better its /dev/serial/by-id/… name) "
             + "or the Pi's UART (/dev/serial0); the bridge sets its speed and format itself and reopens it when it goes away "
             + "(default ${DEFAULT-VALUE}).")
     Path p1Device = Path.of("/dev/ttyUSB0");
