@@ -16,9 +16,12 @@ import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
 import dev.ims.model.reading.RelayState;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -59,8 +62,28 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--modbus-map", description = "The meter's register layout: sdm120 or sdm630 (default ${DEFAULT-VALUE}).")
     String modbusMap = "sdm630";
 
-    @Option(names = "--p1-device", description = "The P1 serial device, set to 115200 8N1 raw beforehand (default ${DEFAULT-VALUE}).")
+    @Option(names = "--p1-device", paramLabel = "DEVICE", description = "The P1 serial device: a USB P1 cable (/dev/ttyUSB0, better its /dev/serial/by-id/… name) "
+            + "or the Pi's UART (/dev/serial0); the bridge sets its speed and format itself and reopens it when it goes away "
+            + "(default ${DEFAULT-VALUE}).")
     Path p1Device = Path.of("/dev/ttyUSB0");
+
+    @Option(names = "--p1-baud", paramLabel = "auto|BAUD",
+            description = "The P1 port's speed: auto tries 115200 (DSMR 4/5, Fluvius, Smarty) and 9600 (DSMR 2.2/3) in turn until a valid "
+                    + "telegram arrives, and keeps the one that worked (default ${DEFAULT-VALUE}).")
+    String p1Baud = "auto";
+
+    @Option(names = "--p1-format", paramLabel = "auto|8N1|7E1",
+            description = "The P1 port's data bits, parity, stop bits: auto goes with the speed (8N1 at 115200, 7E1 at 9600) "
+                    + "(default ${DEFAULT-VALUE}).")
+    String p1Format = "auto";
+
+    @Option(names = "--p1-key", paramLabel = "HEX32",
+            description = "Luxembourg Smarty meters (encrypted P1): the 16-byte decryption key from the grid operator, 32 hex digits. "
+                    + "Also from IMS_P1_KEY or --p1-key-file, which other users cannot see in the process list.")
+    String p1Key;
+
+    @Option(names = "--p1-key-file", paramLabel = "FILE", description = "A file holding the Smarty P1 key (32 hex digits).")
+    Path p1KeyFile;
 
     @Option(names = "--s0-pin", description = "BCM GPIO of the S0 input (default ${DEFAULT-VALUE}).")
     int s0Pin = 17;
@@ -152,7 +175,7 @@ public final class BridgeMain implements Callable<Integer> {
         Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
         EnergySource energy = switch (source) {
             case "s0" -> new S0Source(new S0Counter(pi4j, s0Pin, s0ActiveLow, s0DebounceMicros), pulsesPerKwh);
-            case "p1" -> new P1Source(java.nio.file.Files.newInputStream(p1Device), Clock.systemUTC());
+            case "p1" -> P1Source.start(new JSerialCommPort(p1Device), p1Options(System.getenv()), Clock.systemUTC());
             case "modbus" -> {
                 if (modbusHost == null) {
                     throw new CommandLine.ParameterException(new CommandLine(this), "--source modbus needs --modbus-host");
@@ -215,6 +238,58 @@ public final class BridgeMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
         return m;
+    }
+
+    /**
+     * The P1 options from {@code --p1-baud}, {@code --p1-format} and the Smarty key ({@code --p1-key}, else
+     * {@code --p1-key-file}, else {@code IMS_P1_KEY}).
+     *
+     * @throws CommandLine.ParameterException naming the option that is wrong (never the key itself)
+     */
+    P1Source.Options p1Options(Map<String, String> env) {
+        CommandLine cmd = new CommandLine(this);
+        Integer baud = null;
+        if (!"auto".equalsIgnoreCase(p1Baud.strip())) {
+            try {
+                baud = Integer.valueOf(p1Baud.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cmd, "--p1-baud must be auto or a speed such as 115200 or 9600, not '" + p1Baud + "'");
+            }
+            if (baud <= 0) {
+                throw new CommandLine.ParameterException(cmd, "--p1-baud must be positive, not " + baud);
+            }
+        }
+        SerialFormat format = null;
+        if (!"auto".equalsIgnoreCase(p1Format.strip())) {
+            try {
+                format = SerialFormat.parse(p1Format);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "--p1-format: " + e.getMessage());
+            }
+        }
+        String key = p1Key;
+        String from = "--p1-key";
+        if (key == null && p1KeyFile != null) {
+            from = "--p1-key-file " + p1KeyFile;
+            try {
+                key = Files.readString(p1KeyFile);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cmd, "--p1-key-file: cannot read " + p1KeyFile + " (" + e.getMessage() + ")");
+            }
+        }
+        if (key == null && env.get("IMS_P1_KEY") != null && !env.get("IMS_P1_KEY").isBlank()) {
+            from = "IMS_P1_KEY";
+            key = env.get("IMS_P1_KEY");
+        }
+        SmartyCipher cipher = null;
+        if (key != null) {
+            try {
+                cipher = SmartyCipher.ofHex(key);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, from + ": " + e.getMessage());
+            }
+        }
+        return P1Source.Options.auto().withSetting(baud, format).withCipher(cipher);
     }
 
     /** Pi4J with the mock platform and GPIO only. */

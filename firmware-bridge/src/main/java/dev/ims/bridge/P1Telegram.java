@@ -82,26 +82,27 @@ public final class P1Telegram {
     /**
      * Parses and checks one telegram, from {@code /} to the end of the CRC line.
      *
-     * @throws IllegalArgumentException with the reason when it is malformed or its CRC does not match
+     * @throws P1Rejection.RejectedException with the reason when it is malformed, its CRC does not match (or is missing
+     *     from a DSMR 4+ telegram) or a value has a unit the bridge cannot convert
      */
     public static P1Telegram parse(String telegram) {
         int start = telegram.indexOf('/');
         int bang = telegram.lastIndexOf('!');
         if (start < 0 || bang < start) {
-            throw new IllegalArgumentException("not a telegram: no '/' ... '!' frame");
+            throw new P1Rejection.RejectedException(P1Rejection.FRAME, "not a telegram: no '/' ... '!' frame");
         }
         String crcText = telegram.substring(bang + 1).strip();
         if (crcText.isEmpty() && requiresCrc(telegram.substring(start, bang))) {
-            throw new IllegalArgumentException("no CRC: DSMR 4 and later telegrams must end with one");
+            throw new P1Rejection.RejectedException(P1Rejection.NOCRC, "no CRC: DSMR 4 and later telegrams must end with one");
         }
         if (!crcText.isEmpty()) {
             if (!crcText.matches("[0-9A-Fa-f]{4}")) {
-                throw new IllegalArgumentException("bad CRC field '" + crcText + "'");
+                throw new P1Rejection.RejectedException(P1Rejection.CRC, "bad CRC field '" + crcText + "'");
             }
             int expected = Integer.parseInt(crcText, 16);
             int actual = crc16(telegram.substring(start, bang + 1).getBytes(StandardCharsets.ISO_8859_1));
             if (expected != actual) {
-                throw new IllegalArgumentException(String.format("CRC mismatch: telegram says %04X, content gives %04X", expected, actual));
+                throw new P1Rejection.RejectedException(P1Rejection.CRC, String.format("CRC mismatch: telegram says %04X, content gives %04X", expected, actual));
             }
         }
         String[] lines = telegram.substring(start, bang).split("\r?\n");
@@ -140,7 +141,7 @@ public final class P1Telegram {
      * The value of {@code obis} in {@code q}'s unit (kWh, W, V, A), converted from the unit the meter states; null when
      * absent or not a number.
      *
-     * @throws IllegalArgumentException when the meter states a unit this quantity cannot have
+     * @throws P1Rejection.RejectedException ({@link P1Rejection#UNIT}) when the meter states a unit this quantity cannot have
      */
     Double quantity(String obis, Quantity q) {
         String v = values.get(obis);
@@ -153,7 +154,7 @@ public final class P1Telegram {
             String unit = v.substring(star + 1).strip();
             Double f = q.factors.get(unit);
             if (f == null) {
-                throw new IllegalArgumentException("unknown unit '" + unit + "' for " + obis + " (expected one of " + q.factors.keySet() + ")");
+                throw new P1Rejection.RejectedException(P1Rejection.UNIT, "unknown unit '" + unit + "' for " + obis + " (expected one of " + q.factors.keySet() + ")");
             }
             factor = f;
         }

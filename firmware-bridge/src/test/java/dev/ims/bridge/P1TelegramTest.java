@@ -3,18 +3,10 @@ package dev.ims.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-import static org.awaitility.Awaitility.await;
-
-/** DSMR P1 telegrams: framing, CRC, the objects the bridge uses, and the reader on a byte stream. */
+/** DSMR P1 telegrams: framing, CRC, the objects the bridge uses (the reader is {@link P1SourceTest}'s). */
 class P1TelegramTest {
 
     /** A DSMR 5 telegram in the usual layout, without its CRC; {@link #signed} appends it. */
@@ -115,38 +107,5 @@ class P1TelegramTest {
         assertThat(t.exportPowerW()).isEqualTo(1500.0);
         P1Telegram total = P1Telegram.parse(signed(fourTariffs.replace("1-3:0.2.8(50)\r\n", "1-3:0.2.8(50)\r\n1-0:1.8.0(000273.700*kWh)\r\n")));
         assertThat(total.importKwh()).as("the meter's own total wins").isEqualTo(273.7);
-    }
-
-    @Test
-    void reader_keepsTheNewestValidTelegram_countsBadOnes_andStopsReportingWhenStale() throws Exception {
-        PipedOutputStream port = new PipedOutputStream();
-        PipedInputStream in = new PipedInputStream(port, 64 * 1024);
-        Instant[] now = {Instant.parse("2026-11-25T10:00:00Z")};
-        Clock clock = new Clock() {
-            public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId zone) { return this; }
-            public Instant instant() { return now[0]; }
-        };
-        try (P1Source source = new P1Source(in, clock)) {
-            assertThat(source.measure(now[0], 0, null)).as("nothing before the first telegram").isNull();
-            // Noise on the line, a corrupted telegram, then a good one.
-            port.write("\u0000\u00ff garbage".getBytes(StandardCharsets.ISO_8859_1));
-            port.write(signed(BODY).replace("01.234*kW", "09.999*kW").replace("(50)", "(51)").getBytes(StandardCharsets.ISO_8859_1));
-            port.write(signed(BODY.replace("004512.345", "004512.350")).getBytes(StandardCharsets.ISO_8859_1));
-            port.flush();
-            await().atMost(Duration.ofSeconds(5)).until(() -> source.validTelegrams() == 1);
-            EnergySource.Measurement m = source.measure(now[0], 0, null);
-            assertThat(m.energyKwh()).isEqualTo(7722.45);
-            assertThat(m.powerW()).isEqualTo(1234.0);
-            assertThat(m.voltageV()).isEqualTo(231.4);
-            now[0] = now[0].plus(P1Source.STALE).plusSeconds(1);
-            assertThat(source.measure(now[0], 0, null)).as("the meter went quiet").isNull();
-        }
-        // The tampered telegram above still carries the CRC of the original content, so it is rejected.
-        P1Source counting = new P1Source(new ByteArrayInputStream(signed(BODY).replace("01.234", "01.235").getBytes(StandardCharsets.ISO_8859_1)),
-                Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(5)).until(() -> counting.rejectedTelegrams() == 1);
-        assertThat(counting.validTelegrams()).isZero();
-        counting.close();
     }
 }
