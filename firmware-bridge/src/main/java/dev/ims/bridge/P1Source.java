@@ -361,6 +361,11 @@ public final class P1Source implements EnergySource {
         }
     }
 
+    /** A register summed from tariff registers, to the 0.1 Wh the meters show (no float noise such as 323.45600000000002). */
+    private static double round4(double kwh) {
+        return Math.round(kwh * 10_000) / 10_000.0;
+    }
+
     @Override
     public Measurement measure(Instant now, double lastKwh, Instant lastTs) {
         P1Telegram p = latest;
@@ -368,7 +373,8 @@ public final class P1Source implements EnergySource {
         if (p == null || at.isBefore(now.minus(STALE))) {
             return null;
         }
-        return new Measurement(Math.round(p.importKwh() * 10_000) / 10_000.0, p.powerW(), p.voltageV(), p.currentA(), p.exportKwh(), p.exportPowerW());
+        return new Measurement(round4(p.importKwh()), p.powerW(), p.voltageV(), p.currentA(),
+                p.exportKwh() == null ? null : round4(p.exportKwh()), p.exportPowerW());
     }
 
     /** When the last valid telegram was accepted, or when this source started if none has been. */
