@@ -115,6 +115,65 @@ abstract class PipelineContract {
         }
     }
 
+    /**
+     * A prosumer's readings end to end: the export register and power travel from the meter through the broker and
+     * the ingest to the usage API, where a day's export is its register difference and net is import minus export;
+     * an export register that goes backwards is quarantined like the import one, a negative one rejected.
+     */
+    @Test
+    void prosumerReadings_carryExportToTheUsageApi_asRegisterDifferences_andNet() throws Exception {
+        String meter = "sun-" + System.nanoTime() % 1_000_000;
+        Mqtt5BlockingClient client = client(meter);
+        try {
+            Instant t0 = Instant.now().minus(Duration.ofHours(30)).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+            double importKwh = 1000;
+            double exportKwh = 200;
+            TreeMap<LocalDate, double[]> endOfDay = new TreeMap<>(); // import, export
+            int n = 30;
+            for (int i = 0; i < n; i++) {
+                Instant ts = t0.plus(Duration.ofHours(i));
+                int hour = ts.atZone(ZONE).getHour();
+                boolean sunny = hour >= 10 && hour < 16;
+                if (i > 0) {
+                    importKwh += sunny ? 0.05 : 0.5;
+                    exportKwh += sunny ? 0.8 : 0;
+                }
+                Reading r = Reading.of(meter, i, ts, Math.round(importKwh * 1000) / 1000.0, sunny ? 0.0 : 500.0, 230.0, 2.2, null, null)
+                        .withExport(Math.round(exportKwh * 1000) / 1000.0, sunny ? 800.0 : 0.0);
+                publish(client, meter, CODEC.encode(r));
+                endOfDay.put(ts.atZone(ZONE).toLocalDate(), new double[] {r.energyKwh(), r.exportKwh()});
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/v1/meters/" + meter + "/readings?limit=100").size() == n);
+            JsonNode latest = get("/api/v1/meters/" + meter).get("latest");
+            assertThat(latest.get("exportKwh").asDouble()).isEqualTo(endOfDay.lastEntry().getValue()[1]);
+            assertThat(latest.get("exportPowerW").isNumber()).isTrue();
+            JsonNode usage = get("/api/v1/meters/" + meter + "/usage?period=day&from=" + endOfDay.firstKey());
+            assertThat(usage.size()).isEqualTo(endOfDay.size());
+            double[] previous = null;
+            for (JsonNode u : usage) {
+                double[] end = endOfDay.get(LocalDate.parse(u.get("period").asText()));
+                assertThat(u.has("exportKwh")).as(u.toString()).isTrue();
+                if (previous != null) {
+                    assertThat(u.get("kwh").asDouble()).isCloseTo(end[0] - previous[0], org.assertj.core.data.Offset.offset(0.0011));
+                    assertThat(u.get("exportKwh").asDouble()).isCloseTo(end[1] - previous[1], org.assertj.core.data.Offset.offset(0.0011));
+                }
+                assertThat(u.get("netKwh").asDouble()).isCloseTo(u.get("kwh").asDouble() - u.get("exportKwh").asDouble(),
+                        org.assertj.core.data.Offset.offset(0.0011));
+                previous = end;
+            }
+            // An export register going backwards is quarantined; a negative one is not a reading at all.
+            Instant after = t0.plus(Duration.ofHours(n));
+            publish(client, meter, CODEC.encode(Reading.of(meter, n, after, importKwh + 0.5, 500.0, null, null, null, null)
+                    .withExport(exportKwh - 5, 0.0)));
+            publish(client, meter, ("{\"meterId\":\"" + meter + "\",\"seq\":" + (n + 1) + ",\"ts\":\"" + after.plusSeconds(60)
+                    + "\",\"energyKwh\":" + (importKwh + 1) + ",\"exportKwh\":-3,\"status\":\"OK\"}").getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(20)).until(() -> rejectedReasons(meter).size() == 2);
+            assertThat(rejectedReasons(meter)).containsExactlyInAnyOrder("REGISTER_BACKWARDS", "OUT_OF_RANGE");
+        } finally {
+            client.disconnect();
+        }
+    }
+
     @Test
     void duplicatesAndOutOfOrderReplays_areStoredOnce_andBadPayloadsAreRejectedWithReasons() throws Exception {
         String meter = "e2e-" + System.nanoTime() % 1_000_000;
