@@ -77,6 +77,11 @@ public final class ChildJvm implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Waits for the process to end on its own; its exit code, or null if it is still running after {@code timeout}. */
+    public Integer waitForExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
