@@ -1,5 +1,6 @@
 package dev.ims.bridge;
 
+import com.fazecast.jSerialComm.SerialPortThreadFactory;
 import com.ghgande.j2mod.modbus.Modbus;
 import com.ghgande.j2mod.modbus.facade.AbstractModbusMaster;
 import com.ghgande.j2mod.modbus.facade.ModbusSerialMaster;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,31 +49,52 @@ public final class ModbusSource implements EnergySource {
      * delay the report of a meter that is gone (j2mod's default is 5, with a timeout each).
      */
     static final int RTU_TRIES = 2;
+    private static final String ABSENT = "device absent (unplugged?)";
+    /** Longest wait for a connection to close (see {@link #closeMaster()}); a close takes milliseconds. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-    /** Opens a master to the meter, connected; called at the first read and again after every failure. */
-    @FunctionalInterface
-    interface Opener {
+    static {
+        // jSerialComm's event thread (one per open port, j2mod listens for disconnection on it) is made by this
+        // factory; by default it inherits the opener's daemon flag. Daemon and named: one stuck in the deadlock
+        // described at closeMaster() never keeps the bridge's JVM from ending.
+        SerialPortThreadFactory.set(r -> {
+            Thread t = new Thread(r, "jserialcomm-events");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** How the source reaches the meter. */
+    private interface Port {
+
+        /** A master to the meter, connected; called at the first read and again after every failure. */
         AbstractModbusMaster open() throws Exception;
+
+        /** Why the meter cannot be reached now (its serial device is absent), checked before every read; else null. */
+        default String gone() {
+            return null;
+        }
     }
 
     private final String where;
     private final String description;
-    private final Opener opener;
+    private final Port port;
     private final int unit;
     private final ModbusRegisterMap map;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong reopened = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong closeHung = new AtomicLong();
     private volatile Instant lastData;
     private AbstractModbusMaster master;
     private boolean everOpened;
     private boolean outage;
 
-    private ModbusSource(String where, String description, Opener opener, int unit, ModbusRegisterMap map, Clock clock) {
+    private ModbusSource(String where, String description, Port port, int unit, ModbusRegisterMap map, Clock clock) {
         this.where = where;
         this.description = description;
-        this.opener = opener;
+        this.port = port;
         this.unit = unit;
         this.map = map;
         this.lastData = clock.instant();
@@ -105,9 +128,21 @@ public final class ModbusSource implements EnergySource {
             throw new IllegalArgumentException("baud must be positive, not " + baud);
         }
         int timeout = rtuTimeoutMillis(map, baud, format);
+        Port port = new Port() {
+            @Override
+            public AbstractModbusMaster open() throws Exception {
+                return openSerial(device, baud, format, timeout);
+            }
+
+            // Unplugged: the port is closed at once, not after j2mod has tried to reopen the vanished device
+            // (ModbusSerialTransport reopens a port its disconnect listener closed, three tries) and timed out.
+            @Override
+            public String gone() {
+                return Files.exists(device) ? null : ABSENT;
+            }
+        };
         return new ModbusSource("Modbus RTU " + device + " unit " + unit,
-                "Modbus RTU " + device + " " + baud + " " + format + " unit " + unit + " (" + map.name() + ")",
-                () -> openSerial(device, baud, format, timeout), unit, map, clock);
+                "Modbus RTU " + device + " " + baud + " " + format + " unit " + unit + " (" + map.name() + ")", port, unit, map, clock);
     }
 
     /**
@@ -126,7 +161,7 @@ public final class ModbusSource implements EnergySource {
         // /dev/<last part> instead, and fails with an unchecked SerialPortInvalidPortException if neither exists:
         // an absent device is told here, plainly, and never mistaken for another port.
         if (!Files.exists(device)) {
-            throw new IOException("device absent (unplugged?)");
+            throw new IOException(ABSENT);
         }
         SerialParameters p = new SerialParameters();
         p.setPortName(device.toString());
@@ -146,9 +181,12 @@ public final class ModbusSource implements EnergySource {
         // (ModbusSerialTransport.open) reuses that SerialPort, so a stick that comes back as /dev/ttyUSB1, or a pty
         // pair made anew, would never be found again.
         ModbusSerialMaster m = new ModbusSerialMaster(p, timeout);
-        m.setRetries(RTU_TRIES);
         try {
             m.connect();
+            // After connect(): the transaction that keeps the tries is made there, and setRetries before it is
+            // lost without a word (j2mod 3.2.1, AbstractModbusMaster), leaving 5 tries with up to 0.5 s * n
+            // sleeps between them: 8.5 s for a meter that does not answer at a 1 s timeout, measured on a pty.
+            m.setRetries(RTU_TRIES);
         } catch (Exception e) {
             close(m);
             throw e;
@@ -160,8 +198,12 @@ public final class ModbusSource implements EnergySource {
     public synchronized Measurement measure(Instant now, double lastKwh, Instant lastTs) {
         ModbusRegisterMap.Values v;
         try {
+            String gone = port.gone();
+            if (gone != null) {
+                throw new IOException(gone);
+            }
             if (master == null) {
-                master = opener.open();
+                master = port.open();
                 if (everOpened) {
                     reopened.incrementAndGet();
                 }
@@ -176,10 +218,7 @@ public final class ModbusSource implements EnergySource {
         } catch (Exception e) {
             failures.incrementAndGet();
             noReading(e.getMessage() != null ? e.getMessage() : e.toString());
-            if (master != null) {
-                close(master);
-                master = null;
-            }
+            closeMaster();
             return null;
         }
         String implausible = v.implausible(ReadingLimits.DEFAULTS);
@@ -204,6 +243,34 @@ public final class ModbusSource implements EnergySource {
         }
     }
 
+    /**
+     * Closes the master, if any, on a thread of its own, waiting at most {@link #CLOSE_WAIT}: closing a serial port
+     * whose device has just vanished can deadlock. j2mod 3.2.1's SerialConnection closes the port from jSerialComm's
+     * event thread when the disconnect event comes; jSerialComm 2.10.4's closePort() holds the port's configuration
+     * lock while it joins that event thread, which waits for the same lock. Seen in ModbusRtuIT (both threads' stacks
+     * in closePort, forever) when a port was closed just as socat was killed. A close that hangs is counted and
+     * left behind (a daemon thread and the descriptor of a device that is gone); the next read opens a new port.
+     */
+    private void closeMaster() {
+        AbstractModbusMaster m = master;
+        master = null;
+        if (m == null) {
+            return;
+        }
+        Thread closer = new Thread(() -> close(m), "modbus-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            closeHung.incrementAndGet();
+            LOG.warn("{}: closing the port hangs (jSerialComm); left behind, a new port is opened at the next read", where);
+        }
+    }
+
     /** Ends a master whatever state it is in; j2mod's disconnect() skips a serial port its listener closed already. */
     private static void close(AbstractModbusMaster m) {
         try {
@@ -225,7 +292,7 @@ public final class ModbusSource implements EnergySource {
     /**
      * {@code modbus.reads} (reads that gave a reading), {@code modbus.failures} (reads that failed, including
      * opens of an absent port), {@code modbus.reopened} (connections opened again after a failure),
-     * {@code modbus.refused} (reads whose values no meter gives).
+     * {@code modbus.refused} (reads whose values no meter gives), {@code modbus.close.hung} (see {@link #closeMaster()}).
      */
     @Override
     public Map<String, Long> counters() {
@@ -234,6 +301,7 @@ public final class ModbusSource implements EnergySource {
         c.put("modbus.failures", failures.get());
         c.put("modbus.reopened", reopened.get());
         c.put("modbus.refused", refused.get());
+        c.put("modbus.close.hung", closeHung.get());
         return Collections.unmodifiableMap(c);
     }
 
@@ -244,9 +312,6 @@ public final class ModbusSource implements EnergySource {
 
     @Override
     public synchronized void close() {
-        if (master != null) {
-            close(master);
-            master = null;
-        }
+        closeMaster();
     }
 }
