@@ -182,6 +182,35 @@ class ModbusRtuIT {
         assertThat(source.counters()).containsEntry("modbus.reopened", 1L).containsEntry("modbus.reads", 1L);
     }
 
+    @Test
+    void aReplyWithABadCrc_givesNoReading_counted() throws Exception {
+        line.start();
+        source = ModbusSource.rtu(line.bridgeEnd(), 9600, SerialFormat.F8N1, 1, ModbusRegisterMap.PZEM004T, Clock.systemUTC());
+        // A meter whose every reply arrives with its last CRC byte garbled (a noisy line): registers as a PZEM's.
+        Thread garbling = new Thread(() -> {
+            try (var in = new java.io.FileInputStream(line.meterEnd().toFile());
+                    var out = new java.io.FileOutputStream(line.meterEnd().toFile())) {
+                byte[] request = new byte[8];
+                while (in.readNBytes(request, 0, 8) == 8) {
+                    byte[] reply = {1, 4, 14, 0x09, 0x01, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                    int[] crc = com.ghgande.j2mod.modbus.util.ModbusUtil.calculateCRC(reply, 0, reply.length - 2);
+                    reply[reply.length - 2] = (byte) crc[0];
+                    reply[reply.length - 1] = (byte) (crc[1] ^ 0x5A);
+                    out.write(reply);
+                    out.flush();
+                }
+            } catch (java.io.IOException e) {
+                // the line went away: the test is over
+            }
+        }, "garbling-meter");
+        garbling.setDaemon(true);
+        garbling.start();
+
+        assertThat(source.measure(Instant.now(), 0, null)).isNull();
+        assertThat(source.counters()).containsEntry("modbus.failures", 1L).containsEntry("modbus.reads", 0L);
+        assertThat(messages()).singleElement().asString().contains("CRC Error in received frame").endsWith("; retrying at each interval");
+    }
+
     private List<String> messages() {
         return logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
