@@ -37,7 +37,7 @@ class ModbusRtuIT {
     @TempDir
     Path dir;
 
-    private SocatPtyPair line;
+    private SocatPty line;
     private ModbusSlave meter;
     private ModbusSource source;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -45,8 +45,8 @@ class ModbusRtuIT {
 
     @BeforeEach
     void line() {
-        assumeTrue(SocatPtyPair.available(), "needs " + SocatPtyPair.SOCAT);
-        line = new SocatPtyPair(dir);
+        assumeTrue(SocatPty.available(), "needs " + SocatPty.SOCAT);
+        line = new SocatPty(dir);
         logs.start();
         sourceLog.addAppender(logs);
     }
@@ -69,7 +69,7 @@ class ModbusRtuIT {
     void pzem004t_readsItsScaledRegisters_followsThem_andSurvivesTheLineGoingAndComingBack() throws Exception {
         SimpleProcessImage image = registers(10);
         pzem(image, 2305, 70_123, 162_345, 1_234_567);
-        source = ModbusSource.rtu(line.bridgeEnd(), ModbusRegisterMap.PZEM004T.defaultBaud(), SerialFormat.F8N1, 1,
+        source = ModbusSource.rtu(line.port(), ModbusRegisterMap.PZEM004T.defaultBaud(), SerialFormat.F8N1, 1,
                 ModbusRegisterMap.PZEM004T, Clock.fixed(T0, ZoneOffset.UTC));
 
         assertThat(source.measure(T0.plusSeconds(10), 0, null)).as("no line yet: no reading, no crash").isNull();
@@ -77,7 +77,7 @@ class ModbusRtuIT {
         assertThat(source.lastData()).as("nothing read yet: the start").isEqualTo(T0);
 
         line.start();
-        meter = meter(line.meterEnd(), 9600, SerialFormat.F8N1, 1, image);
+        meter = meter(line.meter(), 9600, SerialFormat.F8N1, 1, image);
         EnergySource.Measurement m = source.measure(T0.plusSeconds(20), 0, null);
         assertThat(m).isNotNull();
         assertThat(m.voltageV()).isEqualTo(230.5);
@@ -96,7 +96,7 @@ class ModbusRtuIT {
         // The meter's side is closed first: j2mod's slave, closed just as its port vanishes, can deadlock inside
         // jSerialComm (see ModbusSource.closeMaster), and it is not what is under test.
         ModbusSlaveFactory.close(meter);
-        line.stop(); // the USB stick pulled out
+        line.kill(); // the USB stick pulled out
         assertThat(source.measure(T0.plusSeconds(40), 0, null)).isNull();
         assertThat(source.measure(T0.plusSeconds(50), 0, null)).isNull();
         assertThat(source.counters()).containsEntry("modbus.failures", 3L).containsEntry("modbus.reads", 2L)
@@ -104,7 +104,7 @@ class ModbusRtuIT {
         assertThat(source.lastData()).isEqualTo(T0.plusSeconds(30));
 
         line.start(); // plugged in again: new ptys behind the same links
-        meter = meter(line.meterEnd(), 9600, SerialFormat.F8N1, 1, image);
+        meter = meter(line.meter(), 9600, SerialFormat.F8N1, 1, image);
         pzem(image, 2301, 1_500, 3_451, 1_234_601);
         m = source.measure(T0.plusSeconds(60), 0, null);
         assertThat(m).as("back").isNotNull();
@@ -114,7 +114,7 @@ class ModbusRtuIT {
         assertThat(source.counters()).containsEntry("modbus.failures", 3L).containsEntry("modbus.reads", 3L)
                 .containsEntry("modbus.reopened", 1L).containsEntry("modbus.refused", 0L).containsEntry("modbus.close.hung", 0L);
 
-        String where = "Modbus RTU " + line.bridgeEnd() + " unit 1";
+        String where = "Modbus RTU " + line.port() + " unit 1";
         assertThat(messages()).as("one line per outage, one per recovery").containsExactly(
                 "WARN " + where + ": no reading (device absent (unplugged?)); retrying at each interval",
                 "INFO " + where + ": reading again",
@@ -133,9 +133,9 @@ class ModbusRtuIT {
         putFloat(image, 0x000C, 983.5f);
         putFloat(image, 0x0048, 4521.375f);
         line.start();
-        meter = meter(line.meterEnd(), 9600, even, 7, image);
-        source = ModbusSource.rtu(line.bridgeEnd(), 9600, even, 7, ModbusRegisterMap.SDM120, Clock.fixed(T0, ZoneOffset.UTC));
-        assertThat(source).hasToString("Modbus RTU " + line.bridgeEnd() + " 9600 8E1 unit 7 (sdm120)");
+        meter = meter(line.meter(), 9600, even, 7, image);
+        source = ModbusSource.rtu(line.port(), 9600, even, 7, ModbusRegisterMap.SDM120, Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(source).hasToString("Modbus RTU " + line.port() + " 9600 8E1 unit 7 (sdm120)");
 
         EnergySource.Measurement m = source.measure(T0.plusSeconds(10), 0, null);
         assertThat(m.energyKwh()).isEqualTo(4521.375);
@@ -154,7 +154,7 @@ class ModbusRtuIT {
         putFloat(image, 0x0048, 4521.5f);
         assertThat(source.measure(T0.plusSeconds(40), 0, null).energyKwh()).isEqualTo(4521.5);
         assertThat(source.counters()).containsEntry("modbus.reopened", 0L).containsEntry("modbus.reads", 2L);
-        String where = "Modbus RTU " + line.bridgeEnd() + " unit 7";
+        String where = "Modbus RTU " + line.port() + " unit 7";
         assertThat(messages()).containsExactly(
                 "WARN " + where + ": no reading (energy register reads NaN kWh: refused); retrying at each interval",
                 "INFO " + where + ": reading again");
@@ -165,8 +165,8 @@ class ModbusRtuIT {
         SimpleProcessImage image = registers(10);
         pzem(image, 2305, 1_000, 2_305, 42_000);
         line.start();
-        meter = meter(line.meterEnd(), 9600, SerialFormat.F8N1, 1, image);
-        source = ModbusSource.rtu(line.bridgeEnd(), 9600, SerialFormat.F8N1, 2, ModbusRegisterMap.PZEM004T, Clock.systemUTC());
+        meter = meter(line.meter(), 9600, SerialFormat.F8N1, 1, image);
+        source = ModbusSource.rtu(line.port(), 9600, SerialFormat.F8N1, 2, ModbusRegisterMap.PZEM004T, Clock.systemUTC());
 
         long started = System.nanoTime();
         assertThat(source.measure(Instant.now(), 0, null)).isNull();
@@ -185,11 +185,11 @@ class ModbusRtuIT {
     @Test
     void aReplyWithABadCrc_givesNoReading_counted() throws Exception {
         line.start();
-        source = ModbusSource.rtu(line.bridgeEnd(), 9600, SerialFormat.F8N1, 1, ModbusRegisterMap.PZEM004T, Clock.systemUTC());
+        source = ModbusSource.rtu(line.port(), 9600, SerialFormat.F8N1, 1, ModbusRegisterMap.PZEM004T, Clock.systemUTC());
         // A meter whose every reply arrives with its last CRC byte garbled (a noisy line): registers as a PZEM's.
         Thread garbling = new Thread(() -> {
-            try (var in = new java.io.FileInputStream(line.meterEnd().toFile());
-                    var out = new java.io.FileOutputStream(line.meterEnd().toFile())) {
+            try (var in = new java.io.FileInputStream(line.meter().toFile());
+                    var out = new java.io.FileOutputStream(line.meter().toFile())) {
                 byte[] request = new byte[8];
                 while (in.readNBytes(request, 0, 8) == 8) {
                     byte[] reply = {1, 4, 14, 0x09, 0x01, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
