@@ -47,7 +47,8 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--state-file", description = "The meter's identity, register and seq (default {IMS_DATA_DIR}/bridge/meter.json).")
     Path stateFile;
 
-    @Option(names = "--source", description = "Where measurements come from: s0 (pulses on a GPIO), p1 (the DSMR P1 port) or modbus (Modbus TCP) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--source", description = "Where measurements come from: s0 (pulses on a GPIO), p1 (the DSMR P1 port), modbus (Modbus TCP) "
+            + "or modbus-rtu (Modbus RTU on a serial port) (default ${DEFAULT-VALUE}).")
     String source = "s0";
 
     @Option(names = "--modbus-host", description = "The meter's (or its RS485 gateway's) Modbus TCP address.")
@@ -59,8 +60,17 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--modbus-unit", description = "The meter's Modbus unit (slave) ID (default ${DEFAULT-VALUE}).")
     int modbusUnit = 1;
 
-    @Option(names = "--modbus-map", description = "The meter's register layout: sdm120 or sdm630 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--modbus-map", description = "The meter's register layout: sdm120, sdm630 or pzem004t (default ${DEFAULT-VALUE}).")
     String modbusMap = "sdm630";
+
+    @Option(names = "--modbus-device", description = "Modbus RTU: the serial device of the RS485 (or TTL) adapter (default ${DEFAULT-VALUE}).")
+    Path modbusDevice = Path.of("/dev/ttyUSB0");
+
+    @Option(names = "--modbus-baud", description = "Modbus RTU: the meter's speed (default: the map's, as the meter ships: 2400 for sdm120, 9600 for sdm630 and pzem004t).")
+    Integer modbusBaud;
+
+    @Option(names = "--modbus-format", description = "Modbus RTU: data bits, parity, stop bits, e.g. 8N1, 8E1, 8N2 (default ${DEFAULT-VALUE}).")
+    String modbusFormat = "8N1";
 
     @Option(names = "--p1-device", paramLabel = "DEVICE", description = "The P1 serial device: a USB P1 cable (/dev/ttyUSB0, better its /dev/serial/by-id/… name) "
             + "or the Pi's UART (/dev/serial0); the bridge sets its speed and format itself and reopens it when it goes away "
@@ -180,9 +190,10 @@ public final class BridgeMain implements Callable<Integer> {
                 if (modbusHost == null) {
                     throw new CommandLine.ParameterException(new CommandLine(this), "--source modbus needs --modbus-host");
                 }
-                yield new ModbusSource(modbusHost, modbusPort, modbusUnit, ModbusSource.RegisterMap.named(modbusMap));
+                yield modbusSource(false);
             }
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1 or modbus");
+            case "modbus-rtu" -> modbusSource(true);
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1, modbus or modbus-rtu");
         };
         Bridge bridge;
         try {
@@ -290,6 +301,25 @@ public final class BridgeMain implements Callable<Integer> {
             }
         }
         return P1Source.Options.auto().withSetting(baud, format).withCipher(cipher);
+    }
+
+    /**
+     * The Modbus source the options describe (nothing is opened yet).
+     *
+     * @param rtu Modbus RTU on {@code --modbus-device}, else Modbus TCP to {@code --modbus-host}
+     * @throws CommandLine.ParameterException for a map, format, baud or unit that cannot be
+     */
+    ModbusSource modbusSource(boolean rtu) {
+        try {
+            ModbusRegisterMap map = ModbusRegisterMap.named(modbusMap);
+            if (!rtu) {
+                return ModbusSource.tcp(modbusHost, modbusPort, modbusUnit, map, Clock.systemUTC());
+            }
+            return ModbusSource.rtu(modbusDevice, modbusBaud != null ? modbusBaud : map.defaultBaud(), SerialFormat.parse(modbusFormat),
+                    modbusUnit, map, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+        }
     }
 
     /** Pi4J with the mock platform and GPIO only. */

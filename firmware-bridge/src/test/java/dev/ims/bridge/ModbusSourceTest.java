@@ -7,6 +7,7 @@ import com.ghgande.j2mod.modbus.procimg.SimpleProcessImage;
 import com.ghgande.j2mod.modbus.slave.ModbusSlave;
 import com.ghgande.j2mod.modbus.slave.ModbusSlaveFactory;
 import dev.ims.embedded.FreePorts;
+import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class ModbusSourceTest {
         ModbusSlave slave = ModbusSlaveFactory.createTCPSlave(port, 2);
         slave.addProcessImage(7, image);
         slave.open();
-        ModbusSource source = new ModbusSource("127.0.0.1", port, 7, ModbusSource.RegisterMap.named("sdm630"));
+        ModbusSource source = ModbusSource.tcp("127.0.0.1", port, 7, ModbusRegisterMap.named("sdm630"), Clock.systemUTC());
         try {
             EnergySource.Measurement m = source.measure(Instant.now(), 0, null);
             assertThat(m).isNotNull();
@@ -40,12 +41,13 @@ class ModbusSourceTest {
 
             ModbusSlaveFactory.close(slave);
             assertThat(source.measure(Instant.now(), 0, null)).as("meter unreachable: no reading, no crash").isNull();
-            assertThat(source.failures()).isEqualTo(1);
+            assertThat(source.counters()).containsEntry("modbus.failures", 1L).containsEntry("modbus.reads", 2L);
             slave = ModbusSlaveFactory.createTCPSlave(port, 2);
             slave.addProcessImage(7, image);
             slave.open();
             assertThat(source.measure(Instant.now(), 0, null).energyKwh()).as("back").isEqualTo(12346.0);
-            assertThat(source.failures()).isZero();
+            assertThat(source.counters()).containsEntry("modbus.failures", 1L).containsEntry("modbus.reopened", 1L)
+                    .containsEntry("modbus.reads", 3L);
         } finally {
             source.close();
             ModbusSlaveFactory.close(slave);
