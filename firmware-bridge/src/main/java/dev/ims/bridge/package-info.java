@@ -1,7 +1,8 @@
 /**
  * A real meter behind a Raspberry Pi: counts the meter's S0 pulses into a register, or reads the meter's
  * own registers from its P1 port (DSMR, e-MUCS, Smarty; {@link dev.ims.bridge.P1Source} through
- * {@link dev.ims.bridge.P1Port}), drives and reads back the supply relay through GPIO (Pi4J 2), and
+ * {@link dev.ims.bridge.P1Port}) or over Modbus TCP or RTU ({@link dev.ims.bridge.ModbusSource}), watches that the
+ * meter keeps giving data ({@link dev.ims.bridge.SourceWatch}), drives and reads back the supply relay through GPIO (Pi4J 2), and
  * publishes readings over MQTT with the connection, on-disk outbox and relay command rules it shares with
  * the simulated meters (module meter-client).
  */
