@@ -10,6 +10,8 @@ import dev.ims.portal.dashboard.DashboardRoutes;
 import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.circuit.CircuitControlRoutes;
+import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.command.CommandDelivery;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
@@ -168,6 +170,8 @@ public final class Portal {
             publisher.connect();
         }
         new CommandRoutes(commands, meters).register(router);
+        CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock);
+        new CircuitControlRoutes(circuitControl, meters).register(router);
         deviceRoutes.register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
