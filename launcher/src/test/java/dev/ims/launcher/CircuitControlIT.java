@@ -300,6 +300,12 @@ class CircuitControlIT {
         Document stored = Mono.from(db.getCollection(CIRCUIT_SCHEDULES).find(Filters.eq(ID, HOME + "/water-heater")).first()).block();
         assertThat(stored.getString(COMMAND_ID)).isEqualTo(id);
 
+        // The meter page renders with the schedule's command in the staff's list of latest commands.
+        HttpResponse<String> staffPage = api(staffToken, "GET", "/meters/" + HOME, null);
+        assertThat(staffPage.statusCode()).as(staffPage.body()).isEqualTo(200);
+        assertThat(staffPage.body()).contains("circuit water-heater: schedule");
+        assertThat(alice.api("GET", "/meters/" + HOME, null).statusCode()).isEqualTo(200);
+
         String removed = commandId(alice.api("DELETE", "/api/v1/meters/" + HOME + "/circuits/water-heater/schedule", null));
         await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(command(alice.token, removed).get("state").asText()));
         assertThat(home.running).doesNotContainKey("water-heater");

@@ -176,7 +176,7 @@ public final class Portal {
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
         new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
-                .register(router);
+                .withCircuitControl(circuitControl).register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);

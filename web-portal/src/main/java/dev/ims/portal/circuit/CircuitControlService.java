@@ -200,6 +200,22 @@ public final class CircuitControlService {
         });
     }
 
+    /**
+     * What the dashboard's circuit controls need ({@code circuit-control.ftlh}): {@code circuitOwner} (only the meter's
+     * owner gets forms) and {@code circuitSchedules} (circuit ID to its kept schedule, as {@link #schedules}).
+     */
+    public Future<Map<String, Object>> pageModel(Document meter, dev.ims.portal.account.Principal p) {
+        boolean owner = !p.isStaff() && p.username().equals(meter.getString(OWNER));
+        return schedules(meter.getString(ID)).map(list -> {
+            Map<String, Object> byCircuit = new LinkedHashMap<>();
+            list.forEach(v -> byCircuit.put((String) v.get("circuit"), v));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("circuitOwner", owner);
+            out.put("circuitSchedules", byCircuit);
+            return out;
+        });
+    }
+
     /** The schedule kept for the circuit, or null. */
     public Future<Document> kept(String meterId, String circuitId) {
         return Mongo.first(db.getCollection(CIRCUIT_SCHEDULES).find(Filters.eq(ID, scheduleId(meterId, circuitId))));
