@@ -39,8 +39,8 @@ import dev.ims.model.topic.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,9 +78,10 @@ public final class MeterConnection implements AutoCloseable {
     static final int OUTBOX_WINDOW = 100;
     /**
      * Commands are carried out here, not on the MQTT client's event loop: they write and force files. One
-     * thread for the whole process, since commands are rare and each meter's must run in order.
+     * thread for the whole process, since commands are rare and each meter's must run in order. The circuits'
+     * schedules are evaluated on it too, so that a command and a schedule never switch a circuit at once.
      */
-    private static final java.util.concurrent.ScheduledExecutorService COMMANDS = Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledExecutorService COMMANDS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "meter-commands");
         t.setDaemon(true);
         return t;

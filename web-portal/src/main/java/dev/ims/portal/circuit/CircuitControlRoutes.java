@@ -125,7 +125,6 @@ public final class CircuitControlRoutes {
     }
 
     private void apiGetSchedule(RoutingContext ctx) {
-        Principal p = Access.principal(ctx);
         String circuit = ctx.pathParam("circuit");
         meters.meter(ctx).compose(m -> circuits.schedules(m.getString(ID))).onSuccess(all -> {
             Map<String, Object> mine = all.stream().filter(v -> circuit.equals(v.get("circuit"))).findFirst().orElse(null);
