@@ -73,20 +73,42 @@ final class CommandTracker {
                     dev.ims.model.log.LogSafe.of(ack.commandId()));
             return;
         }
-        RelayState target = RelayState.valueOf(command.getString(RELAY));
+        String type = command.getString(COMMAND_TYPE);
+        boolean schedule = "SCHEDULE".equals(type);
+        boolean circuit = schedule || "CIRCUIT".equals(type);
+        RelayState target = schedule ? null : RelayState.valueOf(command.getString(RELAY));
         Instant now = clock.instant();
         Bson waiting = Filters.and(Filters.eq(ID, ack.commandId()),
                 Filters.in(STATE, CommandState.PENDING.name(), CommandState.TIMED_OUT.name()));
         Bson ackFields = Updates.combine(Updates.set(ACKED_AT, Date.from(now)), Updates.set(ACK_TS, Date.from(ack.ts())),
-                Updates.set(ACK_RELAY, ack.relay().name()));
+                Updates.set(ACK_RELAY, ack.relay() == null ? null : ack.relay().name()));
+        String commandCircuit = command.getString(COMMAND_CIRCUIT);
+        if (circuit && !java.util.Objects.equals(commandCircuit, ack.circuit())) {
+            String why = "the meter answered for circuit " + ack.circuit() + ", not " + commandCircuit;
+            if (change(waiting, CommandState.FAILED, why, Updates.combine(ackFields, Updates.set(ERROR, why)))) {
+                LOG.warn("Command {} for meter {} failed: {}", ack.commandId(), meterId, dev.ims.model.log.LogSafe.of(why));
+            }
+            return;
+        }
+        if (schedule && ack.ok()) {
+            // A schedule is confirmed by the meter taking it; its readings then name it (the circuit's "schedule").
+            if (change(waiting, CommandState.CONFIRMED, "the meter runs the schedule for circuit " + commandCircuit, ackFields)) {
+                LOG.info("Command {} for meter {} confirmed: schedule for circuit {}", ack.commandId(), meterId, commandCircuit);
+            }
+            return;
+        }
         if (ack.ok() && ack.relay() == target) {
-            if (change(waiting, CommandState.CONFIRMED, "the meter reports its relay " + ack.relay(), ackFields)) {
-                LOG.info("Command {} for meter {} confirmed: relay {}", ack.commandId(), meterId, ack.relay());
-                open.put(meterId, new Open(ack.commandId(), target, ack.ts()));
+            String what = circuit ? "circuit " + commandCircuit + "'s relay" : "relay";
+            if (change(waiting, CommandState.CONFIRMED, "the meter reports its " + what + " " + ack.relay(), ackFields)) {
+                LOG.info("Command {} for meter {} confirmed: {} {}", ack.commandId(), meterId, what, ack.relay());
+                if (!circuit) {
+                    // Readings verify the supply relay only; a circuit's relay in readings is not tracked here.
+                    open.put(meterId, new Open(ack.commandId(), target, ack.ts()));
+                }
             }
         } else {
             String why = !ack.ok() ? "the meter refused it: " + (ack.error() == null ? "no reason given" : ack.error())
-                    : "the meter reports its relay " + ack.relay() + ", not " + target;
+                    : "the meter reports its " + (circuit ? "circuit " + commandCircuit + "'s relay " : "relay ") + ack.relay() + ", not " + target;
             if (change(waiting, CommandState.FAILED, why, Updates.combine(ackFields, Updates.set(ERROR, why)))) {
                 LOG.warn("Command {} for meter {} failed: {}", ack.commandId(), meterId, dev.ims.model.log.LogSafe.of(why));
             }
@@ -127,7 +149,8 @@ final class CommandTracker {
     void sweep() {
         try {
             Map<String, Open> fresh = new java.util.HashMap<>();
-            for (Document c : Flux.from(db.getCollection(COMMANDS).find(Filters.eq(STATE, CommandState.CONFIRMED.name()))
+            for (Document c : Flux.from(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(STATE, CommandState.CONFIRMED.name()),
+                            Filters.nin(COMMAND_TYPE, "CIRCUIT", "SCHEDULE")))
                     .sort(new Document(ACK_TS, 1))).collectList().block(DB_TIMEOUT)) {
                 if (c.getDate(ACK_TS) != null) {
                     // The newest confirmation per meter is the one its readings will tell about.

@@ -10,6 +10,8 @@ import dev.ims.portal.dashboard.DashboardRoutes;
 import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.usage.UsageService;
+import dev.ims.portal.circuit.CircuitControlRoutes;
+import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.command.CommandDelivery;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
@@ -168,11 +170,13 @@ public final class Portal {
             publisher.connect();
         }
         new CommandRoutes(commands, meters).register(router);
+        CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock);
+        new CircuitControlRoutes(circuitControl, meters).register(router);
         deviceRoutes.register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
         new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
-                .register(router);
+                .withCircuitControl(circuitControl).register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);

@@ -11,8 +11,14 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import dev.ims.client.meter.MeterDevice;
+import dev.ims.client.circuit.CircuitDevice;
+import dev.ims.client.circuit.ScheduleRunner;
+import dev.ims.model.circuit.CircuitInfo;
+import dev.ims.model.command.CircuitCommand;
 import dev.ims.model.command.CommandAck;
+import dev.ims.model.command.MeterCommand;
 import dev.ims.model.command.RelayCommand;
+import dev.ims.model.command.ScheduleCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.security.Credential;
@@ -33,8 +39,8 @@ import dev.ims.model.topic.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +55,13 @@ import org.slf4j.LoggerFactory;
  * expired, validity window, no replayed ID, minimum switch interval); a refused one is answered {@code ok:false} with the reason in {@code error} and logged in one
  * line. A command carried out is acknowledged only after the new relay state and the command's ID are on
  * disk.
+ *
+ * <p>A meter whose device is also a {@link CircuitDevice} carries out CIRCUIT and SCHEDULE commands for its circuits
+ * (contract "added with circuits"): the same signature, expiry and replay rules ({@link CommandGuard#admit}), then the
+ * circuit's own (refused {@code unknown-circuit:}, {@code critical:}, {@code not-switchable:}, {@code bad-schedule:},
+ * {@code too-soon:} within the circuit's own minimum switch interval); its schedules run in a {@link ScheduleRunner}
+ * kept beside the state file. A meter without circuits refuses them {@code unknown-circuit:}. The supply relay is never
+ * touched by them.
  */
 public final class MeterConnection implements AutoCloseable {
 
@@ -60,12 +73,15 @@ public final class MeterConnection implements AutoCloseable {
     private final Clock clock;
     private final Mqtt5AsyncClient client;
     private final CommandGuard guard;
+    /** The circuits' schedules; null when the meter has no circuits. */
+    private final ScheduleRunner schedules;
     static final int OUTBOX_WINDOW = 100;
     /**
      * Commands are carried out here, not on the MQTT client's event loop: they write and force files. One
-     * thread for the whole process, since commands are rare and each meter's must run in order.
+     * thread for the whole process, since commands are rare and each meter's must run in order. The circuits'
+     * schedules are evaluated on it too, so that a command and a schedule never switch a circuit at once.
      */
-    private static final ExecutorService COMMANDS = Executors.newSingleThreadExecutor(r -> {
+    private static final ScheduledExecutorService COMMANDS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "meter-commands");
         t.setDaemon(true);
         return t;
@@ -84,6 +100,14 @@ public final class MeterConnection implements AutoCloseable {
      * @param guard the meter's command rules and journal; closed with this connection
      */
     public MeterConnection(MeterDevice meter, Credential credential, ImsSettings settings, Clock clock, CommandGuard guard) {
+        this(meter, credential, settings, clock, guard, ScheduleRunner.DEFAULT_TICK);
+    }
+
+    /**
+     * @param scheduleTick how often the circuits' schedules are evaluated (a meter with circuits only)
+     */
+    public MeterConnection(MeterDevice meter, Credential credential, ImsSettings settings, Clock clock, CommandGuard guard,
+            java.time.Duration scheduleTick) {
         this.meter = meter;
         this.guard = guard;
         this.topics = new Topics(settings.topicPrefix());
@@ -106,7 +130,20 @@ public final class MeterConnection implements AutoCloseable {
                     }
                 });
         this.client = builder.buildAsync();
+        if (meter instanceof CircuitDevice circuits) {
+            // Started before any connection: schedules run on the meter whether or not the network is up.
+            schedules = new ScheduleRunner(meter.meterId(), circuits, guard.stateFile() == null ? null : ScheduleRunner.besides(guard.stateFile()),
+                    guard.rules().minSwitchInterval(), clock);
+            schedules.start(COMMANDS, scheduleTick);
+        } else {
+            schedules = null;
+        }
         client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, this::onCommand, COMMANDS);
+    }
+
+    /** The circuits' schedule runner; null when the meter has no circuits. */
+    public ScheduleRunner schedules() {
+        return schedules;
     }
 
     /**
@@ -267,13 +304,25 @@ public final class MeterConnection implements AutoCloseable {
     }
 
     private void onCommand(Mqtt5Publish publish) {
-        RelayCommand command;
+        MeterCommand decoded;
         try {
-            command = RelayCommand.decode(publish.getPayloadAsBytes());
+            decoded = MeterCommand.decode(publish.getPayloadAsBytes());
+        } catch (ScheduleCommand.BadScheduleException e) {
+            refuseCircuit(e.commandId(), e.circuit(), null, new CommandGuard.Refused(Refusal.BAD_SCHEDULE, e.detail()));
+            return;
         } catch (InvalidPayloadException e) {
             LOG.warn("Meter {} ignored a bad command: {}", meter.meterId(), LogSafe.of(e.describe()));
             return;
         }
+        if (decoded instanceof CircuitCommand c) {
+            onCircuitCommand(c);
+            return;
+        }
+        if (decoded instanceof ScheduleCommand s) {
+            onScheduleCommand(s);
+            return;
+        }
+        RelayCommand command = (RelayCommand) decoded;
         Instant now = clock.instant();
         RelayState before = meter.relay();
         CommandGuard.Decision decision = guard.check(command, before, now);
@@ -332,6 +381,117 @@ public final class MeterConnection implements AutoCloseable {
                 .send();
     }
 
+    /**
+     * The circuit a command names when the meter may switch it; else the refusal ({@code unknown-circuit},
+     * {@code critical}, {@code not-switchable}).
+     */
+    private Object switchableCircuit(String circuitId) {
+        if (!(meter instanceof CircuitDevice circuits)) {
+            return new CommandGuard.Refused(Refusal.UNKNOWN_CIRCUIT, "meter " + meter.meterId() + " has no circuits");
+        }
+        CircuitInfo info = circuits.circuits().stream().filter(c -> c.id().equals(circuitId)).findFirst().orElse(null);
+        if (info == null) {
+            return new CommandGuard.Refused(Refusal.UNKNOWN_CIRCUIT, "meter " + meter.meterId() + " has no circuit " + circuitId);
+        }
+        if (info.critical()) {
+            return new CommandGuard.Refused(Refusal.CRITICAL, "circuit " + circuitId + " is critical: never switched remotely");
+        }
+        if (!info.switchable()) {
+            return new CommandGuard.Refused(Refusal.NOT_SWITCHABLE, "circuit " + circuitId + " has no relay");
+        }
+        return info;
+    }
+
+    private void onCircuitCommand(CircuitCommand command) {
+        Instant now = clock.instant();
+        java.util.Optional<CommandGuard.Refused> refused = guard.admit(command, now);
+        if (refused.isPresent()) {
+            refuseCircuit(command.commandId(), command.circuit(), command.ts(), refused.get());
+            return;
+        }
+        if (switchableCircuit(command.circuit()) instanceof CommandGuard.Refused r) {
+            refuseCircuit(command.commandId(), command.circuit(), command.ts(), r);
+            return;
+        }
+        CircuitDevice circuits = (CircuitDevice) meter;
+        String circuit = command.circuit();
+        RelayState before = circuits.circuitRelay(circuit);
+        boolean switching = before != command.relay();
+        if (switching) {
+            java.util.Optional<String> wait = schedules.tooSoon(circuit, now);
+            if (wait.isPresent()) {
+                refuseCircuit(command.commandId(), circuit, command.ts(), new CommandGuard.Refused(Refusal.TOO_SOON, wait.get()));
+                return;
+            }
+        }
+        RelayState after = before;
+        if (switching) {
+            try {
+                after = circuits.switchCircuit(circuit, command.relay());
+            } catch (RuntimeException e) {
+                refuseCircuit(command.commandId(), circuit, command.ts(), new CommandGuard.Refused(Refusal.NOT_SAVED,
+                        "cannot save the circuit's relay state, not switched: " + e.getMessage()));
+                return;
+            }
+        }
+        try {
+            schedules.commanded(circuit, switching, now);
+            guard.executed(command, switching, now);
+        } catch (RuntimeException e) {
+            LOG.warn("Meter {} could not record command {} for circuit {}: {}", meter.meterId(), LogSafe.of(command.commandId()), circuit,
+                    LogSafe.of(e.toString()));
+        }
+        boolean ok = after == command.relay();
+        LOG.info("Meter {} circuit {} {} {} (command {})", meter.meterId(), circuit, switching ? "switched" : "already", after,
+                LogSafe.of(command.commandId()));
+        ackCircuit(command.commandId(), circuit, ok, after, ok ? null : "the circuit's relay reports " + after + " after switching " + command.relay());
+    }
+
+    private void onScheduleCommand(ScheduleCommand command) {
+        Instant now = clock.instant();
+        java.util.Optional<CommandGuard.Refused> refused = guard.admit(command, now);
+        if (refused.isPresent()) {
+            refuseCircuit(command.commandId(), command.circuit(), command.ts(), refused.get());
+            return;
+        }
+        if (switchableCircuit(command.circuit()) instanceof CommandGuard.Refused r) {
+            refuseCircuit(command.commandId(), command.circuit(), command.ts(), r);
+            return;
+        }
+        try {
+            schedules.set(command.circuit(), command.commandId(), command.schedule(), now);
+        } catch (RuntimeException e) {
+            refuseCircuit(command.commandId(), command.circuit(), command.ts(), new CommandGuard.Refused(Refusal.NOT_SAVED,
+                    "cannot save the schedule: " + e.getMessage()));
+            return;
+        }
+        try {
+            guard.executed(command, false, now);
+        } catch (RuntimeException e) {
+            LOG.warn("Meter {} could not record command {} in its journal: {}", meter.meterId(), LogSafe.of(command.commandId()),
+                    LogSafe.of(e.toString()));
+        }
+        ackCircuit(command.commandId(), command.circuit(), true, ((CircuitDevice) meter).circuitRelay(command.circuit()), null);
+    }
+
+    private void refuseCircuit(String commandId, String circuit, Instant ts, CommandGuard.Refused refused) {
+        LOG.warn("Meter {} refused command {} for circuit {} ({}): {}", meter.meterId(), LogSafe.of(commandId), LogSafe.of(circuit), ts,
+                LogSafe.of(refused.error()));
+        RelayState relay = null;
+        if (meter instanceof CircuitDevice circuits && circuits.circuits().stream().anyMatch(c -> c.id().equals(circuit))) {
+            relay = circuits.circuitRelay(circuit);
+        }
+        ackCircuit(commandId, circuit, false, relay, refused.error());
+    }
+
+    private void ackCircuit(String commandId, String circuit, boolean ok, RelayState relay, String error) {
+        client.publishWith()
+                .topic(topics.commandAck(meter.meterId()))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new CommandAck(commandId, ok, circuit, relay, error, clock.instant()).encode())
+                .send();
+    }
+
     /** Publishes OFFLINE (a clean stop sends no last will) and disconnects. */
     @Override
     public void close() {
@@ -339,6 +499,9 @@ public final class MeterConnection implements AutoCloseable {
         try {
             disconnect();
         } finally {
+            if (schedules != null) {
+                schedules.close();
+            }
             guard.close();
         }
     }

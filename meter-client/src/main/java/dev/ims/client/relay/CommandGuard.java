@@ -1,6 +1,7 @@
 package dev.ims.client.relay;
 
 import dev.ims.model.command.CommandVerifier;
+import dev.ims.model.command.MeterCommand;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.command.Verification;
 import dev.ims.model.reading.RelayState;
@@ -27,6 +28,8 @@ import java.util.Optional;
  *   <li>the last switch lies at least {@link RelayRules#minSwitchInterval()} back ({@link Refusal#TOO_SOON}),
  *       across restarts; a meter clock that went backwards before the last switch counts as too soon.
  * </ol>
+ * Circuit and schedule commands pass the first three rules ({@link #admit}); the circuit's own rules (critical, relay,
+ * its own minimum switch interval) are the meter connection's, with the circuits' schedule runner.
  * The caller carries a command out, then {@link #executed records} it, then acknowledges it. Not
  * thread-safe: one meter's commands are handled one at a time.
  */
@@ -52,12 +55,18 @@ public final class CommandGuard implements AutoCloseable {
     private final CommandVerifier verifier;
     private final RelayRules rules;
     private final CommandJournal journal;
+    private final java.nio.file.Path stateFile;
 
     /**
      * @param meterId the meter's own ID: a signature must cover it
      * @param verifier the keys the meter trusts (see {@link CommandTrust#load})
      */
     public CommandGuard(String meterId, CommandVerifier verifier, RelayRules rules, CommandJournal journal) {
+        this(meterId, verifier, rules, journal, null);
+    }
+
+    private CommandGuard(String meterId, CommandVerifier verifier, RelayRules rules, CommandJournal journal, java.nio.file.Path stateFile) {
+        this.stateFile = stateFile;
         this.meterId = meterId;
         this.verifier = verifier;
         this.rules = rules;
@@ -66,7 +75,12 @@ public final class CommandGuard implements AutoCloseable {
 
     /** The guard of the meter {@code meterId} whose state is in {@code stateFile}, with its journal beside it. */
     public static CommandGuard forStateFile(java.nio.file.Path stateFile, String meterId, CommandVerifier verifier, RelayRules rules) {
-        return new CommandGuard(meterId, verifier, rules, CommandJournal.open(CommandJournal.besides(stateFile), rules.journalSize()));
+        return new CommandGuard(meterId, verifier, rules, CommandJournal.open(CommandJournal.besides(stateFile), rules.journalSize()), stateFile);
+    }
+
+    /** The meter's state file, beside which its journal (and its circuits' schedules) are kept; null when not known. */
+    public java.nio.file.Path stateFile() {
+        return stateFile;
     }
 
     public RelayRules rules() {
@@ -75,22 +89,9 @@ public final class CommandGuard implements AutoCloseable {
 
     /** @param relay the relay's state as the meter knows it now */
     public Decision check(RelayCommand command, RelayState relay, Instant now) {
-        Verification verified = verifier.verify(meterId, command, now);
-        if (!verified.ok()) {
-            return new Refused(refusal(verified.outcome()), verified.detail());
-        }
-        Duration validity = rules.validity();
-        Duration signedFor = Duration.between(command.ts(), command.expiresAt());
-        if (signedFor.compareTo(RelayRules.MAX_SIGNED_VALIDITY) > 0) {
-            return new Refused(Refusal.EXPIRED, "signed valid for " + signedFor + " from " + command.ts() + ", longer than the "
-                    + RelayRules.MAX_SIGNED_VALIDITY + " a meter accepts");
-        }
-        if (command.ts().isAfter(now.plus(validity))) {
-            return new Refused(Refusal.FUTURE, "sent at " + command.ts() + ", more than " + validity + " after the meter's clock (" + now + ")");
-        }
-        Optional<CommandJournal.Entry> before = journal.find(command.commandId());
-        if (before.isPresent()) {
-            return new Refused(Refusal.DUPLICATE, "command " + command.commandId() + " was carried out already, at " + before.get().at());
+        Optional<Refused> refused = admit(command, now);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         if (command.relay() == relay) {
             return new AlreadyThere();
@@ -107,6 +108,35 @@ public final class CommandGuard implements AutoCloseable {
         return new Switch();
     }
 
+    /**
+     * The rules every command passes, whatever it switches: signed for this meter by a trusted key and valid, not
+     * signed for longer than allowed, not from the future, not carried out before.
+     *
+     * @return the refusal, or empty when the command may go on to its own rules
+     */
+    public Optional<Refused> admit(MeterCommand command, Instant now) {
+        Verification verified = verifier.verify(meterId, command, now);
+        if (!verified.ok()) {
+            return Optional.of(new Refused(refusal(verified.outcome()), verified.detail()));
+        }
+        Duration validity = rules.validity();
+        Duration signedFor = Duration.between(command.ts(), command.expiresAt());
+        if (signedFor.compareTo(RelayRules.MAX_SIGNED_VALIDITY) > 0) {
+            return Optional.of(new Refused(Refusal.EXPIRED, "signed valid for " + signedFor + " from " + command.ts() + ", longer than the "
+                    + RelayRules.MAX_SIGNED_VALIDITY + " a meter accepts"));
+        }
+        if (command.ts().isAfter(now.plus(validity))) {
+            return Optional.of(new Refused(Refusal.FUTURE, "sent at " + command.ts() + ", more than " + validity + " after the meter's clock ("
+                    + now + ")"));
+        }
+        Optional<CommandJournal.Entry> before = journal.find(command.commandId());
+        if (before.isPresent()) {
+            return Optional.of(new Refused(Refusal.DUPLICATE, "command " + command.commandId() + " was carried out already, at "
+                    + before.get().at()));
+        }
+        return Optional.empty();
+    }
+
     private static Refusal refusal(Verification.Outcome outcome) {
         return switch (outcome) {
             case UNSIGNED -> Refusal.UNSIGNED;
@@ -121,17 +151,18 @@ public final class CommandGuard implements AutoCloseable {
     /**
      * Records a command as carried out (on disk when this returns).
      *
-     * @param switched whether the relay changed; only then does it start a new minimum interval
+     * @param switched whether the relay changed; only then (and only for the supply relay) does it start a new minimum
+     *     interval: a circuit's own interval is kept by its schedule runner
      * @throws java.io.UncheckedIOException when the journal cannot be written
      */
-    public void executed(RelayCommand command, boolean switched, Instant now) {
+    public void executed(MeterCommand command, boolean switched, Instant now) {
         // Remembered at least while a replay could still pass the other rules: until expiresAt (a queued command:
         // up to days), and no shorter than the window on ts.
         Instant keepUntil = command.ts().plus(rules.validity());
         if (command.expiresAt() != null && command.expiresAt().isAfter(keepUntil)) {
             keepUntil = command.expiresAt();
         }
-        journal.record(new CommandJournal.Entry(command.commandId(), command.ts(), now, switched, keepUntil), now);
+        journal.record(new CommandJournal.Entry(command.commandId(), command.ts(), now, switched, keepUntil, command.circuit()), now);
     }
 
     @Override

@@ -45,11 +45,18 @@ public final class CommandJournal implements AutoCloseable {
      * @param switched whether the relay changed (false: it was already in the commanded state)
      * @param keepUntil the ID is remembered at least until then (the command's {@code expiresAt}); null in
      *     lines written before queued commands, which were valid {@link #LEGACY_VALIDITY} from their {@code ts}
+     * @param circuit the circuit a CIRCUIT or SCHEDULE command was for; null for the supply relay (and in lines written
+     *     before circuits). Only the supply relay's switches count as {@link #lastSwitch()}.
      */
-    public record Entry(String commandId, Instant ts, Instant at, boolean switched, Instant keepUntil) {
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Entry(String commandId, Instant ts, Instant at, boolean switched, Instant keepUntil, String circuit) {
 
         public Entry(String commandId, Instant ts, Instant at, boolean switched) {
-            this(commandId, ts, at, switched, null);
+            this(commandId, ts, at, switched, null, null);
+        }
+
+        public Entry(String commandId, Instant ts, Instant at, boolean switched, Instant keepUntil) {
+            this(commandId, ts, at, switched, keepUntil, null);
         }
 
         Instant forgetAfter() {
@@ -119,7 +126,7 @@ public final class CommandJournal implements AutoCloseable {
     private void remember(Entry e) {
         entries.remove(e.commandId());
         entries.put(e.commandId(), e);
-        if (e.switched() && (lastSwitch == null || !e.at().isBefore(lastSwitch.at()))) {
+        if (e.switched() && e.circuit() == null && (lastSwitch == null || !e.at().isBefore(lastSwitch.at()))) {
             lastSwitch = e;
         }
         while (entries.size() > capacity) {
@@ -134,7 +141,7 @@ public final class CommandJournal implements AutoCloseable {
         return Optional.ofNullable(entries.get(commandId));
     }
 
-    /** The last command that switched the relay, if any. */
+    /** The last command that switched the supply relay, if any. */
     public synchronized Optional<Entry> lastSwitch() {
         return Optional.ofNullable(lastSwitch);
     }

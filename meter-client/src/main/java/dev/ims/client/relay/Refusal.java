@@ -1,7 +1,7 @@
 package dev.ims.client.relay;
 
 /**
- * Why a meter refused a relay command. The acknowledgement's {@code error} starts with {@link #code()}
+ * Why a meter refused a command (supply relay, circuit or schedule). The acknowledgement's {@code error} starts with {@link #code()}
  * and a colon, then says in words what was wrong, e.g. {@code "too-soon: last switched at ..."}.
  */
 public enum Refusal {
@@ -23,7 +23,15 @@ public enum Refusal {
     /** The relay switched less than the minimum interval ago. */
     TOO_SOON("too-soon"),
     /** The meter could not record the new state, so it did not switch. */
-    NOT_SAVED("not-saved");
+    NOT_SAVED("not-saved"),
+    /** A circuit command or schedule for a circuit marked critical (a fridge, medical equipment): never switched remotely. */
+    CRITICAL("critical"),
+    /** A circuit command or schedule for a circuit this meter does not have (or a meter without circuits). */
+    UNKNOWN_CIRCUIT("unknown-circuit"),
+    /** A circuit command or schedule for a circuit without a relay. */
+    NOT_SWITCHABLE("not-switchable"),
+    /** A schedule command whose schedule is not valid (windows, zone, cap). */
+    BAD_SCHEDULE("bad-schedule");
 
     private final String code;
 

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 
-/** Signs relay commands for one meter each (see {@link RelayCommand#signedBytes(String)}). Thread-safe. */
+/**
+ * Signs commands (supply relay, circuit, schedule) for one meter each (see {@link MeterCommand#signedBytes(String)}).
+ * Thread-safe.
+ */
 public final class CommandSigner {
 
     private final CommandSigningKey key;
@@ -23,20 +26,21 @@ public final class CommandSigner {
      * The command, valid until {@code expiresAt}, signed for the meter {@code meterId} (the only meter
      * that will accept it).
      */
-    public RelayCommand sign(String meterId, RelayCommand command, Instant expiresAt) {
-        RelayCommand unsigned = command.withSignature(expiresAt, key.keyId(), null);
+    @SuppressWarnings("unchecked") // every command's withSignature answers its own type
+    public <C extends MeterCommand> C sign(String meterId, C command, Instant expiresAt) {
+        MeterCommand unsigned = command.withSignature(expiresAt, key.keyId(), null);
         try {
             Signature s = Signature.getInstance(CommandKeys.ALGORITHM);
             s.initSign(key.privateKey());
             s.update(unsigned.signedBytes(meterId));
-            return command.withSignature(expiresAt, key.keyId(), Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign()));
+            return (C) command.withSignature(expiresAt, key.keyId(), Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign with key " + key.keyId() + ": " + e.getMessage(), e);
         }
     }
 
     /** The command valid for {@code validity} from its {@code ts}, signed for {@code meterId}. */
-    public RelayCommand sign(String meterId, RelayCommand command, Duration validity) {
+    public <C extends MeterCommand> C sign(String meterId, C command, Duration validity) {
         return sign(meterId, command, command.ts().plus(validity));
     }
 

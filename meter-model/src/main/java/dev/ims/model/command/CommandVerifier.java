@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * Checks that a relay command was signed for THIS meter by a key it trusts and is still valid. Checks in
+ * Checks that a command (any {@link MeterCommand}: supply relay, circuit, schedule) was signed for THIS meter by a key it trusts and is still valid. Checks in
  * this order, the first failure deciding: signed at all; known key; signature over
- * {@link RelayCommand#signedBytes(String) the signed bytes} with the meter's own ID; {@code now} not after
+ * {@link MeterCommand#signedBytes(String) its signed bytes} with the meter's own ID; {@code now} not after
  * {@code expiresAt}; {@code ts} not more than {@code skew} ahead of {@code now}. The times are judged only
  * once the signature shows they are the signer's. Thread-safe.
  */
@@ -39,7 +39,7 @@ public final class CommandVerifier {
     }
 
     /** @param meterId the verifying meter's own ID (never one taken from the message) */
-    public Verification verify(String meterId, RelayCommand command, Instant now) {
+    public Verification verify(String meterId, MeterCommand command, Instant now) {
         if (command.sig() == null || command.keyId() == null) {
             return new Verification(Verification.Outcome.UNSIGNED, command.sig() == null ? "the command carries no signature (sig)"
                     : "the command's signature names no key (keyId)");

@@ -21,7 +21,7 @@ import java.time.Instant;
  * @param keyId the ID of the key that signed it ({@link CommandKeys#keyId}); null when unsigned
  * @param sig the Ed25519 signature of {@link #signedBytes(String)}, base64url without padding; null when unsigned
  */
-public record RelayCommand(String commandId, RelayState relay, Instant ts, Instant expiresAt, String keyId, String sig) {
+public record RelayCommand(String commandId, RelayState relay, Instant ts, Instant expiresAt, String keyId, String sig) implements MeterCommand {
 
     public static final String TYPE = "RELAY";
     public static final int MAX_PAYLOAD_BYTES = 4096;
@@ -42,7 +42,13 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
         return sig != null || keyId != null;
     }
 
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
     /** This command with its signature fields set. */
+    @Override
     public RelayCommand withSignature(Instant expiresAt, String keyId, String sig) {
         return new RelayCommand(commandId, relay, ts, expiresAt, keyId, sig);
     }
@@ -65,6 +71,7 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
      *
      * @throws IllegalStateException when {@code expiresAt} is missing
      */
+    @Override
     public byte[] signedBytes(String meterId) {
         if (expiresAt == null) {
             throw new IllegalStateException("a command without expiresAt cannot be signed");
@@ -73,11 +80,18 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    @Override
     public byte[] encode() {
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("commandId", commandId);
         o.put("type", TYPE);
         o.put("relay", relay.name());
+        putSigned(o, ts, expiresAt, keyId, sig);
+        return Json.bytes(o);
+    }
+
+    /** {@code ts} and, when present, {@code expiresAt}, {@code keyId} and {@code sig}: the fields every command ends with. */
+    static void putSigned(ObjectNode o, Instant ts, Instant expiresAt, String keyId, String sig) {
         o.put("ts", ts.toString());
         if (expiresAt != null) {
             o.put("expiresAt", expiresAt.toString());
@@ -88,7 +102,6 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
         if (sig != null) {
             o.put("sig", sig);
         }
-        return Json.bytes(o);
     }
 
     /** @throws InvalidPayloadException when the payload is not a relay command (signed or not) */
@@ -98,6 +111,10 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
         if (!TYPE.equals(type)) {
             throw new InvalidPayloadException(RejectReason.UNKNOWN_CODE, "command type '" + Fields.abbreviate(type) + "' is not RELAY");
         }
+        return decode(f);
+    }
+
+    static RelayCommand decode(Fields f) {
         return new RelayCommand(
                 f.requiredText("commandId"),
                 f.requiredCode("relay", RelayState.class),

@@ -121,6 +121,16 @@ public final class StoreSchema {
     public static final String SIGNED = "signed";
     public static final String KEY_ID = "keyId";
     public static final String SIG = "sig";
+    /** A command's kind: {@code RELAY} (the supply relay; also when absent), {@code CIRCUIT} or {@code SCHEDULE}. */
+    public static final String COMMAND_TYPE = "type";
+    /** The circuit a CIRCUIT or SCHEDULE command is for (also in an acknowledgement). */
+    public static final String COMMAND_CIRCUIT = "circuit";
+    /** A SCHEDULE command's schedule as sent ({@code {zone, windows, maxHoursPerDay?}}), or null for none. */
+    public static final String COMMAND_SCHEDULE = "schedule";
+    // circuitSchedules: per meter and circuit (_id "meterId/circuitId") the schedule the portal sent and its command
+    public static final String CIRCUIT_SCHEDULES = "circuitSchedules";
+    public static final String PRESET = "preset";
+    public static final String COMMAND_ID = "commandId";
     public static final String HISTORY = "history";
     public static final String AT = "at";
 

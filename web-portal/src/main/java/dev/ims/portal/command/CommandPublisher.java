@@ -3,7 +3,7 @@ package dev.ims.portal.command;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import dev.ims.model.command.RelayCommand;
+import dev.ims.model.command.MeterCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.client.mqtt.MqttClients;
@@ -101,7 +101,7 @@ public final class CommandPublisher implements AutoCloseable {
     }
 
     /** Completes on the broker's PUBACK; fails when the broker is not reachable. */
-    public CompletableFuture<Void> publish(String meterId, RelayCommand command) {
+    public CompletableFuture<Void> publish(String meterId, MeterCommand command) {
         if (!client.getState().isConnected()) {
             return CompletableFuture.failedFuture(new IllegalStateException("the broker is not reachable"));
         }

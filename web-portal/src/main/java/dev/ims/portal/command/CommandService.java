@@ -10,7 +10,11 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandSigner;
 import dev.ims.model.command.CommandState;
+import dev.ims.model.circuit.Schedule;
+import dev.ims.model.command.CircuitCommand;
+import dev.ims.model.command.MeterCommand;
 import dev.ims.model.command.RelayCommand;
+import dev.ims.model.command.ScheduleCommand;
 import dev.ims.model.reading.RelayState;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
@@ -27,7 +31,8 @@ import java.util.UUID;
 import org.bson.Document;
 
 /**
- * Relay commands in the {@code commands} collection: created here {@code PENDING} (published at once) or,
+ * Commands in the {@code commands} collection (the supply relay's, and circuits' switches and schedules, told apart by
+ * {@code type}): created here {@code PENDING} (published at once) or,
  * for a meter that is offline, {@code QUEUED} (published by {@link #deliverQueued} when it comes online), with
  * who asked and why; then moved on only by the ingest, from the meter's acknowledgement and readings. The
  * documents, with their {@code history}, are the audit trail.
@@ -97,8 +102,39 @@ public final class CommandService {
      */
     public Future<Sent> send(String meterId, String connectionState, RelayState relay, String reason, String requestedBy,
             Duration queueValidity) {
+        return sendCommand(meterId, connectionState, (id, ts) -> new RelayCommand(id, relay, ts), new Document(RELAY, relay.name()),
+                "switch " + relay, reason, requestedBy, queueValidity);
+    }
+
+    /**
+     * A CIRCUIT command (contract "added with circuits"), stored and delivered like {@link #send}: {@code type},
+     * {@code circuit} and {@code relay} kept with it. The caller has checked who may ask and that the circuit may be
+     * switched.
+     */
+    public Future<Sent> sendCircuit(String meterId, String connectionState, String circuit, RelayState relay, String reason, String requestedBy,
+            Duration queueValidity) {
+        return sendCommand(meterId, connectionState, (id, ts) -> new CircuitCommand(id, circuit, relay, ts),
+                new Document(COMMAND_TYPE, CircuitCommand.TYPE).append(COMMAND_CIRCUIT, circuit).append(RELAY, relay.name()),
+                "switch circuit " + circuit + " " + relay, reason, requestedBy, queueValidity);
+    }
+
+    /**
+     * A SCHEDULE command (null {@code schedule}: remove the circuit's schedule), stored and delivered like {@link #send},
+     * with {@code type}, {@code circuit} and {@code schedule}.
+     */
+    public Future<Sent> sendSchedule(String meterId, String connectionState, String circuit, Schedule schedule, String reason,
+            String requestedBy, Duration queueValidity) {
+        return sendCommand(meterId, connectionState, (id, ts) -> new ScheduleCommand(id, circuit, schedule, ts),
+                new Document(COMMAND_TYPE, ScheduleCommand.TYPE).append(COMMAND_CIRCUIT, circuit)
+                        .append(COMMAND_SCHEDULE, schedule == null ? null : Document.parse(schedule.toJson().toString())),
+                schedule == null ? "remove circuit " + circuit + "'s schedule" : "schedule circuit " + circuit + " " + schedule.canonical(),
+                reason, requestedBy, queueValidity);
+    }
+
+    private Future<Sent> sendCommand(String meterId, String connectionState, java.util.function.BiFunction<String, Instant, MeterCommand> make,
+            Document fields, String what, String reason, String requestedBy, Duration queueValidity) {
         if (publisher == null) {
-            return Future.failedFuture(new HttpError(503, "relay commands need a broker: MQTT_URL is not set for the portal"));
+            return Future.failedFuture(new HttpError(503, "commands need a broker: MQTT_URL is not set for the portal"));
         }
         if (queueValidity.compareTo(MIN_QUEUE_VALIDITY) < 0 || queueValidity.compareTo(MAX_QUEUE_VALIDITY) > 0) {
             throw new IllegalArgumentException("queue validity must lie between " + MIN_QUEUE_VALIDITY + " and " + MAX_QUEUE_VALIDITY);
@@ -108,11 +144,13 @@ public final class CommandService {
         // To the millisecond: the stored dates then hold exactly the signed instants.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-        RelayCommand command = signer.sign(meterId, new RelayCommand(id, relay, now), queue ? queueValidity : validity);
+        MeterCommand command = signer.sign(meterId, make.apply(id, now), queue ? queueValidity : validity);
         CommandState state = queue ? CommandState.QUEUED : CommandState.PENDING;
-        String detail = "requested by " + requestedBy + ": switch " + relay + " (" + reason + ")"
+        String detail = "requested by " + requestedBy + ": " + what + " (" + reason + ")"
                 + (queue ? "; the meter is offline: queued until " + command.expiresAt() : "");
-        Document d = new Document(ID, id).append(METER_ID, meterId).append(RELAY, relay.name()).append(REASON, reason)
+        Document d = new Document(ID, id).append(METER_ID, meterId);
+        d.putAll(fields);
+        d.append(REASON, reason)
                 .append(REQUESTED_BY, requestedBy).append(REQUESTED_AT, Date.from(now)).append(STATE, state.name())
                 .append(EXPIRES_AT, Date.from(command.expiresAt()))
                 .append(SIGNED, new Document(TS, command.ts().toString()).append(EXPIRES_AT, command.expiresAt().toString())
@@ -180,7 +218,7 @@ public final class CommandService {
             if (doc == null) {
                 return Future.succeededFuture(Delivery.NOT_CLAIMED);
             }
-            return Future.fromCompletionStage(publisher.publish(meterId, wireCommand(doc))).map(v -> Delivery.PUBLISHED)
+            return Future.fromCompletionStage(publisher.publish(meterId, wire(doc))).map(v -> Delivery.PUBLISHED)
                     .recover(e -> requeue(commandId, now, "not delivered: " + e.getMessage() + "; queued again").map(Delivery.NOT_TAKEN));
         });
     }
@@ -230,12 +268,42 @@ public final class CommandService {
      * @throws IllegalArgumentException when the document holds no signed fields (a command from before signing)
      */
     public static RelayCommand wireCommand(Document d) {
+        if (!(wire(d) instanceof RelayCommand relay)) {
+            throw new IllegalArgumentException("command " + d.getString(ID) + " is a " + d.getString(COMMAND_TYPE) + " command, not RELAY");
+        }
+        return relay;
+    }
+
+    /**
+     * Any command as it was published (RELAY, CIRCUIT, SCHEDULE), from its stored document.
+     *
+     * @throws IllegalArgumentException when the document holds no signed fields (a command from before signing)
+     */
+    public static MeterCommand wire(Document d) {
         Document signed = d.get(SIGNED, Document.class);
         if (signed == null) {
             throw new IllegalArgumentException("command " + d.getString(ID) + " was stored unsigned");
         }
-        return new RelayCommand(d.getString(ID), RelayState.valueOf(d.getString(RELAY)), Instant.parse(signed.getString(TS)),
-                Instant.parse(signed.getString(EXPIRES_AT)), signed.getString(KEY_ID), signed.getString(SIG));
+        Instant ts = Instant.parse(signed.getString(TS));
+        Instant expiresAt = Instant.parse(signed.getString(EXPIRES_AT));
+        String type = d.getString(COMMAND_TYPE);
+        if (CircuitCommand.TYPE.equals(type)) {
+            return new CircuitCommand(d.getString(ID), d.getString(COMMAND_CIRCUIT), RelayState.valueOf(d.getString(RELAY)), ts, expiresAt,
+                    signed.getString(KEY_ID), signed.getString(SIG));
+        }
+        if (ScheduleCommand.TYPE.equals(type)) {
+            Document schedule = d.get(COMMAND_SCHEDULE, Document.class);
+            Schedule s;
+            try {
+                s = schedule == null ? null : Schedule.fromJson(dev.ims.model.json.Json.mapper().readTree(schedule.toJson()));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("command " + d.getString(ID) + ": stored schedule unreadable", e);
+            }
+            return new ScheduleCommand(d.getString(ID), d.getString(COMMAND_CIRCUIT), s, ts, expiresAt, signed.getString(KEY_ID),
+                    signed.getString(SIG));
+        }
+        return new RelayCommand(d.getString(ID), RelayState.valueOf(d.getString(RELAY)), ts, expiresAt, signed.getString(KEY_ID),
+                signed.getString(SIG));
     }
 
     public Future<Document> find(String commandId) {

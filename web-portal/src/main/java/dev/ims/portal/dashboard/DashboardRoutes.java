@@ -63,6 +63,14 @@ public final class DashboardRoutes {
         router.get("/meters/:id").handler(this::page);
     }
 
+    private dev.ims.portal.circuit.CircuitControlService circuitControl;
+
+    /** Adds the owner's circuit controls to the page ({@code circuitOwner}, {@code circuitSchedules}). */
+    public DashboardRoutes withCircuitControl(dev.ims.portal.circuit.CircuitControlService circuitControl) {
+        this.circuitControl = circuitControl;
+        return this;
+    }
+
     /** Open quarantined readings listed on the staff view of a meter page, newest first; the API lists all. */
     static final int QUARANTINE_ON_PAGE = 50;
 
@@ -84,8 +92,10 @@ public final class DashboardRoutes {
             boolean staff = Access.principal(ctx).isStaff();
             Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
             Future<List<QuarantinedReading>> held = staff ? quarantine.forMeter(id, true, QUARANTINE_ON_PAGE) : Future.succeededFuture(List.of());
-            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held)).map(v -> {
-                Map<String, Object> model = new HashMap<>();
+            Future<Map<String, Object>> controls = circuitControl == null ? Future.succeededFuture(Map.of())
+                    : circuitControl.pageModel(m, Access.principal(ctx));
+            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls)).map(v -> {
+                Map<String, Object> model = new HashMap<>(controls.result());
                 model.put("meter", MeterRoutes.meterView(m));
                 List<UsageService.Entry> days = recent.result();
                 model.put("outlook", MonthOutlook.of(days, today));

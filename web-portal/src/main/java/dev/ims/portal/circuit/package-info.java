@@ -1,0 +1,7 @@
+/**
+ * Circuit control (issue 12): the meter's owner switches their non-critical circuits and sets their schedules, sent as
+ * signed CIRCUIT and SCHEDULE commands through the relay commands' path ({@link dev.ims.portal.command.CommandService});
+ * schedule presets from the tariff in force ({@link dev.ims.portal.circuit.SchedulePresets}); whether a schedule was
+ * followed, judged from the hourly rollups ({@link dev.ims.portal.circuit.ScheduleCompliance}).
+ */
+package dev.ims.portal.circuit;

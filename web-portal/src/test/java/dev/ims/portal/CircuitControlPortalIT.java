@@ -1,0 +1,206 @@
+package dev.ims.portal;
+
+import static dev.ims.model.storage.StoreSchema.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.mongodb.client.model.Filters;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.embedded.broker.EmbeddedBroker;
+import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.embedded.testing.BrokerIdentities;
+import dev.ims.model.command.CircuitCommand;
+import dev.ims.model.command.CommandKeySet;
+import dev.ims.model.command.CommandKeys;
+import dev.ims.model.command.CommandVerifier;
+import dev.ims.model.command.MeterCommand;
+import dev.ims.model.config.ImsSettings;
+import dev.ims.model.json.Json;
+import dev.ims.model.reading.RelayState;
+import dev.ims.model.status.ConnectionState;
+import dev.ims.model.status.StatusMessage;
+import dev.ims.portal.command.CommandService;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+/**
+ * The portal's side of circuit control on a real broker and store: a consumer's circuit command for an offline meter
+ * is queued and delivered, signed for the meter, when it comes online; a schedule set through the dashboard's form is
+ * kept, and whether it was followed is judged from the hourly rollups' circuit registers.
+ */
+class CircuitControlPortalIT {
+
+    @TempDir
+    static Path dataDir;
+
+    static EmbeddedBroker broker;
+    static Portal portal;
+    static MongoDatabase db;
+    static int port;
+    static ZoneId zone;
+    static final BrokerIdentities ids = new BrokerIdentities();
+    static MeterSides meterSide;
+    static final Map<String, byte[]> published = new ConcurrentHashMap<>();
+    static final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    static final String USER = "carol-circuits";
+    static final String PASSWORD = "correct-horse-42";
+    static String token;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PortalIT.start();
+        db = PortalIT.mongo.getDatabase("circuits");
+        Mono.from(db.drop()).block();
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dataDir.resolve("broker")).withSecurity(ids.security()));
+        ImsSettings ims = ImsSettings.load(Map.of("HTTP_PORT", "0", "IMS_ADMIN_PASSWORD", PortalIT.ADMIN_PASSWORD, "IMS_DATA_DIR", dataDir.toString(),
+                "TIME_ZONE", "Europe/Berlin"), Map.of()).withMongoUri(PortalIT.store.connectionString()).withMqttUrl(broker.url())
+                .withMqttCredential(ids.portal("ims-portal"));
+        zone = ims.timeZone();
+        portal = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
+        port = portal.start().toCompletionStage().toCompletableFuture().get();
+        meterSide = new MeterSides(broker.port(), ids).onPublish(p -> published.put(p.getTopic().toString(), p.getPayloadAsBytes()));
+        HttpResponse<String> signup = postForm("/signup", "/signup", Map.of("username", USER, "password", PASSWORD, "password2", PASSWORD));
+        assertThat(signup.statusCode()).as(signup.body()).isEqualTo(303);
+        HttpResponse<String> login = api(null, "POST", "/api/v1/login", "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}");
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        token = Json.mapper().readTree(login.body()).get("token").asText();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (meterSide != null) {
+            meterSide.close();
+        }
+        if (portal != null) {
+            portal.close().toCompletionStage().toCompletableFuture().join();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    static void meterDoc(String meter, String connection) {
+        List<Document> circuits = List.of(new Document("id", "water-heater").append("name", "Water heater").append("kind", "WATER_HEATER")
+                .append("critical", false).append("switchable", true));
+        Mono.from(db.getCollection(METERS).insertOne(new Document(ID, meter).append(OWNER, USER).append(CONNECTION, connection)
+                .append(LAST_SEEN, new Date()).append("circuits", circuits))).block();
+    }
+
+    static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    static HttpResponse<String> api(String token, String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return PortalIT.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> postForm(String page, String action, Map<String, String> fields) throws Exception {
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]*)\"")
+                .matcher(browser.send(HttpRequest.newBuilder(uri(page)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(m.find()).as("a csrf field on " + page).isTrue();
+        Map<String, String> all = new LinkedHashMap<>(fields);
+        all.put("csrf", m.group(1));
+        String form = all.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return browser.send(HttpRequest.newBuilder(uri(action)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void circuitCommand_forAnOfflineMeter_isQueued_andDeliveredSignedForIt_whenItComesOnline() throws Exception {
+        String meter = "IMS-CIRC-Q1";
+        meterDoc(meter, "OFFLINE");
+        HttpResponse<String> r = api(token, "POST", "/api/v1/meters/" + meter + "/circuits/water-heater/relay", "{\"relay\":\"ON\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        JsonNode body = Json.mapper().readTree(r.body());
+        assertThat(body.get("state").asText()).isEqualTo("QUEUED");
+        String id = body.get("commandId").asText();
+        assertThat(published).doesNotContainKey("meters/" + meter + "/command");
+
+        // The meter comes online: its retained birth makes the portal deliver the stored command.
+        meterSide.meter(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload(StatusMessage.of(meter, ConnectionState.ONLINE, Instant.now()).encode()).send();
+        await().atMost(Duration.ofSeconds(15)).until(() -> published.containsKey("meters/" + meter + "/command"));
+        MeterCommand delivered = MeterCommand.decode(published.get("meters/" + meter + "/command"));
+        assertThat(delivered).isInstanceOfSatisfying(CircuitCommand.class, c -> {
+            assertThat(c.commandId()).isEqualTo(id);
+            assertThat(c.circuit()).isEqualTo("water-heater");
+            assertThat(c.relay()).isEqualTo(RelayState.ON);
+        });
+        CommandVerifier verifier = new CommandVerifier(CommandKeySet.read(CommandKeys.defaultKeySetFile(dataDir)));
+        assertThat(verifier.verify(meter, delivered, Instant.now()).ok()).isTrue();
+        assertThat(verifier.verify("IMS-CIRC-OTHER", delivered, Instant.now()).ok()).isFalse();
+        Document stored = Mono.from(db.getCollection(COMMANDS).find(Filters.eq(ID, id)).first()).block();
+        assertThat(stored.getString(STATE)).isEqualTo("PENDING");
+        assertThat(CommandService.wire(stored).encode()).isEqualTo(published.get("meters/" + meter + "/command"));
+    }
+
+    @Test
+    void scheduleSetThroughTheForm_isKept_andYesterdaysUseOutsideItsWindows_showsItWasNotFollowed() throws Exception {
+        String meter = "IMS-CIRC-S1";
+        meterDoc(meter, "ONLINE");
+        meterSide.meter(meter);
+        HttpResponse<String> form = postForm("/account", "/meters/" + meter + "/circuits/water-heater/schedule",
+                Map.of("preset", "CUSTOM", "windows", "00:00-06:00", "hours", "3"));
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(303);
+        await().atMost(Duration.ofSeconds(15)).until(() -> published.containsKey("meters/" + meter + "/command"));
+        assertThat(new String(published.get("meters/" + meter + "/command"), StandardCharsets.UTF_8)).contains("\"type\":\"SCHEDULE\"")
+                .contains("\"maxHoursPerDay\":3");
+
+        // Yesterday: 1 kWh at 02:00 (inside), 1.5 kWh at 19:00 (outside), the register flat otherwise.
+        LocalDate yesterday = LocalDate.now(zone).minusDays(1);
+        double register = 100;
+        for (int h = 0; h <= 24; h++) {
+            Instant start = yesterday.atStartOfDay(zone).toInstant().plus(Duration.ofHours(h));
+            double used = h == 2 ? 1.0 : h == 19 ? 1.5 : 0;
+            Mono.from(db.getCollection(HOURLY).insertOne(new Document(ID, meter + "|" + start).append(METER_ID, meter).append(HOUR, Date.from(start))
+                    .append(DAY, start.atZone(zone).toLocalDate().toString()).append(MIN_KWH, 1000 + register).append(MAX_KWH, 1000 + register + used)
+                    .append("circuits", new Document("water-heater", new Document(MIN_KWH, register).append(MAX_KWH, register + used))))).block();
+            register += used;
+        }
+        HttpResponse<String> kept = api(token, "GET", "/api/v1/meters/" + meter + "/circuits/water-heater/schedule", null);
+        assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+        JsonNode k = Json.mapper().readTree(kept.body());
+        assertThat(k.get("preset").asText()).isEqualTo("CUSTOM");
+        assertThat(k.get("schedule").get("windows").get(0).get("to").asText()).isEqualTo("06:00");
+        JsonNode verdict = k.get("followedYesterday");
+        assertThat(verdict.get("day").asText()).isEqualTo(yesterday.toString());
+        assertThat(verdict.get("followed").asBoolean()).isFalse();
+        assertThat(verdict.get("kwhOutside").asDouble()).isEqualTo(1.5);
+        assertThat(verdict.get("onHours").asInt()).isEqualTo(2);
+
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(uri("/meters/" + meter)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+    }
+}
