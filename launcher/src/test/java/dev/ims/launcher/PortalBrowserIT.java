@@ -147,15 +147,15 @@ class PortalBrowserIT {
 
         // Charts: month by default, then a day, the day before, and a year; each a picture with bars.
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Daily units in");
-        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
-        assertThat(browser.findElement(By.cssSelector("figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
+        assertThat(browser.findElement(By.cssSelector("section.chart figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
         browser.findElement(By.id("view-day")).click();
         waitForUrlContaining("view=day");
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Hourly units on");
         browser.findElement(By.id("prev")).click();
         waitForUrlContaining("date=" + today.minusDays(1));
-        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeBetween(23, 25);
-        assertThat(browser.findElements(By.cssSelector("figure svg .compare"))).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg rect.bar"))).hasSizeBetween(23, 25);
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg .compare"))).isNotEmpty();
         ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
         screenshot("chart-day");
         browser.findElement(By.id("view-year")).click();
