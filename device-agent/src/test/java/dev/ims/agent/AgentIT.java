@@ -114,6 +114,10 @@ class AgentIT {
             String code = m.meter().state().claimCode();
             assertThat(status.get(id).encode()).asString(java.nio.charset.StandardCharsets.UTF_8).doesNotContain(code.replace("-", ""))
                     .doesNotContain(code).doesNotContain(m.meter().state().claimVerifier()).doesNotContain(m.meter().state().brokerSecret());
+            // The birth describes the simulated home's circuits; every reading carries their values.
+            assertThat(status.get(id).circuits()).isEqualTo(m.meter().circuits()).isNotEmpty();
+            assertThat(of(id).get(of(id).size() - 1).circuits()).extracting(dev.ims.model.circuit.CircuitReading::id)
+                    .containsExactlyElementsOf(m.meter().circuits().stream().map(dev.ims.model.circuit.CircuitInfo::id).toList());
 
             portal.publishWith().topic("meters/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
                     .payload(signer.sign(id, new RelayCommand("cmd-1", RelayState.OFF, Instant.now()), Duration.ofMinutes(5)).encode()).send();
@@ -126,6 +130,7 @@ class AgentIT {
             Reading last = of(id).get(of(id).size() - 1);
             assertThat(last.relay()).isEqualTo(RelayState.OFF);
             assertThat(last.powerW()).isZero();
+            assertThat(last.circuits()).as("no circuit draws with the supply OFF").allSatisfy(c -> assertThat(c.powerW()).isZero());
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> status.get(id).state() == ConnectionState.OFFLINE);
 

@@ -7,6 +7,8 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
+import dev.ims.model.circuit.CircuitInfo;
+import dev.ims.model.circuit.CircuitReading;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RejectReason;
 import dev.ims.model.usage.UsageCalendar;
@@ -47,10 +49,55 @@ final class Documents {
         if (r.exportPowerW() != null) {
             d.append(EXPORT_POWER_W, r.exportPowerW());
         }
+        if (!r.circuits().isEmpty()) {
+            d.append(CIRCUITS, circuits(r.circuits()));
+        }
         if (!r.extras().isEmpty()) {
             d.append(EXTRA, new Document(r.extras()));
         }
         return d;
+    }
+
+    /** A reading's circuit values as stored: the wire's fields, optional ones only when present. */
+    static List<Document> circuits(List<CircuitReading> circuits) {
+        List<Document> out = new ArrayList<>(circuits.size());
+        for (CircuitReading c : circuits) {
+            Document d = new Document(CIRCUIT_ID, c.id()).append(POWER_W, c.powerW()).append(ENERGY_KWH, c.energyKwh());
+            if (c.relay() != null) {
+                d.append(RELAY, c.relay().name());
+            }
+            if (c.schedule() != null) {
+                d.append(CIRCUIT_SCHEDULE, c.schedule());
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** The circuit values a stored reading (or a meter's {@code latest}) holds; empty when none. */
+    static List<CircuitReading> circuitsFrom(Document reading) {
+        List<Document> stored = reading.getList(CIRCUITS, Document.class);
+        if (stored == null) {
+            return List.of();
+        }
+        List<CircuitReading> out = new ArrayList<>(stored.size());
+        for (Document c : stored) {
+            out.add(new CircuitReading(c.getString(CIRCUIT_ID), ((Number) c.get(POWER_W)).doubleValue(),
+                    ((Number) c.get(ENERGY_KWH)).doubleValue(),
+                    c.getString(RELAY) == null ? null : dev.ims.model.reading.RelayState.valueOf(c.getString(RELAY)),
+                    c.getString(CIRCUIT_SCHEDULE)));
+        }
+        return out;
+    }
+
+    /** A status message's circuit descriptions for the meter document's {@code circuits} (the time first: see the $max). */
+    static Document circuitInfos(java.time.Instant at, List<CircuitInfo> infos) {
+        List<Document> list = new ArrayList<>(infos.size());
+        for (CircuitInfo c : infos) {
+            list.add(new Document(CIRCUIT_ID, c.id()).append(NAME, c.name()).append(KIND, c.kind().name())
+                    .append(CRITICAL, c.critical()).append(SWITCHABLE, c.switchable()));
+        }
+        return new Document(AT, Date.from(at)).append(LIST, list);
     }
 
     /**
@@ -86,7 +133,7 @@ final class Documents {
                 dev.ims.model.reading.MeterStatus.valueOf(d.getString(STATUS)),
                 d.getString(FAULT) == null ? null : dev.ims.model.reading.FaultCode.valueOf(d.getString(FAULT)),
                 d.getString(RELAY) == null ? null : dev.ims.model.reading.RelayState.valueOf(d.getString(RELAY)),
-                decimal(d, EXPORT_KWH), decimal(d, EXPORT_POWER_W),
+                decimal(d, EXPORT_KWH), decimal(d, EXPORT_POWER_W), circuitsFrom(d),
                 extra == null ? Map.of() : new LinkedHashMap<>(extra));
     }
 
@@ -105,6 +152,9 @@ final class Documents {
             if (!java.util.Objects.equals(normalise(expected.get(optional)), normalise(stored.get(optional)))) {
                 return false;
             }
+        }
+        if (!circuitsFrom(stored).equals(r.circuits())) {
+            return false;
         }
         return expected.containsKey(EXTRA) == stored.containsKey(EXTRA);
     }
@@ -189,6 +239,13 @@ final class Documents {
                 set.add(Updates.min(MIN_EXPORT_KWH, b.minExportKwh));
                 set.add(Updates.max(MAX_EXPORT_KWH, b.maxExportKwh));
             }
+            if (!QUARTER.equals(collection)) {
+                // Per circuit, in the same upsert: its register's range, so a span's circuit kWh is max - min.
+                b.circuits.forEach((circuit, range) -> {
+                    set.add(Updates.min(CIRCUITS + "." + circuit + "." + MIN_KWH, range[0]));
+                    set.add(Updates.max(CIRCUITS + "." + circuit + "." + MAX_KWH, range[1]));
+                });
+            }
             out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(set), upsert));
         });
         return out;
@@ -231,6 +288,8 @@ final class Documents {
         double maxExportKwh = -Double.MAX_VALUE;
         Instant firstTs = Instant.MAX;
         Instant lastTs = Instant.MIN;
+        /** Per circuit ID: {min, max} of its register over the bucket's readings that carry it. */
+        final Map<String, double[]> circuits = new java.util.TreeMap<>();
 
         Bucket(String meterId, LocalDate day, Instant hour) {
             this.meterId = meterId;
@@ -244,6 +303,11 @@ final class Documents {
             if (r.exportKwh() != null) {
                 minExportKwh = Math.min(minExportKwh, r.exportKwh());
                 maxExportKwh = Math.max(maxExportKwh, r.exportKwh());
+            }
+            for (CircuitReading c : r.circuits()) {
+                double[] range = circuits.computeIfAbsent(c.id(), k -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
+                range[0] = Math.min(range[0], c.energyKwh());
+                range[1] = Math.max(range[1], c.energyKwh());
             }
             firstTs = r.ts().isBefore(firstTs) ? r.ts() : firstTs;
             lastTs = r.ts().isAfter(lastTs) ? r.ts() : lastTs;

@@ -542,6 +542,7 @@ public final class IngestService implements AutoCloseable {
                     if (stored != null && !Documents.sameReading(stored, r)) {
                         String detail = "seq " + r.seq() + " is stored already with other values (energyKwh " + stored.get(ENERGY_KWH)
                                 + (stored.get(EXPORT_KWH) != null || r.exportKwh() != null ? ", exportKwh " + stored.get(EXPORT_KWH) : "")
+                                + (stored.get(CIRCUITS) != null || !r.circuits().isEmpty() ? ", circuits " + Documents.circuitsFrom(stored).size() : "")
                                 + ", ts " + (stored.getDate(TS) == null ? null : stored.getDate(TS).toInstant()) + ")";
                         if (i.accepted() != null) {
                             settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_DISCARDED, "not stored: " + detail});
@@ -586,6 +587,12 @@ public final class IngestService implements AutoCloseable {
                     Updates.max(CONNECTION_LAST, new Document(TS, Date.from(s.ts())).append(STATE, s.state().name()))));
             if (s.source() != null) {
                 update.add(Updates.max(SOURCE, Documents.source(s.source())));
+            }
+            // Circuit descriptions come with the birth (ONLINE); a newer birth's (even an empty list) replace them, an
+            // older one delivered late does not ($max on a document whose first field is the status ts), and an OFFLINE
+            // will, which carries none, leaves them.
+            if (s.state() == dev.ims.model.status.ConnectionState.ONLINE) {
+                update.add(Updates.max(CIRCUITS, Documents.circuitInfos(s.ts(), s.circuits())));
             }
             Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()), Updates.combine(update),
                     new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
@@ -657,8 +664,14 @@ public final class IngestService implements AutoCloseable {
                     // reporting it for a moment is checked again from its next stored value on).
                     Plausibility.Register export = latestDoc.get(EXPORT_KWH) instanceof Number e && latestDoc.get(SEQ) instanceof Number s
                             ? new Plausibility.Register(s.longValue(), e.doubleValue(), latestDoc.getDate(TS).toInstant()) : null;
+                    Map<String, Plausibility.Register> circuits = new HashMap<>();
+                    if (latestDoc.get(SEQ) instanceof Number s) {
+                        for (dev.ims.model.circuit.CircuitReading c : Documents.circuitsFrom(latestDoc)) {
+                            circuits.put(c.id(), new Plausibility.Register(s.longValue(), c.energyKwh(), latestDoc.getDate(TS).toInstant()));
+                        }
+                    }
                     known.put(m.getString(ID), new Plausibility.Baseline(((Number) m.get(LAST_SEQ)).longValue(),
-                            ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant(), export));
+                            ((Number) latestDoc.get(ENERGY_KWH)).doubleValue(), latestDoc.getDate(TS).toInstant(), export, circuits));
                 }
             }
             for (String id : unknown) {

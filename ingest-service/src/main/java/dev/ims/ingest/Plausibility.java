@@ -1,14 +1,18 @@
 package dev.ims.ingest;
 
+import dev.ims.model.circuit.CircuitReading;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Whether a well-formed reading fits its meter's last stored one. A meter counts forward: its {@code seq}
  * cannot run ahead faster than it takes readings, and its register cannot grow faster than its
- * connection can draw (nor its export register faster than it can feed in: the same limit). A reading
+ * connection can draw (nor its export register faster than it can feed in, nor a circuit's register faster than
+ * the meter's: the same limit; a circuit register never goes backwards either). A reading
  * that breaks either is quarantined (it never becomes the meter's latest reading and never reaches a
  * rollup), so one forged or corrupted reading cannot move a bill or lock out the genuine readings after
  * it. Pure and thread-safe.
@@ -27,11 +31,24 @@ final class Plausibility {
      *     as known). Kept apart from the reading's own seq and time: a reading without the optional export
      *     register (a meter that cannot tell for a moment) must neither fail the check nor erase it
      */
-    record Baseline(long seq, double energyKwh, Instant ts, Register export) {
+    record Baseline(long seq, double energyKwh, Instant ts, Register export, Map<String, Register> circuits) {
+
+        /**
+         * @param circuits per circuit ID, its newest stored register (kept like {@code export}: a reading that lacks a
+         *     circuit neither fails its check nor erases it)
+         */
+        Baseline {
+            circuits = circuits == null ? Map.of() : Map.copyOf(circuits);
+        }
+
+        /** A baseline without circuits. */
+        Baseline(long seq, double energyKwh, Instant ts, Register export) {
+            this(seq, energyKwh, ts, export, Map.of());
+        }
 
         /** A baseline without an export register. */
         Baseline(long seq, double energyKwh, Instant ts) {
-            this(seq, energyKwh, ts, null);
+            this(seq, energyKwh, ts, null, Map.of());
         }
 
         /**
@@ -45,7 +62,11 @@ final class Plausibility {
             }
             Register export = r.exportKwh() != null ? new Register(r.seq(), r.exportKwh(), r.ts())
                     : last == null ? null : last.export();
-            return new Baseline(r.seq(), r.energyKwh(), r.ts(), export);
+            Map<String, Register> circuits = new HashMap<>(last == null ? Map.of() : last.circuits());
+            for (CircuitReading c : r.circuits()) {
+                circuits.put(c.id(), new Register(r.seq(), c.energyKwh(), r.ts()));
+            }
+            return new Baseline(r.seq(), r.energyKwh(), r.ts(), export, circuits);
         }
     }
 
@@ -78,6 +99,12 @@ final class Plausibility {
         if (v == null && exported != null) {
             v = backwards("exportKwh", r, r.exportKwh(), exported);
         }
+        for (CircuitReading c : r.circuits()) {
+            Register circuit = last.circuits().get(c.id());
+            if (v == null && circuit != null && circuit.seq() != r.seq()) {
+                v = backwards("circuit '" + c.id() + "' energyKwh", r, c.energyKwh(), circuit);
+            }
+        }
         if (v != null) {
             return v;
         }
@@ -92,6 +119,12 @@ final class Plausibility {
         v = tooFast("the register", r, r.energyKwh(), imported);
         if (v == null && exported != null) {
             v = tooFast("the export register", r, r.exportKwh(), exported);
+        }
+        for (CircuitReading c : r.circuits()) {
+            Register circuit = last.circuits().get(c.id());
+            if (v == null && circuit != null && circuit.seq() != r.seq()) {
+                v = tooFast("circuit '" + c.id() + "' register", r, c.energyKwh(), circuit);
+            }
         }
         return v;
     }

@@ -192,7 +192,7 @@ class CircuitControlIT {
         for (String meter : List.of(HOME, NEIGHBOUR)) {
             List<Document> circuits = home.circuits().stream().map(c -> new Document("id", c.id()).append("name", c.name())
                     .append("kind", c.kind().name()).append("critical", c.critical()).append("switchable", c.switchable())).toList();
-            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, meter), Updates.set("circuits", circuits))).block();
+            Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, meter), Updates.set("circuits", new Document("at", new java.util.Date()).append("list", circuits)))).block();
         }
         alice = Consumer.signUp("alice-circuits");
         bob = Consumer.signUp("bob-circuits");

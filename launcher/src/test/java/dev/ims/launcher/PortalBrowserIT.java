@@ -69,8 +69,9 @@ class PortalBrowserIT {
         Assumptions.assumeTrue(installed, "no Chromium here");
         Map<String, String> env = Map.of("TIME_ZONE", ZONE.getId(), "HTTP_PORT", "0", "MQTT_PORT", "0", "MQTT_TLS_PORT", "0", "MONGO_PORT", "0",
                 "IMS_DATA_DIR", dataDir.toString(), "IMS_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        // An hour between live readings keeps the figures still while the test compares page and API.
-        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(2, 30, 3600, Duration.ZERO));
+        // An hour between live readings keeps the figures still while the test compares page and API. Three meters: one
+        // per test that claims one (a meter is claimed once).
+        stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 30, 3600, Duration.ZERO));
         stack.fleet().historyDone().get();
         base = stack.portalUrl().replaceAll("/$", "");
         staffToken = api("POST", "/api/v1/login", "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}", null, 200).get("token").asText();
@@ -146,15 +147,15 @@ class PortalBrowserIT {
 
         // Charts: month by default, then a day, the day before, and a year; each a picture with bars.
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Daily units in");
-        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
-        assertThat(browser.findElement(By.cssSelector("figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg rect.bar"))).hasSizeGreaterThanOrEqualTo(today.getDayOfMonth() - 1);
+        assertThat(browser.findElement(By.cssSelector("section.chart figure svg title")).getAttribute("textContent")).startsWith("Daily units in");
         browser.findElement(By.id("view-day")).click();
         waitForUrlContaining("view=day");
         assertThat(browser.findElement(By.id("chart-h")).getText()).startsWith("Hourly units on");
         browser.findElement(By.id("prev")).click();
         waitForUrlContaining("date=" + today.minusDays(1));
-        assertThat(browser.findElements(By.cssSelector("figure svg rect.bar"))).hasSizeBetween(23, 25);
-        assertThat(browser.findElements(By.cssSelector("figure svg .compare"))).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg rect.bar"))).hasSizeBetween(23, 25);
+        assertThat(browser.findElements(By.cssSelector("section.chart figure svg .compare"))).isNotEmpty();
         ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
         screenshot("chart-day");
         browser.findElement(By.id("view-year")).click();
@@ -287,6 +288,50 @@ class PortalBrowserIT {
         assertThat(browser.findElement(By.cssSelector("details table.chart-data thead")).getAttribute("textContent")).contains("Export").contains("Net");
         ((JavascriptExecutor) browser).executeScript("document.querySelector('section.chart').scrollIntoView()");
         screenshot("chart-day-export");
+    }
+
+    @Test
+    void consumer_seesTheirCircuits_asTheMeterReportsThem_withTheApisFigures() throws Exception {
+        SimulatedMeter meter = stack.fleet().members().get(2).meter();
+        String user = "circuits-" + UUID.randomUUID().toString().substring(0, 6);
+        signUp(user);
+        claim(meter);
+        String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200).get("token").asText();
+        JsonNode overview = api("GET", "/api/v1/meters/" + meter.meterId() + "/circuits", null, token, 200);
+        JsonNode circuits = overview.get("circuits");
+        // The simulated home's appliances, described in the meter's birth and carried through broker, ingest and store.
+        assertThat(circuits.size()).isEqualTo(meter.circuits().size()).isGreaterThanOrEqualTo(3);
+        assertThat(circuits.findValuesAsText("id")).containsAll(List.of("water-heater", "fridge", "washing-machine"));
+
+        WebElement section = browser.findElement(By.id("circuits"));
+        assertThat(section.findElement(By.id("circuits-h")).getText()).isEqualTo("Circuits");
+        List<WebElement> rows = section.findElements(By.cssSelector("#circuits-table tbody tr[data-circuit]"));
+        assertThat(rows).hasSize(circuits.size());
+        for (int i = 0; i < circuits.size(); i++) {
+            JsonNode c = circuits.get(i);
+            WebElement row = rows.get(i);
+            assertThat(row.getAttribute("data-circuit")).isEqualTo(c.get("id").asText());
+            String cells = row.getText();
+            assertThat(cells).contains(c.get("name").asText())
+                    .contains(String.format(java.util.Locale.ROOT, "%.3f kWh", c.get("todayKwh").asDouble()))
+                    .contains(String.format(java.util.Locale.ROOT, "%.3f kWh", c.get("monthKwh").asDouble()))
+                    .contains(String.format(java.util.Locale.ROOT, "%.2f EUR", c.get("monthCost").asDouble()));
+            assertThat(cells.contains("(critical)")).isEqualTo(c.get("critical").asBoolean());
+            assertThat(row.findElements(By.cssSelector("td.circuit-control[data-circuit='" + c.get("id").asText() + "']"))).hasSize(1);
+        }
+        // A month of history: the water heater has used energy, and the circuits never exceed the house.
+        JsonNode heater = circuits.get(circuits.findValuesAsText("id").indexOf("water-heater"));
+        assertThat(heater.get("monthKwh").asDouble()).isPositive();
+        assertThat(heater.get("relay").asText()).isEqualTo("ON");
+        assertThat(overview.get("restOfHouseKwh").asDouble()).isPositive();
+        // The chart of today's use per circuit is drawn: one bar per circuit, inside the page's CSP.
+        List<WebElement> bars = section.findElements(By.cssSelector("figure svg rect.bar"));
+        assertThat(bars).hasSize(circuits.size());
+        assertThat(section.findElement(By.cssSelector("figure svg title")).getAttribute("textContent")).startsWith("Today's use per circuit");
+        assertThat(section.findElement(By.cssSelector("details table.chart-data caption")).getAttribute("textContent"))
+                .startsWith("Today's use per circuit");
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
+        screenshot("circuits");
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
 import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.circuit.CircuitRoutes;
+import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.dashboard.DashboardRoutes;
 import dev.ims.portal.tariff.TariffRoutes;
 import dev.ims.portal.tariff.Tariffs;
@@ -175,8 +177,12 @@ public final class Portal {
         deviceRoutes.register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
+        CircuitService circuits = new CircuitService(db, usage);
+        new CircuitRoutes(circuits, meters, settings.ims().timeZone(), usage::today).register(router);
         new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
-                .withCircuitControl(circuitControl).register(router);
+                .withCircuits(circuits)
+                .withCircuitControl(circuitControl)
+                .register(router);
         new TariffRoutes(tariffs, pages).register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);

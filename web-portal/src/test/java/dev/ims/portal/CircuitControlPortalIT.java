@@ -109,7 +109,7 @@ class CircuitControlPortalIT {
         List<Document> circuits = List.of(new Document("id", "water-heater").append("name", "Water heater").append("kind", "WATER_HEATER")
                 .append("critical", false).append("switchable", true));
         Mono.from(db.getCollection(METERS).insertOne(new Document(ID, meter).append(OWNER, USER).append(CONNECTION, connection)
-                .append(LAST_SEEN, new Date()).append("circuits", circuits))).block();
+                .append(LAST_SEEN, new Date()).append("circuits", new Document("at", new Date()).append("list", circuits)))).block();
     }
 
     static URI uri(String path) {

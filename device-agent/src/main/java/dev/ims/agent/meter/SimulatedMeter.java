@@ -1,7 +1,11 @@
 package dev.ims.agent.meter;
 
+import dev.ims.agent.load.Appliance;
+import dev.ims.agent.load.HomeCircuits;
 import dev.ims.agent.load.LoadModel;
 import dev.ims.agent.load.SolarModel;
+import dev.ims.client.circuit.CircuitDevice;
+import dev.ims.client.circuit.CircuitState;
 import dev.ims.client.meter.MeterDevice;
 import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
@@ -12,8 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import dev.ims.model.circuit.CircuitInfo;
+import dev.ims.model.circuit.CircuitReading;
 
 /**
  * A simulated meter. Each {@link #read(Instant)} advances the register by the power drawn since the
@@ -31,11 +41,18 @@ import java.util.Random;
  * <p>The registers are kept to full precision in the state and published to the Wh, so short intervals
  * (a few Wh or less) are not lost to rounding.
  *
- * <p>With a state file, every change of the relay is saved (durably) before {@link #switchRelay} returns,
- * and {@link #persist} saves the rest; both under the meter's lock, so a save never writes an older relay
- * state over a newer one.
+ * <p>Every meter has appliances on their own circuits ({@link HomeCircuits#forMeter}: by its seed). Each reading
+ * carries their values; the meter's own register is the whole house: the rest of the household (the load model,
+ * integrated as before) plus exactly the energy each circuit drew over the interval (its own register's growth), minus
+ * solar output for a prosumer. A circuit draws only while its relay and the supply relay are ON; a deferrable appliance
+ * (water heater, heat pump, EV) makes up later what it could not draw. The appliances use random numbers of their own,
+ * so the rest of the household is the same whatever the circuits do.
+ *
+ * <p>With a state file, every change of the relay (the supply relay or a circuit's) is saved (durably) before
+ * {@link #switchRelay} / {@link #switchCircuit} returns, and {@link #persist} saves the rest; all under the meter's
+ * lock, so a save never writes an older relay state over a newer one.
  */
-public final class SimulatedMeter implements MeterDevice {
+public final class SimulatedMeter implements MeterDevice, CircuitDevice {
 
     /** Consumption is integrated over at most this gap, so a meter resumed after months does not jump. */
     static final Duration MAX_GAP = Duration.ofHours(1);
@@ -47,8 +64,11 @@ public final class SimulatedMeter implements MeterDevice {
     private final double faultRate;
     private final Path stateFile;
     private MeterState state;
-    /** The net flow (import positive, export negative) at the previous reading, or null when unknown (start, relay OFF). */
+    /** The rest of the household's net flow (import positive, export negative; circuits not included) at the previous reading, or null when unknown (start, relay OFF). */
     private Double lastNetW;
+    private final HomeCircuits home;
+    /** The schedule each circuit runs, as reported by {@link #scheduleRunning}; not kept across restarts. */
+    private final Map<String, String> schedules = new HashMap<>();
 
     /** A meter kept in memory only (benchmarks and tests): nothing survives the process. */
     public SimulatedMeter(MeterState state, ZoneId zone, double faultRate) {
@@ -57,6 +77,15 @@ public final class SimulatedMeter implements MeterDevice {
 
     /** @param stateFile where the meter's state is saved, or null for none */
     public SimulatedMeter(MeterState state, ZoneId zone, double faultRate, Path stateFile) {
+        this(state, zone, faultRate, stateFile, HomeCircuits.forMeter(state.seed(), zone));
+    }
+
+    /**
+     * @param stateFile where the meter's state is saved, or null for none
+     * @param home the appliances on the meter's circuits ({@link HomeCircuits#none()}: none)
+     */
+    public SimulatedMeter(MeterState state, ZoneId zone, double faultRate, Path stateFile, HomeCircuits home) {
+        this.home = home;
         this.stateFile = stateFile;
         this.state = state.withClaimVerifier().withBrokerSecret();
         this.random = new Random(state.seed() ^ state.nextSeq());
@@ -66,6 +95,18 @@ public final class SimulatedMeter implements MeterDevice {
             this.state = this.state.withExportRegister(0.0); // a new prosumer, or one from before export
         }
         this.faultRate = faultRate;
+        Map<String, CircuitState> circuits = new HashMap<>();
+        for (Appliance a : home.appliances()) {
+            CircuitState c = this.state.circuits().getOrDefault(a.info().id(), CircuitState.fresh());
+            a.restore(c.model());
+            circuits.put(a.info().id(), c);
+        }
+        this.state = this.state.withCircuits(circuits); // circuits the home no longer has are dropped
+    }
+
+    /** The appliances on the meter's circuits. */
+    public HomeCircuits home() {
+        return home;
     }
 
     /** The meter's solar panels, if it is a prosumer. */
@@ -98,10 +139,29 @@ public final class SimulatedMeter implements MeterDevice {
         double netW = Math.round((consumed - produced) * 10) / 10.0;
         double energy = state.energyKwh();
         Double export = state.exportKwh();
-        if (on && state.lastTs() != null && now.isAfter(state.lastTs())) {
+        boolean elapsed = state.lastTs() != null && now.isAfter(state.lastTs());
+        // The circuits over the interval (at most MAX_GAP of it), each drawing only when its relay and the supply relay are ON.
+        Instant from = !elapsed ? now : state.lastTs().isBefore(now.minus(MAX_GAP)) ? now.minus(MAX_GAP) : state.lastTs();
+        Map<String, CircuitState> circuits = new HashMap<>(state.circuits());
+        List<CircuitReading> circuitValues = new ArrayList<>(home.appliances().size());
+        double circuitsKwh = 0;
+        double circuitsW = 0;
+        for (Appliance a : home.appliances()) {
+            CircuitState c = circuits.get(a.info().id());
+            boolean allowed = on && c.relay() == RelayState.ON;
+            double kwh = a.advance(from, now, allowed);
+            circuitsKwh += kwh;
+            double w = Math.round(a.powerW() * 10) / 10.0;
+            circuitsW += w;
+            CircuitState next = new CircuitState(c.relay(), c.energyKwh() + kwh, a.model());
+            circuits.put(a.info().id(), next);
+            circuitValues.add(new CircuitReading(a.info().id(), w, toWh(next.energyKwh()),
+                    a.info().switchable() ? c.relay() : null, schedules.get(a.info().id())));
+        }
+        if (on && elapsed) {
             long ms = Math.min(Duration.between(state.lastTs(), now).toMillis(), MAX_GAP.toMillis());
             double meanW = lastNetW != null ? (lastNetW + netW) / 2 : netW;
-            double kwh = meanW * ms / 3_600_000_000.0;
+            double kwh = meanW * ms / 3_600_000_000.0 + circuitsKwh;
             if (kwh >= 0) {
                 energy += kwh;
             } else if (export != null) {
@@ -109,17 +169,21 @@ public final class SimulatedMeter implements MeterDevice {
             }
         }
         lastNetW = on ? netW : null;
-        double importW = Math.max(netW, 0);
-        double voltage = Math.round((230 + random.nextGaussian() * 2 - netW * 0.0004) * 10) / 10.0;
-        double current = Math.round(Math.abs(netW) / voltage * 100) / 100.0;
+        double totalW = netW + circuitsW;
+        double importW = Math.round(Math.max(totalW, 0) * 10) / 10.0;
+        double voltage = Math.round((230 + random.nextGaussian() * 2 - totalW * 0.0004) * 10) / 10.0;
+        double current = Math.round(Math.abs(totalW) / voltage * 100) / 100.0;
         FaultCode fault = faultRate > 0 && random.nextDouble() < faultRate
                 ? FaultCode.values()[random.nextInt(FaultCode.values().length)]
                 : null;
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, toWh(energy), importW, voltage, current, fault, state.relay());
         if (solar != null) {
-            reading = reading.withExport(toWh(export), Math.max(-netW, 0));
+            reading = reading.withExport(toWh(export), Math.round(Math.max(-totalW, 0) * 10) / 10.0);
         }
-        state = state.afterReading(energy, export, now);
+        if (!circuitValues.isEmpty()) {
+            reading = reading.withCircuits(circuitValues);
+        }
+        state = state.afterReading(energy, export, now).withCircuits(circuits);
         return reading;
     }
 
@@ -142,6 +206,61 @@ public final class SimulatedMeter implements MeterDevice {
         }
         state = next;
         return state.relay();
+    }
+
+    @Override
+    public List<CircuitInfo> circuits() {
+        return home.infos();
+    }
+
+    @Override
+    public synchronized RelayState circuitRelay(String circuitId) {
+        Appliance a = home.get(circuitId);
+        return a == null || !a.info().switchable() ? null : state.circuits().get(circuitId).relay();
+    }
+
+    /**
+     * Switches a circuit's relay; returns its state now measured. The new state is on disk (forced) before the relay
+     * changes. The supply relay is not touched.
+     *
+     * @throws IllegalArgumentException the circuit is unknown, has no relay or is critical
+     * @throws java.io.UncheckedIOException when the state file cannot be written; the relay is then unchanged
+     */
+    @Override
+    public synchronized RelayState switchCircuit(String circuitId, RelayState wanted) {
+        Appliance a = home.get(circuitId);
+        if (a == null) {
+            throw new IllegalArgumentException("unknown circuit '" + circuitId + "'");
+        }
+        if (a.info().critical()) {
+            throw new IllegalArgumentException("circuit '" + circuitId + "' is critical: never switched remotely");
+        }
+        if (!a.info().switchable()) {
+            throw new IllegalArgumentException("circuit '" + circuitId + "' has no relay");
+        }
+        if (wanted == null) {
+            throw new IllegalArgumentException("a relay state is required");
+        }
+        Map<String, CircuitState> circuits = new HashMap<>(state.circuits());
+        circuits.put(circuitId, circuits.get(circuitId).withRelay(wanted));
+        MeterState next = state.withCircuits(circuits);
+        if (stateFile != null) {
+            MeterStateFile.save(stateFile, next);
+        }
+        state = next;
+        return wanted;
+    }
+
+    @Override
+    public synchronized void scheduleRunning(String circuitId, String scheduleId) {
+        if (home.get(circuitId) == null) {
+            throw new IllegalArgumentException("unknown circuit '" + circuitId + "'");
+        }
+        if (scheduleId == null) {
+            schedules.remove(circuitId);
+        } else {
+            schedules.put(circuitId, scheduleId);
+        }
     }
 
     /** Saves the current state to the state file (if the meter has one). */

@@ -2,6 +2,7 @@ package dev.ims.agent.meter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ims.agent.load.HomeCircuits;
 import dev.ims.agent.load.LoadModel;
 import dev.ims.agent.load.SolarModel;
 import dev.ims.client.meter.MeterState;
@@ -155,7 +156,9 @@ class SimulatedMeterTest {
     @CsvSource({"2026-06-21, 900", "2026-06-21, 10", "2026-12-21, 60", "2026-04-02, 300"})
     void prosumer_overADay_importMinusExport_isConsumptionMinusSolar(String day, long stepSeconds) {
         Instant midnight = java.time.LocalDate.parse(day).atStartOfDay(ZONE).toInstant();
-        SimulatedMeter meter = new SimulatedMeter(state(seed(true, 500), midnight), ZONE, 0);
+        // Without circuits: the readings' instantaneous powers integrate to the registers only for the rest of the
+        // household (circuits are integrated minute by minute; CircuitsTest proves their sum).
+        SimulatedMeter meter = new SimulatedMeter(state(seed(true, 500), midnight), ZONE, 0, null, HomeCircuits.none());
         Reading first = meter.read(midnight);
         Reading prev = first;
         double netKwh = 0; // the net flow the readings report, integrated as the mean of two readings times the time between
@@ -215,7 +218,7 @@ class SimulatedMeterTest {
     void liveInterval_ofTenSeconds_stillCountsTheBaseLoad() {
         // 10 s at about 150 W is 0.4 Wh: the register must not lose it to rounding.
         Instant night = Instant.parse("2026-01-06T01:00:00Z");
-        SimulatedMeter meter = new SimulatedMeter(state(seed(false, 2000), night), ZONE, 0);
+        SimulatedMeter meter = new SimulatedMeter(state(seed(false, 2000), night), ZONE, 0, null, HomeCircuits.none());
         Reading first = meter.read(night);
         Reading r = first;
         for (int i = 1; i <= 360; i++) {

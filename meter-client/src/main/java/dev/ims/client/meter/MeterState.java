@@ -5,8 +5,12 @@ import dev.ims.model.meter.MeterIds;
 import dev.ims.model.security.Credential;
 import dev.ims.model.security.Secrets;
 import dev.ims.model.reading.RelayState;
+import dev.ims.client.circuit.CircuitState;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a meter keeps across power cuts, in its state file.
@@ -27,6 +31,8 @@ import java.time.Instant;
  *     idempotent for the same secret, so a lost answer is simply asked again)
  * @param exportKwh the export register (energy fed into the grid) at the last reading that carried one, or null for a
  *     meter that does not export (and for state files from before export); never decreases
+ * @param circuits the meter's circuits by ID (their relays, registers and a simulated appliance's own state); empty for
+ *     a meter without circuits and for state files from before circuits. Never null.
  */
 public record MeterState(
         String meterId,
@@ -39,7 +45,18 @@ public record MeterState(
         double baseLoadW,
         long seed,
         String brokerSecret,
-        Double exportKwh) {
+        Double exportKwh,
+        Map<String, CircuitState> circuits) {
+
+    public MeterState {
+        circuits = circuits == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(circuits));
+    }
+
+    /** A state without circuits. */
+    public MeterState(String meterId, String claimCode, String claimVerifier, long nextSeq, double energyKwh, Instant lastTs,
+            RelayState relay, double baseLoadW, long seed, String brokerSecret, Double exportKwh) {
+        this(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, exportKwh, Map.of());
+    }
 
     /** A state without an export register: a meter that does not export. */
     public MeterState(String meterId, String claimCode, String claimVerifier, long nextSeq, double energyKwh, Instant lastTs,
@@ -65,7 +82,7 @@ public record MeterState(
     public MeterState withBrokerSecret() {
         return brokerSecret != null ? this
                 : new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, Secrets.newSecret(),
-                        exportKwh);
+                        exportKwh, circuits);
     }
 
     /** The meter's broker credential: username (and client ID) = meter ID. */
@@ -80,7 +97,7 @@ public record MeterState(
     public MeterState withClaimVerifier() {
         return claimVerifier != null ? this : new MeterState(meterId, claimCode,
                 ClaimCodes.verifier(claimCode, ClaimCodes.DEFAULT_ITERATIONS),
-                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, exportKwh);
+                nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, exportKwh, circuits);
     }
 
     /**
@@ -90,18 +107,25 @@ public record MeterState(
      */
     public MeterState afterReading(double energyKwh, Double exportKwh, Instant ts) {
         return new MeterState(meterId, claimCode, claimVerifier, nextSeq + 1, energyKwh, ts, relay, baseLoadW, seed, brokerSecret,
-                exportKwh != null ? exportKwh : this.exportKwh);
+                exportKwh != null ? exportKwh : this.exportKwh, circuits);
+    }
+
+    /** This state with {@code circuits} as its circuits' state (null: none). */
+    public MeterState withCircuits(Map<String, CircuitState> circuits) {
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret,
+                exportKwh, circuits);
     }
 
     /** This state with the export register set to {@code kwh} (a meter that starts exporting: 0). */
     public MeterState withExportRegister(double kwh) {
-        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, kwh);
+        return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, relay, baseLoadW, seed, brokerSecret, kwh,
+                circuits);
     }
 
     /** This state with the relay set to {@code wanted}. */
     public MeterState withRelay(RelayState wanted) {
         return new MeterState(meterId, claimCode, claimVerifier, nextSeq, energyKwh, lastTs, wanted, baseLoadW, seed, brokerSecret,
-                exportKwh);
+                exportKwh, circuits);
     }
 
     /** Without the claim code and broker secret, which must never reach a log. */

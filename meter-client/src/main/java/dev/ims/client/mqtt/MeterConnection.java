@@ -216,6 +216,9 @@ public final class MeterConnection implements AutoCloseable {
                 LOG.debug("Source report left out of the status: {}", e.toString());
             }
         }
+        if (meter instanceof dev.ims.client.circuit.CircuitDevice circuits) {
+            birth = birth.withCircuits(circuits.circuits()); // contract "added with circuits": the descriptions
+        }
         client.publishWith()
                 .topic(topics.status(meter.meterId()))
                 .qos(MqttQos.AT_LEAST_ONCE)

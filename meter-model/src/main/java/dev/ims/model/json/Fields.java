@@ -18,9 +18,30 @@ import java.util.Set;
 public final class Fields {
 
     private final ObjectNode node;
+    private final String path;
 
-    private Fields(ObjectNode node) {
+    private Fields(ObjectNode node, String path) {
         this.node = node;
+        this.path = path;
+    }
+
+    /**
+     * The fields of a nested object, e.g. one element of an array: errors name the field with {@code path} in front
+     * ({@code circuits[2].energyKwh}).
+     *
+     * @throws InvalidPayloadException WRONG_TYPE when {@code value} is not an object
+     */
+    public static Fields nested(JsonNode value, String path) {
+        if (!(value instanceof ObjectNode object)) {
+            throw new InvalidPayloadException(RejectReason.WRONG_TYPE,
+                    path + " must be an object, got " + (value == null ? "nothing" : value.getNodeType().name().toLowerCase()));
+        }
+        return new Fields(object, path);
+    }
+
+    /** The field's name as errors show it: with the path of the enclosing object, if any. */
+    private String label(String name) {
+        return path.isEmpty() ? name : path + "." + name;
     }
 
     /**
@@ -47,7 +68,7 @@ public final class Fields {
         if (!(root instanceof ObjectNode object)) {
             throw new InvalidPayloadException(RejectReason.NOT_AN_OBJECT, "payload is a JSON " + root.getNodeType());
         }
-        return new Fields(object);
+        return new Fields(object, "");
     }
 
     public boolean has(String name) {
@@ -63,7 +84,7 @@ public final class Fields {
     public String requiredText(String name) {
         JsonNode v = required(name);
         if (!v.isTextual()) {
-            throw wrongType(name, "a string", v);
+            throw wrongType(label(name), "a string", v);
         }
         return v.textValue();
     }
@@ -76,7 +97,7 @@ public final class Fields {
     public long requiredLong(String name) {
         JsonNode v = required(name);
         if (!v.isNumber()) {
-            throw wrongType(name, "a whole number", v);
+            throw wrongType(label(name), "a whole number", v);
         }
         if (v.isIntegralNumber() && v.canConvertToLong()) {
             return v.longValue();
@@ -86,21 +107,21 @@ public final class Fields {
             return (long) d;
         }
         if (v.isIntegralNumber()) {
-            throw new InvalidPayloadException(RejectReason.OUT_OF_RANGE, name + " is too large");
+            throw new InvalidPayloadException(RejectReason.OUT_OF_RANGE, label(name) + " is too large");
         }
-        throw wrongType(name, "a whole number", v);
+        throw wrongType(label(name), "a whole number", v);
     }
 
     /** A finite number within {@code [min, max]}. */
     public double requiredDouble(String name, double min, double max) {
         JsonNode v = required(name);
         if (!v.isNumber()) {
-            throw wrongType(name, "a number", v);
+            throw wrongType(label(name), "a number", v);
         }
         double d = v.doubleValue();
         if (!Double.isFinite(d) || d < min || d > max) {
             throw new InvalidPayloadException(
-                    RejectReason.OUT_OF_RANGE, name + " = " + v.asText() + " is outside [" + min + ", " + max + "]");
+                    RejectReason.OUT_OF_RANGE, label(name) + " = " + v.asText() + " is outside [" + min + ", " + max + "]");
         }
         return d;
     }
@@ -112,7 +133,7 @@ public final class Fields {
     public boolean requiredBoolean(String name) {
         JsonNode v = required(name);
         if (!v.isBoolean()) {
-            throw wrongType(name, "true or false", v);
+            throw wrongType(label(name), "true or false", v);
         }
         return v.booleanValue();
     }
@@ -126,7 +147,7 @@ public final class Fields {
                 return java.time.OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e2) {
                 throw new InvalidPayloadException(
-                        RejectReason.INVALID_TIMESTAMP, name + " is not an ISO-8601 instant: " + abbreviate(text));
+                        RejectReason.INVALID_TIMESTAMP, label(name) + " is not an ISO-8601 instant: " + abbreviate(text));
             }
         }
     }
@@ -137,7 +158,7 @@ public final class Fields {
             return Enum.valueOf(type, text);
         } catch (IllegalArgumentException e) {
             throw new InvalidPayloadException(
-                    RejectReason.UNKNOWN_CODE, name + " '" + abbreviate(text) + "' is not one of " + codes(type));
+                    RejectReason.UNKNOWN_CODE, label(name) + " '" + abbreviate(text) + "' is not one of " + codes(type));
         }
     }
 
@@ -159,7 +180,7 @@ public final class Fields {
     private JsonNode required(String name) {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) {
-            throw new InvalidPayloadException(RejectReason.MISSING_FIELD, name + " is required");
+            throw new InvalidPayloadException(RejectReason.MISSING_FIELD, label(name) + " is required");
         }
         return v;
     }

@@ -1,9 +1,12 @@
 package dev.ims.model.reading;
 
+import dev.ims.model.circuit.CircuitCodec;
+import dev.ims.model.circuit.CircuitReading;
 import dev.ims.model.meter.MeterIds;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,6 +27,8 @@ import java.util.Objects;
  *     meter does not export or cannot tell; never decreases, like {@code energyKwh}
  * @param exportPowerW instantaneous power fed into the grid in W (0 or more), or null; import power stays
  *     in {@code powerW}
+ * @param circuits the values of the meter's circuits (at most 16, ids unique), empty when it has none; the meter's
+ *     own {@code energyKwh} stays the whole house
  * @param extras fields the contract does not name, kept as plain JSON values (never null)
  */
 public record Reading(
@@ -39,13 +44,35 @@ public record Reading(
         RelayState relay,
         Double exportKwh,
         Double exportPowerW,
+        List<CircuitReading> circuits,
         Map<String, Object> extras) {
 
     public Reading {
         Objects.requireNonNull(meterId, "meterId");
         Objects.requireNonNull(ts, "ts");
         Objects.requireNonNull(status, "status");
+        circuits = circuits == null ? List.of() : List.copyOf(circuits);
+        CircuitCodec.requireUniqueIds(circuits.stream().map(CircuitReading::id).toList());
         extras = extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /** A reading without circuits. */
+    public Reading(
+            String meterId,
+            long seq,
+            Instant ts,
+            double energyKwh,
+            Double powerW,
+            Double voltageV,
+            Double currentA,
+            MeterStatus status,
+            FaultCode fault,
+            RelayState relay,
+            Double exportKwh,
+            Double exportPowerW,
+            Map<String, Object> extras) {
+        this(meterId, seq, ts, energyKwh, powerW, voltageV, currentA, status, fault, relay, exportKwh, exportPowerW,
+                List.of(), extras);
     }
 
     /** A reading of a meter that does not export (no export register, no export power). */
@@ -61,14 +88,31 @@ public record Reading(
             FaultCode fault,
             RelayState relay,
             Map<String, Object> extras) {
-        this(meterId, seq, ts, energyKwh, powerW, voltageV, currentA, status, fault, relay, null, null, extras);
+        this(meterId, seq, ts, energyKwh, powerW, voltageV, currentA, status, fault, relay, null, null, List.of(), extras);
     }
 
     /** This reading with the export register and power set (either may be null: not known). */
     public Reading withExport(Double exportKwh, Double exportPowerW) {
         return new Reading(
                 meterId, seq, ts, energyKwh, powerW, voltageV, currentA, status, fault, relay, exportKwh, exportPowerW,
-                extras);
+                circuits, extras);
+    }
+
+    /** This reading with {@code circuits} as its circuit values (null or empty: none). */
+    public Reading withCircuits(List<CircuitReading> circuits) {
+        return new Reading(
+                meterId, seq, ts, energyKwh, powerW, voltageV, currentA, status, fault, relay, exportKwh, exportPowerW,
+                circuits, extras);
+    }
+
+    /** The values of circuit {@code id}, or null when the reading has none for it. */
+    public CircuitReading circuit(String id) {
+        for (CircuitReading c : circuits) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** True when the reading carries the export register. */
@@ -100,6 +144,7 @@ public record Reading(
                 relay,
                 null,
                 null,
+                List.of(),
                 Map.of());
     }
 }

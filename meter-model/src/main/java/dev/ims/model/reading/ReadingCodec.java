@@ -1,11 +1,14 @@
 package dev.ims.model.reading;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ims.model.circuit.CircuitCodec;
+import dev.ims.model.circuit.CircuitReading;
 import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.meter.MeterIds;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,7 +24,7 @@ public final class ReadingCodec {
 
     static final Set<String> KNOWN_FIELDS = Set.of(
             "meterId", "seq", "ts", "energyKwh", "powerW", "voltageV", "currentA", "status", "fault", "relay",
-            "exportKwh", "exportPowerW");
+            "exportKwh", "exportPowerW", "circuits");
 
     private final ReadingLimits limits;
     private final Clock clock;
@@ -70,6 +73,9 @@ public final class ReadingCodec {
         if (r.exportPowerW() != null) {
             o.put("exportPowerW", r.exportPowerW());
         }
+        if (!r.circuits().isEmpty()) {
+            o.set("circuits", CircuitCodec.readingsToJson(r.circuits()));
+        }
         r.extras().forEach((k, v) -> o.set(k, Json.mapper().valueToTree(v)));
         return Json.bytes(o);
     }
@@ -113,8 +119,10 @@ public final class ReadingCodec {
         // Export (a prosumer's meter): optional, absent = the meter does not export or cannot tell.
         Double exportKwh = f.optionalDouble("exportKwh", 0, limits.maxEnergyKwh());
         Double exportPower = f.optionalDouble("exportPowerW", 0, limits.maxAbsPowerW());
+        // Circuits: optional, absent = the meter reports none (contract "added with circuits").
+        List<CircuitReading> circuits = CircuitCodec.readingsFromJson(f.node("circuits"), "circuits", limits);
         return new Reading(
                 meterId, seq, ts, energy, power, voltage, current, status, fault, relay, exportKwh, exportPower,
-                f.extras(KNOWN_FIELDS));
+                circuits, f.extras(KNOWN_FIELDS));
     }
 }

@@ -47,6 +47,21 @@ public final class StoreSchema {
     public static final String EXPORT_KWH = "exportKwh";
     /** Optional: instantaneous power fed into the grid in W (0 or more; import power stays in {@code powerW}). */
     public static final String EXPORT_POWER_W = "exportPowerW";
+    /**
+     * Readings (and a meter's {@code latest}): the circuits' values as sent, a list of {@code {id, powerW, energyKwh,
+     * relay?, schedule?}}, present only when the reading carried any. Meters: the newest circuit descriptions,
+     * {@code {at: the status ts, list: [{id, name, kind, critical, switchable}]}} kept with {@code $max} (at first), so a
+     * status delivered late never replaces a newer one's. Hourly and daily rollups: {@code circuits.<id>.minKwh /
+     * .maxKwh}, the circuit register's range in the span.
+     */
+    public static final String CIRCUITS = "circuits";
+    public static final String CIRCUIT_ID = "id";
+    public static final String CIRCUIT_SCHEDULE = "schedule";
+    public static final String LIST = "list";
+    public static final String NAME = "name";
+    public static final String KIND = "kind";
+    public static final String CRITICAL = "critical";
+    public static final String SWITCHABLE = "switchable";
     public static final String STATUS = "status";
     public static final String FAULT = "fault";
     public static final String RELAY = "relay";

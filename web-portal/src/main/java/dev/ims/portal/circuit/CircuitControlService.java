@@ -73,7 +73,7 @@ public final class CircuitControlService {
         if (!dev.ims.model.circuit.CircuitInfo.isValidId(circuitId)) {
             throw new HttpError(409, "meter " + meterId + " has no circuit " + circuitId);
         }
-        List<Document> circuits = meter.getList(METER_CIRCUITS, Document.class, List.of());
+        List<Document> circuits = CircuitService.descriptions(meter); // the newest birth's, as the ingest keeps them
         Document c = circuits.stream().filter(d -> circuitId.equals(d.getString(ID_FIELD))).findFirst()
                 .orElseThrow(() -> new HttpError(409, "meter " + meterId + " has no circuit " + circuitId));
         if (Boolean.TRUE.equals(c.getBoolean("critical"))) {

@@ -3,6 +3,7 @@ package dev.ims.portal.dashboard;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.chart.Bar;
 import dev.ims.portal.chart.BarChart;
 import dev.ims.portal.meter.MeterRoutes;
@@ -59,6 +60,15 @@ public final class DashboardRoutes {
         this.pages = pages;
     }
 
+    /** Circuits on the page (the "Circuits" section, for meters that have any); null: none. */
+    private CircuitService circuits;
+
+    /** This dashboard with the circuits section. */
+    public DashboardRoutes withCircuits(CircuitService circuits) {
+        this.circuits = circuits;
+        return this;
+    }
+
     public void register(Router router) {
         router.get("/meters/:id").handler(this::page);
     }
@@ -94,7 +104,9 @@ public final class DashboardRoutes {
             Future<List<QuarantinedReading>> held = staff ? quarantine.forMeter(id, true, QUARANTINE_ON_PAGE) : Future.succeededFuture(List.of());
             Future<Map<String, Object>> controls = circuitControl == null ? Future.succeededFuture(Map.of())
                     : circuitControl.pageModel(m, Access.principal(ctx));
-            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls)).map(v -> {
+            Future<CircuitService.Overview> circuitOverview = circuits != null && !CircuitService.descriptions(m).isEmpty()
+                    ? circuits.overview(m) : Future.succeededFuture(null);
+            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls, circuitOverview)).map(v -> {
                 Map<String, Object> model = new HashMap<>(controls.result());
                 model.put("meter", MeterRoutes.meterView(m));
                 List<UsageService.Entry> days = recent.result();
@@ -120,6 +132,9 @@ public final class DashboardRoutes {
                 model.put("today", today.toString());
                 model.put("commands", relayCommands.result().stream().map(d -> CommandService.view(d, true)).toList());
                 model.put("quarantine", held.result());
+                if (circuitOverview.result() != null) {
+                    model.put("circuits", CircuitsSection.of(circuitOverview.result()));
+                }
                 return model;
             });
         }).onSuccess(model -> pages.render(ctx, "meter.ftlh", model)).onFailure(ctx::fail);
