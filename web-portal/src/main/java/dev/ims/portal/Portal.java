@@ -178,7 +178,7 @@ public final class Portal {
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
         CircuitService circuits = new CircuitService(db, usage);
-        new CircuitRoutes(circuits, meters, settings.ims().timeZone(), usage::today).register(router);
+        new CircuitRoutes(circuits, circuitControl, meters, settings.ims().timeZone(), usage::today).register(router);
         new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
                 .withCircuits(circuits)
                 .withCircuitControl(circuitControl)

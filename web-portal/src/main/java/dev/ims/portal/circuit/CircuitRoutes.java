@@ -10,6 +10,7 @@ import dev.ims.portal.web.Responses;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.LocalDate;
+import java.util.Map;
 import java.time.ZoneId;
 
 /**
@@ -28,7 +29,12 @@ public final class CircuitRoutes {
     private final ZoneId zone;
     private final java.util.function.Supplier<LocalDate> today;
 
-    public CircuitRoutes(CircuitService circuits, MeterRoutes meters, ZoneId zone, java.util.function.Supplier<LocalDate> today) {
+    private final CircuitControlService control;
+
+    /** @param control the schedules kept for the circuits (shown in the overview), or null */
+    public CircuitRoutes(CircuitService circuits, CircuitControlService control, MeterRoutes meters, ZoneId zone,
+            java.util.function.Supplier<LocalDate> today) {
+        this.control = control;
         this.circuits = circuits;
         this.meters = meters;
         this.zone = zone;
@@ -36,7 +42,13 @@ public final class CircuitRoutes {
     }
 
     public void register(Router router) {
-        router.get("/api/v1/meters/:id/circuits").handler(ctx -> meters.meter(ctx).compose(circuits::overview)
+        router.get("/api/v1/meters/:id/circuits").handler(ctx -> meters.meter(ctx)
+                .compose(m -> control == null ? circuits.overview(m) : circuits.overview(m).compose(o -> control.schedules(m.getString("_id"))
+                        .map(list -> {
+                            Map<String, Object> byCircuit = new java.util.HashMap<>();
+                            list.forEach(v -> byCircuit.put((String) v.get("circuit"), v));
+                            return o.withSchedules(byCircuit);
+                        })))
                 .onSuccess(body -> Responses.json(ctx, body)).onFailure(ctx::fail));
         router.get("/api/v1/meters/:id/circuits/:circuit/usage").handler(this::usage);
     }

@@ -28,15 +28,30 @@ import org.bson.Document;
  */
 public final class CircuitService {
 
-    /** A circuit as the API and the dashboard show it. {@code schedule} is left for the schedules (null for now). */
+    /**
+     * A circuit as the API and the dashboard show it. {@code schedule}: the schedule the portal keeps for it (preset,
+     * windows, command state, followed yesterday; {@link CircuitControlService#schedules}), or null.
+     */
     public record CircuitView(String id, String name, String kind, boolean critical, boolean switchable, String relay,
-            Double powerW, double todayKwh, double monthKwh, double monthCost, double shareOfBill, Object schedule) {}
+            Double powerW, double todayKwh, double monthKwh, double monthCost, double shareOfBill, Object schedule) {
+
+        CircuitView withSchedule(Object schedule) {
+            return new CircuitView(id, name, kind, critical, switchable, relay, powerW, todayKwh, monthKwh, monthCost, shareOfBill, schedule);
+        }
+    }
 
     /**
      * @param monthBill the household's bill this month to date; {@code restOfHouseCost} = bill − Σ circuits' monthCost
      */
     public record Overview(String meterId, String currency, String today, String month, List<CircuitView> circuits,
-            double monthKwh, double monthBill, double restOfHouseKwh, double restOfHouseCost) {}
+            double monthKwh, double monthBill, double restOfHouseKwh, double restOfHouseCost) {
+
+        /** This overview with each circuit's kept schedule ({@code circuit} → view) filled in. */
+        public Overview withSchedules(Map<String, ?> byCircuit) {
+            return new Overview(meterId, currency, today, month, circuits.stream().map(c -> c.withSchedule(byCircuit.get(c.id()))).toList(),
+                    monthKwh, monthBill, restOfHouseKwh, restOfHouseCost);
+        }
+    }
 
     /** One hour or day of a circuit: {@code period} is the hour's start (ISO instant) or the local day. */
     public record Entry(String period, double kwh, double cost, String currency) {}
