@@ -24,8 +24,7 @@ public final class HeatPump extends Appliance {
     private final double ratedW;
     /** The house's heat loss, kW per K below the balance temperature. */
     private final double lossKwPerK;
-    private double deficitKwh;
-    private boolean running;
+    private final HeatStore house = new HeatStore(START_DEFICIT_KWH, MAX_DEFICIT_KWH);
 
     HeatPump(java.time.ZoneId zone, long seed) {
         super(new CircuitInfo(ID, "Heat pump", CircuitKind.HEAT_PUMP, false, true), zone, seed);
@@ -44,35 +43,17 @@ public final class HeatPump extends Appliance {
 
     @Override
     double step(Instant t, double hours, boolean allowed) {
-        double demandKw = Math.max(0, 15 - outdoorC(t)) * lossKwPerK / COP;
-        deficitKwh = Math.min(MAX_DEFICIT_KWH, deficitKwh + demandKw * hours);
-        if (!allowed) {
-            running = false;
-            return 0;
-        }
-        if (!running && deficitKwh > START_DEFICIT_KWH) {
-            running = true;
-        }
-        if (!running) {
-            return 0;
-        }
-        double kwh = Math.min(ratedW / 1000.0 * hours, deficitKwh);
-        deficitKwh -= kwh;
-        if (deficitKwh <= 1e-9) {
-            deficitKwh = 0;
-            running = false;
-        }
-        return hours > 0 ? kwh * 1000 / hours : 0;
+        house.lose(Math.max(0, 15 - outdoorC(t)) * lossKwPerK / COP * hours);
+        return house.run(hours, allowed, ratedW);
     }
 
     @Override
     public Map<String, Double> model() {
-        return map("deficitKwh", deficitKwh, "running", running ? 1 : 0);
+        return map("deficitKwh", house.deficitKwh(), "running", house.on() ? 1 : 0);
     }
 
     @Override
     public void restore(Map<String, Double> model) {
-        deficitKwh = Math.max(0, Math.min(MAX_DEFICIT_KWH, get(model, "deficitKwh", 0)));
-        running = get(model, "running", 0) > 0;
+        house.restore(get(model, "deficitKwh", 0), get(model, "running", 0) > 0);
     }
 }

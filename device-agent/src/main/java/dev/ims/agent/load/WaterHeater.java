@@ -26,8 +26,7 @@ public final class WaterHeater extends Appliance {
 
     private final double elementW;
     private final double needKwh;
-    private double deficitKwh;
-    private boolean heating;
+    private final HeatStore tank = new HeatStore(START_DEFICIT_KWH, MAX_DEFICIT_KWH);
 
     WaterHeater(java.time.ZoneId zone, long seed) {
         super(new CircuitInfo(ID, "Water heater", CircuitKind.WATER_HEATER, false, true), zone, seed);
@@ -49,26 +48,8 @@ public final class WaterHeater extends Appliance {
     double step(Instant t, double hours, boolean allowed) {
         double h = localHour(t);
         double drawn = draws(epochDay(t), h, Math.min(24, h + hours));
-        if (deficitKwh < MAX_DEFICIT_KWH) {
-            deficitKwh += LOSS_KWH_PER_HOUR * hours + drawn;
-        }
-        if (!allowed) {
-            heating = false;
-            return 0;
-        }
-        if (!heating && deficitKwh > START_DEFICIT_KWH) {
-            heating = true;
-        }
-        if (!heating) {
-            return 0;
-        }
-        double kwh = Math.min(elementW / 1000.0 * hours, deficitKwh);
-        deficitKwh -= kwh;
-        if (deficitKwh <= 1e-9) {
-            deficitKwh = 0;
-            heating = false;
-        }
-        return hours > 0 ? kwh * 1000 / hours : 0;
+        tank.loseBelowMax(LOSS_KWH_PER_HOUR * hours + drawn);
+        return tank.run(hours, allowed, elementW);
     }
 
     /** The heat drawn with hot water between local hours {@code a} and {@code b} of {@code epochDay}, kWh. */
@@ -86,12 +67,11 @@ public final class WaterHeater extends Appliance {
 
     @Override
     public Map<String, Double> model() {
-        return map("deficitKwh", deficitKwh, "heating", heating ? 1 : 0);
+        return map("deficitKwh", tank.deficitKwh(), "heating", tank.on() ? 1 : 0);
     }
 
     @Override
     public void restore(Map<String, Double> model) {
-        deficitKwh = Math.max(0, Math.min(MAX_DEFICIT_KWH, get(model, "deficitKwh", 0)));
-        heating = get(model, "heating", 0) > 0;
+        tank.restore(get(model, "deficitKwh", 0), get(model, "heating", 0) > 0);
     }
 }
