@@ -84,11 +84,12 @@ public final class ModbusSource implements EnergySource {
     }
 
     /**
-     * A unit on a bus that other sources share (RTU units 1 to 247, TCP 0 to 255); closing this source leaves the
-     * bus open: its owner closes it.
+     * A unit on a bus that other sources share (0 to 255; on RTU 1 to 247 answer).
+     *
+     * @param closesBus whether closing this source closes the bus (its close is idempotent); else the bus's owner does
      */
-    static ModbusSource on(ModbusBus bus, boolean rtu, int unit, ModbusRegisterMap map, Clock clock) {
-        return new ModbusSource(bus, false, rtu ? rtuUnit(unit) : tcpUnit(unit), map, clock);
+    static ModbusSource on(ModbusBus bus, boolean closesBus, int unit, ModbusRegisterMap map, Clock clock) {
+        return new ModbusSource(bus, closesBus, tcpUnit(unit), map, clock);
     }
 
     /** This source's bus, for other units on the same line. */
