@@ -133,6 +133,26 @@ class CircuitsFileTest {
     }
 
     @Test
+    void bridgeMain_withABadCircuitsFile_exitsWithTheUsageCode_andSaysWhy() throws Exception {
+        Path file = dir.resolve("circuits.json");
+        Files.writeString(file, "[{\"id\":\"heater\",\"name\":\"Heater\",\"kind\":\"KETTLE\",\"measure\":{\"s0Pin\":5}}]");
+        // BridgeMain's parameter errors carry their own CommandLine, which writes to System.err.
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.err;
+        int code;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = new CommandLine(new BridgeMain()).execute("--mqtt-url", "tcp://127.0.0.1:1", "--mock", "--state-file", dir.resolve("meter.json").toString(),
+                    "--circuits", file.toString());
+        } finally {
+            System.setErr(was);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("circuit 1 (\"heater\"): kind \"KETTLE\" is none of");
+        assertThat(dir.resolve("meter.json")).as("nothing was started").doesNotExist();
+    }
+
+    @Test
     void bridgeMain_modbusCircuit_withoutABus_isAParameterError() throws Exception {
         Path file = dir.resolve("circuits.json");
         Files.writeString(file, "[{\"id\":\"heater\",\"name\":\"Heater\",\"kind\":\"WATER_HEATER\",\"measure\":{\"modbusUnit\":2}}]");
