@@ -1,6 +1,7 @@
 package dev.ims.bridge;
 
 import com.pi4j.context.Context;
+import dev.ims.client.circuit.ScheduleRunner;
 import dev.ims.client.enrol.EnrolmentRefusedException;
 import dev.ims.client.enrol.EnrolmentSettings;
 import dev.ims.client.enrol.MeterEnrolment;
@@ -19,6 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,10 +48,31 @@ public final class Bridge implements AutoCloseable {
      * @param enrolment where and with which provisioning key the meter enrols before it connects ({@link MeterEnrolment});
      *     null: no enrolment, the meter connects with its own secret as it is
      * @param monitoring how the source's silence is judged and reported; null: {@link Monitoring#defaults(Duration)}
+     * @param circuits the circuits ({@link CircuitsFile}), empty for none; null: none
+     * @param scheduleTick how often the circuits' schedules are evaluated; null: {@link ScheduleRunner#DEFAULT_TICK}
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
             int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment,
-            Monitoring monitoring) {
+            Monitoring monitoring, List<CircuitSpec> circuits, Duration scheduleTick) {
+
+        public Options {
+            circuits = circuits == null ? List.of() : List.copyOf(circuits);
+            scheduleTick = scheduleTick == null ? ScheduleRunner.DEFAULT_TICK : scheduleTick;
+        }
+
+        /** Without circuits. */
+        public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
+                int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment,
+                Monitoring monitoring) {
+            this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval,
+                    commandKeys, enrolment, monitoring, null, null);
+        }
+
+        /** These options with {@code circuits}, their schedules evaluated every {@code scheduleTick} (null: the default). */
+        public Options withCircuits(List<CircuitSpec> circuits, Duration scheduleTick) {
+            return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
+        }
 
         /** Without enrolment. */
         public Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
@@ -59,13 +84,13 @@ public final class Bridge implements AutoCloseable {
         /** These options with enrolment as {@code enrolment} says (null: none). */
         public Options withEnrolment(EnrolmentSettings enrolment) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment, monitoring);
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
         }
 
         /** These options with the source watched as {@code monitoring} says. */
         public Options withMonitoring(Monitoring monitoring) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment, monitoring);
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
         }
 
         /** With the key set in its default place. */
@@ -107,7 +132,9 @@ public final class Bridge implements AutoCloseable {
     public static final int EXIT_SOURCE_SILENT = 4;
 
     private final PiMeter meter;
+    /** The meter's source, its counters joined by the circuits' ({@code circuit.<id>.failures}). */
     private final EnergySource source;
+    private final PiCircuits circuits;
     private final MeterConnection connection;
     private final Outbox outbox;
     private final boolean created;
@@ -123,9 +150,11 @@ public final class Bridge implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile BridgeMetrics metrics;
 
-    private Bridge(PiMeter meter, EnergySource source, MeterConnection connection, Outbox outbox, boolean created, SourceWatch.Limits limits) {
+    private Bridge(PiMeter meter, EnergySource source, PiCircuits circuits, MeterConnection connection, Outbox outbox, boolean created,
+            SourceWatch.Limits limits) {
         this.meter = meter;
         this.source = source;
+        this.circuits = circuits;
         this.connection = connection;
         this.outbox = outbox;
         this.created = created;
@@ -146,6 +175,16 @@ public final class Bridge implements AutoCloseable {
      *     bridge must not run (nothing was opened)
      */
     public static Bridge start(Context pi4j, ImsSettings settings, Options o, EnergySource source, Clock clock) throws Exception {
+        return start(pi4j, settings, o, source, Map.of(), clock);
+    }
+
+    /**
+     * As above, with the circuits {@link Options#circuits()} names, each measured by its source in {@code circuitSources}
+     * (by circuit id): their relays are driven to the state saved before their last switch (new circuits: ON; critical
+     * ones: always ON), after that state is on disk.
+     */
+    public static Bridge start(Context pi4j, ImsSettings settings, Options o, EnergySource source, Map<String, EnergySource> circuitSources,
+            Clock clock) throws Exception {
         boolean created = !Files.exists(o.stateFile());
         MeterState state;
         if (created) {
@@ -172,11 +211,18 @@ public final class Bridge implements AutoCloseable {
                     state.lastTs(), RelayState.ON, state.baseLoadW(), state.seed(), state.brokerSecret());
         }
         RelayOutput relay = new RelayOutput(pi4j, o.relayPin(), o.relayActiveLow(), o.relayFeedbackPin(), state.relay(), o.relaySafeState());
-        PiMeter meter = new PiMeter(o.stateFile(), state, source, relay);
+        // Circuits likewise, each relay at the state saved before its last switch; the file reflects the circuits file first.
+        Map<String, dev.ims.client.circuit.CircuitState> circuitState = PiCircuits.initialState(o.circuits(), state.circuits());
+        if (!circuitState.equals(state.circuits())) {
+            state = state.withCircuits(circuitState);
+            MeterStateFile.save(o.stateFile(), state);
+        }
+        PiCircuits circuits = o.circuits().isEmpty() ? PiCircuits.none() : new PiCircuits(pi4j, o.circuits(), circuitSources, state.circuits());
+        PiMeter meter = new PiMeter(o.stateFile(), state, source, relay, circuits);
         Outbox outbox = Outbox.open(o.stateFile().resolveSibling(o.stateFile().getFileName() + ".outbox"), o.outboxMaxReadings());
         CommandVerifier verifier = CommandTrust.load(CommandTrust.keySetFile(o.commandKeys(), o.stateFile(), settings));
         MeterConnection connection = new MeterConnection(meter, state.credential(), settings, clock, CommandGuard.forStateFile(o.stateFile(), meter.meterId(),
-                verifier, RelayRules.withMinSwitchInterval(o.minSwitchInterval())));
+                verifier, RelayRules.withMinSwitchInterval(o.minSwitchInterval())), o.scheduleTick());
         connection.connect().whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("Broker not reachable yet ({}); readings are kept on disk and sent when it is", e.getMessage());
@@ -184,10 +230,11 @@ public final class Bridge implements AutoCloseable {
         });
         connection.attach(outbox);
         Monitoring m = o.monitoring() != null ? o.monitoring() : Monitoring.defaults(o.interval());
-        Bridge bridge = new Bridge(meter, source, connection, outbox, created, new SourceWatch.Limits(m.silentAfter(), m.exitAfterSilence()));
+        Bridge bridge = new Bridge(meter, withCircuitCounters(source, meter), circuits, connection, outbox, created,
+                new SourceWatch.Limits(m.silentAfter(), m.exitAfterSilence()));
         connection.reportSource(() -> bridge.watch.report(clock.instant()));
         if (m.metricsPort() > 0) {
-            bridge.metrics = new BridgeMetrics(m.metricsBind(), m.metricsPort(), bridge, source, bridge.watch);
+            bridge.metrics = new BridgeMetrics(m.metricsBind(), m.metricsPort(), bridge, bridge.source, bridge.watch);
             LOG.info("Bridge metrics on http://{}:{}/metrics", m.metricsBind(), bridge.metrics.port());
         }
         long period = o.interval().toMillis();
@@ -202,6 +249,9 @@ public final class Bridge implements AutoCloseable {
         LOG.info("Bridge for meter {} started: {}, relay {} on GPIO {}{} ({} when the bridge stops), a reading every {} s", meter.meterId(),
                 source, state.relay(), o.relayPin(), relay.hasFeedback() ? " with feedback on GPIO " + o.relayFeedbackPin() : " (no feedback input)",
                 o.relaySafeState() == null ? "held" : o.relaySafeState() + "", o.interval().toSeconds());
+        if (!circuits.isEmpty()) {
+            LOG.info("Meter {} circuits: {}", meter.meterId(), circuits.describe());
+        }
         return bridge;
     }
 
@@ -282,6 +332,42 @@ public final class Bridge implements AutoCloseable {
         }
         connection.close();
         outbox.close();
+        circuits.close();
         source.close();
+    }
+
+    /** {@code source} as it is, with the circuits' counters after its own (what the status and /metrics report). */
+    private static EnergySource withCircuitCounters(EnergySource source, PiMeter meter) {
+        if (meter.circuits().isEmpty()) {
+            return source;
+        }
+        return new EnergySource() {
+            @Override
+            public Measurement measure(java.time.Instant now, double lastKwh, java.time.Instant lastTs) {
+                return source.measure(now, lastKwh, lastTs);
+            }
+
+            @Override
+            public java.time.Instant lastData() {
+                return source.lastData();
+            }
+
+            @Override
+            public Map<String, Long> counters() {
+                Map<String, Long> c = new LinkedHashMap<>(source.counters());
+                meter.circuitCounters().forEach(c::putIfAbsent);
+                return c;
+            }
+
+            @Override
+            public void close() {
+                source.close();
+            }
+
+            @Override
+            public String toString() {
+                return source.toString();
+            }
+        };
     }
 }

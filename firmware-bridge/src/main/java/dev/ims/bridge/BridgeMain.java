@@ -156,6 +156,22 @@ public final class BridgeMain implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String metricsBind = "127.0.0.1";
 
+    @Option(names = "--circuits", paramLabel = "FILE",
+            description = "The meter's circuits (appliances with their own meter and, optionally, their own relay): a JSON list, see the README. "
+                    + "Checked at start: a wrong entry stops the bridge with its name.")
+    Path circuitsFile;
+
+    @Option(names = "--circuits-modbus-device", paramLabel = "DEVICE",
+            description = "The RS485 adapter of the circuits' Modbus meters when they are not on the main meter's bus (the main source is s0 or p1, "
+                    + "or a second bus); default: the main meter's bus with --source modbus-rtu or modbus.")
+    Path circuitsModbusDevice;
+
+    @Option(names = "--circuits-modbus-baud", description = "The speed of --circuits-modbus-device (default: the first Modbus circuit's map's: 9600 for pzem004t).")
+    Integer circuitsModbusBaud;
+
+    @Option(names = "--circuits-modbus-format", description = "Data bits, parity, stop bits on --circuits-modbus-device (default ${DEFAULT-VALUE}).")
+    String circuitsModbusFormat = "8N1";
+
     @Option(names = "--mock", description = "Simulated GPIO (Pi4J's mock platform): to try the bridge off the Pi.")
     boolean mock;
 
@@ -181,6 +197,7 @@ public final class BridgeMain implements Callable<Integer> {
             return 2;
         }
         Bridge.Monitoring monitoring = monitoring();
+        java.util.List<CircuitSpec> circuits = circuits();
         Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
         Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
         EnergySource energy = switch (source) {
@@ -195,14 +212,16 @@ public final class BridgeMain implements Callable<Integer> {
             case "modbus-rtu" -> modbusSource(true);
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--source must be s0, p1, modbus or modbus-rtu");
         };
+        Map<String, EnergySource> circuitSources = circuitSources(pi4j, circuits, energy);
         Bridge bridge;
         try {
             // The meter enrols before it connects (idempotent at every start; without a key it connects as it is).
             bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
                     Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys, enrolment,
-                    monitoring), energy, Clock.systemUTC());
+                    monitoring).withCircuits(circuits, null), energy, circuitSources, Clock.systemUTC());
         } catch (EnrolmentRefusedException e) {
             System.err.println(e.getMessage());
+            circuitSources.values().forEach(EnergySource::close);
             energy.close();
             pi4j.shutdown();
             return EXIT_NOT_ENROLLED;
@@ -320,6 +339,73 @@ public final class BridgeMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
         }
+    }
+
+    /**
+     * The circuits {@code --circuits} describes (none without it), checked against the pins and Modbus unit the bridge
+     * uses already.
+     *
+     * @throws CommandLine.ParameterException naming the file and the entry that is wrong
+     */
+    java.util.List<CircuitSpec> circuits() {
+        if (circuitsFile == null) {
+            return java.util.List.of();
+        }
+        Map<Integer, String> pins = new java.util.HashMap<>();
+        pins.put(relayPin, "the supply relay");
+        if (relayFeedbackPin >= 0) {
+            pins.put(relayFeedbackPin, "the supply relay's feedback");
+        }
+        if ("s0".equals(source)) {
+            pins.put(s0Pin, "the meter's S0 input");
+        }
+        boolean sharedBus = circuitsModbusDevice == null && source.startsWith("modbus");
+        try {
+            return CircuitsFile.read(circuitsFile, pins, sharedBus ? modbusUnit : null);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Each circuit's measurement: its Modbus unit on the main meter's bus (one master, the units read one after the
+     * other) or on {@code --circuits-modbus-device}, or its S0 pulses on a GPIO. Nothing is opened on the line yet.
+     *
+     * @param main the main meter's source, whose bus Modbus circuits share when there is no {@code --circuits-modbus-device}
+     * @throws CommandLine.ParameterException a Modbus circuit with no bus to be on, or a bad circuits bus option
+     */
+    Map<String, EnergySource> circuitSources(Context pi4j, java.util.List<CircuitSpec> circuits, EnergySource main) {
+        CommandLine cmd = new CommandLine(this);
+        java.util.List<ModbusRegisterMap> maps = circuits.stream().map(CircuitSpec::measure).filter(CircuitSpec.Modbus.class::isInstance)
+                .map(m -> ((CircuitSpec.Modbus) m).map()).toList();
+        ModbusBus bus = null;
+        boolean own = false;
+        if (!maps.isEmpty()) {
+            if (circuitsModbusDevice != null) {
+                try {
+                    bus = ModbusBus.rtu(circuitsModbusDevice, circuitsModbusBaud != null ? circuitsModbusBaud : maps.get(0).defaultBaud(),
+                            SerialFormat.parse(circuitsModbusFormat), maps);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cmd, "--circuits-modbus-*: " + e.getMessage(), e);
+                }
+                own = true;
+            } else if (main instanceof ModbusSource m) {
+                bus = m.bus();
+            } else {
+                String first = circuits.stream().filter(c -> c.measure() instanceof CircuitSpec.Modbus).findFirst().orElseThrow().id();
+                throw new CommandLine.ParameterException(cmd, "--circuits: circuit " + first + " is measured over Modbus: it needs the main meter on "
+                        + "the same RS485 bus (--source modbus-rtu) or a bus of its own (--circuits-modbus-device)");
+            }
+        }
+        Map<String, EnergySource> out = new java.util.LinkedHashMap<>();
+        for (CircuitSpec c : circuits) {
+            if (c.measure() instanceof CircuitSpec.Modbus m) {
+                out.put(c.id(), ModbusSource.on(bus, own, m.unit(), m.map(), Clock.systemUTC()));
+            } else if (c.measure() instanceof CircuitSpec.S0 s) {
+                out.put(c.id(), new S0Source(new S0Counter(pi4j, s.pin(), s.activeLow(), s0DebounceMicros), s.pulsesPerKwh()));
+            }
+        }
+        return out;
     }
 
     /** Pi4J with the mock platform and GPIO only. */

@@ -2,13 +2,20 @@ package dev.ims.bridge;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.ims.client.circuit.CircuitDevice;
+import dev.ims.client.circuit.CircuitState;
 import dev.ims.client.meter.MeterDevice;
 import dev.ims.client.meter.MeterState;
 import dev.ims.client.meter.MeterStateFile;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
+import dev.ims.model.circuit.CircuitInfo;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A real meter: its measurements come from an {@link EnergySource} (S0 pulses or the P1 port), its relay
@@ -19,21 +26,37 @@ import java.time.Instant;
  * carried out), not the measured one: a welded contact must not turn a commanded OFF into ON after a
  * restart. Readings carry the measured state. A switch saves the new state (forced to the disk) before
  * the pin changes, so the pin never holds a state the file does not record.
+ *
+ * <p>Its circuits ({@link PiCircuits}, from {@code --circuits}) are read in the same tick, after the meter, and go out
+ * in the same reading ({@code circuits}); a circuit that cannot be read is left out of that reading only. Their relays
+ * follow the supply relay's rules: the commanded state is saved in the state file ({@code circuits.<id>.relay}, forced
+ * to the disk) before the pin changes. With the supply relay OFF the circuit relays stay as they are (the supply cuts
+ * them anyway) and readings report what is measured.
  */
-public final class PiMeter implements MeterDevice {
+public final class PiMeter implements MeterDevice, CircuitDevice {
 
     private final Path stateFile;
     private final EnergySource source;
     private static final Logger LOG = LoggerFactory.getLogger(PiMeter.class);
 
     private final RelayOutput relay;
+    private final PiCircuits circuits;
+    /** The schedule each circuit runs, as the schedule runner reports it; not kept here across restarts (the runner keeps it). */
+    private final Map<String, String> schedules = new ConcurrentHashMap<>();
     private MeterState state;
 
+    /** Without circuits. */
     public PiMeter(Path stateFile, MeterState state, EnergySource source, RelayOutput relay) {
+        this(stateFile, state, source, relay, PiCircuits.none());
+    }
+
+    /** @param state the state as saved, its circuits' already as {@link PiCircuits#initialState} makes them */
+    PiMeter(Path stateFile, MeterState state, EnergySource source, RelayOutput relay, PiCircuits circuits) {
         this.stateFile = stateFile;
         this.state = state;
         this.source = source;
         this.relay = relay;
+        this.circuits = circuits;
     }
 
     /**
@@ -88,7 +111,13 @@ public final class PiMeter implements MeterDevice {
         RelayState r = relay.state();
         Reading reading = Reading.of(state.meterId(), state.nextSeq(), now, m.energyKwh(), m.powerW(), m.voltageV(), m.currentA(), null, r)
                 .withExport(m.exportKwh(), m.exportPowerW());
-        state = state.afterReading(m.energyKwh(), m.exportKwh(), now);
+        Map<String, CircuitState> circuitState = state.circuits();
+        if (!circuits.isEmpty()) {
+            PiCircuits.Values values = circuits.read(now, state.lastTs(), state.circuits(), schedules);
+            reading = reading.withCircuits(values.readings());
+            circuitState = values.state();
+        }
+        state = state.afterReading(m.energyKwh(), m.exportKwh(), now).withCircuits(circuitState);
         MeterStateFile.save(stateFile, state);
         return reading;
     }
@@ -127,6 +156,61 @@ public final class PiMeter implements MeterDevice {
     @Override
     public RelayState relay() {
         return relay.state();
+    }
+
+    /** {@code circuit.<id>.failures} for each circuit. */
+    Map<String, Long> circuitCounters() {
+        return circuits.counters();
+    }
+
+    @Override
+    public List<CircuitInfo> circuits() {
+        return circuits.infos();
+    }
+
+    @Override
+    public RelayState circuitRelay(String circuitId) {
+        return circuits.relayState(circuitId);
+    }
+
+    /**
+     * Saves the circuit's commanded relay state (forced to the disk), then drives its pin; answers the state measured
+     * afterwards.
+     *
+     * @throws IllegalArgumentException the circuit is unknown, critical or has no relay
+     * @throws java.io.UncheckedIOException the state cannot be saved: the pin is not touched
+     */
+    @Override
+    public synchronized RelayState switchCircuit(String circuitId, RelayState wanted) {
+        CircuitSpec spec = circuits.spec(circuitId);
+        if (spec == null) {
+            throw new IllegalArgumentException("unknown circuit '" + circuitId + "'");
+        }
+        if (spec.critical()) {
+            throw new IllegalArgumentException("circuit '" + circuitId + "' is critical: never switched remotely");
+        }
+        if (spec.relay() == null) {
+            throw new IllegalArgumentException("circuit '" + circuitId + "' has no relay");
+        }
+        Map<String, CircuitState> next = new HashMap<>(state.circuits());
+        next.put(circuitId, next.getOrDefault(circuitId, CircuitState.fresh()).withRelay(wanted));
+        MeterState saved = state.withCircuits(next);
+        MeterStateFile.save(stateFile, saved);
+        state = saved;
+        return circuits.switchRelay(circuitId, wanted);
+    }
+
+    /** A schedule kept for a circuit no longer in the circuits file is not reported (the runner finds no relay to switch). */
+    @Override
+    public void scheduleRunning(String circuitId, String scheduleId) {
+        if (circuits.spec(circuitId) == null) {
+            return;
+        }
+        if (scheduleId == null) {
+            schedules.remove(circuitId);
+        } else {
+            schedules.put(circuitId, scheduleId);
+        }
     }
 
     @Override

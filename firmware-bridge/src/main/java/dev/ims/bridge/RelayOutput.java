@@ -37,18 +37,28 @@ public final class RelayOutput {
      * @param safeState the state driven when Pi4J shuts down, or null to hold the state last switched to
      */
     public RelayOutput(Context pi4j, int pin, boolean activeLow, int feedbackPin, RelayState initial, RelayState safeState) {
+        this(pi4j, pin, activeLow, feedbackPin, initial, safeState, "supply relay");
+    }
+
+    /**
+     * As above, for any relay the bridge drives (a circuit's too): Pi4J's ids are {@code relay-<pin>} and
+     * {@code relay-feedback-<pin>}, so pins must differ.
+     *
+     * @param name what the relay switches, e.g. {@code supply relay}, {@code circuit water-heater relay}
+     */
+    RelayOutput(Context pi4j, int pin, boolean activeLow, int feedbackPin, RelayState initial, RelayState safeState, String name) {
         this.activeLow = activeLow;
         this.safeState = safeState;
         this.output = pi4j.create(DigitalOutput.newConfigBuilder(pi4j)
                 .id("relay-" + pin)
-                .name("supply relay")
+                .name(name)
                 .address(pin)
                 .initial(level(initial))
                 .shutdown(level(safeState != null ? safeState : initial))
                 .build());
         this.feedback = feedbackPin < 0 ? null : pi4j.create(DigitalInput.newConfigBuilder(pi4j)
                 .id("relay-feedback-" + feedbackPin)
-                .name("supply relay feedback")
+                .name(name + " feedback")
                 .address(feedbackPin)
                 .pull(PullResistance.PULL_DOWN)
                 .build());
