@@ -332,6 +332,160 @@ class PortalBrowserIT {
                 .startsWith("Today's use per circuit");
         ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
         screenshot("circuits");
+
+        // The advice's load-shift suggestion names the switchable circuit with the most peak-band energy and offers its
+        // schedule, with the API's estimate, as a one-click form for the owner.
+        JsonNode shift = null;
+        for (JsonNode s : api("GET", "/api/v1/meters/" + meter.meterId() + "/advice", null, token, 200).get("suggestions")) {
+            if (s.get("kind").asText().equals("SHIFT_TO_CHEAP_HOURS")) {
+                shift = s;
+            }
+        }
+        assertThat(shift).as("a load-shift suggestion for the simulated home's evening").isNotNull();
+        assertThat(shift.has("circuit")).as(shift.toString()).isTrue();
+        String offered = shift.get("circuit").asText();
+        assertThat(meter.circuits().stream().filter(c -> c.id().equals(offered)).findFirst().orElseThrow().remotelySwitchable()).isTrue();
+        assertThat(shift.get("schedule").asText()).isEqualTo("CHEAPEST_BAND");
+        WebElement card = browser.findElement(By.cssSelector("#advice li.suggestion[data-kind='SHIFT_TO_CHEAP_HOURS']"));
+        assertThat(card.getText()).contains(shift.get("title").asText())
+                .contains(String.format(java.util.Locale.ROOT, "Moving it saves about %.2f EUR a month", shift.get("estimatedSavingPerMonth").asDouble()));
+        assertThat(card.findElement(By.id("advice-schedule-" + offered)).getText()).startsWith("Run my ");
+    }
+
+    /** A clock the test moves: a meter living through a simulated day. Thread-safe. */
+    static final class SteppedClock extends java.time.Clock {
+        private volatile java.time.Instant now;
+
+        SteppedClock(java.time.Instant now) {
+            this.now = now;
+        }
+
+        void set(java.time.Instant t) {
+            now = t;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    /**
+     * The water heater in the cheapest band, end to end: a simulated meter with a water heater lives through the day
+     * before yesterday (no schedule: it heats after the evening's hot water, in the peak) through the real broker and
+     * ingest; its consumer chooses "only in the cheapest band" for it on the dashboard; the meter takes the signed schedule
+     * and then lives through yesterday on its own clock, its schedule runner switching the heater: the load moves into the
+     * night band, its readings name the schedule (the command is VERIFIED), and the page shows the schedule followed.
+     */
+    @Test
+    void consumer_setsTheWaterHeaterToTheCheapestBand_theMeterFollowsIt_andThePageShowsItFollowed() throws Exception {
+        String id = "IMS-WH-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase(java.util.Locale.ROOT);
+        dev.ims.portal.device.Provisioned p = stack.devices().provision(id, "browser schedule test").toCompletableFuture()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        LocalDate today = LocalDate.now(ZONE);
+        LocalDate before = today.minusDays(2);
+        LocalDate after = today.minusDays(1);
+        java.time.Instant start = before.atStartOfDay(ZONE).toInstant().minus(Duration.ofMinutes(15));
+        SimulatedMeter meter = new SimulatedMeter(new dev.ims.client.meter.MeterState(id, p.claimCode(), p.claimVerifier(), 0, 5000.0, null,
+                dev.ims.model.reading.RelayState.ON, 150, 7, p.secret()), ZONE, 0, null,
+                dev.ims.agent.load.HomeCircuits.of(dev.ims.agent.load.HomeCircuits.waterHeater(7, ZONE)));
+        SteppedClock clock = new SteppedClock(java.time.Instant.now());
+        Path home = dataDir.resolve("wh-" + id);
+        Files.createDirectories(home);
+        ImsSettings settings = ImsSettings.load(Map.of("IMS_DATA_DIR", home.toString()), Map.of()).withMqttUrl(stack.mqttUrl());
+        try (dev.ims.client.mqtt.MeterConnection connection = new dev.ims.client.mqtt.MeterConnection(meter,
+                new dev.ims.model.security.Credential(id, p.secret()), settings, clock,
+                dev.ims.client.relay.CommandGuard.forStateFile(home.resolve("meter-state.json"), id,
+                        dev.ims.client.relay.CommandTrust.load(stack.commandKeySetFile()),
+                        dev.ims.client.relay.RelayRules.withMinSwitchInterval(Duration.ZERO)), Duration.ofHours(1))) {
+            connection.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // The day before yesterday, every 15 minutes, as the meter measured it (no schedule).
+            for (java.time.Instant t = start; !t.isAfter(after.atStartOfDay(ZONE).toInstant()); t = t.plus(Duration.ofMinutes(15))) {
+                connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> api("GET", "/api/v1/meters/" + id + "/usage?period=day&from=" + before + "&to="
+                    + before, null, staffToken, 200).size() == 1);
+
+            // The consumer claims it and chooses the cheapest band for the water heater on the dashboard.
+            String user = "heater-" + UUID.randomUUID().toString().substring(0, 6);
+            signUp(user);
+            claim(meter);
+            String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200)
+                    .get("token").asText();
+            WebElement row = browser.findElement(By.cssSelector("#circuits-table tbody tr[data-circuit='water-heater']"));
+            assertThat(row.getText()).contains("Water heater");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("circuit-water-heater-preset"))).selectByValue("CHEAPEST_BAND");
+            browser.findElement(By.id("circuit-water-heater-set-schedule")).click();
+            waitForUrlContaining("#circuits");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(
+                    api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200).get("state").asText()));
+            JsonNode kept = api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200);
+            // The tariff's night band (0.16 EUR, 22:00–06:00) is its cheapest.
+            assertThat(kept.get("schedule").get("windows").get(0).get("from").asText()).isEqualTo("22:00");
+            assertThat(kept.get("schedule").get("windows").get(0).get("to").asText()).isEqualTo("06:00");
+            assertThat(connection.schedules().schedule("water-heater")).isPresent();
+
+            // Yesterday on the meter's own clock, every 15 minutes: the meter measures the quarter hour just past (with its
+            // relay as it was), then its schedule runner decides for the next one (a switch takes effect from then on).
+            for (java.time.Instant t = after.atStartOfDay(ZONE).toInstant(); !t.isAfter(today.atStartOfDay(ZONE).toInstant());
+                    t = t.plus(Duration.ofMinutes(15))) {
+                clock.set(t);
+                if (t.isAfter(after.atStartOfDay(ZONE).toInstant())) {
+                    connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                connection.schedules().tick();
+            }
+            // Back to now: the next reading names the schedule it runs, which verifies the command.
+            java.time.Instant now = java.time.Instant.now();
+            clock.set(now);
+            connection.publish(meter.read(now)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "VERIFIED".equals(
+                    api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200).get("state").asText()));
+
+            // The load moved: the day before, the heater drew outside the night band; yesterday only inside it.
+            java.util.function.Function<LocalDate, double[]> insideOutside = day -> {
+                try {
+                    double[] io = new double[2];
+                    for (JsonNode h : api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=hour&from=" + day + "&to=" + day,
+                            null, token, 200)) {
+                        int hour = java.time.Instant.parse(h.get("period").asText()).atZone(ZONE).getHour();
+                        io[hour >= 22 || hour < 6 ? 0 : 1] += h.get("kwh").asDouble();
+                    }
+                    return io;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            double[] dayBefore = insideOutside.apply(before);
+            double[] yesterday = insideOutside.apply(after);
+            assertThat(dayBefore[1]).as("heated outside the night band the day before").isGreaterThan(0.5);
+            assertThat(yesterday[1]).as("kWh outside the night band yesterday").isLessThanOrEqualTo(0.05);
+            assertThat(yesterday[0]).as("heated in the night band yesterday").isGreaterThan(0.5);
+            // Its cost per kWh fell to the night price with VAT: 0.16 × 1.19 = 0.1904 EUR.
+            JsonNode days = api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=day&from=" + before + "&to=" + after, null,
+                    token, 200);
+            assertThat(days).hasSize(2);
+            double perKwhBefore = days.get(0).get("cost").asDouble() / days.get(0).get("kwh").asDouble();
+            double perKwhAfter = days.get(1).get("cost").asDouble() / days.get(1).get("kwh").asDouble();
+            assertThat(perKwhAfter).isCloseTo(0.1904, org.assertj.core.data.Offset.offset(0.01)).isLessThan(perKwhBefore - 0.05);
+
+            // The page shows the schedule, its command verified, and that it was followed yesterday.
+            browser.get(base + "/meters/" + id);
+            assertThat(text("circuit-water-heater-schedule")).contains("22:00–06:00").contains("CHEAPEST_BAND").contains("VERIFIED");
+            assertThat(text("circuit-water-heater-followed")).isEqualTo("Followed yesterday: yes");
+            ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
+            screenshot("circuit-schedule-followed");
+        }
     }
 
     @Test
