@@ -380,9 +380,10 @@ class PortalBrowserIT {
     }
 
     /**
-     * The water heater in the cheapest band, end to end: a simulated meter with a water heater lives through the day
-     * before yesterday (no schedule: it heats after the evening's hot water, in the peak) through the real broker and
-     * ingest; its consumer chooses "only in the cheapest band" for it on the dashboard; the meter takes the signed schedule
+     * The water heater in the cheapest band, end to end: a simulated meter with a water heater lives through four weeks up
+     * to the day before yesterday (no schedule: it heats after the evening's hot water, in the peak) through the real
+     * broker and ingest; the advice names the water heater and its consumer accepts its offer ("only in the cheapest band")
+     * on the dashboard, the estimate kept with the schedule; the meter takes the signed schedule
      * and then lives through yesterday on its own clock, its schedule runner switching the heater: the load moves into the
      * night band, its readings name the schedule (the command is VERIFIED), and the page shows the schedule followed.
      */
@@ -394,7 +395,9 @@ class PortalBrowserIT {
         LocalDate today = LocalDate.now(ZONE);
         LocalDate before = today.minusDays(2);
         LocalDate after = today.minusDays(1);
-        java.time.Instant start = before.atStartOfDay(ZONE).toInstant().minus(Duration.ofMinutes(15));
+        // Four weeks before the schedule (the advice needs at least 14 complete days), ending the day before yesterday.
+        LocalDate first = before.minusDays(26);
+        java.time.Instant start = first.atStartOfDay(ZONE).toInstant().minus(Duration.ofMinutes(15));
         SimulatedMeter meter = new SimulatedMeter(new dev.ims.client.meter.MeterState(id, p.claimCode(), p.claimVerifier(), 0, 5000.0, null,
                 dev.ims.model.reading.RelayState.ON, 150, 7, p.secret()), ZONE, 0, null,
                 dev.ims.agent.load.HomeCircuits.of(dev.ims.agent.load.HomeCircuits.waterHeater(7, ZONE)));
@@ -408,22 +411,33 @@ class PortalBrowserIT {
                         dev.ims.client.relay.CommandTrust.load(stack.commandKeySetFile()),
                         dev.ims.client.relay.RelayRules.withMinSwitchInterval(Duration.ZERO)), Duration.ofHours(1))) {
             connection.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            // The day before yesterday, every 15 minutes, as the meter measured it (no schedule).
+            // Every 15 minutes up to the end of the day before yesterday, as the meter measured it (no schedule).
             for (java.time.Instant t = start; !t.isAfter(after.atStartOfDay(ZONE).toInstant()); t = t.plus(Duration.ofMinutes(15))) {
                 connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> api("GET", "/api/v1/meters/" + id + "/usage?period=day&from=" + before + "&to="
-                    + before, null, staffToken, 200).size() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> api("GET", "/api/v1/meters/" + id + "/usage?period=day&from=" + first + "&to="
+                    + before, null, staffToken, 200).size() == 27);
 
-            // The consumer claims it and chooses the cheapest band for the water heater on the dashboard.
+            // The consumer claims it; the advice names the water heater and offers the cheapest band; they accept it.
             String user = circuitsConsumer();
             claim(meter);
             String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200)
                     .get("token").asText();
             WebElement row = browser.findElement(By.cssSelector("#circuits-table tbody tr[data-circuit='water-heater']"));
             assertThat(row.getText()).contains("Water heater");
-            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("circuit-water-heater-preset"))).selectByValue("CHEAPEST_BAND");
-            browser.findElement(By.id("circuit-water-heater-set-schedule")).click();
+            JsonNode offer = null;
+            for (JsonNode s : api("GET", "/api/v1/meters/" + id + "/advice", null, token, 200).get("suggestions")) {
+                if (s.get("kind").asText().equals("SHIFT_TO_CHEAP_HOURS")) {
+                    offer = s;
+                }
+            }
+            assertThat(offer).as("the evening's heating on a dual rate: a load-shift suggestion").isNotNull();
+            assertThat(offer.get("circuit").asText()).isEqualTo("water-heater");
+            double estimate = offer.get("estimatedSavingPerMonth").asDouble();
+            WebElement card = browser.findElement(By.cssSelector("#advice li.suggestion[data-kind='SHIFT_TO_CHEAP_HOURS']"));
+            assertThat(card.getText()).startsWith("Your Water heater uses")
+                    .contains(String.format(java.util.Locale.ROOT, "Moving it saves about %.2f EUR a month", estimate));
+            card.findElement(By.id("advice-schedule-water-heater")).click();
             waitForUrlContaining("#circuits");
             await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(
                     api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200).get("state").asText()));
@@ -432,6 +446,8 @@ class PortalBrowserIT {
             assertThat(kept.get("schedule").get("windows").get(0).get("from").asText()).isEqualTo("22:00");
             assertThat(kept.get("schedule").get("windows").get(0).get("to").asText()).isEqualTo("06:00");
             assertThat(connection.schedules().schedule("water-heater")).isPresent();
+            assertThat(kept.get("preset").asText()).isEqualTo("CHEAPEST_BAND");
+            assertThat(kept.get("savingEstimated").asDouble()).as("the advice's estimate, kept with the schedule").isEqualTo(estimate);
 
             // Yesterday on the meter's own clock, every 15 minutes: the meter measures the quarter hour just past (with its
             // relay as it was), then its schedule runner decides for the next one (a switch takes effect from then on).
@@ -481,6 +497,7 @@ class PortalBrowserIT {
             browser.get(base + "/meters/" + id);
             assertThat(text("circuit-water-heater-schedule")).contains("22:00–06:00").contains("CHEAPEST_BAND").contains("VERIFIED");
             assertThat(text("circuit-water-heater-followed")).isEqualTo("Followed yesterday: yes");
+            assertThat(text("circuit-water-heater-saving")).contains(String.format(java.util.Locale.ROOT, "estimated: %.2f EUR a month", estimate));
             ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
             screenshot("circuit-schedule-followed");
         }
