@@ -27,7 +27,10 @@ import reactor.core.publisher.Mono;
 /**
  * Moves relay commands on by the meter's own word. An acknowledgement saying the relay is now in the
  * commanded state makes a command {@code CONFIRMED}; the first reading the meter took after that
- * acknowledgement decides {@code VERIFIED} (its relay agrees) or {@code FAILED} (it does not). No answer
+ * acknowledgement decides {@code VERIFIED} (its relay agrees) or {@code FAILED} (it does not). A circuit's
+ * command is judged by the first later reading that carries that circuit: a CIRCUIT command by the circuit's
+ * {@code relay}, a SCHEDULE command by the circuit's {@code schedule} (the command's ID; absent for a removed
+ * schedule). Readings without the circuit (or, for CIRCUIT, without its relay) say nothing and are passed over. No answer
  * within the acknowledgement timeout: {@code TIMED_OUT} when the meter was online (a late
  * acknowledgement still confirms it), {@code EXPIRED} when it was offline; the timeout counts from when the
  * portal published it ({@code sentAt}). A {@code QUEUED} command (not published yet: its meter was offline)
@@ -43,13 +46,42 @@ final class CommandTracker {
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(60);
 
-    /** A confirmed command waiting for a reading. */
-    private record Open(String commandId, RelayState relay, Instant ackTs) {}
+    /**
+     * A confirmed command waiting for a reading.
+     *
+     * @param circuit null for the supply relay
+     * @param relay the commanded relay state; null for a SCHEDULE command
+     * @param schedule true for a SCHEDULE command; {@code scheduled} then is what the reading must name
+     * @param scheduled the schedule the circuit must report (the command's ID), or null when the command removed it
+     */
+    private record Open(String commandId, String circuit, RelayState relay, boolean schedule, String scheduled, Instant ackTs) {
+
+        /** The supply relay's command for a meter; a circuit's kind of command for a circuit (a switch and a schedule apart). */
+        static String key(String meterId, String circuit, boolean schedule) {
+            return circuit == null ? meterId : meterId + "/" + circuit + (schedule ? "#schedule" : "#relay");
+        }
+
+        static Open of(Document command) {
+            String type = command.getString(COMMAND_TYPE);
+            boolean schedule = "SCHEDULE".equals(type);
+            String circuit = schedule || "CIRCUIT".equals(type) ? command.getString(COMMAND_CIRCUIT) : null;
+            RelayState relay = schedule ? null : RelayState.valueOf(command.getString(RELAY));
+            String scheduled = schedule && command.get(COMMAND_SCHEDULE) != null ? command.getString(ID) : null;
+            return new Open(command.getString(ID), circuit, relay, schedule, scheduled, command.getDate(ACK_TS).toInstant());
+        }
+
+        String key(String meterId) {
+            return key(meterId, circuit, schedule);
+        }
+    }
 
     private final MongoDatabase db;
     private final Clock clock;
     private volatile Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
-    /** Confirmed, unverified commands by meter; refreshed from the store, so any instance can verify. */
+    /**
+     * Confirmed, unverified commands by {@link Open#key}: the newest per meter (supply relay) and per circuit and kind;
+     * refreshed from the store, so any instance can verify.
+     */
     private final Map<String, Open> open = new ConcurrentHashMap<>();
 
     private final io.micrometer.core.instrument.MeterRegistry registry;
@@ -94,6 +126,9 @@ final class CommandTracker {
             // A schedule is confirmed by the meter taking it; its readings then name it (the circuit's "schedule").
             if (change(waiting, CommandState.CONFIRMED, "the meter runs the schedule for circuit " + commandCircuit, ackFields)) {
                 LOG.info("Command {} for meter {} confirmed: schedule for circuit {}", ack.commandId(), meterId, commandCircuit);
+                Open o = new Open(ack.commandId(), commandCircuit, null, true,
+                        command.get(COMMAND_SCHEDULE) != null ? ack.commandId() : null, ack.ts());
+                open.put(o.key(meterId), o);
             }
             return;
         }
@@ -101,10 +136,8 @@ final class CommandTracker {
             String what = circuit ? "circuit " + commandCircuit + "'s relay" : "relay";
             if (change(waiting, CommandState.CONFIRMED, "the meter reports its " + what + " " + ack.relay(), ackFields)) {
                 LOG.info("Command {} for meter {} confirmed: {} {}", ack.commandId(), meterId, what, ack.relay());
-                if (!circuit) {
-                    // Readings verify the supply relay only; a circuit's relay in readings is not tracked here.
-                    open.put(meterId, new Open(ack.commandId(), target, ack.ts()));
-                }
+                Open o = new Open(ack.commandId(), circuit ? commandCircuit : null, target, false, null, ack.ts());
+                open.put(o.key(meterId), o);
             }
         } else {
             String why = !ack.ok() ? "the meter refused it: " + (ack.error() == null ? "no reason given" : ack.error())
@@ -115,29 +148,49 @@ final class CommandTracker {
         }
     }
 
-    /** Readings just stored: the first one after a confirmation verifies it or shows it failed. */
+    /** Readings just stored: the first one after a confirmation that tells about it verifies it or shows it failed. */
     void onReadings(List<Reading> readings) {
         if (open.isEmpty()) {
             return;
         }
         for (Reading r : readings) {
-            Open o = open.get(r.meterId());
-            if (o == null || r.relay() == null || !r.ts().isAfter(o.ackTs())) {
-                continue;
+            Open supply = open.get(r.meterId());
+            if (supply != null && r.relay() != null) {
+                judge(r, supply, r.relay() == supply.relay(), "the relay " + r.relay(), "the relay " + r.relay() + " after the meter confirmed "
+                        + supply.relay());
             }
-            open.remove(r.meterId(), o);
-            Bson confirmed = Filters.and(Filters.eq(ID, o.commandId()), Filters.eq(STATE, CommandState.CONFIRMED.name()));
-            if (r.relay() == o.relay()) {
-                if (change(confirmed, CommandState.VERIFIED, "reading seq " + r.seq() + " at " + r.ts() + " shows the relay " + r.relay(),
-                        Updates.combine(Updates.set(VERIFIED_AT, Date.from(clock.instant())), Updates.set(VERIFIED_SEQ, r.seq())))) {
-                    LOG.info("Command {} for meter {} verified by reading {}", o.commandId(), r.meterId(), r.seq());
+            for (dev.ims.model.circuit.CircuitReading c : r.circuits()) {
+                Open sw = open.get(Open.key(r.meterId(), c.id(), false));
+                if (sw != null && c.relay() != null) {
+                    judge(r, sw, c.relay() == sw.relay(), "circuit " + c.id() + "'s relay " + c.relay(),
+                            "circuit " + c.id() + "'s relay " + c.relay() + " after the meter confirmed " + sw.relay());
                 }
-            } else {
-                String why = "reading seq " + r.seq() + " at " + r.ts() + " shows the relay " + r.relay() + " after the meter confirmed "
-                        + o.relay();
-                if (change(confirmed, CommandState.FAILED, why, Updates.set(ERROR, why))) {
-                    LOG.warn("Command {} for meter {} failed: {}", o.commandId(), r.meterId(), why);
+                Open sched = open.get(Open.key(r.meterId(), c.id(), true));
+                if (sched != null) {
+                    String runs = c.schedule() == null ? "no schedule" : "schedule " + c.schedule();
+                    judge(r, sched, java.util.Objects.equals(c.schedule(), sched.scheduled()), "circuit " + c.id() + " running " + runs,
+                            "circuit " + c.id() + " running " + runs + " after the meter confirmed "
+                                    + (sched.scheduled() == null ? "removing its schedule" : "schedule " + sched.scheduled()));
                 }
+            }
+        }
+    }
+
+    /** Verifies or fails {@code o} by reading {@code r} when the reading was taken after the acknowledgement. */
+    private void judge(Reading r, Open o, boolean agrees, String shows, String contrary) {
+        if (!r.ts().isAfter(o.ackTs()) || !open.remove(o.key(r.meterId()), o)) {
+            return;
+        }
+        Bson confirmed = Filters.and(Filters.eq(ID, o.commandId()), Filters.eq(STATE, CommandState.CONFIRMED.name()));
+        if (agrees) {
+            if (change(confirmed, CommandState.VERIFIED, "reading seq " + r.seq() + " at " + r.ts() + " shows " + shows,
+                    Updates.combine(Updates.set(VERIFIED_AT, Date.from(clock.instant())), Updates.set(VERIFIED_SEQ, r.seq())))) {
+                LOG.info("Command {} for meter {} verified by reading {}", o.commandId(), r.meterId(), r.seq());
+            }
+        } else {
+            String why = "reading seq " + r.seq() + " at " + r.ts() + " shows " + contrary;
+            if (change(confirmed, CommandState.FAILED, why, Updates.set(ERROR, why))) {
+                LOG.warn("Command {} for meter {} failed: {}", o.commandId(), r.meterId(), why);
             }
         }
     }
@@ -149,12 +202,12 @@ final class CommandTracker {
     void sweep() {
         try {
             Map<String, Open> fresh = new java.util.HashMap<>();
-            for (Document c : Flux.from(db.getCollection(COMMANDS).find(Filters.and(Filters.eq(STATE, CommandState.CONFIRMED.name()),
-                            Filters.nin(COMMAND_TYPE, "CIRCUIT", "SCHEDULE")))
+            for (Document c : Flux.from(db.getCollection(COMMANDS).find(Filters.eq(STATE, CommandState.CONFIRMED.name()))
                     .sort(new Document(ACK_TS, 1))).collectList().block(DB_TIMEOUT)) {
                 if (c.getDate(ACK_TS) != null) {
-                    // The newest confirmation per meter is the one its readings will tell about.
-                    fresh.put(c.getString(METER_ID), new Open(c.getString(ID), RelayState.valueOf(c.getString(RELAY)), c.getDate(ACK_TS).toInstant()));
+                    // The newest confirmation per meter (per circuit and kind) is the one its readings will tell about.
+                    Open o = Open.of(c);
+                    fresh.put(o.key(c.getString(METER_ID)), o);
                 }
             }
             open.keySet().retainAll(fresh.keySet());

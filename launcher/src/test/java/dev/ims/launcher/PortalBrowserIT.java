@@ -293,8 +293,7 @@ class PortalBrowserIT {
     @Test
     void consumer_seesTheirCircuits_asTheMeterReportsThem_withTheApisFigures() throws Exception {
         SimulatedMeter meter = stack.fleet().members().get(2).meter();
-        String user = "circuits-" + UUID.randomUUID().toString().substring(0, 6);
-        signUp(user);
+        String user = circuitsConsumer();
         claim(meter);
         String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200).get("token").asText();
         JsonNode overview = api("GET", "/api/v1/meters/" + meter.meterId() + "/circuits", null, token, 200);
@@ -332,6 +331,176 @@ class PortalBrowserIT {
                 .startsWith("Today's use per circuit");
         ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
         screenshot("circuits");
+
+        // The advice's load-shift suggestion names the switchable circuit with the most peak-band energy and offers its
+        // schedule, with the API's estimate, as a one-click form for the owner.
+        JsonNode shift = null;
+        for (JsonNode s : api("GET", "/api/v1/meters/" + meter.meterId() + "/advice", null, token, 200).get("suggestions")) {
+            if (s.get("kind").asText().equals("SHIFT_TO_CHEAP_HOURS")) {
+                shift = s;
+            }
+        }
+        assertThat(shift).as("a load-shift suggestion for the simulated home's evening").isNotNull();
+        assertThat(shift.has("circuit")).as(shift.toString()).isTrue();
+        String offered = shift.get("circuit").asText();
+        assertThat(meter.circuits().stream().filter(c -> c.id().equals(offered)).findFirst().orElseThrow().remotelySwitchable()).isTrue();
+        assertThat(shift.get("schedule").asText()).isEqualTo("CHEAPEST_BAND");
+        WebElement card = browser.findElement(By.cssSelector("#advice li.suggestion[data-kind='SHIFT_TO_CHEAP_HOURS']"));
+        assertThat(card.getText()).contains(shift.get("title").asText())
+                .contains(String.format(java.util.Locale.ROOT, "Moving it saves about %.2f EUR a month", shift.get("estimatedSavingPerMonth").asDouble()));
+        assertThat(card.findElement(By.id("advice-schedule-" + offered)).getText()).startsWith("Run my ");
+    }
+
+    /** A clock the test moves: a meter living through a simulated day. Thread-safe. */
+    static final class SteppedClock extends java.time.Clock {
+        private volatile java.time.Instant now;
+
+        SteppedClock(java.time.Instant now) {
+            this.now = now;
+        }
+
+        void set(java.time.Instant t) {
+            now = t;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    /**
+     * The water heater in the cheapest band, end to end: a simulated meter with a water heater lives through four weeks up
+     * to the day before yesterday (no schedule: it heats after the evening's hot water, in the peak) through the real
+     * broker and ingest; the advice names the water heater and its consumer accepts its offer ("only in the cheapest band")
+     * on the dashboard, the estimate kept with the schedule; the meter takes the signed schedule
+     * and then lives through yesterday on its own clock, its schedule runner switching the heater: the load moves into the
+     * night band, its readings name the schedule (the command is VERIFIED), and the page shows the schedule followed.
+     */
+    @Test
+    void consumer_setsTheWaterHeaterToTheCheapestBand_theMeterFollowsIt_andThePageShowsItFollowed() throws Exception {
+        String id = "IMS-WH-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase(java.util.Locale.ROOT);
+        dev.ims.portal.device.Provisioned p = stack.devices().provision(id, "browser schedule test").toCompletableFuture()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        LocalDate today = LocalDate.now(ZONE);
+        LocalDate before = today.minusDays(2);
+        LocalDate after = today.minusDays(1);
+        // Four weeks before the schedule (the advice needs at least 14 complete days), ending the day before yesterday.
+        LocalDate first = before.minusDays(26);
+        java.time.Instant start = first.atStartOfDay(ZONE).toInstant().minus(Duration.ofMinutes(15));
+        SimulatedMeter meter = new SimulatedMeter(new dev.ims.client.meter.MeterState(id, p.claimCode(), p.claimVerifier(), 0, 5000.0, null,
+                dev.ims.model.reading.RelayState.ON, 150, 7, p.secret()), ZONE, 0, null,
+                dev.ims.agent.load.HomeCircuits.of(dev.ims.agent.load.HomeCircuits.waterHeater(7, ZONE)));
+        SteppedClock clock = new SteppedClock(java.time.Instant.now());
+        Path home = dataDir.resolve("wh-" + id);
+        Files.createDirectories(home);
+        ImsSettings settings = ImsSettings.load(Map.of("IMS_DATA_DIR", home.toString()), Map.of()).withMqttUrl(stack.mqttUrl());
+        try (dev.ims.client.mqtt.MeterConnection connection = new dev.ims.client.mqtt.MeterConnection(meter,
+                new dev.ims.model.security.Credential(id, p.secret()), settings, clock,
+                dev.ims.client.relay.CommandGuard.forStateFile(home.resolve("meter-state.json"), id,
+                        dev.ims.client.relay.CommandTrust.load(stack.commandKeySetFile()),
+                        dev.ims.client.relay.RelayRules.withMinSwitchInterval(Duration.ZERO)), Duration.ofHours(1))) {
+            connection.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // Every 15 minutes up to the end of the day before yesterday, as the meter measured it (no schedule).
+            for (java.time.Instant t = start; !t.isAfter(after.atStartOfDay(ZONE).toInstant()); t = t.plus(Duration.ofMinutes(15))) {
+                connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> api("GET", "/api/v1/meters/" + id + "/usage?period=day&from=" + first + "&to="
+                    + before, null, staffToken, 200).size() == 27);
+
+            // The consumer claims it; the advice names the water heater and offers the cheapest band; they accept it.
+            String user = circuitsConsumer();
+            claim(meter);
+            String token = api("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}", null, 200)
+                    .get("token").asText();
+            WebElement row = browser.findElement(By.cssSelector("#circuits-table tbody tr[data-circuit='water-heater']"));
+            assertThat(row.getText()).contains("Water heater");
+            JsonNode offer = null;
+            for (JsonNode s : api("GET", "/api/v1/meters/" + id + "/advice", null, token, 200).get("suggestions")) {
+                if (s.get("kind").asText().equals("SHIFT_TO_CHEAP_HOURS")) {
+                    offer = s;
+                }
+            }
+            assertThat(offer).as("the evening's heating on a dual rate: a load-shift suggestion").isNotNull();
+            assertThat(offer.get("circuit").asText()).isEqualTo("water-heater");
+            double estimate = offer.get("estimatedSavingPerMonth").asDouble();
+            WebElement card = browser.findElement(By.cssSelector("#advice li.suggestion[data-kind='SHIFT_TO_CHEAP_HOURS']"));
+            assertThat(card.getText()).startsWith("Your Water heater uses")
+                    .contains(String.format(java.util.Locale.ROOT, "Moving it saves about %.2f EUR a month", estimate));
+            card.findElement(By.id("advice-schedule-water-heater")).click();
+            waitForUrlContaining("#circuits");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(
+                    api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200).get("state").asText()));
+            JsonNode kept = api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200);
+            // The tariff's night band (0.16 EUR, 22:00–06:00) is its cheapest.
+            assertThat(kept.get("schedule").get("windows").get(0).get("from").asText()).isEqualTo("22:00");
+            assertThat(kept.get("schedule").get("windows").get(0).get("to").asText()).isEqualTo("06:00");
+            assertThat(connection.schedules().schedule("water-heater")).isPresent();
+            assertThat(kept.get("preset").asText()).isEqualTo("CHEAPEST_BAND");
+            assertThat(kept.get("savingEstimated").asDouble()).as("the advice's estimate, kept with the schedule").isEqualTo(estimate);
+
+            // Yesterday on the meter's own clock, every 15 minutes: the meter measures the quarter hour just past (with its
+            // relay as it was), then its schedule runner decides for the next one (a switch takes effect from then on).
+            for (java.time.Instant t = after.atStartOfDay(ZONE).toInstant(); !t.isAfter(today.atStartOfDay(ZONE).toInstant());
+                    t = t.plus(Duration.ofMinutes(15))) {
+                clock.set(t);
+                if (t.isAfter(after.atStartOfDay(ZONE).toInstant())) {
+                    connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                connection.schedules().tick();
+            }
+            // Back to now: the next reading names the schedule it runs, which verifies the command.
+            java.time.Instant now = java.time.Instant.now();
+            clock.set(now);
+            connection.publish(meter.read(now)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "VERIFIED".equals(
+                    api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/schedule", null, token, 200).get("state").asText()));
+
+            // The load moved: the day before, the heater drew outside the night band; yesterday only inside it.
+            java.util.function.Function<LocalDate, double[]> insideOutside = day -> {
+                try {
+                    double[] io = new double[2];
+                    for (JsonNode h : api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=hour&from=" + day + "&to=" + day,
+                            null, token, 200)) {
+                        int hour = java.time.Instant.parse(h.get("period").asText()).atZone(ZONE).getHour();
+                        io[hour >= 22 || hour < 6 ? 0 : 1] += h.get("kwh").asDouble();
+                    }
+                    return io;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            double[] dayBefore = insideOutside.apply(before);
+            double[] yesterday = insideOutside.apply(after);
+            assertThat(dayBefore[1]).as("heated outside the night band the day before").isGreaterThan(0.5);
+            assertThat(yesterday[1]).as("kWh outside the night band yesterday").isLessThanOrEqualTo(0.05);
+            assertThat(yesterday[0]).as("heated in the night band yesterday").isGreaterThan(0.5);
+            // Its cost per kWh fell to the night price with VAT: 0.16 × 1.19 = 0.1904 EUR.
+            JsonNode days = api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=day&from=" + before + "&to=" + after, null,
+                    token, 200);
+            assertThat(days).hasSize(2);
+            double perKwhBefore = days.get(0).get("cost").asDouble() / days.get(0).get("kwh").asDouble();
+            double perKwhAfter = days.get(1).get("cost").asDouble() / days.get(1).get("kwh").asDouble();
+            assertThat(perKwhAfter).isCloseTo(0.1904, org.assertj.core.data.Offset.offset(0.01)).isLessThan(perKwhBefore - 0.05);
+
+            // The page shows the schedule, its command verified, and that it was followed yesterday.
+            browser.get(base + "/meters/" + id);
+            assertThat(text("circuit-water-heater-schedule")).contains("22:00–06:00").contains("CHEAPEST_BAND").contains("VERIFIED");
+            assertThat(text("circuit-water-heater-followed")).isEqualTo("Followed yesterday: yes");
+            assertThat(text("circuit-water-heater-saving")).contains(String.format(java.util.Locale.ROOT, "estimated: %.2f EUR a month", estimate));
+            ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
+            screenshot("circuit-schedule-followed");
+        }
     }
 
     @Test
@@ -356,6 +525,27 @@ class PortalBrowserIT {
         assertThat(chart.getSize().getHeight()).isGreaterThan(80);
         assertThat(browser.findElement(By.id("bill-to-date")).isDisplayed()).isTrue();
         screenshot("dashboard-phone");
+    }
+
+    /** The circuit tests' consumer (one account for both: the portal allows 5 sign-ups an hour from one address). */
+    private static String circuitsUser;
+
+    /** Signs the circuit tests' consumer up (the first time) or logs them in, and opens their account page. */
+    private String circuitsConsumer() {
+        synchronized (PortalBrowserIT.class) {
+            if (circuitsUser == null) {
+                circuitsUser = "circuits-" + UUID.randomUUID().toString().substring(0, 6);
+                signUp(circuitsUser);
+                return circuitsUser;
+            }
+        }
+        browser.get(base + "/login");
+        browser.findElement(By.id("username")).sendKeys(circuitsUser);
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> !d.getCurrentUrl().contains("/login"));
+        browser.get(base + "/account");
+        return circuitsUser;
     }
 
     private void signUp(String user) {

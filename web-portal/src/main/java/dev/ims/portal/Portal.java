@@ -5,6 +5,7 @@ import dev.ims.model.config.BindAddress;
 import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
+import dev.ims.portal.advice.AdviceRoutes;
 import dev.ims.portal.advice.AdviceService;
 import dev.ims.portal.circuit.CircuitRoutes;
 import dev.ims.portal.circuit.CircuitService;
@@ -172,14 +173,18 @@ public final class Portal {
             publisher.connect();
         }
         new CommandRoutes(commands, meters).register(router);
-        CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock);
+        CircuitService circuits = new CircuitService(db, usage);
+        AdviceService advice = new AdviceService(db, usage, new AdviceEngine()).withCircuits(circuits);
+        CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock)
+                .withSavings(circuits, settings.circuitSavingDays())
+                .withEstimates((meter, circuit, preset) -> advice.estimatedSaving(meter, circuit, preset, usage.today()));
         new CircuitControlRoutes(circuitControl, meters).register(router);
+        new AdviceRoutes(advice, meters, usage::today).register(router);
         deviceRoutes.register(router);
         QuarantineStore quarantine = new QuarantineStore(db, clock);
         new QuarantineRoutes(quarantine, meters).register(router);
-        CircuitService circuits = new CircuitService(db, usage);
         new CircuitRoutes(circuits, circuitControl, meters, settings.ims().timeZone(), usage::today).register(router);
-        new DashboardRoutes(meters, usage, new AdviceService(db, usage, new AdviceEngine()), commands, quarantine, pages)
+        new DashboardRoutes(meters, usage, advice, commands, quarantine, pages)
                 .withCircuits(circuits)
                 .withCircuitControl(circuitControl)
                 .register(router);

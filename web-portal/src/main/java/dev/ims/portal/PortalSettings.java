@@ -32,9 +32,13 @@ import java.util.Map;
  *     meters trust is kept beside it ({@link #commandKeySetFile()})
  * @param provisioningKeyFile the fleet provisioning key meters enrol with ({@code IMS_PROVISIONING_KEY_FILE}, default
  *     {@code {IMS_DATA_DIR}/keys/provisioning-key}); generated at first start ({@code 0600})
+ * @param circuitSavingDays days a circuit's schedule is in force before the portal shows the saving it achieved
+ *     ({@code CIRCUIT_SAVING_DAYS}, default {@value dev.ims.portal.circuit.CircuitControlService#DEFAULT_SAVING_DAYS}; 1 to 366)
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile) {
+        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays) {
+
+    public static final String CIRCUIT_SAVING_DAYS = "CIRCUIT_SAVING_DAYS";
 
     public static final String IMS_PROVISIONING_KEY_FILE = "IMS_PROVISIONING_KEY_FILE";
 
@@ -59,17 +63,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -81,7 +85,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + "]";
     }
 
     private static int cost(String value) {
@@ -134,7 +138,28 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
                 metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)),
-                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)));
+                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)));
+    }
+
+    /** The same settings with another saving period (tests shorten it). */
+    public PortalSettings withCircuitSavingDays(int days) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, days);
+    }
+
+    private static int savingDays(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return dev.ims.portal.circuit.CircuitControlService.DEFAULT_SAVING_DAYS;
+        }
+        try {
+            int d = Integer.parseInt(raw.strip());
+            if (d >= 1 && d <= 366) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(CIRCUIT_SAVING_DAYS + " must be a whole number of days from 1 to 366, got '" + raw + "'");
     }
 
     private static Path signingKeyFile(ImsSettings ims, String raw) {

@@ -82,7 +82,13 @@ class CircuitControlPortalIT {
                 "TIME_ZONE", "Europe/Berlin"), Map.of()).withMongoUri(PortalIT.store.connectionString()).withMqttUrl(broker.url())
                 .withMqttCredential(ids.portal("ims-portal"));
         zone = ims.timeZone();
-        portal = new Portal(PortalSettings.load(ims, Map.of()).withPasswordCost(4), db, PortalIT.vertx);
+        // A dual rate: 0.20 EUR/kWh, 17:00–22:00 at 0.40, 20 % VAT (0.24 and 0.48 a kWh with it); savings judged after 2 days.
+        Path tariff = dataDir.resolve("tariff.json");
+        java.nio.file.Files.writeString(tariff, "{\"versions\":[{\"validFrom\":\"2020-01-01\",\"name\":\"Dual\",\"currency\":\"EUR\","
+                + "\"pricePerKwh\":0.20,\"standingChargePerDay\":0,\"vatPercent\":20,"
+                + "\"bands\":[{\"name\":\"peak\",\"pricePerKwh\":0.40,\"fromHour\":17,\"toHour\":22}]}]}");
+        portal = new Portal(PortalSettings.load(ims, Map.of("TARIFF_FILE", tariff.toString())).withPasswordCost(4).withCircuitSavingDays(2), db,
+                PortalIT.vertx);
         port = portal.start().toCompletionStage().toCompletableFuture().get();
         meterSide = new MeterSides(broker.port(), ids).onPublish(p -> published.put(p.getTopic().toString(), p.getPayloadAsBytes()));
         HttpResponse<String> signup = postForm("/signup", "/signup", Map.of("username", USER, "password", PASSWORD, "password2", PASSWORD));
@@ -202,5 +208,79 @@ class CircuitControlPortalIT {
 
         HttpResponse<String> page = browser.send(HttpRequest.newBuilder(uri("/meters/" + meter)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adviceNamesTheWaterHeater_itsOfferIsKeptWithTheSchedule_andAfterTheSavingDaysTheSavingAchievedIsShown() throws Exception {
+        String meter = "IMS-CIRC-A1";
+        meterDoc(meter, "ONLINE");
+        meterSide.meter(meter);
+        LocalDate today = LocalDate.now(zone);
+        LocalDate setOn = today.minusDays(3);
+        // 28 days: the house draws 0.1 kWh every hour plus the water heater's 2 kWh, which ran at 19:00 (0.48 a kWh) before
+        // setOn and at 02:00 (0.24) from setOn on.
+        double house = 1000;
+        double heater = 100;
+        for (LocalDate day = today.minusDays(28); day.isBefore(today); day = day.plusDays(1)) {
+            int heatAt = day.isBefore(setOn) ? 19 : 2;
+            for (Instant start = day.atStartOfDay(zone).toInstant(); start.isBefore(day.plusDays(1).atStartOfDay(zone).toInstant());
+                    start = start.plus(Duration.ofHours(1))) {
+                double used = start.atZone(zone).getHour() == heatAt ? 2.0 : 0;
+                Mono.from(db.getCollection(HOURLY).insertOne(new Document(ID, meter + "|" + start).append(METER_ID, meter)
+                        .append(HOUR, Date.from(start)).append(DAY, day.toString()).append(MIN_KWH, house).append(MAX_KWH, house + 0.1 + used)
+                        .append("circuits", new Document("water-heater", new Document(MIN_KWH, heater).append(MAX_KWH, heater + used))))).block();
+                house += 0.1 + used;
+                heater += used;
+            }
+        }
+        JsonNode advice = Json.mapper().readTree(api(token, "GET", "/api/v1/meters/" + meter + "/advice", null).body());
+        JsonNode shift = null;
+        for (JsonNode s : advice.get("suggestions")) {
+            if (s.get("kind").asText().equals("SHIFT_TO_CHEAP_HOURS")) {
+                shift = s;
+            }
+        }
+        assertThat(shift).as(advice.toString()).isNotNull();
+        // 25 days at 19:00 in the window × 2 kWh = 50 kWh; moved to the cheapest band: 50 × (0.40 − 0.20) × 1.2 = 12.00 EUR
+        // in 28 days, × (365/12) / 28 = 13.04 a month; 50 × 30.41667 / 28 = 54.3 kWh a month.
+        assertThat(shift.get("circuit").asText()).isEqualTo("water-heater");
+        assertThat(shift.get("schedule").asText()).isEqualTo("CHEAPEST_BAND");
+        assertThat(shift.get("estimatedSavingPerMonth").asDouble()).isEqualTo(13.04);
+        assertThat(shift.get("title").asText()).startsWith("Your Water heater uses 54.3 kWh a month in the peak hours");
+        String page = browser.send(HttpRequest.newBuilder(uri("/meters/" + meter)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(page).contains("id=\"advice-schedule-water-heater\"").contains("name=\"fromAdvice\" value=\"true\"");
+
+        HttpResponse<String> set = api(token, "PUT", "/api/v1/meters/" + meter + "/circuits/water-heater/schedule",
+                "{\"preset\":\"CHEAPEST_BAND\",\"fromAdvice\":true}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(202);
+        assertThat(Json.mapper().readTree(set.body()).get("savingEstimated").asDouble()).isEqualTo(13.04);
+        JsonNode pending = schedule(meter);
+        assertThat(pending.get("savingEstimated").asDouble()).isEqualTo(13.04);
+        assertThat(pending.get("savingAchieved").isNull()).isTrue();
+        assertThat(pending.get("savingFrom").asText()).isEqualTo(today.plusDays(3).toString());
+
+        // As if it had been set on setOn: its 2 days after (setOn+1, setOn+2) are complete.
+        Mono.from(db.getCollection(CIRCUIT_SCHEDULES).updateOne(Filters.eq(ID, meter + "/water-heater"),
+                com.mongodb.client.model.Updates.set(REQUESTED_AT, Date.from(setOn.atTime(12, 0).atZone(zone).toInstant())))).block();
+        JsonNode done = schedule(meter);
+        // Before: 4 kWh at 19:00 = 1.92 (0.48 a kWh). After: 4 kWh at 02:00 = 0.96. 4 × 0.48 − 0.96 = 0.96 in 2 days → 14.60 a month.
+        assertThat(done.get("savingAchieved").asDouble()).as(done.toString()).isEqualTo(14.60);
+        assertThat(done.get("savingEstimated").asDouble()).isEqualTo(13.04);
+        assertThat(done.get("savingBasis").get("beforeCost").asDouble()).isEqualTo(1.92);
+        assertThat(done.get("savingBasis").get("afterCost").asDouble()).isEqualTo(0.96);
+        String shown = browser.send(HttpRequest.newBuilder(uri("/meters/" + meter)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(shown).contains("id=\"circuit-water-heater-saving\"").contains("14.60").contains("13.04");
+    }
+
+    /** The circuit's schedule as {@code GET /api/v1/meters/{id}/circuits} shows it. */
+    private static JsonNode schedule(String meter) throws Exception {
+        HttpResponse<String> r = api(token, "GET", "/api/v1/meters/" + meter + "/circuits", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        for (JsonNode c : Json.mapper().readTree(r.body()).get("circuits")) {
+            if (c.get("id").asText().equals("water-heater")) {
+                return c.get("schedule");
+            }
+        }
+        throw new AssertionError("no water-heater in " + r.body());
     }
 }

@@ -1,5 +1,6 @@
 package dev.ims.portal.advice;
 
+import dev.ims.portal.circuit.SchedulePresets;
 import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffVersion;
 import dev.ims.portal.usage.HourUsage;
@@ -154,7 +155,9 @@ public final class AdviceEngine {
         boolean[] exportHours = exportHours(days);
         List<Suggestion> out = new ArrayList<>();
         baseLoad(nights, prices).ifPresent(out::add);
-        shiftToCheapHours(days, nights, exportHours, input.tariff(), prices).ifPresent(out::add);
+        shiftToCheapHours(days, nights, exportHours, input.tariff(), prices)
+                .map(sh -> withCircuit(sh, days, input.circuits(), input.tariff(), prices))
+                .ifPresent(out::add);
         selfConsumption(days, nights, exportHours, input.tariff(), prices).ifPresent(out::add);
         unusualDay(days, prices).ifPresent(out::add);
         aboveSimilarHomes(days, input.fleetMedianDailyKwh(), input.fleetMeters(), prices).ifPresent(out::add);
@@ -244,6 +247,92 @@ public final class AdviceEngine {
                 prices.currency);
         String title = String.format(Locale.ROOT, "Move about %d kWh a year to cheaper hours", Math.round(kwhPerYear));
         return suggestion(Suggestion.SHIFT_TO_CHEAP_HOURS, title, evidence, kwhPerYear, money, prices.currency);
+    }
+
+    /**
+     * A SHIFT_TO_CHEAP_HOURS suggestion made actionable, when the meter has circuits. Of the switchable, non-critical
+     * circuits, the one with the most kWh in hours priced at the weekly maximum (on the complete days in input, hours
+     * the meter exported in excluded, as in the shift rule) is named; ties go to the circuit listed first. Its offer is
+     * the {@link SchedulePresets.Preset#CHEAPEST_BAND} schedule: each of those kWh, used at the band price p of its
+     * hour, would run in the preset's hours of the same weekday instead, at the mean band price q of those hours, so it
+     * saves (p − q) × (1 + VAT/100). Per month = sum × (365 / 12) / days in input. Silent (the suggestion unchanged)
+     * when no circuit qualifies or the saving rounds to 0.
+     */
+    private Suggestion withCircuit(Suggestion shift, List<Day> days, List<CircuitUsage> circuits, TariffVersion tariff, Prices prices) {
+        if (circuits.isEmpty()) {
+            return shift;
+        }
+        boolean[] allowed = presetHours(SchedulePresets.resolve(SchedulePresets.Preset.CHEAPEST_BAND, null, null, tariff, java.time.ZoneOffset.UTC));
+        Map<DayOfWeek, Double> allowedPrice = new java.util.EnumMap<>(DayOfWeek.class);
+        for (DayOfWeek dow : DayOfWeek.values()) {
+            double sum = 0;
+            int n = 0;
+            for (int h = 0; h < 24; h++) {
+                if (allowed[h]) {
+                    sum += tariff.bandPrice(dow, h);
+                    n++;
+                }
+            }
+            allowedPrice.put(dow, sum / n);
+        }
+        java.util.Set<LocalDate> complete = new java.util.HashSet<>();
+        java.util.Set<java.time.Instant> exported = new java.util.HashSet<>();
+        for (Day d : days) {
+            complete.add(d.date);
+            d.hours.stream().filter(h -> h.exported() > 0).forEach(h -> exported.add(h.start()));
+        }
+        CircuitUsage best = null;
+        double bestKwh = 0;
+        double bestSaving = 0;
+        for (CircuitUsage c : circuits) {
+            if (!c.switchable() || c.critical()) {
+                continue;
+            }
+            double kwh = 0;
+            double saving = 0;
+            for (HourUsage h : c.hours()) {
+                double p = tariff.bandPrice(h.dayOfWeek(), h.hour());
+                if (complete.contains(h.day()) && !exported.contains(h.start()) && p >= prices.max - 1e-12) {
+                    kwh += h.kwh();
+                    saving += h.kwh() * (p - allowedPrice.get(h.dayOfWeek())) * prices.vatFactor;
+                }
+            }
+            if (kwh > bestKwh + 1e-12) {
+                best = c;
+                bestKwh = kwh;
+                bestSaving = saving;
+            }
+        }
+        double perMonth = DAYS_PER_YEAR / 12.0 / days.size();
+        double kwhPerMonth = BigDecimal.valueOf(bestKwh * perMonth).setScale(1, RoundingMode.HALF_UP).doubleValue();
+        double money = BigDecimal.valueOf(bestSaving * perMonth).setScale(2, RoundingMode.HALF_UP).doubleValue();
+        if (best == null || !(money > 0) || !(kwhPerMonth > 0)) {
+            return shift;
+        }
+        String title = String.format(Locale.ROOT, "Your %s uses %s kWh a month in the peak hours: run it in the cheapest hours",
+                best.name(), kwhText(kwhPerMonth));
+        String evidence = shift.evidence() + String.format(Locale.ROOT,
+                " Your %s used %.1f kWh of it; run only in the cheapest hours it would cost about %s %s a month less.",
+                best.name(), bestKwh, String.format(Locale.ROOT, "%.2f", money), prices.currency);
+        return new Suggestion(shift.kind(), title, evidence, shift.kwhPerYear(), shift.moneyPerYear(), shift.currency(),
+                new Suggestion.Action(best.id(), best.name(), SchedulePresets.Preset.CHEAPEST_BAND.name(), kwhPerMonth, money));
+    }
+
+    /** The local hours of the day whose start a schedule's windows cover (the presets' windows are whole hours). */
+    private static boolean[] presetHours(dev.ims.model.circuit.Schedule schedule) {
+        boolean[] out = new boolean[24];
+        for (int h = 0; h < 24; h++) {
+            int m = h * 60;
+            for (dev.ims.model.circuit.Schedule.Window w : schedule.windows()) {
+                boolean crosses = w.fromMinute() > w.toMinute();
+                out[h] |= crosses ? m >= w.fromMinute() || m < w.toMinute() : m >= w.fromMinute() && m < w.toMinute();
+            }
+        }
+        return out;
+    }
+
+    private static String kwhText(double kwh) {
+        return kwh == Math.rint(kwh) ? String.format(Locale.ROOT, "%d", (long) kwh) : String.format(Locale.ROOT, "%.1f", kwh);
     }
 
     /**

@@ -6,6 +6,7 @@ import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.UsageService;
@@ -15,6 +16,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.bson.Document;
 
 /**
@@ -33,6 +35,7 @@ public final class AdviceService {
     private final MongoDatabase db;
     private final UsageService usage;
     private final AdviceEngine engine;
+    private volatile CircuitService circuits;
 
     public AdviceService(MongoDatabase db, UsageService usage, AdviceEngine engine) {
         this.db = db;
@@ -40,18 +43,52 @@ public final class AdviceService {
         this.engine = engine;
     }
 
+    /** With circuit data: a load-shift suggestion names the circuit behind it and offers its schedule. */
+    public AdviceService withCircuits(CircuitService circuits) {
+        this.circuits = circuits;
+        return this;
+    }
+
+    /** Advice without circuit data. */
     public Future<Result> advise(String meterId, LocalDate today) {
+        return advise(new Document(ID, meterId), today);
+    }
+
+    /** Advice for the meter document given (its circuit descriptions, if any, are used with {@link #withCircuits}). */
+    public Future<Result> advise(Document meter, LocalDate today) {
+        String meterId = meter.getString(ID);
         LocalDate from = today.minusDays(WINDOW_DAYS);
         LocalDate to = today.minusDays(1);
         Future<List<HourUsage>> hours = usage.hours(meterId, from, to);
         Future<TariffBook> book = usage.tariffs().book();
         Future<double[]> fleet = fleetMedian(meterId, from, to);
-        return Future.all(hours, book, fleet).map(v -> {
+        List<Document> infos = CircuitService.descriptions(meter);
+        CircuitService c = circuits;
+        Future<Map<String, List<HourUsage>>> circuitHours = c == null || infos.isEmpty() ? Future.succeededFuture(Map.of())
+                : c.hours(meterId, from, to);
+        return Future.all(hours, book, fleet, circuitHours).map(v -> {
             var tariff = book.result().versionOn(today);
             double[] f = fleet.result();
-            Advice a = engine.advise(new AdviceInput(hours.result(), tariff, f == null ? null : f[0], f == null ? 0 : (int) f[1]));
+            List<CircuitUsage> circuitUsage = new ArrayList<>();
+            for (Document info : infos) {
+                String id = info.getString(CIRCUIT_ID);
+                circuitUsage.add(new CircuitUsage(id, info.getString(NAME), Boolean.TRUE.equals(info.getBoolean(SWITCHABLE)),
+                        Boolean.TRUE.equals(info.getBoolean(CRITICAL)), circuitHours.result().getOrDefault(id, List.of())));
+            }
+            Advice a = engine.advise(new AdviceInput(hours.result(), tariff, f == null ? null : f[0], f == null ? 0 : (int) f[1],
+                    circuitUsage));
             return new Result(a.suggestions(), a.notEnoughData(), tariff.currency());
         });
+    }
+
+    /**
+     * What the advice estimates moving {@code circuitId}'s peak-band use into {@code preset}'s hours saves a month, or
+     * null when today's advice offers no such action.
+     */
+    public Future<Double> estimatedSaving(Document meter, String circuitId, String preset, LocalDate today) {
+        return advise(meter, today).map(r -> r.suggestions().stream().map(Suggestion::action)
+                .filter(a -> a != null && a.circuit().equals(circuitId) && a.preset().equals(preset))
+                .map(Suggestion.Action::estimatedSavingPerMonth).findFirst().orElse(null));
     }
 
     /** {median daily kWh, number of meters}, or null when no other meter has enough days. */

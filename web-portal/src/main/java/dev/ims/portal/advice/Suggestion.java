@@ -14,9 +14,38 @@ import java.util.Set;
  *     kWh, &gt; 0
  * @param moneyPerYear the estimated yearly saving including VAT, in cents precision, &gt; 0
  * @param currency ISO 4217 code of {@code moneyPerYear}
+ * @param action the schedule that would realise it on one of the meter's circuits, or null (no circuit data, or none
+ *     that could carry it)
  */
 public record Suggestion(
-        String kind, String title, String evidence, double kwhPerYear, double moneyPerYear, String currency) {
+        String kind, String title, String evidence, double kwhPerYear, double moneyPerYear, String currency, Action action) {
+
+    /**
+     * A one-click action: give {@code circuit} the schedule {@code preset}.
+     *
+     * @param circuit the circuit's ID
+     * @param circuitName its display name
+     * @param preset the schedule preset that realises it ({@code CHEAPEST_BAND})
+     * @param peakKwhPerMonth the circuit's kWh in the dearest band, per month (365/12 days), 0.1 kWh precision
+     * @param estimatedSavingPerMonth what moving exactly those kWh into the preset's hours saves a month, VAT included,
+     *     cents precision, &gt; 0
+     */
+    public record Action(String circuit, String circuitName, String preset, double peakKwhPerMonth, double estimatedSavingPerMonth) {
+
+        public Action {
+            Objects.requireNonNull(circuit, "circuit");
+            Objects.requireNonNull(circuitName, "circuitName");
+            Objects.requireNonNull(preset, "preset");
+            if (!(estimatedSavingPerMonth > 0) || Double.isInfinite(estimatedSavingPerMonth)) {
+                throw new IllegalArgumentException("estimatedSavingPerMonth must be a positive number, got " + estimatedSavingPerMonth);
+            }
+        }
+    }
+
+    /** A suggestion without an action. */
+    public Suggestion(String kind, String title, String evidence, double kwhPerYear, double moneyPerYear, String currency) {
+        this(kind, title, evidence, kwhPerYear, moneyPerYear, currency, null);
+    }
 
     /** Consumption that never switches off at night, above what a typical home idles at. */
     public static final String BASE_LOAD = "BASE_LOAD";

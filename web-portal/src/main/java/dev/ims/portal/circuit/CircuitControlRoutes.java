@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The owner's circuit controls (contract "added with circuits"):
  * <ul>
  *   <li>{@code POST /api/v1/meters/{id}/circuits/{c}/relay} {@code {"relay":"ON"|"OFF","reason"?}} → 202 with the command;
- *   <li>{@code PUT /api/v1/meters/{id}/circuits/{c}/schedule} {@code {"preset","hours"?,"windows"?}} → 202, and
+ *   <li>{@code PUT /api/v1/meters/{id}/circuits/{c}/schedule} {@code {"preset","hours"?,"windows"?,"fromAdvice"?}} → 202 (with
+ *       {@code fromAdvice} true the advice's estimated saving is kept with it), and
  *       {@code DELETE} → 202 (removes it); {@code GET} → the schedule kept, its command's state, followed yesterday;
  *   <li>the same as forms for the dashboard ({@code POST /meters/{id}/circuits/{c}/relay}, {@code .../schedule}), working
  *       without script, redirecting back to the meter page.
@@ -107,7 +108,12 @@ public final class CircuitControlRoutes {
     private void apiSetSchedule(RoutingContext ctx) {
         Principal p = Access.principal(ctx);
         JsonNode body = AuthRoutes.jsonBody(ctx);
-        CircuitControlService.ScheduleRequest request = request(AuthRoutes.text(body, "preset"), hours(body.get("hours")), windows(body.get("windows")));
+        JsonNode fromAdvice = body.get("fromAdvice");
+        if (fromAdvice != null && !fromAdvice.isNull() && !fromAdvice.isBoolean()) {
+            throw HttpError.badRequest("fromAdvice must be true or false");
+        }
+        CircuitControlService.ScheduleRequest request = request(AuthRoutes.text(body, "preset"), hours(body.get("hours")), windows(body.get("windows")),
+                fromAdvice != null && fromAdvice.booleanValue());
         setSchedule(ctx, p, request).onSuccess(out -> {
             ctx.response().putHeader("Location", "/api/v1/commands/" + out.get("commandId"));
             Responses.json(ctx, 202, out);
@@ -159,7 +165,8 @@ public final class CircuitControlRoutes {
         if (!"CHEAPEST_HOURS".equals(preset) && !"CUSTOM".equals(preset)) {
             hours = null; // the form sends its hours field with every preset; only these two use it
         }
-        setSchedule(ctx, p, request(preset, hours, windows)).onSuccess(out -> Responses.redirect(ctx, back(ctx))).onFailure(ctx::fail);
+        boolean fromAdvice = "true".equals(ctx.request().getFormAttribute("fromAdvice"));
+        setSchedule(ctx, p, request(preset, hours, windows, fromAdvice)).onSuccess(out -> Responses.redirect(ctx, back(ctx))).onFailure(ctx::fail);
     }
 
     private Future<Map<String, Object>> setSchedule(RoutingContext ctx, Principal p, CircuitControlService.ScheduleRequest request) {
@@ -173,14 +180,14 @@ public final class CircuitControlRoutes {
         return "/meters/" + Params.meterId(ctx.pathParam("id")) + "#circuits";
     }
 
-    static CircuitControlService.ScheduleRequest request(String preset, Integer hours, List<Schedule.Window> windows) {
+    static CircuitControlService.ScheduleRequest request(String preset, Integer hours, List<Schedule.Window> windows, boolean fromAdvice) {
         SchedulePresets.Preset p;
         try {
             p = SchedulePresets.Preset.valueOf(preset == null ? "" : preset);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("preset must be CHEAPEST_BAND, AVOID_PEAK, CHEAPEST_HOURS or CUSTOM");
         }
-        return new CircuitControlService.ScheduleRequest(p, hours, windows);
+        return new CircuitControlService.ScheduleRequest(p, hours, windows, fromAdvice);
     }
 
     private static Integer hours(JsonNode n) {

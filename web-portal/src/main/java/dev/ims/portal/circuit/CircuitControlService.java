@@ -43,6 +43,19 @@ public final class CircuitControlService {
     /** Circuits' values in the rollups: {@code circuits.<id>.minKwh/maxKwh}. */
     static final String ROLLUP_CIRCUITS = "circuits";
 
+    /** Days a schedule is in force before the saving it achieved is shown (and as many days before it are the baseline). */
+    public static final int DEFAULT_SAVING_DAYS = 28;
+
+    /** The advice's estimate of what a schedule saves a month (see the advice package), or null when it offers none. */
+    @FunctionalInterface
+    public interface SavingEstimates {
+        Future<Double> estimate(Document meter, String circuitId, String preset);
+    }
+
+    private volatile CircuitService circuits;
+    private volatile int savingDays = DEFAULT_SAVING_DAYS;
+    private volatile SavingEstimates estimates;
+
     private final MongoDatabase db;
     private final CommandService commands;
     private final Tariffs tariffs;
@@ -59,6 +72,24 @@ public final class CircuitControlService {
 
     public ZoneId zone() {
         return zone;
+    }
+
+    /**
+     * Shows each schedule's saving achieved once it has been in force for {@code days} complete days ({@link SavingAchieved}).
+     */
+    public CircuitControlService withSavings(CircuitService circuits, int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException("saving days must be at least 1");
+        }
+        this.circuits = circuits;
+        this.savingDays = days;
+        return this;
+    }
+
+    /** Where a schedule set from advice takes its estimated saving from. */
+    public CircuitControlService withEstimates(SavingEstimates estimates) {
+        this.estimates = estimates;
+        return this;
     }
 
     /**
@@ -94,8 +125,16 @@ public final class CircuitControlService {
                 CommandService.DEFAULT_QUEUE_VALIDITY);
     }
 
-    /** What the owner asked for; {@code windows} for CUSTOM only. */
-    public record ScheduleRequest(SchedulePresets.Preset preset, Integer hours, List<Schedule.Window> windows) {}
+    /**
+     * What the owner asked for; {@code windows} for CUSTOM only. {@code fromAdvice}: accepted from the advice's offer, so
+     * the advice's estimate is kept with it.
+     */
+    public record ScheduleRequest(SchedulePresets.Preset preset, Integer hours, List<Schedule.Window> windows, boolean fromAdvice) {
+
+        public ScheduleRequest(SchedulePresets.Preset preset, Integer hours, List<Schedule.Window> windows) {
+            this(preset, hours, windows, false);
+        }
+    }
 
     /**
      * Resolves the request against the tariff in force today, sends it, and keeps it as the circuit's schedule.
@@ -114,11 +153,20 @@ public final class CircuitControlService {
             } catch (IllegalArgumentException e) {
                 return Future.failedFuture(HttpError.badRequest(e.getMessage()));
             }
-            String reason = "schedule " + request.preset() + (request.hours() == null ? "" : " " + request.hours() + " h");
-            return commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId, schedule, reason, owner,
-                            CommandService.DEFAULT_QUEUE_VALIDITY)
-                    .compose(sent -> keep(meter.getString(ID), circuitId, request.preset().name(), request.hours(), schedule, sent, owner)
-                            .map(v -> view(sent, schedule, request.preset().name())));
+            String reason = "schedule " + request.preset() + (request.hours() == null ? "" : " " + request.hours() + " h")
+                    + (request.fromAdvice() ? " (from advice)" : "");
+            SavingEstimates source = estimates;
+            Future<Double> estimate = request.fromAdvice() && source != null
+                    ? source.estimate(meter, circuitId, request.preset().name()) : Future.succeededFuture(null);
+            return estimate.compose(saving -> commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId,
+                            schedule, reason, owner, CommandService.DEFAULT_QUEUE_VALIDITY)
+                    .compose(sent -> keep(meter.getString(ID), circuitId, request.preset().name(), request.hours(), schedule, sent, owner,
+                            saving)
+                            .map(v -> {
+                                Map<String, Object> out = view(sent, schedule, request.preset().name());
+                                out.put("savingEstimated", saving);
+                                return out;
+                            })));
         });
     }
 
@@ -127,7 +175,7 @@ public final class CircuitControlService {
         switchable(meter, circuitId);
         return commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId, null, "schedule removed", owner,
                         CommandService.DEFAULT_QUEUE_VALIDITY)
-                .compose(sent -> keep(meter.getString(ID), circuitId, null, null, null, sent, owner).map(v -> view(sent, null, null)));
+                .compose(sent -> keep(meter.getString(ID), circuitId, null, null, null, sent, owner, null).map(v -> view(sent, null, null)));
     }
 
     private static Map<String, Object> view(CommandService.Sent sent, Schedule schedule, String preset) {
@@ -152,12 +200,16 @@ public final class CircuitControlService {
         return meterId + "/" + circuitId;
     }
 
+    /** A kept schedule's estimated saving per month (set from advice), or absent. */
+    static final String SAVING_ESTIMATED = "savingEstimated";
+
     private Future<Void> keep(String meterId, String circuitId, String preset, Integer hours, Schedule schedule, CommandService.Sent sent,
-            String owner) {
+            String owner, Double savingEstimated) {
         Document d = new Document(ID, scheduleId(meterId, circuitId)).append(METER_ID, meterId).append(COMMAND_CIRCUIT, circuitId)
                 .append(PRESET, preset).append("hours", hours)
                 .append(COMMAND_SCHEDULE, schedule == null ? null : Document.parse(schedule.toJson().toString()))
-                .append(COMMAND_ID, sent.commandId()).append(REQUESTED_BY, owner).append(REQUESTED_AT, Date.from(clock.instant()));
+                .append(COMMAND_ID, sent.commandId()).append(REQUESTED_BY, owner).append(REQUESTED_AT, Date.from(clock.instant()))
+                .append(SAVING_ESTIMATED, savingEstimated);
         return Mongo.first(db.getCollection(CIRCUIT_SCHEDULES).replaceOne(Filters.eq(ID, d.getString(ID)), d, new ReplaceOptions().upsert(true)))
                 .mapEmpty();
     }
@@ -181,11 +233,16 @@ public final class CircuitControlService {
                     v.put("commandId", d.getString(COMMAND_ID));
                     v.put("state", cmd == null ? null : cmd.getString(STATE));
                     v.put("requestedAt", d.getDate(REQUESTED_AT).toInstant().toString());
+                    v.put("savingEstimated", d.get(SAVING_ESTIMATED) instanceof Number n ? n.doubleValue() : null);
                     if (s == null) {
                         return Future.succeededFuture(v);
                     }
-                    return followed(meterId, d.getString(COMMAND_CIRCUIT), schedule(s), yesterday).map(verdict -> {
+                    LocalDate setOn = d.getDate(REQUESTED_AT).toInstant().atZone(zone).toLocalDate();
+                    return followed(meterId, d.getString(COMMAND_CIRCUIT), schedule(s), yesterday).compose(verdict -> {
                         v.put("followedYesterday", verdictView(verdict));
+                        return saving(meterId, d.getString(COMMAND_CIRCUIT), setOn, yesterday.plusDays(1));
+                    }).map(saving -> {
+                        v.putAll(saving);
                         return v;
                     });
                 }));
@@ -197,6 +254,41 @@ public final class CircuitControlService {
                 }
                 return out;
             });
+        });
+    }
+
+    /**
+     * The saving the schedule set on {@code setOn} achieved ({@link SavingAchieved}): {@code savingDays}, {@code savingFrom} (the
+     * first day it is shown), and once {@code today} is past the schedule's first {@code savingDays} complete days
+     * {@code savingAchieved} (per month, or null without use before it to price against) with the kWh and costs it rests on.
+     */
+    private Future<Map<String, Object>> saving(String meterId, String circuitId, LocalDate setOn, LocalDate today) {
+        CircuitService c = circuits;
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (c == null) {
+            return Future.succeededFuture(out);
+        }
+        int days = savingDays;
+        LocalDate firstAfter = setOn.plusDays(1);
+        LocalDate lastAfter = setOn.plusDays(days);
+        out.put("savingDays", days);
+        out.put("savingFrom", lastAfter.plusDays(1).toString());
+        out.put("savingAchieved", null);
+        if (!today.isAfter(lastAfter)) {
+            return Future.succeededFuture(out);
+        }
+        return Future.all(c.hours(meterId, setOn.minusDays(days), lastAfter), tariffs.book()).map(v -> {
+            Map<String, List<dev.ims.portal.usage.HourUsage>> hours = v.resultAt(0);
+            List<dev.ims.portal.usage.HourUsage> all = hours.getOrDefault(circuitId, List.of());
+            List<dev.ims.portal.usage.HourUsage> before = all.stream().filter(h -> h.day().isBefore(setOn) && !h.day().isBefore(setOn.minusDays(days)))
+                    .toList();
+            List<dev.ims.portal.usage.HourUsage> after = all.stream().filter(h -> !h.day().isBefore(firstAfter) && !h.day().isAfter(lastAfter))
+                    .toList();
+            SavingAchieved s = SavingAchieved.of(v.resultAt(1), before, after, days);
+            out.put("savingAchieved", s.savingPerMonth());
+            out.put("savingBasis", Map.of("beforeKwh", s.beforeKwh(), "beforeCost", s.beforeCost(), "afterKwh", s.afterKwh(),
+                    "afterCost", s.afterCost()));
+            return out;
         });
     }
 

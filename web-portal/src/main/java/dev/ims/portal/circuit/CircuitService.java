@@ -155,7 +155,7 @@ public final class CircuitService {
     }
 
     /** Each circuit's hourly use on local days {@code from..to}, by circuit ID, ascending. */
-    Future<Map<String, List<HourUsage>>> hours(String meterId, LocalDate from, LocalDate to) {
+    public Future<Map<String, List<HourUsage>>> hours(String meterId, LocalDate from, LocalDate to) {
         ZoneId zone = usage.zone();
         Instant start = from.atStartOfDay(zone).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();

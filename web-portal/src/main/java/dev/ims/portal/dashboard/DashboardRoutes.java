@@ -98,7 +98,7 @@ public final class DashboardRoutes {
             Future<List<UsageService.Entry>> recent = usage.daily(id, outlookFrom, today);
             Future<List<UsageService.Peak>> peak = usage.peaks(id, YearMonth.from(today), YearMonth.from(today));
             Future<Chart> chart = chart(id, view, date, today);
-            Future<AdviceService.Result> tips = advice.advise(id, today);
+            Future<AdviceService.Result> tips = advice.advise(m, today);
             boolean staff = Access.principal(ctx).isStaff();
             Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
             Future<List<QuarantinedReading>> held = staff ? quarantine.forMeter(id, true, QUARANTINE_ON_PAGE) : Future.succeededFuture(List.of());
