@@ -68,7 +68,10 @@ class IngestIT {
         }
         Path dir = java.nio.file.Files.createTempDirectory("ingest-it");
         ids = new BrokerIdentities();
-        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security()));
+        // With a TLS listener too, for IngestTlsIT: a second HiveMQ started and stopped in this JVM was seen stalling this
+        // broker's shared-subscription deliveries to the tests that came next.
+        broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(ids.security())
+                .withTls(0, dev.ims.embedded.broker.BrokerTls.Settings.generated(dir.resolve("tls"))));
         store = EmbeddedStore.start(EmbeddedStoreOptions.inMemory());
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
                 .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(ids.ingest(INGEST));
