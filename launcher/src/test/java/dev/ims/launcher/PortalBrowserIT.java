@@ -398,9 +398,13 @@ class PortalBrowserIT {
         // Four weeks before the schedule (the advice needs at least 14 complete days), ending the day before yesterday.
         LocalDate first = before.minusDays(26);
         java.time.Instant start = first.atStartOfDay(ZONE).toInstant().minus(Duration.ofMinutes(15));
+        // A steady household: the same hot water at the same times every day, so one day's cost can be compared with the next.
+        dev.ims.agent.load.WaterHeater heater = dev.ims.agent.load.HomeCircuits.steadyWaterHeater(7, ZONE);
         SimulatedMeter meter = new SimulatedMeter(new dev.ims.client.meter.MeterState(id, p.claimCode(), p.claimVerifier(), 0, 5000.0, null,
-                dev.ims.model.reading.RelayState.ON, 150, 7, p.secret()), ZONE, 0, null,
-                dev.ims.agent.load.HomeCircuits.of(dev.ims.agent.load.HomeCircuits.waterHeater(7, ZONE)));
+                dev.ims.model.reading.RelayState.ON, 150, 7, p.secret()), ZONE, 0, null, dev.ims.agent.load.HomeCircuits.of(heater));
+        // The tank's heat deficit (kWh) at the midnights that open and close the two days compared.
+        java.util.function.Supplier<Double> deficit = () -> heater.model().get("deficitKwh");
+        double[] deficitAt = new double[3]; // at the start of the day before the schedule, of the day on it, and of today
         SteppedClock clock = new SteppedClock(java.time.Instant.now());
         Path home = dataDir.resolve("wh-" + id);
         Files.createDirectories(home);
@@ -414,7 +418,11 @@ class PortalBrowserIT {
             // Every 15 minutes up to the end of the day before yesterday, as the meter measured it (no schedule).
             for (java.time.Instant t = start; !t.isAfter(after.atStartOfDay(ZONE).toInstant()); t = t.plus(Duration.ofMinutes(15))) {
                 connection.publish(meter.read(t)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (t.equals(before.atStartOfDay(ZONE).toInstant())) {
+                    deficitAt[0] = deficit.get();
+                }
             }
+            deficitAt[1] = deficit.get();
             await().atMost(Duration.ofSeconds(60)).until(() -> api("GET", "/api/v1/meters/" + id + "/usage?period=day&from=" + first + "&to="
                     + before, null, staffToken, 200).size() == 27);
 
@@ -434,9 +442,20 @@ class PortalBrowserIT {
             assertThat(offer).as("the evening's heating on a dual rate: a load-shift suggestion").isNotNull();
             assertThat(offer.get("circuit").asText()).isEqualTo("water-heater");
             double estimate = offer.get("estimatedSavingPerMonth").asDouble();
+            // The day's prediction: the last complete day (the day before yesterday) as the circuit's own day cost prices it.
+            assertThat(offer.get("predictedDay").asText()).isEqualTo(before.toString());
+            double predictedKwh = offer.get("predictedDayKwh").asDouble();
+            double costBefore = offer.get("predictedDayCostBefore").asDouble();
+            double costPredicted = offer.get("predictedDayCostAfter").asDouble();
+            assertThat(offer.get("predictedDaySaving").asDouble()).isEqualTo(
+                    java.math.BigDecimal.valueOf(costBefore).subtract(java.math.BigDecimal.valueOf(costPredicted)).doubleValue()).isGreaterThan(0.05);
             WebElement card = browser.findElement(By.cssSelector("#advice li.suggestion[data-kind='SHIFT_TO_CHEAP_HOURS']"));
             assertThat(card.getText()).startsWith("Your Water heater uses")
                     .contains(String.format(java.util.Locale.ROOT, "Moving it saves about %.2f EUR a month", estimate));
+            assertThat(text("advice-day-water-heater")).isEqualTo(String.format(java.util.Locale.ROOT,
+                    "On %s your Water heater used %.2f kWh costing %.2f EUR; run only in the cheapest hours, the same %.2f kWh would have"
+                            + " cost %.2f EUR: %.2f EUR less a day.", before, predictedKwh, costBefore, predictedKwh, costPredicted,
+                    offer.get("predictedDaySaving").asDouble()));
             card.findElement(By.id("advice-schedule-water-heater")).click();
             waitForUrlContaining("#circuits");
             await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(
@@ -448,6 +467,9 @@ class PortalBrowserIT {
             assertThat(connection.schedules().schedule("water-heater")).isPresent();
             assertThat(kept.get("preset").asText()).isEqualTo("CHEAPEST_BAND");
             assertThat(kept.get("savingEstimated").asDouble()).as("the advice's estimate, kept with the schedule").isEqualTo(estimate);
+            assertThat(kept.get("predictedDay").asText()).isEqualTo(before.toString());
+            assertThat(kept.get("predictedDayCostBefore").asDouble()).isEqualTo(costBefore);
+            assertThat(kept.get("predictedDayCostAfter").asDouble()).isEqualTo(costPredicted);
 
             // Yesterday on the meter's own clock, every 15 minutes: the meter measures the quarter hour just past (with its
             // relay as it was), then its schedule runner decides for the next one (a switch takes effect from then on).
@@ -459,6 +481,7 @@ class PortalBrowserIT {
                 }
                 connection.schedules().tick();
             }
+            deficitAt[2] = deficit.get();
             // Back to now: the next reading names the schedule it runs, which verifies the command.
             java.time.Instant now = java.time.Instant.now();
             clock.set(now);
@@ -469,11 +492,14 @@ class PortalBrowserIT {
             // The load moved: the day before, the heater drew outside the night band; yesterday only inside it.
             java.util.function.Function<LocalDate, double[]> insideOutside = day -> {
                 try {
-                    double[] io = new double[2];
+                    double[] io = new double[3];
                     for (JsonNode h : api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=hour&from=" + day + "&to=" + day,
                             null, token, 200)) {
                         int hour = java.time.Instant.parse(h.get("period").asText()).atZone(ZONE).getHour();
                         io[hour >= 22 || hour < 6 ? 0 : 1] += h.get("kwh").asDouble();
+                        if (hour >= 17 && hour < 21) {
+                            io[2] += h.get("kwh").asDouble(); // the evening peak band
+                        }
                     }
                     return io;
                 } catch (Exception e) {
@@ -485,6 +511,8 @@ class PortalBrowserIT {
             assertThat(dayBefore[1]).as("heated outside the night band the day before").isGreaterThan(0.5);
             assertThat(yesterday[1]).as("kWh outside the night band yesterday").isLessThanOrEqualTo(0.05);
             assertThat(yesterday[0]).as("heated in the night band yesterday").isGreaterThan(0.5);
+            assertThat(dayBefore[2]).as("heated in the evening peak the day before").isGreaterThan(0.3);
+            assertThat(yesterday[2]).as("kWh in the evening peak yesterday").isLessThanOrEqualTo(0.05);
             // Its cost per kWh fell to the night price with VAT: 0.16 × 1.19 = 0.1904 EUR.
             JsonNode days = api("GET", "/api/v1/meters/" + id + "/circuits/water-heater/usage?period=day&from=" + before + "&to=" + after, null,
                     token, 200);
@@ -493,11 +521,39 @@ class PortalBrowserIT {
             double perKwhAfter = days.get(1).get("cost").asDouble() / days.get(1).get("kwh").asDouble();
             assertThat(perKwhAfter).isCloseTo(0.1904, org.assertj.core.data.Offset.offset(0.01)).isLessThan(perKwhBefore - 0.05);
 
+            // The day cost fell by what the page predicted. The page's "costing A" is that day's cost as the usage API bills it.
+            assertThat(days.get(0).get("cost").asDouble()).as("the page's A is the day's own cost").isEqualTo(costBefore);
+            assertThat(days.get(0).get("kwh").asDouble()).isCloseTo(predictedKwh, org.assertj.core.data.Offset.offset(0.005));
+            // Both days draw the same hot water (a steady household), so a day's heating is that water plus the standing loss
+            // plus the tank's deficit at its start minus at its end (energy is conserved: WaterHeater's model). The day on the
+            // schedule thus heats Δ = (d1 − d2) − (d0 − d1) kWh more than the day priced, from the thermostat's hysteresis
+            // alone: with the element allowed at midnight (as it is with and without the schedule) each d is at most
+            // START_DEFICIT_KWH 0.5 plus one 15-minute step's standing loss, so |Δ| ≤ 2 × (0.5 + 0.025 / 4) — up to 0.19 EUR,
+            // too loose a tolerance, so Δ is read from the tank and counted instead. Each of those kWh costs the night price
+            // with VAT, 0.1904. Left over: two roundings to cents (B and the day's cost, ≤ 0.005 each) and the registers
+            // published to the Wh (≤ 0.001 kWh a day, ≤ 0.0002 EUR), so within 0.011 EUR. A DST change between the two days
+            // would add an hour's standing loss (0.025 kWh): counted in Δ.
+            int hoursBefore = (int) Duration.between(before.atStartOfDay(ZONE), after.atStartOfDay(ZONE)).toHours();
+            int hoursAfter = (int) Duration.between(after.atStartOfDay(ZONE), today.atStartOfDay(ZONE)).toHours();
+            double tankDelta = (deficitAt[1] - deficitAt[2]) - (deficitAt[0] - deficitAt[1]) + 0.025 * (hoursAfter - hoursBefore);
+            assertThat(Math.abs(tankDelta)).as("the tank's hysteresis, kWh (deficits %s)", java.util.Arrays.toString(deficitAt)).isLessThanOrEqualTo(2 * (0.5 + 0.025 / 4) + 0.025);
+            double costAfter = days.get(1).get("cost").asDouble();
+            // B's price holds exactly: every kWh of the day on the schedule cost the cheapest band's price with VAT.
+            assertThat(costAfter).isCloseTo(days.get(1).get("kwh").asDouble() * 0.1904, org.assertj.core.data.Offset.offset(0.0052));
+            assertThat(costAfter).as("the day on the schedule cost B = %.2f plus the tank's %.4f kWh at 0.1904 (deficits %s)", costPredicted,
+                    tankDelta, java.util.Arrays.toString(deficitAt)).isCloseTo(costPredicted + tankDelta * 0.1904,
+                    org.assertj.core.data.Offset.offset(0.011));
+            assertThat(costBefore - costAfter).as("fell by A − B, up to the tank's hysteresis")
+                    .isCloseTo(costBefore - costPredicted - tankDelta * 0.1904, org.assertj.core.data.Offset.offset(0.011));
+
             // The page shows the schedule, its command verified, and that it was followed yesterday.
             browser.get(base + "/meters/" + id);
             assertThat(text("circuit-water-heater-schedule")).contains("22:00–06:00").contains("CHEAPEST_BAND").contains("VERIFIED");
             assertThat(text("circuit-water-heater-followed")).isEqualTo("Followed yesterday: yes");
             assertThat(text("circuit-water-heater-saving")).contains(String.format(java.util.Locale.ROOT, "estimated: %.2f EUR a month", estimate));
+            assertThat(text("circuit-water-heater-predicted")).isEqualTo(String.format(java.util.Locale.ROOT,
+                    "Predicted a day: %.2f EUR → %.2f EUR (its %.2f kWh of %s in the cheapest hours)", costBefore, costPredicted, predictedKwh,
+                    before));
             ((JavascriptExecutor) browser).executeScript("document.getElementById('circuits').scrollIntoView()");
             screenshot("circuit-schedule-followed");
         }

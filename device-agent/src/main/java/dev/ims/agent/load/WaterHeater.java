@@ -26,13 +26,25 @@ public final class WaterHeater extends Appliance {
 
     private final double elementW;
     private final double needKwh;
+    /** Every day draws the hot water of one fixed day (tests): no per-day variation in amount or time. */
+    private final boolean steady;
     private final HeatStore tank = new HeatStore(START_DEFICIT_KWH, MAX_DEFICIT_KWH);
 
     WaterHeater(java.time.ZoneId zone, long seed) {
+        this(zone, seed, false);
+    }
+
+    WaterHeater(java.time.ZoneId zone, long seed, boolean steady) {
         super(new CircuitInfo(ID, "Water heater", CircuitKind.WATER_HEATER, false, true), zone, seed);
         SplittableRandom r = fixed(seed, SALT);
         this.elementW = 2000 + 100 * r.nextInt(11);
         this.needKwh = 1.5 + 1.5 * r.nextDouble();
+        this.steady = steady;
+    }
+
+    /** Whether every day draws the same hot water at the same times ({@link HomeCircuits#steadyWaterHeater}). */
+    public boolean steady() {
+        return steady;
     }
 
     public double elementW() {
@@ -52,9 +64,12 @@ public final class WaterHeater extends Appliance {
         return tank.run(hours, allowed, elementW);
     }
 
-    /** The heat drawn with hot water between local hours {@code a} and {@code b} of {@code epochDay}, kWh. */
+    /**
+     * The heat drawn with hot water between local hours {@code a} and {@code b} of {@code epochDay}, kWh: each day's amount
+     * and times drawn from that day's random numbers; a steady heater's from day 0's, whatever the day.
+     */
     double draws(long epochDay, double a, double b) {
-        SplittableRandom r = day(epochDay, SALT);
+        SplittableRandom r = day(steady ? 0 : epochDay, SALT);
         double today = (needKwh - LOSS_KWH_PER_HOUR * 24) * (0.8 + 0.4 * r.nextDouble());
         double morningShare = 0.35 + 0.15 * r.nextDouble();
         double mStart = 6.0 + 1.5 * r.nextDouble();

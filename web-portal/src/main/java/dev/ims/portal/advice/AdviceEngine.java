@@ -315,7 +315,47 @@ public final class AdviceEngine {
                 " Your %s used %.1f kWh of it; run only in the cheapest hours it would cost about %s %s a month less.",
                 best.name(), bestKwh, String.format(Locale.ROOT, "%.2f", money), prices.currency);
         return new Suggestion(shift.kind(), title, evidence, shift.kwhPerYear(), shift.moneyPerYear(), shift.currency(),
-                new Suggestion.Action(best.id(), best.name(), SchedulePresets.Preset.CHEAPEST_BAND.name(), kwhPerMonth, money));
+                new Suggestion.Action(best.id(), best.name(), SchedulePresets.Preset.CHEAPEST_BAND.name(), kwhPerMonth, money,
+                        lastDay(best, complete, tariff, allowedPrice).orElse(null)));
+    }
+
+    /**
+     * The circuit's last complete day in input (a complete day of the meter's on which the circuit has 23 or more hour
+     * entries): its kWh X; their cost A, each hour's kWh at its band price plus VAT, summed unrounded and rounded to cents
+     * once (the circuit's own day cost, as {@link dev.ims.portal.circuit.CircuitBill} prices it, under today's tariff
+     * version); and B = X × the mean band price q of the preset's hours that weekday, plus VAT, rounded to cents. Empty
+     * when there is no such day or X rounds to 0.
+     */
+    static Optional<Suggestion.DayPrediction> lastDay(CircuitUsage circuit, java.util.Set<LocalDate> complete, TariffVersion tariff,
+            Map<DayOfWeek, Double> presetPrice) {
+        Map<LocalDate, List<HourUsage>> byDay = new TreeMap<>(Comparator.reverseOrder());
+        for (HourUsage h : circuit.hours()) {
+            if (complete.contains(h.day())) {
+                byDay.computeIfAbsent(h.day(), d -> new ArrayList<>()).add(h);
+            }
+        }
+        BigDecimal vat = BigDecimal.valueOf(tariff.vatPercent()).divide(BigDecimal.valueOf(100));
+        for (Map.Entry<LocalDate, List<HourUsage>> e : byDay.entrySet()) {
+            if (e.getValue().size() < 23) {
+                continue;
+            }
+            BigDecimal kwh = BigDecimal.ZERO;
+            BigDecimal cost = BigDecimal.ZERO;
+            for (HourUsage h : e.getValue()) {
+                BigDecimal net = BigDecimal.valueOf(h.kwh()).multiply(BigDecimal.valueOf(tariff.bandPrice(h.dayOfWeek(), h.hour())));
+                cost = cost.add(net).add(net.multiply(vat));
+                kwh = kwh.add(BigDecimal.valueOf(h.kwh()));
+            }
+            BigDecimal net = kwh.multiply(BigDecimal.valueOf(presetPrice.get(e.getKey().getDayOfWeek())));
+            BigDecimal after = net.add(net.multiply(vat));
+            double x = kwh.setScale(2, RoundingMode.HALF_UP).doubleValue();
+            if (!(x > 0)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Suggestion.DayPrediction(e.getKey(), x, cost.setScale(2, RoundingMode.HALF_UP).doubleValue(),
+                    after.setScale(2, RoundingMode.HALF_UP).doubleValue()));
+        }
+        return Optional.empty();
     }
 
     /** The local hours of the day whose start a schedule's windows cover (the presets' windows are whole hours). */

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * {@code GET /api/v1/meters/{id}/advice}: the dashboard's suggestions as JSON,
  * {@code {currency, notEnoughData, suggestions:[{kind,title,evidence,kwhPerYear,moneyPerYear,currency, circuit?, circuitName?,
- * schedule?, peakKwhPerMonth?, estimatedSavingPerMonth?}]}}; the circuit fields when a load-shift suggestion names the
+ * schedule?, peakKwhPerMonth?, estimatedSavingPerMonth?, predictedDay?, predictedDayKwh?, predictedDayCostBefore?,
+ * predictedDayCostAfter?, predictedDaySaving?}]}}; the circuit fields when a load-shift suggestion names the
  * circuit behind it and offers its schedule preset ({@code PUT .../circuits/{circuit}/schedule} with that preset and
  * {@code "fromAdvice":true} accepts it). Who may see the meter may see its advice.
  */
@@ -57,6 +58,14 @@ public final class AdviceRoutes {
             v.put("schedule", a.preset());
             v.put("peakKwhPerMonth", a.peakKwhPerMonth());
             v.put("estimatedSavingPerMonth", a.estimatedSavingPerMonth());
+            Suggestion.DayPrediction d = a.lastDay();
+            if (d != null) {
+                v.put("predictedDay", d.day().toString());
+                v.put("predictedDayKwh", d.kwh());
+                v.put("predictedDayCostBefore", d.cost());
+                v.put("predictedDayCostAfter", d.costInPresetHours());
+                v.put("predictedDaySaving", d.saving());
+            }
         }
         return v;
     }

@@ -6,6 +6,7 @@ import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
@@ -82,13 +83,16 @@ public final class AdviceService {
     }
 
     /**
-     * What the advice estimates moving {@code circuitId}'s peak-band use into {@code preset}'s hours saves a month, or
-     * null when today's advice offers no such action.
+     * What the advice estimates moving {@code circuitId}'s peak-band use into {@code preset}'s hours saves (a month, and on
+     * the circuit's last complete day), or null when today's advice offers no such action.
      */
-    public Future<Double> estimatedSaving(Document meter, String circuitId, String preset, LocalDate today) {
+    public Future<CircuitControlService.Estimate> estimatedSaving(Document meter, String circuitId, String preset, LocalDate today) {
         return advise(meter, today).map(r -> r.suggestions().stream().map(Suggestion::action)
                 .filter(a -> a != null && a.circuit().equals(circuitId) && a.preset().equals(preset))
-                .map(Suggestion.Action::estimatedSavingPerMonth).findFirst().orElse(null));
+                .map(a -> a.lastDay() == null ? new CircuitControlService.Estimate(a.estimatedSavingPerMonth(), null, null, null, null)
+                        : new CircuitControlService.Estimate(a.estimatedSavingPerMonth(), a.lastDay().day(), a.lastDay().kwh(),
+                                a.lastDay().cost(), a.lastDay().costInPresetHours()))
+                .findFirst().orElse(null));
     }
 
     /** {median daily kWh, number of meters}, or null when no other meter has enough days. */

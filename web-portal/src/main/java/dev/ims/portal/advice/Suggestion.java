@@ -29,8 +29,15 @@ public record Suggestion(
      * @param peakKwhPerMonth the circuit's kWh in the dearest band, per month (365/12 days), 0.1 kWh precision
      * @param estimatedSavingPerMonth what moving exactly those kWh into the preset's hours saves a month, VAT included,
      *     cents precision, &gt; 0
+     * @param lastDay the same offer on the circuit's last complete day, or null when no complete day of its use is known
      */
-    public record Action(String circuit, String circuitName, String preset, double peakKwhPerMonth, double estimatedSavingPerMonth) {
+    public record Action(String circuit, String circuitName, String preset, double peakKwhPerMonth, double estimatedSavingPerMonth,
+            DayPrediction lastDay) {
+
+        /** An action without a per-day prediction. */
+        public Action(String circuit, String circuitName, String preset, double peakKwhPerMonth, double estimatedSavingPerMonth) {
+            this(circuit, circuitName, preset, peakKwhPerMonth, estimatedSavingPerMonth, null);
+        }
 
         public Action {
             Objects.requireNonNull(circuit, "circuit");
@@ -39,6 +46,32 @@ public record Suggestion(
             if (!(estimatedSavingPerMonth > 0) || Double.isInfinite(estimatedSavingPerMonth)) {
                 throw new IllegalArgumentException("estimatedSavingPerMonth must be a positive number, got " + estimatedSavingPerMonth);
             }
+        }
+    }
+
+    /**
+     * What the circuit's use of one complete local day cost, and what the same kWh would have cost run only in the preset's
+     * hours: the prediction a consumer can check the day after on the circuit's own day cost.
+     *
+     * @param day the local day
+     * @param kwh the circuit's kWh that day, 0.01 kWh precision, &gt; 0
+     * @param cost what they cost: each hour's kWh at its band price, plus VAT, rounded to cents once (as the circuit's own
+     *     day cost is billed)
+     * @param costInPresetHours the same unrounded kWh at the mean band price of the preset's hours that weekday, plus VAT,
+     *     rounded to cents
+     */
+    public record DayPrediction(java.time.LocalDate day, double kwh, double cost, double costInPresetHours) {
+
+        public DayPrediction {
+            Objects.requireNonNull(day, "day");
+            if (!(kwh > 0) || Double.isInfinite(kwh) || !(cost >= 0) || !(costInPresetHours >= 0)) {
+                throw new IllegalArgumentException("a day prediction needs kWh > 0 and costs >= 0");
+            }
+        }
+
+        /** {@code cost − costInPresetHours}, cents precision (negative when that day was already cheap). */
+        public double saving() {
+            return java.math.BigDecimal.valueOf(cost).subtract(java.math.BigDecimal.valueOf(costInPresetHours)).doubleValue();
         }
     }
 

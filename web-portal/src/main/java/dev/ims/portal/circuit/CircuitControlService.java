@@ -46,11 +46,22 @@ public final class CircuitControlService {
     /** Days a schedule is in force before the saving it achieved is shown (and as many days before it are the baseline). */
     public static final int DEFAULT_SAVING_DAYS = 28;
 
-    /** The advice's estimate of what a schedule saves a month (see the advice package), or null when it offers none. */
+    /** The advice's estimate of what a schedule saves (see the advice package), or null when it offers none. */
     @FunctionalInterface
     public interface SavingEstimates {
-        Future<Double> estimate(Document meter, String circuitId, String preset);
+        Future<Estimate> estimate(Document meter, String circuitId, String preset);
     }
+
+    /**
+     * What the advice predicted when the schedule was accepted.
+     *
+     * @param perMonth the estimated saving a month, VAT included
+     * @param day the circuit's last complete day the advice priced, or null (then the other day fields are null too)
+     * @param dayKwh the circuit's kWh that day
+     * @param dayCostBefore what they cost that day
+     * @param dayCostAfter what the same kWh would have cost in the schedule's hours
+     */
+    public record Estimate(double perMonth, LocalDate day, Double dayKwh, Double dayCostBefore, Double dayCostAfter) {}
 
     private volatile CircuitService circuits;
     private volatile int savingDays = DEFAULT_SAVING_DAYS;
@@ -156,7 +167,7 @@ public final class CircuitControlService {
             String reason = "schedule " + request.preset() + (request.hours() == null ? "" : " " + request.hours() + " h")
                     + (request.fromAdvice() ? " (from advice)" : "");
             SavingEstimates source = estimates;
-            Future<Double> estimate = request.fromAdvice() && source != null
+            Future<Estimate> estimate = request.fromAdvice() && source != null
                     ? source.estimate(meter, circuitId, request.preset().name()) : Future.succeededFuture(null);
             return estimate.compose(saving -> commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId,
                             schedule, reason, owner, CommandService.DEFAULT_QUEUE_VALIDITY)
@@ -164,7 +175,7 @@ public final class CircuitControlService {
                             saving)
                             .map(v -> {
                                 Map<String, Object> out = view(sent, schedule, request.preset().name());
-                                out.put("savingEstimated", saving);
+                                out.put("savingEstimated", saving == null ? null : saving.perMonth());
                                 return out;
                             })));
         });
@@ -202,21 +213,31 @@ public final class CircuitControlService {
 
     /** A kept schedule's estimated saving per month (set from advice), or absent. */
     static final String SAVING_ESTIMATED = "savingEstimated";
+    /** A kept schedule's predicted day (set from advice): the day, its kWh, its cost, and the cost in the schedule's hours. */
+    static final String PREDICTED_DAY = "predictedDay";
+    static final String PREDICTED_DAY_KWH = "predictedDayKwh";
+    static final String PREDICTED_DAY_COST_BEFORE = "predictedDayCostBefore";
+    static final String PREDICTED_DAY_COST_AFTER = "predictedDayCostAfter";
 
     private Future<Void> keep(String meterId, String circuitId, String preset, Integer hours, Schedule schedule, CommandService.Sent sent,
-            String owner, Double savingEstimated) {
+            String owner, Estimate estimate) {
         Document d = new Document(ID, scheduleId(meterId, circuitId)).append(METER_ID, meterId).append(COMMAND_CIRCUIT, circuitId)
                 .append(PRESET, preset).append("hours", hours)
                 .append(COMMAND_SCHEDULE, schedule == null ? null : Document.parse(schedule.toJson().toString()))
                 .append(COMMAND_ID, sent.commandId()).append(REQUESTED_BY, owner).append(REQUESTED_AT, Date.from(clock.instant()))
-                .append(SAVING_ESTIMATED, savingEstimated);
+                .append(SAVING_ESTIMATED, estimate == null ? null : estimate.perMonth())
+                .append(PREDICTED_DAY, estimate == null || estimate.day() == null ? null : estimate.day().toString())
+                .append(PREDICTED_DAY_KWH, estimate == null ? null : estimate.dayKwh())
+                .append(PREDICTED_DAY_COST_BEFORE, estimate == null ? null : estimate.dayCostBefore())
+                .append(PREDICTED_DAY_COST_AFTER, estimate == null ? null : estimate.dayCostAfter());
         return Mongo.first(db.getCollection(CIRCUIT_SCHEDULES).replaceOne(Filters.eq(ID, d.getString(ID)), d, new ReplaceOptions().upsert(true)))
                 .mapEmpty();
     }
 
     /**
      * The meter's circuit schedules as kept, each with its command's state and whether it was followed yesterday:
-     * {@code {circuit, preset, hours, schedule, commandId, state, requestedAt, followedYesterday?}}.
+     * {@code {circuit, preset, hours, schedule, commandId, state, requestedAt, savingEstimated, predictedDay?, predictedDayKwh?,
+     * predictedDayCostBefore?, predictedDayCostAfter?, followedYesterday?}}.
      */
     public Future<List<Map<String, Object>>> schedules(String meterId) {
         LocalDate yesterday = LocalDate.now(clock.withZone(zone)).minusDays(1);
@@ -234,6 +255,12 @@ public final class CircuitControlService {
                     v.put("state", cmd == null ? null : cmd.getString(STATE));
                     v.put("requestedAt", d.getDate(REQUESTED_AT).toInstant().toString());
                     v.put("savingEstimated", d.get(SAVING_ESTIMATED) instanceof Number n ? n.doubleValue() : null);
+                    if (d.getString(PREDICTED_DAY) != null) {
+                        v.put(PREDICTED_DAY, d.getString(PREDICTED_DAY));
+                        for (String f : List.of(PREDICTED_DAY_KWH, PREDICTED_DAY_COST_BEFORE, PREDICTED_DAY_COST_AFTER)) {
+                            v.put(f, d.get(f) instanceof Number n ? n.doubleValue() : null);
+                        }
+                    }
                     if (s == null) {
                         return Future.succeededFuture(v);
                     }

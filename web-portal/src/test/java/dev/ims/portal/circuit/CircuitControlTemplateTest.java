@@ -23,6 +23,7 @@ class CircuitControlTemplateTest {
         model.put("csrf", "tok-123");
         model.put("circuitOwner", owner);
         model.put("circuitSchedules", schedules);
+        model.put("currency", "EUR");
         return new Templates().render("circuit-control-test.ftlh", model);
     }
 
@@ -52,5 +53,16 @@ class CircuitControlTemplateTest {
         String html = render(true, Map.of("water-heater", kept));
         assertThat(html).contains("00:00–03:00, at most 3 h a day").contains("CONFIRMED")
                 .contains("Followed yesterday: no (1.25 kWh outside its hours)").contains("id=\"circuit-water-heater-remove-schedule\"");
+    }
+
+    @Test
+    void keptFromAdvice_showsTheDayPredicted_beforeAndAfter() {
+        Map<String, Object> kept = Map.of("preset", "CHEAPEST_BAND", "state", "VERIFIED",
+                "schedule", Map.of("zone", "Europe/Berlin", "windows", List.of(Map.of("from", "22:00", "to", "06:00"))),
+                "predictedDay", "2026-11-27", "predictedDayKwh", 2.4, "predictedDayCostBefore", 0.8, "predictedDayCostAfter", 0.46);
+        assertThat(render(true, Map.of("water-heater", kept))).contains("id=\"circuit-water-heater-predicted\"")
+                .contains("<span class=\"before\">0.80</span> EUR → <span class=\"after\">0.46</span> EUR (its 2.40 kWh of 2026-11-27");
+        assertThat(render(true, Map.of("water-heater", Map.of("preset", "CHEAPEST_BAND", "schedule", kept.get("schedule")))))
+                .doesNotContain("circuit-water-heater-predicted");
     }
 }
