@@ -79,6 +79,11 @@ abstract class PipelineContract {
         return Json.mapper().readTree(r.body()).get("token").asText();
     }
 
+    /** Whether this broker's suite also waits out a queued command's expiry end to end (a minute). */
+    boolean checksExpiryEndToEnd() {
+        return true;
+    }
+
     @AfterAll
     static void stopStack() {
         if (stack != null) {
@@ -240,12 +245,17 @@ abstract class PipelineContract {
         await().atMost(Duration.ofSeconds(30)).until(() -> "OFFLINE".equals(get("/api/v1/meters/" + meter).path("state").asText()));
 
         // Offline: kept, not sent. The shortest validity runs out before the meter is back: EXPIRED, never delivered.
-        HttpResponse<String> shortLived = post("/api/v1/meters/" + meter + "/relay",
-                "{\"relay\":\"OFF\",\"reason\":\"only if it comes back soon\",\"validForMinutes\":1}");
-        assertThat(shortLived.statusCode()).as(shortLived.body()).isEqualTo(202);
-        assertThat(Json.mapper().readTree(shortLived.body()).get("state").asText()).isEqualTo("QUEUED");
-        String expiring = Json.mapper().readTree(shortLived.body()).get("commandId").asText();
-        await().atMost(Duration.ofSeconds(90)).until(() -> "EXPIRED".equals(get("/api/v1/commands/" + expiring).get("state").asText()));
+        // (A minute's wait: done on one broker only, since expiry is the portal's and the ingest's, not the broker's.)
+        String expiring = null;
+        if (checksExpiryEndToEnd()) {
+            HttpResponse<String> shortLived = post("/api/v1/meters/" + meter + "/relay",
+                    "{\"relay\":\"OFF\",\"reason\":\"only if it comes back soon\",\"validForMinutes\":1}");
+            assertThat(shortLived.statusCode()).as(shortLived.body()).isEqualTo(202);
+            assertThat(Json.mapper().readTree(shortLived.body()).get("state").asText()).isEqualTo("QUEUED");
+            String id = Json.mapper().readTree(shortLived.body()).get("commandId").asText();
+            await().atMost(Duration.ofSeconds(90)).until(() -> "EXPIRED".equals(get("/api/v1/commands/" + id).get("state").asText()));
+            expiring = id;
+        }
         String off = relay(meter, "OFF", "unpaid bill, meter offline");
         JsonNode queued = get("/api/v1/commands/" + off);
         assertThat(queued.get("state").asText()).isEqualTo("QUEUED");
@@ -260,10 +270,12 @@ abstract class PipelineContract {
             assertThat(c.get("ackRelay").asText()).isEqualTo("OFF");
             assertThat(c.get("history")).extracting(h -> h.get("state").asText()).containsExactly("QUEUED", "PENDING", "CONFIRMED", "VERIFIED");
             await().atMost(Duration.ofSeconds(20)).until(() -> "OFF".equals(get("/api/v1/meters/" + meter).get("latest").get("relay").asText()));
-            JsonNode expired = get("/api/v1/commands/" + expiring);
-            assertThat(expired.get("state").asText()).isEqualTo("EXPIRED");
-            assertThat(expired.has("ackedAt") && !expired.get("ackedAt").isNull()).as("never delivered, never acknowledged").isFalse();
-            assertThat(expired.get("history")).extracting(h -> h.get("state").asText()).containsExactly("QUEUED", "EXPIRED");
+            if (expiring != null) {
+                JsonNode expired = get("/api/v1/commands/" + expiring);
+                assertThat(expired.get("state").asText()).isEqualTo("EXPIRED");
+                assertThat(expired.has("ackedAt") && !expired.get("ackedAt").isNull()).as("never delivered, never acknowledged").isFalse();
+                assertThat(expired.get("history")).extracting(h -> h.get("state").asText()).containsExactly("QUEUED", "EXPIRED");
+            }
         }
     }
 
