@@ -7,7 +7,6 @@ import dev.ims.model.json.Json;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RejectReason;
 import dev.ims.model.reading.RelayState;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -51,9 +50,7 @@ public record CircuitCommand(String commandId, String circuit, RelayState relay,
      */
     @Override
     public byte[] signedBytes(String meterId) {
-        MeterCommand.requireExpiry(expiresAt);
-        String s = SIGNED_PREFIX + "\n" + meterId + "\n" + commandId + "\n" + circuit + "\n" + relay.name() + "\n" + ts + "\n" + expiresAt;
-        return s.getBytes(StandardCharsets.UTF_8);
+        return MeterCommand.signedBytes(SIGNED_PREFIX, meterId, commandId, ts, expiresAt, circuit, relay.name());
     }
 
     @Override

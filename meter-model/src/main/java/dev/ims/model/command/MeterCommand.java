@@ -63,10 +63,23 @@ public sealed interface MeterCommand permits RelayCommand, CircuitCommand, Sched
         };
     }
 
-    /** The signed fields' common check: a signature needs {@code expiresAt}. */
-    static void requireExpiry(Instant expiresAt) {
+    /**
+     * The bytes every command kind signs: UTF-8 of {@code prefix + "\n" + meterId + "\n" + commandId + "\n" + field + "\n"
+     * + … + ts + "\n" + expiresAt}, the instants as {@link Instant#toString()} writes them (UTC, {@code Z}, seconds always,
+     * a fraction in groups of three only when not zero).
+     *
+     * @param fields the kind's own fields, in the order its contract names them
+     * @throws IllegalStateException when {@code expiresAt} is null: a signature needs it
+     */
+    static byte[] signedBytes(String prefix, String meterId, String commandId, Instant ts, Instant expiresAt, String... fields) {
         if (expiresAt == null) {
             throw new IllegalStateException("a command without expiresAt cannot be signed");
         }
+        StringBuilder s = new StringBuilder(prefix).append('\n').append(meterId).append('\n').append(commandId);
+        for (String field : fields) {
+            s.append('\n').append(field);
+        }
+        s.append('\n').append(ts).append('\n').append(expiresAt);
+        return s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -6,7 +6,6 @@ import dev.ims.model.json.Json;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RejectReason;
 import dev.ims.model.reading.RelayState;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -73,11 +72,7 @@ public record RelayCommand(String commandId, RelayState relay, Instant ts, Insta
      */
     @Override
     public byte[] signedBytes(String meterId) {
-        if (expiresAt == null) {
-            throw new IllegalStateException("a command without expiresAt cannot be signed");
-        }
-        String s = SIGNED_PREFIX + "\n" + meterId + "\n" + commandId + "\n" + relay.name() + "\n" + ts + "\n" + expiresAt;
-        return s.getBytes(StandardCharsets.UTF_8);
+        return MeterCommand.signedBytes(SIGNED_PREFIX, meterId, commandId, ts, expiresAt, relay.name());
     }
 
     @Override

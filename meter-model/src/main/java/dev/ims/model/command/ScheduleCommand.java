@@ -7,7 +7,6 @@ import dev.ims.model.json.Fields;
 import dev.ims.model.json.Json;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -50,10 +49,7 @@ public record ScheduleCommand(String commandId, String circuit, Schedule schedul
      */
     @Override
     public byte[] signedBytes(String meterId) {
-        MeterCommand.requireExpiry(expiresAt);
-        String s = SIGNED_PREFIX + "\n" + meterId + "\n" + commandId + "\n" + circuit + "\n" + Schedule.canonical(schedule) + "\n" + ts + "\n"
-                + expiresAt;
-        return s.getBytes(StandardCharsets.UTF_8);
+        return MeterCommand.signedBytes(SIGNED_PREFIX, meterId, commandId, ts, expiresAt, circuit, Schedule.canonical(schedule));
     }
 
     @Override
