@@ -97,15 +97,20 @@ class LocalStackKillIT {
                 StringBuilder missing = new StringBuilder();
                 for (String m : meters) {
                     Set<Long> seqs = new HashSet<>();
-                    Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).toIterable()
-                            .forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
+                    long[] docs = {0};
+                    Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).toIterable().forEach(d -> {
+                        docs[0]++;
+                        seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue());
+                    });
                     List<Long> gone = new ArrayList<>();
                     for (long q = 0; q < perMeter; q++) {
                         if (!seqs.contains(q)) {
                             gone.add(q);
                         }
                     }
-                    missing.append(m).append(" missing ").append(gone.size()).append(": ").append(gone).append('\n');
+                    // Also what was stored: a count that never matched with nothing missing means a reading stored twice.
+                    missing.append(m).append(" missing ").append(gone.size()).append(": ").append(gone).append("; documents ").append(docs[0])
+                            .append(" for ").append(seqs.size()).append(" seqs (expected ").append(perMeter).append(")\n");
                 }
                 throw new AssertionError("acknowledged readings lost (logs in " + logs.toAbsolutePath() + "):\n" + missing);
             }
