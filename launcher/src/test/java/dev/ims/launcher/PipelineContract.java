@@ -44,6 +44,28 @@ abstract class PipelineContract {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static LocalStack stack;
 
+    /**
+     * What the contract runs against, through the interfaces a deployment has: the portal's URL, the broker's, the fleet
+     * provisioning key, the simulated fleet's meters, and a way to register a test meter (register and broker account).
+     * The in-process stack ({@link #startStack}) or services reached over the network only ({@link #startOn}).
+     */
+    interface Target {
+        /** The portal's base URL, without a trailing slash. */
+        String portalUrl();
+
+        String mqttUrl();
+
+        String provisioningKey();
+
+        /** The meters of the simulated fleet (their history published). */
+        List<String> fleetMeterIds();
+
+        /** Registers {@code meterId} and returns the secret it connects to the broker with. */
+        String provision(String meterId) throws Exception;
+    }
+
+    static Target target;
+
     /** Starts the stack against {@code mqttUrl} (null: the embedded broker) with an embedded store. */
     static void startStack(String mqttUrl, Path dataDir) throws Exception {
         startStack(mqttUrl, null, dataDir);
@@ -62,7 +84,41 @@ abstract class PipelineContract {
         stackDir = dataDir;
         stack = LocalStack.start(ImsSettings.load(env, Map.of()), new LocalStack.Options(3, 1, 1, Duration.ZERO));
         stack.fleet().historyDone().get();
-        token = login("admin", ADMIN_PASSWORD);
+        LocalStack local = stack;
+        startOn(new Target() {
+            @Override
+            public String portalUrl() {
+                return "http://127.0.0.1:" + local.portalPort();
+            }
+
+            @Override
+            public String mqttUrl() {
+                return local.mqttUrl();
+            }
+
+            @Override
+            public String provisioningKey() {
+                return local.provisioningKey();
+            }
+
+            @Override
+            public List<String> fleetMeterIds() {
+                return local.fleet().meterIds();
+            }
+
+            @Override
+            public String provision(String meterId) throws Exception {
+                Provisioned p = local.devices().provision(meterId, "test").toCompletableFuture().get(30, TimeUnit.SECONDS);
+                return p.secret();
+            }
+        }, dataDir, ADMIN_PASSWORD);
+    }
+
+    /** Runs the contract against {@code t}, signed in as the staff account {@code admin}; {@code dataDir} for test meters' state. */
+    static void startOn(Target t, Path dataDir, String adminPassword) throws Exception {
+        target = t;
+        stackDir = dataDir;
+        token = login("admin", adminPassword);
     }
 
     static final String ADMIN_PASSWORD = "pipeline-staff-42";
@@ -71,7 +127,7 @@ abstract class PipelineContract {
 
     /** A bearer token for {@code username}. */
     static String login(String username, String password) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + "/api/v1/login"))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target.portalUrl() + "/api/v1/login"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(Map.of("username", username, "password", password))))
                         .build(), HttpResponse.BodyHandlers.ofString());
@@ -86,6 +142,7 @@ abstract class PipelineContract {
 
     @AfterAll
     static void stopStack() {
+        target = null;
         if (stack != null) {
             stack.close();
             stack = null;
@@ -94,7 +151,7 @@ abstract class PipelineContract {
 
     @Test
     void fleetHistory_landsOnce_andDailyUnitsEqualTheRegisterDifference() throws Exception {
-        for (String meter : stack.fleet().meterIds()) {
+        for (String meter : target.fleetMeterIds()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/meters/" + meter + "/readings?limit=1000").size() >= 96);
             JsonNode readings = get("/api/v1/meters/" + meter + "/readings?limit=1000");
             Map<Long, Integer> seqs = new HashMap<>();
@@ -213,7 +270,7 @@ abstract class PipelineContract {
 
     @Test
     void relayCommand_isConfirmedByTheMeter_verifiedByItsReadings_andShownAsTheMeterReportsIt() throws Exception {
-        String meter = stack.fleet().meterIds().get(0);
+        String meter = target.fleetMeterIds().get(0);
         String off = relay(meter, "OFF", "unpaid bill, notice 2026-11-01");
         await().atMost(Duration.ofSeconds(60)).until(() -> "VERIFIED".equals(get("/api/v1/commands/" + off).get("state").asText()));
         JsonNode c = get("/api/v1/commands/" + off);
@@ -233,9 +290,9 @@ abstract class PipelineContract {
     @Test
     void relayCommand_forAnOfflineMeter_isQueued_expiresUndelivered_orReachesTheMeterWhenItReconnects_andIsVerified() throws Exception {
         ImsSettings settings = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "IMS_DATA_DIR", stackDir.resolve("late-meter").toString()),
-                Map.of()).withMqttUrl(stack.mqttUrl());
+                Map.of()).withMqttUrl(target.mqttUrl());
         Fleet.Options options = new Fleet.Options(Duration.ofSeconds(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0.0)
-                .withMinSwitchInterval(Duration.ZERO).withEnrolment(URI.create(stack.portalUrl()), stack.provisioningKey());
+                .withMinSwitchInterval(Duration.ZERO).withEnrolment(URI.create(target.portalUrl()), target.provisioningKey());
         Fleet.Member member = Fleet.fresh(stackDir.resolve("late-meter"), settings, options, Clock.systemUTC());
         String meter = member.meter().meterId();
         try (Fleet once = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
@@ -323,7 +380,7 @@ abstract class PipelineContract {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             String m = getText("/metrics");
             return m.matches("(?s).*ims_ingest_messages_total\\{instance=\"[^\"]+\",outcome=\"stored\"} [1-9].*")
-                    && m.contains("ims_fleet_meters{state=\"ONLINE\"} 3.0");
+                    && m.contains("ims_fleet_meters{state=\"ONLINE\"} " + target.fleetMeterIds().size() + ".0");
         });
         String m = getText("/metrics");
         assertThat(m).contains("ims_ingest_batch_write_seconds_count").contains("ims_ingest_database_up{").contains("ims_ingest_queue{")
@@ -338,9 +395,9 @@ abstract class PipelineContract {
     @Test
     void decommissionedMeter_isDisconnected_andStaysOut_andItsHistoryIsKept() throws Exception {
         ImsSettings settings = ImsSettings.load(Map.of("TIME_ZONE", ZONE.getId(), "IMS_DATA_DIR", stackDir.resolve("revoked-meter").toString()),
-                Map.of()).withMqttUrl(stack.mqttUrl());
+                Map.of()).withMqttUrl(target.mqttUrl());
         Fleet.Options options = new Fleet.Options(Duration.ofSeconds(1), 0, Fleet.Options.DEFAULT_HISTORY_STEP, 0.0)
-                .withEnrolment(URI.create(stack.portalUrl()), stack.provisioningKey());
+                .withEnrolment(URI.create(target.portalUrl()), target.provisioningKey());
         Fleet.Member member = Fleet.fresh(stackDir.resolve("revoked-meter"), settings, options, Clock.systemUTC());
         String meter = member.meter().meterId();
         try (Fleet fleet = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
@@ -364,7 +421,7 @@ abstract class PipelineContract {
 
     @Test
     void relayCommand_needsARelayAndAReason_andAKnownMeter() throws Exception {
-        String meter = stack.fleet().meterIds().get(1);
+        String meter = target.fleetMeterIds().get(1);
         assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"OFF\"}").statusCode()).isEqualTo(400);
         assertThat(post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"HALF\",\"reason\":\"test\"}").statusCode()).isEqualTo(400);
         assertThat(post("/api/v1/meters/nobody-here/relay", "{\"relay\":\"OFF\",\"reason\":\"test\"}").statusCode()).isEqualTo(404);
@@ -380,13 +437,13 @@ abstract class PipelineContract {
     }
 
     private static HttpResponse<String> post(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create(target.portalUrl() + path))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static String getText(String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target.portalUrl() + path))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         return r.body();
@@ -404,10 +461,10 @@ abstract class PipelineContract {
 
     /** A connection of {@code meter}, provisioned in the stack's register (and on the broker) first, as the CLI does. */
     private static Mqtt5BlockingClient client(String meter) throws Exception {
-        Provisioned p = stack.devices().provision(meter, "test").toCompletableFuture().get(30, TimeUnit.SECONDS);
-        MqttEndpoint e = MqttEndpoint.parse(stack.mqttUrl());
+        String secret = target.provision(meter);
+        MqttEndpoint e = MqttEndpoint.parse(target.mqttUrl());
         Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(meter).serverHost(e.host())
-                .serverPort(e.port()).simpleAuth().username(meter).password(p.secret().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .serverPort(e.port()).simpleAuth().username(meter).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .buildBlocking();
         c.connect();
         return c;
@@ -418,7 +475,7 @@ abstract class PipelineContract {
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.portalPort() + path))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target.portalUrl() + path))
                         .header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404) {

@@ -1,0 +1,26 @@
+#!/bin/bash
+# The compose file's one-shot init service (the launcher's image, run as root). Once: writes Mosquitto's
+# dynamic-security file (an admin identity, the ingest and portal roles and their clients, everything else denied)
+# with `ims mosquitto-init`, keeping every identity's secret in /init/identities (the volume broker-identities).
+# Every start: gives each service its own identity, and nothing else, in its own volume, owned by the services' user;
+# and the portal's provisioning-key volume to that user. The secrets are generated here, never written in a file of
+# the repository. Arguments: the ingest instances' client IDs.
+set -euo pipefail
+uid=10001
+if [ ! -f /mosquitto-data/dynamic-security.json ]; then
+  args=()
+  for ingest in "$@"; do
+    args+=(--ingest "$ingest")
+  done
+  java -cp /app/app.jar dev.ims.launcher.MosquittoInitMain "${args[@]}" --portal ims-portal /mosquitto-data
+fi
+# Mosquitto's image makes /mosquitto its own at start; until then the file is root's alone (0600).
+for ingest in "$@"; do
+  install -d -o "$uid" -g "$uid" -m 0700 "/identities/$ingest"
+  install -o "$uid" -g "$uid" -m 0600 "/init/identities/$ingest.json" "/identities/$ingest/"
+done
+install -d -o "$uid" -g "$uid" -m 0700 /identities/portal
+install -o "$uid" -g "$uid" -m 0600 /init/identities/ims-portal.json /init/identities/ims-admin.json /identities/portal/
+chown "$uid:$uid" /provisioning
+chmod 0700 /provisioning
+echo "Broker identities ready: $* (ingest), ims-portal and ims-admin (portal)."
