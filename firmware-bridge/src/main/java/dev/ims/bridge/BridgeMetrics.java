@@ -15,7 +15,9 @@ import java.util.Set;
  * The bridge's own figures in the Prometheus text format on {@code GET /metrics} ({@code --metrics-port}): whether
  * the source is silent and since when it last gave data, every counter of the source (one series per name:
  * {@code ims_bridge_source_events_total{name="telegrams.valid"}}), readings taken, registers refused, readings
- * waiting in the outbox, and with {@code --ha-mqtt-url} the states mirrored to and dropped for Home Assistant. Counts only, no readings; bound to this machine unless {@code --metrics-bind} says otherwise.
+ * waiting in the outbox, and with {@code --ha-mqtt-url} the states mirrored to and dropped for Home Assistant
+ * ({@code ims_bridge_ha_mirrored_total}, {@code ims_bridge_ha_dropped_total}, {@code ims_bridge_ha_connected}). Counts only,
+ * no readings; bound to this machine unless {@code --metrics-bind} says otherwise.
  */
 final class BridgeMetrics implements AutoCloseable {
 

@@ -305,7 +305,9 @@ public final class HaMirror implements AutoCloseable {
     private static String describe(Throwable e) {
         if (e instanceof MqttException m) {
             String text = m.getMessage();
-            return (text == null ? "error" : text) + " (reason " + m.getReasonCode() + ")" + (m.getCause() != null ? ": " + m.getCause().getMessage() : "");
+            Throwable cause = m.getCause();
+            return (text == null ? "error" : text) + " (reason " + m.getReasonCode() + ")"
+                    + (cause != null ? ": " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()) : "");
         }
         return e.toString();
     }
