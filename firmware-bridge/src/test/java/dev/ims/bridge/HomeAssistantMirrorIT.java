@@ -117,11 +117,17 @@ class HomeAssistantMirrorIT {
 
     /** A bridge on mock GPIO with a pulse every 100 ms (36 kW at 1000 imp/kWh), a reading every 300 ms, mirrored as {@code ha} says. */
     private Bridge bridge(HaMirrorSettings ha) throws Exception {
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
+        Bridge.Monitoring d = Bridge.Monitoring.defaults(Duration.ofMillis(300));
+        Bridge.Monitoring monitoring = new Bridge.Monitoring(d.silentAfter(), d.exitAfterSilence(), d.reportEvery(), "127.0.0.1", metricsPort);
         MeterState made = MeterState.newMeter(500.0, null);
         MeterStateFile.save(dir.resolve("meter.json"), made);
         ids.meter(made.meterId(), made.brokerSecret());
         Bridge bridge = Bridge.start(pi4j, settings, new Bridge.Options(dir.resolve("meter.json"), 27, false, -1, Duration.ofMillis(300), 500.0, 1_000)
-                .withHomeAssistant(ha), new S0Source(new S0Counter(pi4j, 17, false, 5_000), 1_000), Clock.systemUTC());
+                .withMonitoring(monitoring).withHomeAssistant(ha), new S0Source(new S0Counter(pi4j, 17, false, 5_000), 1_000), Clock.systemUTC());
         MockDigitalInput s0 = pi4j.io("s0-17");
         load.scheduleAtFixedRate(() -> {
             s0.mockState(DigitalState.HIGH);
@@ -160,6 +166,19 @@ class HomeAssistantMirrorIT {
 
     private static Set<String> configTopics(ConcurrentLinkedQueue<Seen> seen) {
         return seen.stream().map(Seen::topic).filter(t -> t.endsWith("/config")).collect(Collectors.toSet());
+    }
+
+    private static String scrape(int port) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The value of the series {@code name} (no labels) in a Prometheus text scrape. */
+    private static long counter(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).map(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " not in " + scrape));
     }
 
     private List<Document> readings(String meter) {
@@ -232,6 +251,10 @@ class HomeAssistantMirrorIT {
             assertThat(logs.list.stream().filter(e -> e.getLevel() == Level.WARN).count()).as("one warning for the whole outage: %s", logs.list)
                     .isEqualTo(1);
             assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("available again")).count()).isEqualTo(1);
+            String metrics = scrape(bridge.metricsPort());
+            assertThat(counter(metrics, "ims_bridge_ha_dropped_total")).isEqualTo(bridge.homeAssistant().dropped()).isPositive();
+            assertThat(counter(metrics, "ims_bridge_ha_mirrored_total")).isPositive();
+            assertThat(counter(metrics, "ims_bridge_ha_connected")).isEqualTo(1);
 
             // A bridge that stops says so: offline, retained.
             bridge.close();
