@@ -240,6 +240,10 @@ public final class HaMirror implements AutoCloseable {
         }
         publish(List.of(discovery.state(head, now)));
         mirrored.incrementAndGet();
+        if (outage.compareAndSet(true, false)) {
+            // A broker that was slow (publications timed out) without the connection ever dropping.
+            LOG.info("Home Assistant broker {} takes states again ({} state(s) dropped so far)", settings.endpoint().url(), dropped.get());
+        }
         synchronized (lock) {
             if (queue.peekFirst() == head) {
                 queue.removeFirst();
