@@ -13,6 +13,9 @@ import dev.ims.client.relay.CommandGuard;
 import dev.ims.client.relay.CommandTrust;
 import dev.ims.model.command.CommandVerifier;
 import dev.ims.client.relay.RelayRules;
+import dev.ims.bridge.homeassistant.HaDiscovery;
+import dev.ims.bridge.homeassistant.HaMirror;
+import dev.ims.bridge.homeassistant.HaMirrorSettings;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.RelayState;
@@ -50,10 +53,11 @@ public final class Bridge implements AutoCloseable {
      * @param monitoring how the source's silence is judged and reported; null: {@link Monitoring#defaults(Duration)}
      * @param circuits the circuits ({@link CircuitsFile}), empty for none; null: none
      * @param scheduleTick how often the circuits' schedules are evaluated; null: {@link ScheduleRunner#DEFAULT_TICK}
+     * @param homeAssistant where the readings are mirrored for Home Assistant ({@link HaMirror}); null: nowhere
      */
     public record Options(Path stateFile, int relayPin, boolean relayActiveLow, int relayFeedbackPin, Duration interval, double startKwh,
             int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment,
-            Monitoring monitoring, List<CircuitSpec> circuits, Duration scheduleTick) {
+            Monitoring monitoring, List<CircuitSpec> circuits, Duration scheduleTick, HaMirrorSettings homeAssistant) {
 
         public Options {
             circuits = circuits == null ? List.of() : List.copyOf(circuits);
@@ -65,13 +69,19 @@ public final class Bridge implements AutoCloseable {
                 int outboxMaxReadings, RelayState relaySafeState, Duration minSwitchInterval, Path commandKeys, EnrolmentSettings enrolment,
                 Monitoring monitoring) {
             this(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval,
-                    commandKeys, enrolment, monitoring, null, null);
+                    commandKeys, enrolment, monitoring, null, null, null);
         }
 
         /** These options with {@code circuits}, their schedules evaluated every {@code scheduleTick} (null: the default). */
         public Options withCircuits(List<CircuitSpec> circuits, Duration scheduleTick) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick, homeAssistant);
+        }
+
+        /** These options with the readings mirrored to a Home Assistant broker as {@code homeAssistant} says (null: not). */
+        public Options withHomeAssistant(HaMirrorSettings homeAssistant) {
+            return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick, homeAssistant);
         }
 
         /** Without enrolment. */
@@ -84,13 +94,13 @@ public final class Bridge implements AutoCloseable {
         /** These options with enrolment as {@code enrolment} says (null: none). */
         public Options withEnrolment(EnrolmentSettings enrolment) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick, homeAssistant);
         }
 
         /** These options with the source watched as {@code monitoring} says. */
         public Options withMonitoring(Monitoring monitoring) {
             return new Options(stateFile, relayPin, relayActiveLow, relayFeedbackPin, interval, startKwh, outboxMaxReadings, relaySafeState,
-                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick);
+                    minSwitchInterval, commandKeys, enrolment, monitoring, circuits, scheduleTick, homeAssistant);
         }
 
         /** With the key set in its default place. */
@@ -149,6 +159,8 @@ public final class Bridge implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile BridgeMetrics metrics;
+    /** The Home Assistant mirror, or null without one. */
+    private volatile HaMirror homeAssistant;
 
     private Bridge(PiMeter meter, EnergySource source, PiCircuits circuits, MeterConnection connection, Outbox outbox, boolean created,
             SourceWatch.Limits limits) {
@@ -233,6 +245,11 @@ public final class Bridge implements AutoCloseable {
         Bridge bridge = new Bridge(meter, withCircuitCounters(source, meter), circuits, connection, outbox, created,
                 new SourceWatch.Limits(m.silentAfter(), m.exitAfterSilence()));
         connection.reportSource(() -> bridge.watch.report(clock.instant()));
+        if (o.homeAssistant() != null) {
+            HaMirrorSettings ha = o.homeAssistant();
+            bridge.homeAssistant = HaMirror.start(ha, new HaDiscovery(meter.meterId(), "IMS firmware-bridge (" + kind(source) + ")", version(),
+                    ha.discoveryPrefix(), ha.statePrefix()));
+        }
         if (m.metricsPort() > 0) {
             bridge.metrics = new BridgeMetrics(m.metricsBind(), m.metricsPort(), bridge, bridge.source, bridge.watch);
             LOG.info("Bridge metrics on http://{}:{}/metrics", m.metricsBind(), bridge.metrics.port());
@@ -261,6 +278,10 @@ public final class Bridge implements AutoCloseable {
             if (r != null) {
                 readingsTaken.incrementAndGet();
                 connection.send(r);
+                HaMirror mirror = homeAssistant;
+                if (mirror != null) {
+                    mirror.offer(r); // never blocks: the utility connection is not held up by the home broker
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("Reading not taken: {}", e.toString());
@@ -302,6 +323,23 @@ public final class Bridge implements AutoCloseable {
         return watch;
     }
 
+    /** The Home Assistant mirror, or null without one. */
+    public HaMirror homeAssistant() {
+        return homeAssistant;
+    }
+
+    /** The bridge's version from its jar's manifest, or {@code development} when run from classes. */
+    static String version() {
+        String v = Bridge.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    /** S0, P1, Modbus … from the source's class: what Home Assistant shows in the device's model. */
+    private static String kind(EnergySource source) {
+        String name = source.getClass().getSimpleName();
+        return name.endsWith("Source") && name.length() > "Source".length() ? name.substring(0, name.length() - "Source".length()) : "meter";
+    }
+
     /** The port of the /metrics endpoint, or 0 without one. */
     public int metricsPort() {
         BridgeMetrics m = metrics;
@@ -325,6 +363,9 @@ public final class Bridge implements AutoCloseable {
             metrics.close();
         }
         scheduler.shutdownNow();
+        if (homeAssistant != null) {
+            homeAssistant.close();
+        }
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import com.pi4j.context.Context;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import dev.ims.bridge.homeassistant.HaMirrorSettings;
 import dev.ims.client.cli.DurationConverter;
 import dev.ims.client.enrol.EnrolmentOptions;
 import dev.ims.client.enrol.EnrolmentRefusedException;
@@ -172,6 +173,28 @@ public final class BridgeMain implements Callable<Integer> {
     @Option(names = "--circuits-modbus-format", description = "Data bits, parity, stop bits on --circuits-modbus-device (default ${DEFAULT-VALUE}).")
     String circuitsModbusFormat = "8N1";
 
+    @Option(names = "--ha-mqtt-url", paramLabel = "URL",
+            description = "Also mirror the readings to this local broker for Home Assistant (MQTT discovery: energy, power, voltage, current, "
+                    + "the supply as a read-only binary sensor): mqtt://host:1883 or mqtts://host:8883. A home broker that is down never "
+                    + "affects the utility connection. Off without it.")
+    String haMqttUrl;
+
+    @Option(names = "--ha-username", paramLabel = "USER", description = "The user name on the Home Assistant broker.")
+    String haUsername;
+
+    @Option(names = "--ha-password-file", paramLabel = "FILE",
+            description = "A file holding the password on the Home Assistant broker (else IMS_HA_PASSWORD); never on the command line.")
+    Path haPasswordFile;
+
+    @Option(names = "--ha-discovery-prefix", paramLabel = "PREFIX",
+            description = "Home Assistant's MQTT discovery prefix (default ${DEFAULT-VALUE}).")
+    String haDiscoveryPrefix = HaMirrorSettings.DEFAULT_DISCOVERY_PREFIX;
+
+    @Option(names = "--ha-state-topic-prefix", paramLabel = "PREFIX",
+            description = "Where the state and availability go on the Home Assistant broker: PREFIX/<meter id>/state and "
+                    + "PREFIX/<meter id>/availability (default ${DEFAULT-VALUE}).")
+    String haStatePrefix = HaMirrorSettings.DEFAULT_STATE_PREFIX;
+
     @Option(names = "--mock", description = "Simulated GPIO (Pi4J's mock platform): to try the bridge off the Pi.")
     boolean mock;
 
@@ -197,6 +220,7 @@ public final class BridgeMain implements Callable<Integer> {
             return 2;
         }
         Bridge.Monitoring monitoring = monitoring();
+        HaMirrorSettings homeAssistant = homeAssistant(System.getenv());
         java.util.List<CircuitSpec> circuits = circuits();
         Path file = stateFile != null ? stateFile : settings.dataDir().resolve("bridge").resolve("meter.json");
         Context pi4j = mock ? mockContext() : Pi4J.newAutoContext();
@@ -218,7 +242,7 @@ public final class BridgeMain implements Callable<Integer> {
             // The meter enrols before it connects (idempotent at every start; without a key it connects as it is).
             bridge = Bridge.start(pi4j, settings, new Bridge.Options(file, relayPin, relayActiveLow, relayFeedbackPin,
                     Duration.ofSeconds(intervalSeconds), startKwh, outboxMaxReadings, relaySafeState, minSwitchInterval, commandKeys, enrolment,
-                    monitoring).withCircuits(circuits, null), energy, circuitSources, Clock.systemUTC());
+                    monitoring).withCircuits(circuits, null).withHomeAssistant(homeAssistant), energy, circuitSources, Clock.systemUTC());
         } catch (EnrolmentRefusedException e) {
             System.err.println(e.getMessage());
             circuitSources.values().forEach(EnergySource::close);
@@ -320,6 +344,46 @@ public final class BridgeMain implements Callable<Integer> {
             }
         }
         return P1Source.Options.auto().withSetting(baud, format).withCipher(cipher);
+    }
+
+    /**
+     * The Home Assistant mirror's settings from the {@code --ha-*} options, the password from {@code --ha-password-file}
+     * (its first line) or else {@code IMS_HA_PASSWORD}; null without {@code --ha-mqtt-url}.
+     *
+     * @throws CommandLine.ParameterException naming the option that is wrong (never the password itself)
+     */
+    HaMirrorSettings homeAssistant(Map<String, String> env) {
+        CommandLine cmd = new CommandLine(this);
+        if (haMqttUrl == null || haMqttUrl.isBlank()) {
+            if (haUsername != null || haPasswordFile != null) {
+                throw new CommandLine.ParameterException(cmd, "--ha-username and --ha-password-file need --ha-mqtt-url");
+            }
+            return null;
+        }
+        dev.ims.model.config.MqttEndpoint endpoint;
+        try {
+            endpoint = dev.ims.model.config.MqttEndpoint.parse(haMqttUrl);
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(cmd, "--ha-mqtt-url must be mqtt://host:port or mqtts://host:port, not '" + haMqttUrl + "'");
+        }
+        String password = null;
+        if (haPasswordFile != null) {
+            try {
+                password = Files.readString(haPasswordFile).lines().findFirst().orElse("").strip();
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cmd, "--ha-password-file: cannot read " + haPasswordFile + " (" + e.getMessage() + ")");
+            }
+        } else if (env.get("IMS_HA_PASSWORD") != null && !env.get("IMS_HA_PASSWORD").isEmpty()) {
+            password = env.get("IMS_HA_PASSWORD");
+        }
+        if (password != null && (haUsername == null || haUsername.isBlank())) {
+            throw new CommandLine.ParameterException(cmd, "a Home Assistant broker password needs --ha-username");
+        }
+        try {
+            return HaMirrorSettings.of(endpoint, haUsername, password).withPrefixes(haDiscoveryPrefix, haStatePrefix);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
     }
 
     /**

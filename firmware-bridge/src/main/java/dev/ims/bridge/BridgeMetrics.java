@@ -15,7 +15,9 @@ import java.util.Set;
  * The bridge's own figures in the Prometheus text format on {@code GET /metrics} ({@code --metrics-port}): whether
  * the source is silent and since when it last gave data, every counter of the source (one series per name:
  * {@code ims_bridge_source_events_total{name="telegrams.valid"}}), readings taken, registers refused, readings
- * waiting in the outbox. Counts only, no readings; bound to this machine unless {@code --metrics-bind} says otherwise.
+ * waiting in the outbox, and with {@code --ha-mqtt-url} the states mirrored to and dropped for Home Assistant
+ * ({@code ims_bridge_ha_mirrored_total}, {@code ims_bridge_ha_dropped_total}, {@code ims_bridge_ha_connected}). Counts only,
+ * no readings; bound to this machine unless {@code --metrics-bind} says otherwise.
  */
 final class BridgeMetrics implements AutoCloseable {
 
@@ -38,6 +40,15 @@ final class BridgeMetrics implements AutoCloseable {
                 .description("Measurements not published: the register went backwards or jumped").register(registry);
         Gauge.builder("ims.bridge.outbox.pending", bridge, Bridge::outboxPending).description("Readings on disk not yet acknowledged by the broker")
                 .register(registry);
+        dev.ims.bridge.homeassistant.HaMirror ha = bridge.homeAssistant();
+        if (ha != null) {
+            FunctionCounter.builder("ims.bridge.ha.mirrored", ha, dev.ims.bridge.homeassistant.HaMirror::mirrored)
+                    .description("States the Home Assistant broker acknowledged").register(registry);
+            FunctionCounter.builder("ims.bridge.ha.dropped", ha, dev.ims.bridge.homeassistant.HaMirror::dropped)
+                    .description("States dropped, newest kept, while the Home Assistant broker was down or slow").register(registry);
+            Gauge.builder("ims.bridge.ha.connected", ha, m -> m.connected() ? 1 : 0).description("1 while connected to the Home Assistant broker")
+                    .register(registry);
+        }
         server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
         server.createContext("/metrics", new dev.ims.client.metrics.PrometheusHandler(this::scrape));
         server.start();

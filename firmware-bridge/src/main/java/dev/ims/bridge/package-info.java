@@ -6,6 +6,7 @@
  * measures and switches the meter's circuits ({@code --circuits}, {@link dev.ims.bridge.CircuitsFile}: per-circuit meters on
  * the same RS485 bus through one {@link dev.ims.bridge.ModbusBus}, or S0 inputs, and a fail-safe GPIO relay each), and
  * publishes readings over MQTT with the connection, on-disk outbox and relay command rules it shares with
- * the simulated meters (module meter-client).
+ * the simulated meters (module meter-client); optionally mirrors them to a household's own broker for Home Assistant
+ * ({@code --ha-mqtt-url}, package {@code dev.ims.bridge.homeassistant}).
  */
 package dev.ims.bridge;
