@@ -45,10 +45,12 @@ public final class OpenApiContract {
 
     private final JsonNode document;
     private final List<Operation> operations;
+    private final Schema error;
 
-    private OpenApiContract(JsonNode document, List<Operation> operations) {
+    private OpenApiContract(JsonNode document, List<Operation> operations, Schema error) {
         this.document = document;
         this.operations = operations;
+        this.error = error;
     }
 
     private static final class Holder {
@@ -112,7 +114,7 @@ public final class OpenApiContract {
                     .toList()));
             ops.add(new Operation(pathAndMethod[0], template(pathAndMethod[0]), pathAndMethod[1], byStatus));
         }
-        return new OpenApiContract(document, List.copyOf(ops));
+        return new OpenApiContract(document, List.copyOf(ops), registry.getSchema(SchemaLocation.of(DOCUMENT_ID + "#/components/schemas/Error")));
     }
 
     /** A response object, following one local {@code $ref} ({@code #/components/responses/...}). */
@@ -157,7 +159,11 @@ public final class OpenApiContract {
         String what = method + " " + path + " → " + status;
         Optional<String> template = templateOf(path);
         if (template.isEmpty()) {
-            return List.of(what + ": no such path in docs/openapi.yaml");
+            // The document's rule for paths it does not describe: 404 with the error JSON; anything else is drift.
+            if (status != 404) {
+                return List.of(what + ": no such path in docs/openapi.yaml (an undescribed path may only answer 404)");
+            }
+            return body == null ? List.of() : validate(what, body, error);
         }
         Operation op = operations.stream().filter(o -> o.template.equals(template.get()) && o.method.equals(method)).findFirst().orElse(null);
         if (op == null) {
@@ -180,13 +186,17 @@ public final class OpenApiContract {
         if (body == null || !media.endsWith("json")) {
             return List.of();
         }
+        return validate(what, body, answer.schema);
+    }
+
+    private static List<String> validate(String what, String body, Schema schema) {
         JsonNode tree;
         try {
             tree = JSON.readTree(body);
         } catch (JacksonException e) {
             return List.of(what + ": the body is not JSON: " + abbreviate(body));
         }
-        List<Error> errors = answer.schema.validate(tree);
+        List<Error> errors = schema.validate(tree);
         return errors.stream().map(e -> what + ": " + e.getInstanceLocation() + " " + e.getMessage() + " (schema " + e.getSchemaLocation() + ")")
                 .toList();
     }

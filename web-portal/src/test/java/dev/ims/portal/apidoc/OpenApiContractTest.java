@@ -52,6 +52,7 @@ class OpenApiContractTest {
                 .isEmpty();
         assertThat(CONTRACT.problems("GET", "/api/v1/meters/m-1", 404, JSON, "{\"error\":\"no meter m-1 on this account\"}")).isEmpty();
         assertThat(CONTRACT.problems("POST", "/api/v1/logout", 204, null, "")).isEmpty();
+        assertThat(CONTRACT.problems("GET", "/api/v1/no-such-call", 404, JSON, "{\"error\":\"no such page or endpoint\"}")).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -64,7 +65,8 @@ class OpenApiContractTest {
         "a date-time that is none|GET|/api/v1/meters/m-1/peaks|200|[{\"month\":\"2026-11\",\"kw\":3.2,\"start\":\"yesterday\"}]|/0/start",
         "an undocumented status|GET|/api/v1/me|418|{\"error\":\"teapot\"}|status 418",
         "an undocumented method|PATCH|/api/v1/me|200|{}|has no PATCH",
-        "an undocumented path|GET|/api/v1/secrets|200|{}|no such path",
+        "an undocumented path answering other than 404|GET|/api/v1/secrets|200|{}|no such path",
+        "an undocumented path's 404 without the error JSON|GET|/api/v1/secrets|404|{\"message\":\"no\"}|error",
     })
     void anAnswerTheDocumentDoesNotDescribe_isReported(String what, String method, String path, int status, String body, String named) {
         assertThat(CONTRACT.problems(method, path, status, JSON, body)).as(what).isNotEmpty().anyMatch(p -> p.contains(named));
