@@ -2,6 +2,7 @@ package dev.ims.portal;
 
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.config.BindAddress;
+import dev.ims.portal.apidoc.ApiDocRoutes;
 import dev.ims.portal.health.HealthRoutes;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
@@ -128,7 +129,10 @@ public final class Portal {
         Clock clock = Clock.systemUTC();
         // With a broker the portal sends relay commands, every one signed: no signing key, no start.
         CommandSigner signer;
+        Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
+        ApiDocRoutes apiDoc;
         try {
+            apiDoc = ApiDocRoutes.load(pages);
             signer = settings.ims().mqttEndpoint().isPresent() ? SigningKeys.loadOrCreate(settings.commandSigningKeyFile()) : null;
             provisioningKey = ProvisioningKey.loadOrCreate(settings.provisioningKeyFile());
         } catch (RuntimeException e) {
@@ -138,7 +142,6 @@ public final class Portal {
         if (settings.behindProxy()) {
             router.allowForward(io.vertx.ext.web.AllowForwardHeaders.X_FORWARD);
         }
-        Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
         Tariffs tariffs = new Tariffs(db, settings.tariff());
         UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);
         AuthLimits limits = settings.limits();
@@ -189,6 +192,7 @@ public final class Portal {
                 .withCircuitControl(circuitControl)
                 .register(router);
         new TariffRoutes(tariffs, pages).register(router);
+        apiDoc.register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
         return accounts.ensureAdmin(settings.ims().adminPassword())

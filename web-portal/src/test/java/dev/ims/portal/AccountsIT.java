@@ -265,7 +265,7 @@ class AccountsIT {
     static final class Browser {
         static final String PASSWORD = "correct-horse-42";
         private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]*)\"");
-        final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        final HttpClient client = dev.ims.portal.apidoc.ContractCheckingHttpClient.of(HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
         String username;
 
         static Browser signUp(String username) throws Exception {

@@ -67,7 +67,7 @@ class CircuitControlPortalIT {
     static final BrokerIdentities ids = new BrokerIdentities();
     static MeterSides meterSide;
     static final Map<String, byte[]> published = new ConcurrentHashMap<>();
-    static final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    static final HttpClient browser = dev.ims.portal.apidoc.ContractCheckingHttpClient.of(HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
     static final String USER = "carol-circuits";
     static final String PASSWORD = "correct-horse-42";
     static String token;

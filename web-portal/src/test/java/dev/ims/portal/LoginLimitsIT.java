@@ -206,7 +206,7 @@ class LoginLimitsIT {
     }
 
     static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool();
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final HttpClient HTTP = dev.ims.portal.apidoc.ContractCheckingHttpClient.of(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
 
     static HttpResponse<String> login(String user, String password, String from) throws Exception {
         return send("POST", "/api/v1/login", "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}", null, from);
@@ -235,7 +235,7 @@ class LoginLimitsIT {
 
     /** The sign-up form filled in as a browser does, from address {@code from}. */
     static HttpResponse<String> signUpAnswer(String user, String from) throws Exception {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        HttpClient browser = dev.ims.portal.apidoc.ContractCheckingHttpClient.of(HttpClient.newBuilder().cookieHandler(new CookieManager()).build());
         URI uri = URI.create("http://127.0.0.1:" + port + "/signup");
         Matcher m = CSRF.matcher(browser.send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", from).build(),
                 HttpResponse.BodyHandlers.ofString()).body());

@@ -40,7 +40,7 @@ class PortalIT {
     static Portal portal;
     static java.nio.file.Path dataDir;
     static int port;
-    static final HttpClient http = HttpClient.newHttpClient();
+    static final HttpClient http = dev.ims.portal.apidoc.ContractCheckingHttpClient.of(HttpClient.newHttpClient());
 
     /**
      * Starts the store and portal once for every suite of this module (AccountsIT shares them); they stop

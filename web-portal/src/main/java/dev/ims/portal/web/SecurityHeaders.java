@@ -8,7 +8,8 @@ import java.util.List;
  * refusals): set by {@link RequestGuard} before routing, so no handler can forget them.
  *
  * <p>The Content-Security-Policy allows nothing from elsewhere: the pages load only {@code /static/style.css},
- * have no scripts at all and no inline {@code style} attributes. The one inline style is the {@code <style>}
+ * have no scripts (except the API explorer, {@code /api-docs}, whose scripts are files served from here: Swagger UI's
+ * bundle and {@code /static/api-docs.js}) and no inline {@code style} attributes. The one inline style is the {@code <style>}
  * element inside each server-rendered SVG chart; it is a constant, allowed by its SHA-256 hash (passed in as
  * {@code extraStyleSources}) instead of {@code 'unsafe-inline'}, so injected markup still cannot style or script
  * anything. {@code data:} images are allowed for future inline icons; nothing else is.
