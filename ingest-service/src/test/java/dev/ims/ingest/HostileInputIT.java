@@ -25,6 +25,7 @@ import dev.ims.model.security.Identity;
 import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,7 +177,7 @@ class HostileInputIT {
                 }
             }
             for (Map.Entry<String, Integer> e : validPerMeter.entrySet()) {
-                long stored = Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, e.getKey()))).block();
+                long stored = StoredReadings.count(db, e.getKey());
                 assertThat(stored).as(e.getKey()).isEqualTo(e.getValue().longValue());
             }
 
@@ -185,7 +186,7 @@ class HostileInputIT {
             publisher.send(window, "meters/" + after + "/reading",
                     codec.encode(Reading.of(after, 0, Instant.now(), 1.0, null, null, null, null, null))).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() ->
-                    Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, after))).block() == 1);
+                    StoredReadings.count(db, after) == 1);
             System.gc();
             long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             assertThat(used).isLessThan(512L << 20);

@@ -21,6 +21,7 @@ import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,8 +179,7 @@ abstract class IngestFaultsContract {
 
     static long stored(List<String> meters) {
         try {
-            return Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.in(StoreSchema.METER_ID, meters)))
-                    .block(Duration.ofSeconds(5));
+            return StoredReadings.count(db, meters);
         } catch (RuntimeException e) {
             return -1;
         }
@@ -187,7 +187,7 @@ abstract class IngestFaultsContract {
 
     static void assertEveryReadingOnce(List<String> meters, int perMeter) {
         for (String m : meters) {
-            List<Document> docs = Flux.from(db.getCollection(StoreSchema.READINGS).find(Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+            List<Document> docs = StoredReadings.of(db, m);
             Set<Long> seqs = new HashSet<>();
             for (Document d : docs) {
                 seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue());

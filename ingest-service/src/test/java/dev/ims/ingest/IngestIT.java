@@ -25,6 +25,7 @@ import dev.ims.model.security.Credential;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,7 +100,7 @@ class IngestIT {
         for (int i = 0; i < 4; i++) {
             publish(meter, reading(meter, i, t0.plus(Duration.ofMinutes(15L * i)), 100 + i * 0.5));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 4);
         Document d23 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-23")));
         Document d24 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-24")));
         assertThat(d23.getDouble(StoreSchema.MAX_KWH)).isEqualTo(100.5);
@@ -124,14 +125,14 @@ class IngestIT {
         publish(meter, r1);
         publish(meter, r0);
         await().atMost(Duration.ofSeconds(10)).until(() -> ingest.counters().duplicates() - duplicatesBefore == 2);
-        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(3);
+        assertThat(StoredReadings.count(db, meter)).isEqualTo(3);
         Document m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(2);
         // A reading the meter produced earlier arriving later, in a batch of its own, never becomes the latest.
         publish(meter, reading(meter, 9, t0.plusSeconds(540), 5.9));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 4);
         publish(meter, reading(meter, 7, t0.plusSeconds(420), 5.7));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 5);
         m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(9);
         Document latest = m.get(StoreSchema.LATEST, Document.class);
@@ -151,7 +152,7 @@ class IngestIT {
         String meter = newMeter();
         publish(meter, template.replace("@ID", meter).getBytes(StandardCharsets.UTF_8));
         publish(meter, reading(meter, 1, Instant.now().minusSeconds(10), 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 1);
         assertThat(rejectedFor(meter).get(0).getString(StoreSchema.REASON)).isEqualTo(reason);
     }
@@ -161,14 +162,14 @@ class IngestIT {
         String meter = newMeter();
         Instant t0 = Instant.now().minusSeconds(600);
         publish(meter, reading(meter, 1, t0, 50.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         publish(meter, reading(meter, 2, t0.plusSeconds(60), 49.0));
         publish(meter, ("{\"meterId\":\"" + meter + "\",\"pad\":\"" + "x".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8));
         await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 2);
         assertThat(rejectedFor(meter)).extracting(d -> d.getString(StoreSchema.REASON))
                 .containsExactlyInAnyOrder("REGISTER_BACKWARDS", "PAYLOAD_TOO_LARGE");
         assertThat(rejectedFor(meter)).allSatisfy(d -> assertThat(d.getString(StoreSchema.PAYLOAD).length()).isLessThanOrEqualTo(2100));
-        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(1);
+        assertThat(StoredReadings.count(db, meter)).isEqualTo(1);
     }
 
     @Test
@@ -184,7 +185,7 @@ class IngestIT {
         meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t.minusSeconds(5)).encode()).send();
         publish(meter, reading(meter, 0, t, 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         assertThat(connection(meter)).isEqualTo("OFFLINE");
         meters.of(meter).publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
     }
@@ -228,7 +229,7 @@ class IngestIT {
                 e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
         // The real ingest kept its session and its readings.
         publish(meter, reading(meter, 0, Instant.now().minusSeconds(5), 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         assertThat(ingest.brokerUp()).isTrue();
     }
 

@@ -17,6 +17,7 @@ import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,9 +69,7 @@ class IngestTlsIT {
                     .send();
             m.disconnect();
 
-            var readings = IngestIT.mongo.getDatabase("tls").getCollection(StoreSchema.READINGS);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Flux.from(readings.countDocuments(Filters.eq(StoreSchema.METER_ID, meter)))
-                    .blockFirst() == 1L);
+            await().atMost(Duration.ofSeconds(20)).until(() -> StoredReadings.count(IngestIT.mongo.getDatabase("tls"), meter) == 1L);
             assertThat(broker.refusals().connects()).isEqualTo(refusedBefore);
         } finally {
             ingest.stop().toCompletableFuture().get();
