@@ -2,6 +2,7 @@ package dev.ims.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -25,6 +26,10 @@ import dev.ims.model.security.Credential;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.DaySummary;
+import dev.ims.store.SeqGaps;
+import dev.ims.store.StoreLayout;
 import dev.ims.store.testing.StoredReadings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,6 +53,7 @@ import reactor.core.publisher.Mono;
 class IngestIT {
 
     private static final ReadingCodec CODEC = new ReadingCodec();
+    private static final UsageCalendar CALENDAR = new UsageCalendar(java.time.ZoneId.of("Europe/Berlin"));
     private static final AtomicInteger METERS = new AtomicInteger();
     /** The ingest's client ID and identity. */
     static final String INGEST = "ingest-it";
@@ -109,6 +115,14 @@ class IngestIT {
         Document m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(3);
         assertThat(m.get(StoreSchema.LATEST, Document.class).getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(101.5);
+        assertThat(m.getDate(StoreLayout.FIRST_READING_TS).toInstant()).isEqualTo(t0);
+        assertThat(m.getDate(StoreLayout.LAST_READING_TS).toInstant()).isEqualTo(t0.plus(Duration.ofMinutes(45)));
+        // The day documents hold the hours and quarter hours (the hourly and quarter rollups of before) and the seqs.
+        DaySummary s24 = DaySummary.from(d24);
+        assertThat(s24.hours()).extracting(h -> h.start(), h -> h.minKwh(), h -> h.maxKwh())
+                .containsExactly(tuple(t0.plus(Duration.ofMinutes(30)), 101.0, 101.5));
+        assertThat(s24.quarters()).extracting(q -> q.minKwh()).containsExactly(101.0, 101.5);
+        assertThat(s24.seqBits()).isEqualTo(Map.of(0L, StoreLayout.seqBit(2) | StoreLayout.seqBit(3)));
     }
 
     @Test
@@ -138,6 +152,29 @@ class IngestIT {
         Document latest = m.get(StoreSchema.LATEST, Document.class);
         assertThat(latest.get(StoreSchema.SEQ, Number.class).longValue()).isEqualTo(9);
         assertThat(latest.getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(5.9);
+        // Each seq once, with its values; the day knows every seq.
+        assertThat(StoredReadings.of(db, meter)).extracting(d -> d.get(StoreSchema.SEQ), d -> d.get(StoreSchema.ENERGY_KWH))
+                .containsExactly(tuple(0L, 5.0), tuple(1L, 5.1), tuple(2L, 5.2), tuple(7L, 5.7), tuple(9L, 5.9));
+        DaySummary day = DaySummary.from(StoredReadings.day(db, meter, CALENDAR.dayOf(t0)));
+        assertThat(new SeqGaps().add(day.seqBits()).gaps(10).gaps()).containsExactly(new SeqGaps.Gap(3, 6), new SeqGaps.Gap(8, 8));
+    }
+
+    @Test
+    void twoCopiesOfASeq_published_backToBack_withOtherValues_theFirstIsStored_theSecondRefused() {
+        String meter = newMeter();
+        Instant t0 = Instant.now().minusSeconds(3600);
+        publish(meter, reading(meter, 0, t0, 7.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
+        // Usually in one batch (the second compared with the first), else in two (the second with the stored one): the same outcome.
+        publish(meter, reading(meter, 1, t0.plusSeconds(60), 7.1));
+        publish(meter, reading(meter, 1, t0.plusSeconds(60), 7.3));
+        publish(meter, reading(meter, 2, t0.plusSeconds(120), 7.2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 3 && rejectedFor(meter).size() == 1);
+        assertThat(rejectedFor(meter).get(0).getString(StoreSchema.REASON)).isEqualTo("CONFLICTING_DUPLICATE");
+        assertThat(rejectedFor(meter).get(0).getString(StoreSchema.DETAIL)).startsWith("seq 1 is stored already with other values (energyKwh 7.1");
+        assertThat(StoredReadings.one(db, meter, 1).getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(7.1);
+        Document d = StoredReadings.day(db, meter, CALENDAR.dayOf(t0));
+        assertThat(DaySummary.from(d).maxKwh()).isEqualTo(7.2);
     }
 
     @ParameterizedTest(name = "{0}")

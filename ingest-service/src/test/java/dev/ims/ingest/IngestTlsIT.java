@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.mongodb.client.model.Filters;
 import dev.ims.client.mqtt.MqttClients;
 import dev.ims.embedded.broker.BrokerTls;
 import dev.ims.embedded.broker.EmbeddedBroker;
@@ -16,7 +15,6 @@ import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
-import dev.ims.model.storage.StoreSchema;
 import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 
 /**
  * Meter and ingest both over the embedded broker's TLS listener: the ingest trusts the broker's CA
