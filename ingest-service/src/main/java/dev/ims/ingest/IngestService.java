@@ -67,7 +67,9 @@ import reactor.core.publisher.Mono;
  * Receives readings and status messages and stores them. {@link #start()} fails its stage when the
  * database or the broker cannot be reached at start; afterwards broker loss is healed by the client's
  * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
- * unacknowledged (and so held by the broker) meanwhile.
+ * unacknowledged (and so held by the broker) meanwhile. Readings are stored in the layout of module meter-store
+ * ({@link BatchWrites}: hour buckets, day documents, meters); a store of the layout before it is migrated at start,
+ * before any message is taken ({@link LayoutMigration}).
  */
 public final class IngestService implements AutoCloseable {
 
