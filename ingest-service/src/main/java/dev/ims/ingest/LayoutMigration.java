@@ -113,7 +113,7 @@ final class LayoutMigration {
         boolean dropped = dropOldRollups();
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         if (total > 0) {
-            LOG.info("Migrated {} readings of {} meters to hour buckets in {} s{}", migrated, meters.size(), seconds,
+            LOG.info("Migrated {} readings of {} meter(s) to hour buckets in {} s{}", migrated, meters.size(), seconds,
                     unreadable > 0 ? "; " + unreadable + " documents could not be read and were left in readings" : "");
         } else if (dropped) {
             LOG.info("Dropped {} and {}: their content is in the day documents", HOURLY, QUARTER);

@@ -92,7 +92,7 @@ class LayoutMigrationIT {
         withIngest("migrate-1");
 
         assertThat(messages()).anyMatch(m -> m.startsWith("Migrating 2268 readings"))
-                .anyMatch(m -> m.startsWith("Migrated 2268 readings of 4 meters"))
+                .anyMatch(m -> m.startsWith("Migrated 2268 readings of 4 meter(s)"))
                 .anyMatch(m -> m.matches("Migrated \\d+ of 2268 readings \\(\\d+ %\\)"));
         for (String meter : V1_METERS) {
             List<Document> stored = StoredReadings.of(db, meter);
