@@ -8,7 +8,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -37,6 +36,7 @@ import dev.ims.model.command.ScheduleCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.security.Credential;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -257,11 +256,12 @@ class BridgeCircuitsIT {
     }
 
     private static List<Document> readings(MongoDatabase db, String meter) {
-        return Flux.from(db.getCollection(READINGS).find(Filters.eq(METER_ID, meter)).sort(Sorts.ascending(SEQ))).collectList().block();
+        return StoredReadings.of(db, meter);
     }
 
     private static Document lastReading(MongoDatabase db, String meter) {
-        return Mono.from(db.getCollection(READINGS).find(Filters.eq(METER_ID, meter)).sort(Sorts.descending(SEQ)).first()).block();
+        List<Document> all = StoredReadings.of(db, meter);
+        return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
     /** The circuit's values in a stored reading, or null. */

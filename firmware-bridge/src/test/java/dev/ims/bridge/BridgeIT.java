@@ -8,7 +8,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -33,6 +32,7 @@ import dev.ims.model.command.CommandSigningKey;
 import dev.ims.model.command.RelayCommand;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.RelayState;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +47,6 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -148,6 +147,6 @@ class BridgeIT {
     }
 
     private static List<Document> readings(MongoDatabase db, String meter) {
-        return Flux.from(db.getCollection(READINGS).find(Filters.eq(METER_ID, meter)).sort(Sorts.ascending(SEQ))).collectList().block();
+        return StoredReadings.of(db, meter);
     }
 }

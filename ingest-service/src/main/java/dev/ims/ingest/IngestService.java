@@ -7,13 +7,11 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.mongodb.MongoBulkWriteException;
-import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoClient;
@@ -39,6 +37,9 @@ import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.TopicKind;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.BatchWrites;
+import dev.ims.store.ReadingDocs;
+import dev.ims.store.StoreLayout;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,9 @@ import reactor.core.publisher.Mono;
  * Receives readings and status messages and stores them. {@link #start()} fails its stage when the
  * database or the broker cannot be reached at start; afterwards broker loss is healed by the client's
  * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
- * unacknowledged (and so held by the broker) meanwhile.
+ * unacknowledged (and so held by the broker) meanwhile. Readings are stored in the layout of module meter-store
+ * ({@link BatchWrites}: hour buckets, day documents, meters); a store of the layout before it is migrated at start,
+ * before any message is taken ({@link LayoutMigration}).
  */
 public final class IngestService implements AutoCloseable {
 
@@ -188,17 +191,14 @@ public final class IngestService implements AutoCloseable {
 
     private void prepareDatabase() {
         Flux.concat(
-                        db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, SEQ), new IndexOptions().unique(true)),
-                        db.getCollection(READINGS).createIndex(Indexes.ascending(METER_ID, TS)),
                         db.getCollection(REJECTED).createIndex(Indexes.descending(RECEIVED_AT)),
                         db.getCollection(REJECTED).createIndex(Indexes.ascending(METER_ID, RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
-                        db.getCollection(HOURLY).createIndex(Indexes.ascending(METER_ID, HOUR)),
-                        db.getCollection(QUARTER).createIndex(Indexes.ascending(METER_ID, START)),
                         db.getCollection(COMMANDS).createIndex(Indexes.ascending(STATE, REQUESTED_AT)),
                         db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)))
                 .then()
                 .block(DB_TIMEOUT);
+        new LayoutMigration(db, calendar, LayoutMigration.DEFAULT_BATCH).run();
         rejectedTtl();
         Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
         if (previous != null) {
@@ -477,10 +477,11 @@ public final class IngestService implements AutoCloseable {
     /**
      * Writes one batch; idempotent, so a retry after a partial failure is safe. Readings are checked
      * against their meter's last stored one first ({@link Plausibility}); those that fail are quarantined.
-     * A reading whose {@code seq} is stored already is a duplicate when it is the same reading (it then
-     * re-applies its rollups, which {@code $min}/{@code $max} leave unchanged unless a crash came between
-     * storing the reading and its rollups) and a {@code CONFLICTING_DUPLICATE} otherwise, which touches
-     * nothing.
+     * A reading whose {@code seq} is stored already ({@link #storedCopies}) is a duplicate when it is the same
+     * reading (it then re-applies its writes, which leave everything unchanged unless a crash came between
+     * its bucket and its day) and a {@code CONFLICTING_DUPLICATE} otherwise, which touches nothing. The
+     * buckets are written before the days and meters: a reading in its bucket is a duplicate when redelivered,
+     * whose writes then complete the rest.
      */
     private void write(List<Item> batch) {
         Instant now = clock.instant();
@@ -489,6 +490,8 @@ public final class IngestService implements AutoCloseable {
         List<StatusMessage> statuses = new ArrayList<>();
         List<Ack> acks = new ArrayList<>();
         Map<String, Plausibility.Baseline> known = baselinesOf(batch);
+        Map<String, Long> lastSeqs = new HashMap<>();
+        known.forEach((meter, b) -> lastSeqs.put(meter, b.seq()));
         for (Item i : batch) {
             if (i.rejected() != null) {
                 rejected.add(i.rejected());
@@ -519,38 +522,27 @@ public final class IngestService implements AutoCloseable {
         long acceptedStored = 0;
         long acceptedDuplicates = 0;
         if (!candidates.isEmpty()) {
-            List<Document> docs = new ArrayList<>(candidates.size());
-            candidates.forEach(i -> docs.add(Documents.reading(i.reading(), now)));
-            java.util.Set<Integer> dupIndexes = new java.util.HashSet<>();
-            try {
-                Mono.from(db.getCollection(READINGS).insertMany(docs, new InsertManyOptions().ordered(false))).block(DB_TIMEOUT);
-            } catch (MongoBulkWriteException e) {
-                for (BulkWriteError error : e.getWriteErrors()) {
-                    if (error.getCode() != 11000) {
-                        throw e;
-                    }
-                    dupIndexes.add(error.getIndex());
-                }
-            }
-            for (int k = 0; k < candidates.size(); k++) {
-                Item i = candidates.get(k);
+            // Per (meter, seq): the reading stored or taken in this batch; a copy of it that differs is a conflict.
+            Map<ReadingKey, Document> held = storedCopies(candidates, lastSeqs);
+            for (Item i : candidates) {
                 Reading r = i.reading();
-                boolean duplicate = dupIndexes.contains(k);
-                if (duplicate) {
-                    Document stored = Mono.from(db.getCollection(READINGS)
-                            .find(Filters.and(Filters.eq(METER_ID, r.meterId()), Filters.eq(SEQ, r.seq()))).first()).block(DB_TIMEOUT);
-                    if (stored != null && !Documents.sameReading(stored, r)) {
-                        String detail = "seq " + r.seq() + " is stored already with other values (energyKwh " + stored.get(ENERGY_KWH)
-                                + (stored.get(EXPORT_KWH) != null || r.exportKwh() != null ? ", exportKwh " + stored.get(EXPORT_KWH) : "")
-                                + (stored.get(CIRCUITS) != null || !r.circuits().isEmpty() ? ", circuits " + Documents.circuitsFrom(stored).size() : "")
-                                + ", ts " + (stored.getDate(TS) == null ? null : stored.getDate(TS).toInstant()) + ")";
-                        if (i.accepted() != null) {
-                            settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_DISCARDED, "not stored: " + detail});
-                        } else {
-                            rejected.add(Documents.quarantined(i.topic(), i.payload(), r, RejectReason.CONFLICTING_DUPLICATE, detail, now));
-                        }
-                        continue;
+                ReadingKey key = new ReadingKey(r.meterId(), r.seq());
+                Document stored = held.get(key);
+                boolean duplicate = stored != null;
+                if (duplicate && !ReadingDocs.sameReading(stored, r)) {
+                    String detail = "seq " + r.seq() + " is stored already with other values (energyKwh " + stored.get(ENERGY_KWH)
+                            + (stored.get(EXPORT_KWH) != null || r.exportKwh() != null ? ", exportKwh " + stored.get(EXPORT_KWH) : "")
+                            + (stored.get(CIRCUITS) != null || !r.circuits().isEmpty() ? ", circuits " + ReadingDocs.circuitsFrom(stored).size() : "")
+                            + ", ts " + (stored.getDate(TS) == null ? null : stored.getDate(TS).toInstant()) + ")";
+                    if (i.accepted() != null) {
+                        settledAccepts.add(new Object[] {i.accepted(), QUARANTINE_DISCARDED, "not stored: " + detail});
+                    } else {
+                        rejected.add(Documents.quarantined(i.topic(), i.payload(), r, RejectReason.CONFLICTING_DUPLICATE, detail, now));
                     }
+                    continue;
+                }
+                if (!duplicate) {
+                    held.put(key, ReadingDocs.inBucket(r, now));
                 }
                 valid.add(r);
                 if (i.accepted() != null) {
@@ -568,13 +560,15 @@ public final class IngestService implements AutoCloseable {
             }
         }
         if (!valid.isEmpty()) {
+            // Duplicates included: their writes change nothing ($min/$max/$set), unless a crash came between a reading's
+            // bucket and its day and meter, which the redelivery then completes.
+            BatchWrites writes = BatchWrites.of(valid, calendar, now);
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
-            // Independent upserts: written concurrently, one round trip of waiting instead of four.
+            Mono.from(db.getCollection(StoreLayout.READINGS).bulkWrite(writes.buckets(), unordered)).block(DB_TIMEOUT);
+            // Independent upserts: written concurrently, one round trip of waiting instead of two.
             Mono.when(
-                            db.getCollection(HOURLY).bulkWrite(Documents.rollups(valid, calendar, HOURLY), unordered),
-                            db.getCollection(DAILY).bulkWrite(Documents.rollups(valid, calendar, DAILY), unordered),
-                            db.getCollection(QUARTER).bulkWrite(Documents.rollups(valid, calendar, QUARTER), unordered),
-                            db.getCollection(METERS).bulkWrite(Documents.meters(valid, now), unordered))
+                            db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered),
+                            db.getCollection(METERS).bulkWrite(writes.meters(), unordered))
                     .block(DB_TIMEOUT);
         }
         for (StatusMessage s : statuses) {
@@ -632,6 +626,47 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /** A reading's identity: its meter's ID and its seq. */
+    private record ReadingKey(String meterId, long seq) {}
+
+    /**
+     * The stored readings the batch's candidates may repeat. A candidate above its meter's {@code lastSeq} as known at
+     * the batch's start, and alone in the batch with its seq, is new without asking the store (the common case: no
+     * read). The others (at or below {@code lastSeq}: a redelivery, or a late reading; or a seq twice in the batch)
+     * are looked up with one {@code find}: their hour buckets by {@code _id}, projected to just their {@code r.<seq>}.
+     * A stored reading of the same seq in another hour (the same seq with another {@code ts}) is not found: the
+     * plausibility checks refuse most such readings before (a register against its seq order).
+     */
+    private Map<ReadingKey, Document> storedCopies(List<Item> candidates, Map<String, Long> lastSeqs) {
+        Map<ReadingKey, Integer> copies = new HashMap<>();
+        for (Item i : candidates) {
+            copies.merge(new ReadingKey(i.reading().meterId(), i.reading().seq()), 1, Integer::sum);
+        }
+        java.util.Set<String> buckets = new java.util.LinkedHashSet<>();
+        java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+        for (Item i : candidates) {
+            Reading r = i.reading();
+            if (r.seq() <= lastSeqs.getOrDefault(r.meterId(), -1L) || copies.get(new ReadingKey(r.meterId(), r.seq())) > 1) {
+                buckets.add(StoreLayout.hourBucketId(r.meterId(), calendar.hourStart(r.ts())));
+                fields.add(StoreLayout.READINGS_BY_SEQ + "." + r.seq());
+            }
+        }
+        Map<ReadingKey, Document> stored = new HashMap<>();
+        if (buckets.isEmpty()) {
+            return stored;
+        }
+        List<String> projected = new ArrayList<>(fields);
+        projected.add(METER_ID);
+        for (Document bucket : Flux.from(db.getCollection(StoreLayout.READINGS).find(Filters.in(ID, buckets))
+                .projection(Projections.include(projected))).collectList().block(DB_TIMEOUT)) {
+            String meterId = bucket.getString(METER_ID);
+            if (bucket.get(StoreLayout.READINGS_BY_SEQ) instanceof Document bySeq) {
+                bySeq.forEach((seq, reading) -> stored.put(new ReadingKey(meterId, Long.parseLong(seq)), (Document) reading));
+            }
+        }
+        return stored;
+    }
+
     private void countRejection(String reason) {
         if (registry != null) {
             registry.counter("ims.ingest.rejected", "reason", String.valueOf(reason), "instance", settings.clientId()).increment();
@@ -666,7 +701,7 @@ public final class IngestService implements AutoCloseable {
                             ? new Plausibility.Register(s.longValue(), e.doubleValue(), latestDoc.getDate(TS).toInstant()) : null;
                     Map<String, Plausibility.Register> circuits = new HashMap<>();
                     if (latestDoc.get(SEQ) instanceof Number s) {
-                        for (dev.ims.model.circuit.CircuitReading c : Documents.circuitsFrom(latestDoc)) {
+                        for (dev.ims.model.circuit.CircuitReading c : ReadingDocs.circuitsFrom(latestDoc)) {
                             circuits.put(c.id(), new Plausibility.Register(s.longValue(), c.energyKwh(), latestDoc.getDate(TS).toInstant()));
                         }
                     }
@@ -703,7 +738,7 @@ public final class IngestService implements AutoCloseable {
                 }
                 Reading r;
                 try {
-                    r = Documents.readingFrom(doc.get(READING, Document.class));
+                    r = ReadingDocs.readingFrom(doc.get(READING, Document.class), doc.getString(METER_ID));
                 } catch (RuntimeException e) {
                     finishAccept(id, QUARANTINE_DISCARDED, "not stored: the quarantined reading cannot be read: " + e, clock.instant());
                     continue;
@@ -793,9 +828,9 @@ public final class IngestService implements AutoCloseable {
         this.storedListener = listener;
     }
 
-    /** The document the ingest stores for a reading: for tools that measure the store with the real shape. */
+    /** A reading as a document ({@link ReadingDocs#reading}); where it is stored: {@link BatchWrites}. */
     public static Document readingDocument(Reading r, Instant receivedAt) {
-        return Documents.reading(r, receivedAt);
+        return ReadingDocs.reading(r, receivedAt);
     }
 
     /** {@link #stop()}, waiting for it. */

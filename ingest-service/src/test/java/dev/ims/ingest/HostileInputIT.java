@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -25,6 +24,7 @@ import dev.ims.model.security.Identity;
 import dev.ims.model.topic.TopicAddress;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +42,6 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * More than 10 000 hostile payloads over real MQTT, interleaved with valid readings: every hostile one ends
@@ -176,7 +175,7 @@ class HostileInputIT {
                 }
             }
             for (Map.Entry<String, Integer> e : validPerMeter.entrySet()) {
-                long stored = Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, e.getKey()))).block();
+                long stored = StoredReadings.count(db, e.getKey());
                 assertThat(stored).as(e.getKey()).isEqualTo(e.getValue().longValue());
             }
 
@@ -185,7 +184,7 @@ class HostileInputIT {
             publisher.send(window, "meters/" + after + "/reading",
                     codec.encode(Reading.of(after, 0, Instant.now(), 1.0, null, null, null, null, null))).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() ->
-                    Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.eq(StoreSchema.METER_ID, after))).block() == 1);
+                    StoredReadings.count(db, after) == 1);
             System.gc();
             long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             assertThat(used).isLessThan(512L << 20);

@@ -16,6 +16,8 @@ import dev.ims.model.reading.RejectReason;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.testing.StoredReadings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -40,6 +42,7 @@ class IngestCircuitsIT {
     private static final ReadingCodec CODEC = new ReadingCodec();
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin"); // IngestIT's zone
+    private static final UsageCalendar CALENDAR = new UsageCalendar(BERLIN);
 
     private static MongoDatabase db;
     private static MeterClients meters;
@@ -72,18 +75,18 @@ class IngestCircuitsIT {
         assertThat(latest.get(0).getString(RELAY)).isEqualTo("OFF");
         assertThat(latest.get(0).getDouble(POWER_W)).isZero();
 
-        Document firstHour = one(HOURLY, hourlyId(meter, t0)).get(CIRCUITS, Document.class);
+        Document firstHour = StoredReadings.hour(db, meter, t0, CALENDAR).get(CIRCUITS, Document.class);
         assertThat(firstHour.get("water-heater", Document.class).getDouble(MIN_KWH)).isEqualTo(10.0);
         assertThat(firstHour.get("water-heater", Document.class).getDouble(MAX_KWH)).isEqualTo(10.6);
         assertThat(firstHour.get("fridge", Document.class).getDouble(MAX_KWH)).isEqualTo(5.03);
-        Document secondHour = one(HOURLY, hourlyId(meter, t0.plus(Duration.ofHours(1)))).get(CIRCUITS, Document.class);
+        Document secondHour = StoredReadings.hour(db, meter, t0.plus(Duration.ofHours(1)), CALENDAR).get(CIRCUITS, Document.class);
         assertThat(secondHour.get("water-heater", Document.class).getDouble(MIN_KWH)).isEqualTo(11.2);
         Document day = one(DAILY, dailyId(meter, LocalDate.ofInstant(t0, BERLIN))).get(CIRCUITS, Document.class);
         if (LocalDate.ofInstant(t0, BERLIN).equals(LocalDate.ofInstant(t0.plus(Duration.ofMinutes(75)), BERLIN))) {
             Document w = day.get("water-heater", Document.class);
             assertThat(w.getDouble(MAX_KWH) - w.getDouble(MIN_KWH)).isCloseTo(1.2, Offset.offset(1e-9));
         }
-        assertThat(one(QUARTER, quarterId(meter, t0))).doesNotContainKey(CIRCUITS);
+        assertThat(StoredReadings.quarter(db, meter, t0, CALENDAR)).doesNotContainKey(CIRCUITS);
 
         // A reading without circuits stores none and leaves the rollups' circuit ranges alone.
         publish(meter, CODEC.encode(Reading.of(meter, 3, t0.plus(Duration.ofMinutes(80)), 101.6, 500.0, 230.0, null, null, null)));
@@ -151,7 +154,7 @@ class IngestCircuitsIT {
             assertThat(q.getString(DETAIL)).contains("circuit 'water-heater'");
         });
         assertThat(stored(meter)).isEqualTo(1);
-        assertThat(one(HOURLY, hourlyId(meter, t0)).get(CIRCUITS, Document.class).get("water-heater", Document.class)
+        assertThat(StoredReadings.hour(db, meter, t0, CALENDAR).get(CIRCUITS, Document.class).get("water-heater", Document.class)
                 .getDouble(MAX_KWH)).isEqualTo(10.0);
 
         // A reading without the circuit in between, then one below the last known value: still backwards.
@@ -228,11 +231,11 @@ class IngestCircuitsIT {
     }
 
     private static long stored(String meter) {
-        return Mono.from(db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block();
+        return StoredReadings.count(db, meter);
     }
 
     private static Document storedReading(String meter, long seq) {
-        return Mono.from(db.getCollection(READINGS).find(Filters.and(Filters.eq(METER_ID, meter), Filters.eq(SEQ, seq))).first()).block();
+        return StoredReadings.one(db, meter, seq);
     }
 
     private static List<Document> rejected(String meter) {

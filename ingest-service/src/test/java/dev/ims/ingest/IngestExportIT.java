@@ -10,6 +10,8 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RejectReason;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.testing.StoredReadings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,7 +27,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * A prosumer's readings (export register and power) through the real broker and store IngestIT starts:
- * what is stored, how the rollups carry the export range, and that the export register is held to the
+ * what is stored, how the day documents (day, hours, quarters) carry the export range, and that the export register is held to the
  * import register's rules.
  */
 class IngestExportIT {
@@ -33,6 +35,7 @@ class IngestExportIT {
     private static final ReadingCodec CODEC = new ReadingCodec();
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin"); // IngestIT's zone
+    private static final UsageCalendar CALENDAR = new UsageCalendar(BERLIN);
 
     private static MongoDatabase db;
     private static MeterClients meters;
@@ -63,11 +66,11 @@ class IngestExportIT {
         assertThat(latest.getDouble(EXPORT_KWH)).isEqualTo(20.9);
         assertThat(latest.getDouble(EXPORT_POWER_W)).isEqualTo(2000.0);
 
-        Document hour = one(HOURLY, hourlyId(meter, t0));
+        Document hour = StoredReadings.hour(db, meter, t0, CALENDAR);
         assertThat(hour.getDouble(MIN_EXPORT_KWH)).isEqualTo(20.0);
         assertThat(hour.getDouble(MAX_EXPORT_KWH)).isEqualTo(20.9);
         assertThat(hour.getDouble(MAX_KWH) - hour.getDouble(MIN_KWH)).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
-        Document quarter = one(QUARTER, quarterId(meter, t0.plus(Duration.ofMinutes(15))));
+        Document quarter = StoredReadings.quarter(db, meter, t0.plus(Duration.ofMinutes(15)), CALENDAR);
         assertThat(quarter.getDouble(MIN_EXPORT_KWH)).isEqualTo(20.4);
         assertThat(quarter.getDouble(MAX_EXPORT_KWH)).isEqualTo(20.4);
         Document day = one(DAILY, dailyId(meter, LocalDate.ofInstant(t0, BERLIN)));
@@ -83,7 +86,7 @@ class IngestExportIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> stored(meter) == 2);
         assertThat(storedReading(meter, 1)).doesNotContainKeys(EXPORT_KWH, EXPORT_POWER_W);
         assertThat(meterDoc(meter).get(LATEST, Document.class)).doesNotContainKeys(EXPORT_KWH, EXPORT_POWER_W);
-        assertThat(one(HOURLY, hourlyId(meter, t0))).doesNotContainKeys(MIN_EXPORT_KWH, MAX_EXPORT_KWH);
+        assertThat(StoredReadings.hour(db, meter, t0, CALENDAR)).doesNotContainKeys(MIN_EXPORT_KWH, MAX_EXPORT_KWH);
         assertThat(one(DAILY, dailyId(meter, LocalDate.ofInstant(t0, BERLIN)))).doesNotContainKeys(MIN_EXPORT_KWH, MAX_EXPORT_KWH);
     }
 
@@ -106,12 +109,12 @@ class IngestExportIT {
         }
         assertThat(stored(meter)).isEqualTo(1);
         assertThat(meterDoc(meter).get(LATEST, Document.class).getDouble(EXPORT_KWH)).isEqualTo(50.0);
-        assertThat(one(HOURLY, hourlyId(meter, t0)).getDouble(MAX_EXPORT_KWH)).isEqualTo(50.0);
+        assertThat(StoredReadings.hour(db, meter, t0, CALENDAR).getDouble(MAX_EXPORT_KWH)).isEqualTo(50.0);
 
         // The genuine reading after them is stored.
         publish(meter, reading(meter, 1, t0.plus(Duration.ofMinutes(15)), 100.0, 0.0, 50.3, 1200.0));
         await().atMost(Duration.ofSeconds(10)).until(() -> stored(meter) == 2);
-        assertThat(one(HOURLY, hourlyId(meter, t0)).getDouble(MAX_EXPORT_KWH)).isEqualTo(50.3);
+        assertThat(StoredReadings.hour(db, meter, t0, CALENDAR).getDouble(MAX_EXPORT_KWH)).isEqualTo(50.3);
     }
 
     @Test
@@ -132,7 +135,7 @@ class IngestExportIT {
         assertThat(rejected(meter)).extracting(d -> d.getString(DETAIL)).allMatch(d -> d.contains("exportKwh 5.2"));
         assertThat(stored(meter)).isEqualTo(2);
         assertThat(storedReading(meter, 1).getDouble(EXPORT_KWH)).isEqualTo(5.2);
-        assertThat(one(HOURLY, hourlyId(meter, t0)).getDouble(MAX_EXPORT_KWH)).isEqualTo(5.2);
+        assertThat(StoredReadings.hour(db, meter, t0, CALENDAR).getDouble(MAX_EXPORT_KWH)).isEqualTo(5.2);
     }
 
     @Test
@@ -145,7 +148,7 @@ class IngestExportIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> stored(meter) == 3);
         assertThat(rejected(meter)).isEmpty();
         assertThat(storedReading(meter, 1)).doesNotContainKeys(EXPORT_KWH, EXPORT_POWER_W);
-        Document hour = one(HOURLY, hourlyId(meter, t0));
+        Document hour = StoredReadings.hour(db, meter, t0, CALENDAR);
         assertThat(hour.getDouble(MIN_EXPORT_KWH)).isEqualTo(7.0);
         assertThat(hour.getDouble(MAX_EXPORT_KWH)).isEqualTo(7.1);
 
@@ -177,11 +180,11 @@ class IngestExportIT {
     }
 
     private static long stored(String meter) {
-        return Mono.from(db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block();
+        return StoredReadings.count(db, meter);
     }
 
     private static Document storedReading(String meter, long seq) {
-        return Mono.from(db.getCollection(READINGS).find(Filters.and(Filters.eq(METER_ID, meter), Filters.eq(SEQ, seq))).first()).block();
+        return StoredReadings.one(db, meter, seq);
     }
 
     private static List<Document> rejected(String meter) {

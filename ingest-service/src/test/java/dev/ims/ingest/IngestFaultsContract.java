@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -21,6 +20,7 @@ import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,8 +39,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Faults injected into real parts while readings flow, on any broker: the broker restarted mid-stream,
@@ -178,8 +176,7 @@ abstract class IngestFaultsContract {
 
     static long stored(List<String> meters) {
         try {
-            return Mono.from(db.getCollection(StoreSchema.READINGS).countDocuments(Filters.in(StoreSchema.METER_ID, meters)))
-                    .block(Duration.ofSeconds(5));
+            return StoredReadings.count(db, meters);
         } catch (RuntimeException e) {
             return -1;
         }
@@ -187,7 +184,7 @@ abstract class IngestFaultsContract {
 
     static void assertEveryReadingOnce(List<String> meters, int perMeter) {
         for (String m : meters) {
-            List<Document> docs = Flux.from(db.getCollection(StoreSchema.READINGS).find(Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+            List<Document> docs = StoredReadings.of(db, m);
             Set<Long> seqs = new HashSet<>();
             for (Document d : docs) {
                 seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue());

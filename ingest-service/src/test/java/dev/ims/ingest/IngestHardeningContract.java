@@ -11,6 +11,8 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RejectReason;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.testing.StoredReadings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -150,7 +152,7 @@ abstract class IngestHardeningContract {
         assertThat(stored(meter)).isEqualTo(2);
         assertThat(hour(meter, t0).getDouble(MIN_KWH)).isEqualTo(hourBefore.getDouble(MIN_KWH));
         assertThat(hour(meter, t0).getDouble(MAX_KWH)).isEqualTo(hourBefore.getDouble(MAX_KWH));
-        Document one = Mono.from(db.getCollection(READINGS).find(Filters.and(Filters.eq(METER_ID, meter), Filters.eq(SEQ, 1L))).first()).block();
+        Document one = StoredReadings.one(db, meter, 1L); // fails if the seq were stored twice
         assertThat(one.getDouble(ENERGY_KWH)).isEqualTo(50.5);
     }
 
@@ -283,7 +285,7 @@ abstract class IngestHardeningContract {
     }
 
     private static long stored(String meter) {
-        return Mono.from(db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block();
+        return StoredReadings.count(db, meter);
     }
 
     private static List<Document> rejected(String meter) {
@@ -305,8 +307,7 @@ abstract class IngestHardeningContract {
     }
 
     private static Document hour(String meter, Instant t) {
-        Instant start = t.atZone(BERLIN).truncatedTo(java.time.temporal.ChronoUnit.HOURS).toInstant();
-        return Mono.from(db.getCollection(HOURLY).find(Filters.eq(ID, hourlyId(meter, start))).first()).block();
+        return StoredReadings.hour(db, meter, t, new UsageCalendar(BERLIN));
     }
 
     private static double dayUsage(String meter, Instant t) {

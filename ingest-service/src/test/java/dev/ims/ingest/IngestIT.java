@@ -2,6 +2,7 @@ package dev.ims.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -25,6 +26,11 @@ import dev.ims.model.security.Credential;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.store.DaySummary;
+import dev.ims.store.SeqGaps;
+import dev.ims.store.StoreLayout;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +53,7 @@ import reactor.core.publisher.Mono;
 class IngestIT {
 
     private static final ReadingCodec CODEC = new ReadingCodec();
+    private static final UsageCalendar CALENDAR = new UsageCalendar(java.time.ZoneId.of("Europe/Berlin"));
     private static final AtomicInteger METERS = new AtomicInteger();
     /** The ingest's client ID and identity. */
     static final String INGEST = "ingest-it";
@@ -99,7 +106,7 @@ class IngestIT {
         for (int i = 0; i < 4; i++) {
             publish(meter, reading(meter, i, t0.plus(Duration.ofMinutes(15L * i)), 100 + i * 0.5));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 4);
         Document d23 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-23")));
         Document d24 = one(StoreSchema.DAILY, StoreSchema.dailyId(meter, java.time.LocalDate.parse("2026-11-24")));
         assertThat(d23.getDouble(StoreSchema.MAX_KWH)).isEqualTo(100.5);
@@ -108,6 +115,14 @@ class IngestIT {
         Document m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(3);
         assertThat(m.get(StoreSchema.LATEST, Document.class).getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(101.5);
+        assertThat(m.getDate(StoreLayout.FIRST_READING_TS).toInstant()).isEqualTo(t0);
+        assertThat(m.getDate(StoreLayout.LAST_READING_TS).toInstant()).isEqualTo(t0.plus(Duration.ofMinutes(45)));
+        // The day documents hold the hours and quarter hours (the hourly and quarter rollups of before) and the seqs.
+        DaySummary s24 = DaySummary.from(d24);
+        assertThat(s24.hours()).extracting(h -> h.start(), h -> h.minKwh(), h -> h.maxKwh())
+                .containsExactly(tuple(t0.plus(Duration.ofMinutes(30)), 101.0, 101.5));
+        assertThat(s24.quarters()).extracting(q -> q.minKwh()).containsExactly(101.0, 101.5);
+        assertThat(s24.seqBits()).isEqualTo(Map.of(0L, StoreLayout.seqBit(2) | StoreLayout.seqBit(3)));
     }
 
     @Test
@@ -124,19 +139,42 @@ class IngestIT {
         publish(meter, r1);
         publish(meter, r0);
         await().atMost(Duration.ofSeconds(10)).until(() -> ingest.counters().duplicates() - duplicatesBefore == 2);
-        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(3);
+        assertThat(StoredReadings.count(db, meter)).isEqualTo(3);
         Document m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(2);
         // A reading the meter produced earlier arriving later, in a batch of its own, never becomes the latest.
         publish(meter, reading(meter, 9, t0.plusSeconds(540), 5.9));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 4);
         publish(meter, reading(meter, 7, t0.plusSeconds(420), 5.7));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 5);
         m = one(StoreSchema.METERS, meter);
         assertThat(m.get(StoreSchema.LAST_SEQ, Number.class).longValue()).isEqualTo(9);
         Document latest = m.get(StoreSchema.LATEST, Document.class);
         assertThat(latest.get(StoreSchema.SEQ, Number.class).longValue()).isEqualTo(9);
         assertThat(latest.getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(5.9);
+        // Each seq once, with its values; the day knows every seq.
+        assertThat(StoredReadings.of(db, meter)).extracting(d -> d.get(StoreSchema.SEQ), d -> d.get(StoreSchema.ENERGY_KWH))
+                .containsExactly(tuple(0L, 5.0), tuple(1L, 5.1), tuple(2L, 5.2), tuple(7L, 5.7), tuple(9L, 5.9));
+        DaySummary day = DaySummary.from(StoredReadings.day(db, meter, CALENDAR.dayOf(t0)));
+        assertThat(new SeqGaps().add(day.seqBits()).gaps(10).gaps()).containsExactly(new SeqGaps.Gap(3, 6), new SeqGaps.Gap(8, 8));
+    }
+
+    @Test
+    void twoCopiesOfASeq_published_backToBack_withOtherValues_theFirstIsStored_theSecondRefused() {
+        String meter = newMeter();
+        Instant t0 = Instant.now().minusSeconds(3600);
+        publish(meter, reading(meter, 0, t0, 7.0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
+        // Usually in one batch (the second compared with the first), else in two (the second with the stored one): the same outcome.
+        publish(meter, reading(meter, 1, t0.plusSeconds(60), 7.1));
+        publish(meter, reading(meter, 1, t0.plusSeconds(60), 7.3));
+        publish(meter, reading(meter, 2, t0.plusSeconds(120), 7.2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 3 && rejectedFor(meter).size() == 1);
+        assertThat(rejectedFor(meter).get(0).getString(StoreSchema.REASON)).isEqualTo("CONFLICTING_DUPLICATE");
+        assertThat(rejectedFor(meter).get(0).getString(StoreSchema.DETAIL)).startsWith("seq 1 is stored already with other values (energyKwh 7.1");
+        assertThat(StoredReadings.one(db, meter, 1).getDouble(StoreSchema.ENERGY_KWH)).isEqualTo(7.1);
+        Document d = StoredReadings.day(db, meter, CALENDAR.dayOf(t0));
+        assertThat(DaySummary.from(d).maxKwh()).isEqualTo(7.2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,7 +189,7 @@ class IngestIT {
         String meter = newMeter();
         publish(meter, template.replace("@ID", meter).getBytes(StandardCharsets.UTF_8));
         publish(meter, reading(meter, 1, Instant.now().minusSeconds(10), 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 1);
         assertThat(rejectedFor(meter).get(0).getString(StoreSchema.REASON)).isEqualTo(reason);
     }
@@ -161,14 +199,14 @@ class IngestIT {
         String meter = newMeter();
         Instant t0 = Instant.now().minusSeconds(600);
         publish(meter, reading(meter, 1, t0, 50.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         publish(meter, reading(meter, 2, t0.plusSeconds(60), 49.0));
         publish(meter, ("{\"meterId\":\"" + meter + "\",\"pad\":\"" + "x".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8));
         await().atMost(Duration.ofSeconds(10)).until(() -> rejectedFor(meter).size() == 2);
         assertThat(rejectedFor(meter)).extracting(d -> d.getString(StoreSchema.REASON))
                 .containsExactlyInAnyOrder("REGISTER_BACKWARDS", "PAYLOAD_TOO_LARGE");
         assertThat(rejectedFor(meter)).allSatisfy(d -> assertThat(d.getString(StoreSchema.PAYLOAD).length()).isLessThanOrEqualTo(2100));
-        assertThat(count(StoreSchema.READINGS, meter)).isEqualTo(1);
+        assertThat(StoredReadings.count(db, meter)).isEqualTo(1);
     }
 
     @Test
@@ -184,7 +222,7 @@ class IngestIT {
         meters.of(meter).publishWith().topic("meters/" + meter + "/status").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(StatusMessage.of(meter, ConnectionState.ONLINE, t.minusSeconds(5)).encode()).send();
         publish(meter, reading(meter, 0, t, 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         assertThat(connection(meter)).isEqualTo("OFFLINE");
         meters.of(meter).publishWith().topic("meters/" + meter + "/status").retain(true).payload(new byte[0]).send();
     }
@@ -228,7 +266,7 @@ class IngestIT {
                 e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
         // The real ingest kept its session and its readings.
         publish(meter, reading(meter, 0, Instant.now().minusSeconds(5), 1.0));
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(StoreSchema.READINGS, meter) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meter) == 1);
         assertThat(ingest.brokerUp()).isTrue();
     }
 

@@ -11,6 +11,7 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RejectReason;
+import dev.ims.store.testing.StoredReadings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,14 +49,14 @@ class IngestMemoryIT {
             for (String m : meters) {
                 publish(m, Reading.of(m, 0, t0, 100.0, null, null, null, null, null));
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> count(db, READINGS, meters) == meters.size());
+            await().atMost(Duration.ofSeconds(10)).until(() -> StoredReadings.count(db, meters) == meters.size());
             // ev-a and ev-b have been evicted by now (two meters are kept); their forged readings are still caught.
             for (String m : meters) {
                 publish(m, Reading.of(m, 1, t0.plusSeconds(60), 5_000.0, null, null, null, null, null));
                 publish(m, Reading.of(m, 2, t0.plusSeconds(120), 100.1, null, null, null, null, null));
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> count(db, REJECTED, meters) == meters.size()
-                    && count(db, READINGS, meters) == 2L * meters.size());
+                    && StoredReadings.count(db, meters) == 2L * meters.size());
             List<Document> rejected = Flux.from(db.getCollection(REJECTED).find(Filters.in(METER_ID, meters))).collectList().block();
             assertThat(rejected).extracting(d -> d.getString(REASON)).containsOnly(RejectReason.IMPLAUSIBLE_CONSUMPTION.name());
             assertThat(rejected).extracting(d -> d.getString(METER_ID)).containsExactlyInAnyOrderElementsOf(meters);

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.mongodb.client.model.Filters;
 import dev.ims.client.mqtt.MqttClients;
 import dev.ims.embedded.broker.BrokerTls;
 import dev.ims.embedded.broker.EmbeddedBroker;
@@ -16,14 +15,13 @@ import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
-import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 
 /**
  * Meter and ingest both over the embedded broker's TLS listener: the ingest trusts the broker's CA
@@ -68,9 +66,7 @@ class IngestTlsIT {
                     .send();
             m.disconnect();
 
-            var readings = IngestIT.mongo.getDatabase("tls").getCollection(StoreSchema.READINGS);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Flux.from(readings.countDocuments(Filters.eq(StoreSchema.METER_ID, meter)))
-                    .blockFirst() == 1L);
+            await().atMost(Duration.ofSeconds(20)).until(() -> StoredReadings.count(IngestIT.mongo.getDatabase("tls"), meter) == 1L);
             assertThat(broker.refusals().connects()).isEqualTo(refusedBefore);
         } finally {
             ingest.stop().toCompletableFuture().get();

@@ -14,6 +14,7 @@ import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.status.ConnectionState;
 import dev.ims.model.status.StatusMessage;
+import dev.ims.store.testing.StoredReadings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -197,6 +198,6 @@ class RelayCommandsIT {
     }
 
     private static long count(String meter) {
-        return Mono.from(db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block();
+        return StoredReadings.count(db, meter);
     }
 }

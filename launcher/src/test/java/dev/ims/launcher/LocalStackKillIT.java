@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.embedded.FreePorts;
@@ -14,6 +13,7 @@ import dev.ims.embedded.testing.ChildJvm;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 
 /**
  * The one-command local stack (embedded broker, embedded store and ingest in one JVM) killed with SIGKILL
@@ -88,17 +87,16 @@ class LocalStackKillIT {
         }
         try (ChildJvm second = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-2.log"), "Portal:", Duration.ofSeconds(120));
                 MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
-            var readings = mongo.getDatabase("ims").getCollection(StoreSchema.READINGS);
+            var db = mongo.getDatabase("ims");
             try {
                 // Durability, not speed, is asserted: usually ~20 s, once measured 70 s on a loaded 2-core CI machine.
-                await().atMost(Duration.ofSeconds(180)).until(() -> Flux.from(readings.countDocuments(Filters.in(StoreSchema.METER_ID, meters)))
-                        .blockFirst() == meters.size() * (long) perMeter);
+                await().atMost(Duration.ofSeconds(180)).until(() -> StoredReadings.count(db, meters) == meters.size() * (long) perMeter);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 StringBuilder missing = new StringBuilder();
                 for (String m : meters) {
                     Set<Long> seqs = new HashSet<>();
                     long[] docs = {0};
-                    Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).toIterable().forEach(d -> {
+                    StoredReadings.of(db, m).forEach(d -> {
                         docs[0]++;
                         seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue());
                     });
@@ -108,15 +106,15 @@ class LocalStackKillIT {
                             gone.add(q);
                         }
                     }
-                    // Also what was stored: a count that never matched with nothing missing means a reading stored twice.
-                    missing.append(m).append(" missing ").append(gone.size()).append(": ").append(gone).append("; documents ").append(docs[0])
+                    // Also what was stored: a count that never matched with nothing missing means a seq stored twice (in two buckets).
+                    missing.append(m).append(" missing ").append(gone.size()).append(": ").append(gone).append("; readings ").append(docs[0])
                             .append(" for ").append(seqs.size()).append(" seqs (expected ").append(perMeter).append(")\n");
                 }
                 throw new AssertionError("acknowledged readings lost (logs in " + logs.toAbsolutePath() + "):\n" + missing);
             }
             for (String m : meters) {
                 Set<Long> seqs = new HashSet<>();
-                List<Document> docs = Flux.from(readings.find(Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+                List<Document> docs = StoredReadings.of(db, m);
                 docs.forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
                 assertThat(docs).as(m).hasSize(perMeter);
                 assertThat(seqs).as(m).hasSize(perMeter);

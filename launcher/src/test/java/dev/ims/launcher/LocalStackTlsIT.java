@@ -7,7 +7,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import dev.ims.client.mqtt.MqttClients;
@@ -18,7 +17,7 @@ import dev.ims.model.config.PrivateFiles;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.reading.ReadingCodec;
 import dev.ims.model.security.Credential;
-import dev.ims.model.storage.StoreSchema;
+import dev.ims.store.testing.StoredReadings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 
 /**
  * The one-command stack's TLS listener end to end: a meter provisioned and given a client certificate with the CLI
@@ -92,9 +90,7 @@ class LocalStackTlsIT {
             c.disconnect();
         }
         try (MongoClient mongo = MongoClients.create(stack.mongoUri())) {
-            var readings = mongo.getDatabase("ims").getCollection(StoreSchema.READINGS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Flux.from(readings.countDocuments(Filters.eq(StoreSchema.METER_ID, meter)))
-                    .blockFirst() == 1L);
+            await().atMost(Duration.ofSeconds(30)).until(() -> StoredReadings.count(mongo.getDatabase("ims"), meter) == 1L);
         }
 
         // Decommissioned: its certificate no longer gets it in, and no new one is issued.

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -39,6 +40,14 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
 
     /** The writes for {@code readings} (valid, in any order, of any meters), received at {@code receivedAt}. */
     public static BatchWrites of(List<Reading> readings, UsageCalendar calendar, Instant receivedAt) {
+        return of(readings, calendar, r -> receivedAt);
+    }
+
+    /**
+     * The writes for {@code readings}, each received at {@code receivedAt.apply(reading)}: for readings received at
+     * different times and written together (a migration keeping each reading's receipt).
+     */
+    public static BatchWrites of(List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt) {
         Map<String, List<Reading>> byBucket = new LinkedHashMap<>();
         Map<String, Day> byDay = new LinkedHashMap<>();
         for (Reading r : readings) {
@@ -54,7 +63,7 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
         return new BatchWrites(buckets, days, meters(readings, receivedAt));
     }
 
-    private static WriteModel<Document> bucket(String id, List<Reading> readings, UsageCalendar calendar, Instant receivedAt) {
+    private static WriteModel<Document> bucket(String id, List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt) {
         Reading first = readings.get(0);
         Instant hour = calendar.hourStart(first.ts());
         long minSeq = Long.MAX_VALUE;
@@ -75,7 +84,7 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
         // $min on the whole reading: documents compare field by field and a redelivered reading differs from the stored
         // one only in receivedAt (the last common field), so the first receipt stays; a conflicting value never gets here
         // (the ingest refuses it before writing).
-        bySeq.forEach((seq, r) -> update.add(Updates.min(READINGS_BY_SEQ + "." + seq, ReadingDocs.inBucket(r, receivedAt))));
+        bySeq.forEach((seq, r) -> update.add(Updates.min(READINGS_BY_SEQ + "." + seq, ReadingDocs.inBucket(r, receivedAt.apply(r)))));
         return new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(update), UPSERT);
     }
 
@@ -84,9 +93,14 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
      * newer than the stored one: {@code $max} on {@code lastSeq} and on {@code latest}, whose first field is {@code
      * seq} (documents compare field by field), so replays and out-of-order deliveries never move it back.
      */
-    static List<WriteModel<Document>> meters(List<Reading> readings, Instant receivedAt) {
+    static List<WriteModel<Document>> meters(List<Reading> readings, Function<Reading, Instant> receivedAt) {
         Map<String, Reading[]> range = new LinkedHashMap<>();
+        Map<String, Instant[]> seen = new LinkedHashMap<>();
         for (Reading r : readings) {
+            Instant at = receivedAt.apply(r);
+            Instant[] s = seen.computeIfAbsent(r.meterId(), k -> new Instant[] {at, at});
+            s[0] = at.isBefore(s[0]) ? at : s[0];
+            s[1] = at.isAfter(s[1]) ? at : s[1];
             Reading[] m = range.computeIfAbsent(r.meterId(), k -> new Reading[] {r, r, r});
             if (r.seq() > m[0].seq()) {
                 m[0] = r;
@@ -100,12 +114,12 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
         }
         List<WriteModel<Document>> out = new ArrayList<>(range.size());
         range.forEach((id, m) -> out.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(
-                Updates.min(FIRST_SEEN, Date.from(receivedAt)),
-                Updates.max(LAST_SEEN, Date.from(receivedAt)),
+                Updates.min(FIRST_SEEN, Date.from(seen.get(id)[0])),
+                Updates.max(LAST_SEEN, Date.from(seen.get(id)[1])),
                 Updates.min(FIRST_READING_TS, Date.from(m[1].ts())),
                 Updates.max(LAST_READING_TS, Date.from(m[2].ts())),
                 Updates.max(LAST_SEQ, m[0].seq()),
-                Updates.max(LATEST, ReadingDocs.inBucket(m[0], receivedAt))), UPSERT)));
+                Updates.max(LATEST, ReadingDocs.inBucket(m[0], receivedAt.apply(m[0])))), UPSERT)));
         return out;
     }
 

@@ -4,18 +4,23 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Collections and fields. Every write the ingest does is idempotent (insert under a unique key, or an
- * upsert with {@code $min}/{@code $max}/{@code $set}), so a message delivered twice, or replayed
- * after a crash, leaves the same state; no transaction is needed, which the embedded store lacks.
+ * Collections and fields. Every write the ingest does is idempotent (an upsert by {@code _id} with
+ * {@code $min}/{@code $max}/{@code $set}), so a message delivered twice, or replayed after a crash, leaves the same
+ * state; no transaction is needed, which the embedded store lacks. Where readings and their summaries live, and the
+ * {@code _id}s to read them by: module meter-store's {@code dev.ims.store.StoreLayout}.
  *
  * <ul>
- *   <li>{@value #READINGS}: one document per reading, unique on {@code {meterId, seq}}. Fields as on the
- *       wire ({@code ts} as a date), plus {@code receivedAt}; unknown wire fields kept under {@code extra}.
- *   <li>{@value #METERS}: {@code _id} = meter ID; first/last seen, latest reading, connection state.
- *   <li>{@value #HOURLY}: {@code _id} = {@code meterId|hourStartInstant}; register min/max of one local hour.
- *   <li>{@value #DAILY}: {@code _id} = {@code meterId|yyyy-MM-dd}; register min/max of one local day.
- *   <li>{@value #QUARTER}: {@code _id} = {@code meterId|quarterStartInstant}; register min/max of one
- *       local quarter hour, for peak demand (the highest 15-minute average power).
+ *   <li>{@value #READINGS}: one bucket per meter and local clock hour, {@code _id} = {@link #hourlyId}
+ *       ({@code meterId|hourStartInstant}), the readings under {@code r.<seq>}: fields as on the wire ({@code ts} as
+ *       a date), plus {@code receivedAt}; unknown wire fields kept under {@code extra}. A seq is stored once: the
+ *       ingest looks up a seq it may have stored before writing it.
+ *   <li>{@value #METERS}: {@code _id} = meter ID; first/last seen, latest reading, {@code lastSeq}, the first and last
+ *       reading time, connection state.
+ *   <li>{@value #DAILY}: {@code _id} = {@code meterId|yyyy-MM-dd}; register min/max of one local day, of each of its
+ *       hours ({@code h.<hour start>}) and quarter hours ({@code q.<quarter start>}, for peak demand: the highest
+ *       15-minute average power), and the day's seqs as flags ({@code s.<seq / 64>.<seq % 64>}).
+ *   <li>{@value #HOURLY}, {@value #QUARTER}: no longer written (their content is in {@value #DAILY}); an ingest
+ *       starting on a store that has them migrates it and drops them.
  *   <li>{@value #USERS}, {@value #SESSIONS}, {@value #TARIFFS}: the portal's accounts, sessions and tariff versions.
  *   <li>{@value #REJECTED}: payloads that broke the contract, with topic, bounded raw payload, reason,
  *       and the topic's meter ID where it has one; quarantined readings (below) among them.
