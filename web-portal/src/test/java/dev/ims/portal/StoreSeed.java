@@ -50,6 +50,17 @@ public final class StoreSeed {
         Mono.from(db.getCollection(collection).bulkWrite(writes, new BulkWriteOptions().ordered(true))).block();
     }
 
+    /**
+     * Sets the fields of {@code meter} (by its {@code _id}) on the meter document, creating it if need be: what a test
+     * says the meter's state, latest reading or circuits are, over what the seeded readings wrote.
+     */
+    public static void meter(MongoDatabase db, Document meter) {
+        Document fields = new Document(meter);
+        Object id = fields.remove(ID);
+        Mono.from(db.getCollection(METERS).updateOne(new Document(ID, id), new Document("$set", fields),
+                new com.mongodb.client.model.UpdateOptions().upsert(true))).block();
+    }
+
     /** A plain reading (status OK, no optional values); its seq is its minute since the epoch unless given. */
     public static Reading reading(String meterId, long seq, Instant ts, double kwh) {
         return new Reading(meterId, seq, ts, kwh, null, null, null, MeterStatus.OK, null, null, Map.of());
