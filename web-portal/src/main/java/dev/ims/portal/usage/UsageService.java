@@ -226,7 +226,11 @@ public final class UsageService {
                 registers.add(new DayRegister(h.before.day(), max, max, exp, exp));
             }
             for (DaySummary d : h.inRange) {
-                registers.add(new DayRegister(d.day(), d.minKwh(), d.maxKwh(), d.minExportKwh(), d.maxExportKwh()));
+                // A day document without hours (written before the hour summaries existed, not migrated yet) has no priced
+                // hours: it counts as a day without data rather than one without a price.
+                if (!d.hours().isEmpty()) {
+                    registers.add(new DayRegister(d.day(), d.minKwh(), d.maxKwh(), d.minExportKwh(), d.maxExportKwh()));
+                }
             }
             List<Entry> out = new ArrayList<>();
             for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
