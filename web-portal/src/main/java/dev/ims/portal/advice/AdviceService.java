@@ -2,7 +2,6 @@ package dev.ims.portal.advice;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
@@ -30,13 +29,11 @@ public final class AdviceService {
     /** Suggestions (or why there are none) and the currency their money is in. */
     public record Result(List<Suggestion> suggestions, String notEnoughData, String currency) {}
 
-    private final MongoDatabase db;
     private final UsageService usage;
     private final AdviceEngine engine;
     private volatile CircuitService circuits;
 
-    public AdviceService(MongoDatabase db, UsageService usage, AdviceEngine engine) {
-        this.db = db;
+    public AdviceService(UsageService usage, AdviceEngine engine) {
         this.usage = usage;
         this.engine = engine;
     }

@@ -2,7 +2,6 @@ package dev.ims.portal.circuit;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.UsageCalculator;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
@@ -55,11 +54,9 @@ public final class CircuitService {
     /** One hour or day of a circuit: {@code period} is the hour's start (ISO instant) or the local day. */
     public record Entry(String period, double kwh, double cost, String currency) {}
 
-    private final MongoDatabase db;
     private final UsageService usage;
 
-    public CircuitService(MongoDatabase db, UsageService usage) {
-        this.db = db;
+    public CircuitService(UsageService usage) {
         this.usage = usage;
     }
 

@@ -168,4 +168,21 @@ class RepositoriesIT {
         assertThat(some.gaps()).hasSize(5);
         assertThat(await(repo.gaps("nobody", 10)).gaps()).isEmpty();
     }
+
+    @Test
+    void fleetDays_areEveryOtherMetersDaysInTheRange_byMeter() throws Exception {
+        List<Reading> readings = new ArrayList<>();
+        for (String meter : List.of("m-1", "m-2", "m-3")) {
+            for (int d = 0; d < 5; d++) {
+                Instant t = LocalDate.parse("2026-02-01").plusDays(d).atTime(12, 0).atZone(StoreSeed.BERLIN).toInstant();
+                readings.add(StoreSeed.reading(meter, d, t, 10 * d));
+            }
+        }
+        StoreSeed.store(db, readings);
+        var fleet = await(new UsageRepository(db, BERLIN).fleetDays("m-2", LocalDate.parse("2026-02-02"), LocalDate.parse("2026-02-04")));
+        assertThat(fleet).containsOnlyKeys("m-1", "m-3");
+        assertThat(fleet.get("m-1")).extracting(DaySummary::day).containsExactly(LocalDate.parse("2026-02-02"), LocalDate.parse("2026-02-03"),
+                LocalDate.parse("2026-02-04"));
+        assertThat(fleet.get("m-3").get(2).maxKwh()).isEqualTo(30.0);
+    }
 }
