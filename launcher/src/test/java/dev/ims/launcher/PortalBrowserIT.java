@@ -240,25 +240,34 @@ class PortalBrowserIT {
         String user = "solar-" + UUID.randomUUID().toString().substring(0, 6);
         signUp(user);
         String meterId = "pv-" + user;
-        // The ingest on this branch does not store export yet: a prosumer's documents go into the store in its shape.
+        // A prosumer's readings stored through the ingest's own write code (BatchWrites), then its state and latest reading.
         LocalDate today = LocalDate.now(ZONE);
         java.time.Instant midnight = today.atStartOfDay(ZONE).toInstant();
         try (com.mongodb.reactivestreams.client.MongoClient mongo = com.mongodb.reactivestreams.client.MongoClients.create(stack.mongoUri())) {
             var db = mongo.getDatabase("ims");
-            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS).insertOne(new org.bson.Document(StoreSchema.ID, meterId)
-                    .append(StoreSchema.OWNER, user).append(StoreSchema.CONNECTION, "ONLINE").append(StoreSchema.LAST_SEQ, 2L)
-                    .append(StoreSchema.LATEST, new org.bson.Document(StoreSchema.TS, java.util.Date.from(midnight.plusSeconds(3599)))
-                            .append(StoreSchema.ENERGY_KWH, 10.9).append(StoreSchema.POWER_W, 0.0).append(StoreSchema.EXPORT_KWH, 23.0)
-                            .append(StoreSchema.EXPORT_POWER_W, 2100.0).append(StoreSchema.STATUS, "OK")))).block();
-            // 00:00 imports 0.4 and exports 1.5 kWh (its own first registers), 01:00 imports 0.5 and exports 1.5 kWh.
+            // 00:00 imports 0.4 and exports 1.5 kWh (its own first registers), 01:00 imports 0.5 and exports 1.5 kWh: each
+            // hour's registers at their lowest at :00 and at their highest at :59.
             double[][] hours = {{10, 10.4, 20, 21.5}, {10.4, 10.9, 21.5, 23}};
+            java.util.List<dev.ims.model.reading.Reading> readings = new java.util.ArrayList<>();
+            long seq = 0;
             for (int h = 0; h < hours.length; h++) {
                 java.time.Instant start = midnight.plusSeconds(3600L * h);
-                reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.HOURLY).insertOne(new org.bson.Document(StoreSchema.ID,
-                                StoreSchema.hourlyId(meterId, start)).append(StoreSchema.METER_ID, meterId).append(StoreSchema.HOUR, java.util.Date.from(start))
-                        .append(StoreSchema.MIN_KWH, hours[h][0]).append(StoreSchema.MAX_KWH, hours[h][1])
-                        .append(StoreSchema.MIN_EXPORT_KWH, hours[h][2]).append(StoreSchema.MAX_EXPORT_KWH, hours[h][3]))).block();
+                for (int i = 0; i < 2; i++) {
+                    readings.add(new dev.ims.model.reading.Reading(meterId, seq++, start.plusSeconds(59L * 60 * i), hours[h][i], 0.0, null, null,
+                            dev.ims.model.reading.MeterStatus.OK, null, null, java.util.Map.of()).withExport(hours[h][2 + i], 2100.0));
+                }
             }
+            dev.ims.store.BatchWrites writes = dev.ims.store.BatchWrites.of(readings, new dev.ims.model.usage.UsageCalendar(ZONE),
+                    java.time.Instant.now());
+            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.READINGS).bulkWrite(writes.buckets())).block();
+            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.DAILY).bulkWrite(writes.days())).block();
+            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS).bulkWrite(writes.meters())).block();
+            reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS).updateOne(new org.bson.Document(StoreSchema.ID, meterId),
+                    new org.bson.Document("$set", new org.bson.Document(StoreSchema.OWNER, user).append(StoreSchema.CONNECTION, "ONLINE")
+                            .append(StoreSchema.LAST_SEQ, 2L)
+                            .append(StoreSchema.LATEST, new org.bson.Document(StoreSchema.TS, java.util.Date.from(midnight.plusSeconds(3599)))
+                                    .append(StoreSchema.ENERGY_KWH, 10.9).append(StoreSchema.POWER_W, 0.0).append(StoreSchema.EXPORT_KWH, 23.0)
+                                    .append(StoreSchema.EXPORT_POWER_W, 2100.0).append(StoreSchema.STATUS, "OK"))))).block();
         }
         browser.get(base + "/meters/" + meterId);
         assertThat(text("export-power")).isEqualTo("2100 W");

@@ -176,8 +176,8 @@ public final class Portal {
             publisher.connect();
         }
         new CommandRoutes(commands, meters).register(router);
-        CircuitService circuits = new CircuitService(db, usage);
-        AdviceService advice = new AdviceService(db, usage, new AdviceEngine()).withCircuits(circuits);
+        CircuitService circuits = new CircuitService(usage);
+        AdviceService advice = new AdviceService(usage, new AdviceEngine()).withCircuits(circuits);
         CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock)
                 .withSavings(circuits, settings.circuitSavingDays())
                 .withEstimates((meter, circuit, preset) -> advice.estimatedSaving(meter, circuit, preset, usage.today()));

@@ -118,6 +118,12 @@ class CircuitControlPortalIT {
                 .append(LAST_SEEN, new Date()).append("circuits", new Document("at", new Date()).append("list", circuits)))).block();
     }
 
+    /** An hour's two readings: the meter's and the water heater's registers at their lowest at :00, at their highest at :59. */
+    static List<dev.ims.model.reading.Reading> hour(String meter, Instant start, double min, double max, double heaterMin, double heaterMax) {
+        List<dev.ims.model.reading.Reading> two = StoreSeed.hour(meter, start, min, max);
+        return List.of(StoreSeed.withCircuit(two.get(0), "water-heater", heaterMin), StoreSeed.withCircuit(two.get(1), "water-heater", heaterMax));
+    }
+
     static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
@@ -187,14 +193,14 @@ class CircuitControlPortalIT {
         // Yesterday: 1 kWh at 02:00 (inside), 1.5 kWh at 19:00 (outside), the register flat otherwise.
         LocalDate yesterday = LocalDate.now(zone).minusDays(1);
         double register = 100;
+        List<dev.ims.model.reading.Reading> readings = new java.util.ArrayList<>();
         for (int h = 0; h <= 24; h++) {
             Instant start = yesterday.atStartOfDay(zone).toInstant().plus(Duration.ofHours(h));
             double used = h == 2 ? 1.0 : h == 19 ? 1.5 : 0;
-            Mono.from(db.getCollection(HOURLY).insertOne(new Document(ID, meter + "|" + start).append(METER_ID, meter).append(HOUR, Date.from(start))
-                    .append(DAY, start.atZone(zone).toLocalDate().toString()).append(MIN_KWH, 1000 + register).append(MAX_KWH, 1000 + register + used)
-                    .append("circuits", new Document("water-heater", new Document(MIN_KWH, register).append(MAX_KWH, register + used))))).block();
+            readings.addAll(hour(meter, start, 1000 + register, 1000 + register + used, register, register + used));
             register += used;
         }
+        StoreSeed.store(db, zone, readings);
         HttpResponse<String> kept = api(token, "GET", "/api/v1/meters/" + meter + "/circuits/water-heater/schedule", null);
         assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
         JsonNode k = Json.mapper().readTree(kept.body());
@@ -221,18 +227,18 @@ class CircuitControlPortalIT {
         // setOn and at 02:00 (0.24) from setOn on.
         double house = 1000;
         double heater = 100;
+        List<dev.ims.model.reading.Reading> readings = new java.util.ArrayList<>();
         for (LocalDate day = today.minusDays(28); day.isBefore(today); day = day.plusDays(1)) {
             int heatAt = day.isBefore(setOn) ? 19 : 2;
             for (Instant start = day.atStartOfDay(zone).toInstant(); start.isBefore(day.plusDays(1).atStartOfDay(zone).toInstant());
                     start = start.plus(Duration.ofHours(1))) {
                 double used = start.atZone(zone).getHour() == heatAt ? 2.0 : 0;
-                Mono.from(db.getCollection(HOURLY).insertOne(new Document(ID, meter + "|" + start).append(METER_ID, meter)
-                        .append(HOUR, Date.from(start)).append(DAY, day.toString()).append(MIN_KWH, house).append(MAX_KWH, house + 0.1 + used)
-                        .append("circuits", new Document("water-heater", new Document(MIN_KWH, heater).append(MAX_KWH, heater + used))))).block();
+                readings.addAll(hour(meter, start, house, house + 0.1 + used, heater, heater + used));
                 house += 0.1 + used;
                 heater += used;
             }
         }
+        StoreSeed.store(db, zone, readings);
         JsonNode advice = Json.mapper().readTree(api(token, "GET", "/api/v1/meters/" + meter + "/advice", null).body());
         JsonNode shift = null;
         for (JsonNode s : advice.get("suggestions")) {

@@ -45,16 +45,16 @@ class CircuitsIT {
         List<Document> latest = List.of(
                 new Document(CIRCUIT_ID, "water-heater").append(POWER_W, 2400.0).append(ENERGY_KWH, 13.5).append(RELAY, "ON"),
                 new Document(CIRCUIT_ID, "fridge").append(POWER_W, 0.0).append(ENERGY_KWH, 5.3).append(RELAY, "ON"));
-        PortalIT.insert(METERS, new Document(ID, "circ-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L)
-                .append(CIRCUITS, new Document(AT, new Date()).append(LIST, descriptions))
-                .append(LATEST, new Document(TS, new Date()).append(ENERGY_KWH, 106.0).append(POWER_W, 2600.0).append(STATUS, "OK")
-                        .append(CIRCUITS, latest)));
-        PortalIT.insert(METERS, new Document(ID, "plain-2").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L)
-                .append(LATEST, new Document(TS, new Date()).append(ENERGY_KWH, 106.0).append(POWER_W, 300.0).append(STATUS, "OK")));
         LocalDate today = LocalDate.now(BERLIN);
         hour(today, 0, 100, 103, Map.of("water-heater", new double[] {10, 12}, "fridge", new double[] {5.0, 5.1}));
         hour(today, 1, 103, 105, Map.of("water-heater", new double[] {12, 13.5}, "fridge", new double[] {5.1, 5.2}));
         hour(today, 8, 105.5, 106, Map.of("fridge", new double[] {5.25, 5.3}));
+        StoreSeed.meter(PortalIT.db, new Document(ID, "circ-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L)
+                .append(CIRCUITS, new Document(AT, new Date()).append(LIST, descriptions))
+                .append(LATEST, new Document(TS, new Date()).append(ENERGY_KWH, 106.0).append(POWER_W, 2600.0).append(STATUS, "OK")
+                        .append(CIRCUITS, latest)));
+        StoreSeed.meter(PortalIT.db, new Document(ID, "plain-2").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L)
+                .append(LATEST, new Document(TS, new Date()).append(ENERGY_KWH, 106.0).append(POWER_W, 300.0).append(STATUS, "OK")));
         put("""
                 {"validFrom":"2020-01-01","name":"Night rate","currency":"EUR","pricePerKwh":0.30,"standingChargePerDay":0.50,"vatPercent":10,
                  "bands":[{"name":"night","pricePerKwh":0.10,"fromHour":0,"toHour":6}]}""");
@@ -135,14 +135,16 @@ class CircuitsIT {
         assertThat(plain).doesNotContain("circuits-h").doesNotContain("circuit-control");
     }
 
+    /** An hour whose registers (the meter's and each circuit's) went from their min at :00 to their max at :59. */
     private static void hour(LocalDate day, int hour, double min, double max, Map<String, double[]> circuits) {
         Instant start = day.atTime(hour, 0).atZone(BERLIN).toInstant();
-        Document c = new Document();
-        circuits.forEach((id, r) -> c.append(id, new Document(MIN_KWH, r[0]).append(MAX_KWH, r[1])));
-        Document d = new Document(ID, hourlyId("circ-1", start)).append(METER_ID, "circ-1").append(HOUR, Date.from(start))
-                .append(MIN_KWH, min).append(MAX_KWH, max).append(FIRST_TS, Date.from(start)).append(LAST_TS, Date.from(start.plusSeconds(3000)))
-                .append(CIRCUITS, c);
-        PortalIT.insert(HOURLY, d);
+        List<dev.ims.model.reading.Reading> two = new java.util.ArrayList<>(StoreSeed.hour("circ-1", start, min, max));
+        for (int i = 0; i < two.size(); i++) {
+            for (Map.Entry<String, double[]> c : new java.util.TreeMap<>(circuits).entrySet()) {
+                two.set(i, StoreSeed.withCircuit(two.get(i), c.getKey(), c.getValue()[i]));
+            }
+        }
+        StoreSeed.store(PortalIT.db, BERLIN, two);
     }
 
     private static void put(String body) throws Exception {

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +190,7 @@ class DevicesIT {
         String meter = meterId();
         assertThat(enrol(key(), body(meter, Secrets.newSecret(), verifier)).statusCode()).isEqualTo(201);
         assertThat(PortalIT.post("/api/v1/meters/" + meter + "/claim", "{\"claimCode\":\"" + CODE + "\"}", consumer).statusCode()).isEqualTo(200);
-        PortalIT.insert(READINGS, new Document(METER_ID, meter).append(SEQ, 0L).append(TS, new Date()).append(ENERGY_KWH, 1.0));
+        StoreSeed.store(PortalIT.db, List.of(StoreSeed.reading(meter, 0, Instant.now(), 1.0)));
         assertThat(PortalIT.getText("/api/v1/meters/" + meter, 200, consumer)).contains(meter);
 
         assertThat(decommission(meter, "{}", PortalIT.staffToken).statusCode()).isEqualTo(400);
@@ -212,7 +213,7 @@ class DevicesIT {
         assertThat(staffView.get("decommissioned").get("reason").asText()).isEqualTo("meter stolen");
         assertThat(PortalIT.getText("/meters/" + meter, 200, PortalIT.staffToken)).contains("notice-decommissioned");
         // History kept.
-        assertThat(Mono.from(PortalIT.db.getCollection(READINGS).countDocuments(Filters.eq(METER_ID, meter))).block()).isEqualTo(1);
+        assertThat(PortalIT.get("/api/v1/meters/" + meter + "/readings", 200)).extracting(n -> n.get("seq").asLong()).containsExactly(0L);
         // No commands.
         HttpResponse<String> relay = PortalIT.post("/api/v1/meters/" + meter + "/relay", "{\"relay\":\"OFF\",\"reason\":\"after decommission\"}",
                 PortalIT.staffToken);

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import dev.ims.model.reading.Reading;
+import dev.ims.model.reading.MeterStatus;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -275,32 +277,30 @@ class HostileHttpIT {
         return Json.mapper().readTree(r.body()).get("token").asText();
     }
 
-    /** A meter with an owner, a latest reading, readings, hourly and daily rollups for the last three days. */
+    /** A meter with an owner, a latest reading and readings for the last three days (0.5 kWh an hour), stored as the ingest stores them. */
     private static void seed(String meterId, String owner, double register) {
         Instant now = Instant.now();
-        insert(METERS, new Document(ID, meterId).append(CONNECTION, "ONLINE").append(OWNER, owner).append(LAST_SEQ, 71L)
-                .append(LAST_SEEN, Date.from(now))
-                .append(LATEST, new Document(SEQ, 71L).append(TS, Date.from(now)).append(ENERGY_KWH, register).append(POWER_W, 321.0)));
         LocalDate today = LocalDate.now(ZONE);
         double kwh = register - 72 * 0.5;
         long seq = 0;
+        List<Reading> readings = new ArrayList<>();
         for (int d = 2; d >= 0; d--) {
             LocalDate day = today.minusDays(d);
-            double dayMin = kwh;
             for (int h = 0; h < 24; h++) {
                 Instant hour = day.atTime(h, 0).atZone(ZONE).toInstant();
                 if (hour.isAfter(now)) {
                     break;
                 }
-                insert(HOURLY, new Document(ID, hourlyId(meterId, hour)).append(METER_ID, meterId).append(HOUR, Date.from(hour))
-                        .append(MIN_KWH, kwh).append(MAX_KWH, kwh + 0.5));
-                insert(READINGS, new Document(METER_ID, meterId).append(SEQ, seq++).append(TS, Date.from(hour))
-                        .append(ENERGY_KWH, kwh).append(POWER_W, 500.0).append(STATUS, "OK"));
+                readings.add(new Reading(meterId, seq++, hour, kwh, 500.0, null, null, MeterStatus.OK, null, null, Map.of()));
+                readings.add(new Reading(meterId, seq++, hour.plusSeconds(59 * 60), kwh + 0.5, 500.0, null, null, MeterStatus.OK, null, null,
+                        Map.of()));
                 kwh += 0.5;
             }
-            insert(DAILY, new Document(ID, dailyId(meterId, day)).append(METER_ID, meterId).append(DAY, day.toString())
-                    .append(MIN_KWH, dayMin).append(MAX_KWH, kwh));
         }
+        StoreSeed.store(db, ZONE, readings);
+        StoreSeed.meter(db, new Document(ID, meterId).append(CONNECTION, "ONLINE").append(OWNER, owner).append(LAST_SEQ, 71L)
+                .append(LAST_SEEN, Date.from(now))
+                .append(LATEST, new Document(SEQ, 71L).append(TS, Date.from(now)).append(ENERGY_KWH, register).append(POWER_W, 321.0)));
     }
 
     private static String owner(String meterId) {

@@ -87,15 +87,17 @@ class PortalIT {
         for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS, COMMANDS)) {
             Mono.from(db.getCollection(c).drop()).block();
         }
-        insert(METERS, new Document(ID, "m-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 5L)
-                .append(LAST_SEEN, new Date())
-                .append(LATEST, new Document(SEQ, 5L).append(TS, new Date()).append(ENERGY_KWH, 130.0).append(POWER_W, 512.0)));
         // Around both DST changes in Berlin: the 23-hour and the 25-hour day.
         day("2026-03-28", 100, 110);
         day("2026-03-29", 110.5, 118.5);
         day("2026-03-30", 118.5, 130.0);
         day("2026-10-24", 200, 210);
         day("2026-10-25", 210, 235.25);
+        // The meter's state and latest reading as the tests want them (the seeded history wrote its own).
+        Mono.from(db.getCollection(METERS).updateOne(new Document(ID, "m-1"), new Document("$set", new Document(CONNECTION, "ONLINE")
+                .append(LAST_SEQ, 5L).append(LAST_SEEN, new Date())
+                .append(LATEST, new Document(SEQ, 5L).append(TS, new Date()).append(ENERGY_KWH, 130.0).append(POWER_W, 512.0))),
+                new com.mongodb.client.model.UpdateOptions().upsert(true))).block();
     }
 
     @Test
@@ -164,14 +166,22 @@ class PortalIT {
     @Test
     void readings_comeNewestFirst_withLimit_andGapsListMissingSeqs() throws Exception {
         Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        List<dev.ims.model.reading.Reading> seeded = new java.util.ArrayList<>();
         for (long seq : new long[] {0, 1, 2, 5, 6, 9}) {
-            insert(READINGS, new Document(METER_ID, "m-1").append(SEQ, seq).append(TS, Date.from(t.plusSeconds(seq * 60)))
-                    .append(ENERGY_KWH, 100.0 + seq).append(STATUS, "OK"));
+            seeded.add(StoreSeed.reading("m-gaps", seq, t.plusSeconds(seq * 60), 100.0 + seq));
         }
-        JsonNode readings = get("/api/v1/meters/m-1/readings?limit=2", 200);
+        StoreSeed.store(db, seeded);
+        JsonNode readings = get("/api/v1/meters/m-gaps/readings?limit=2", 200);
         assertThat(readings).extracting(r -> r.get("seq").asLong()).containsExactly(9L, 6L);
         assertThat(readings.get(0).get("ts").asText()).isEqualTo("2026-11-24T10:09:00Z");
-        JsonNode gaps = get("/api/v1/meters/m-1/gaps", 200);
+        assertThat(readings.get(0).get("meterId").asText()).isEqualTo("m-gaps");
+        assertThat(readings.get(0).get("energyKwh").asDouble()).isEqualTo(109.0);
+        assertThat(readings.get(0).get("status").asText()).isEqualTo("OK");
+        assertThat(readings.get(0).has("_id")).isFalse();
+        // A range: from (included) to (excluded), still newest first.
+        assertThat(get("/api/v1/meters/m-gaps/readings?from=2026-11-24T10:01:00Z&to=2026-11-24T10:06:00Z", 200))
+                .extracting(r -> r.get("seq").asLong()).containsExactly(5L, 2L, 1L);
+        JsonNode gaps = get("/api/v1/meters/m-gaps/gaps", 200);
         assertThat(gaps).hasSize(2);
         assertThat(gaps.get(0).get("fromSeq").asLong()).isEqualTo(3);
         assertThat(gaps.get(0).get("toSeq").asLong()).isEqualTo(4);
@@ -181,16 +191,15 @@ class PortalIT {
     @Test
     void gaps_overALongHistory_areFoundWhileStreaming() throws Exception {
         Instant t = Instant.parse("2026-11-01T00:00:00Z");
-        List<Document> docs = new java.util.ArrayList<>();
+        List<dev.ims.model.reading.Reading> seeded = new java.util.ArrayList<>();
         for (long seq = 0; seq < 12_000; seq++) {
             if (seq == 4_999 || (seq >= 7_000 && seq < 7_010) || seq == 11_998) {
-                continue; // missing: one at a chunk's edge, ten in a row, one near the end
+                continue; // missing: one at a 64-seq block's edge, ten in a row, one near the end
             }
-            docs.add(new Document(METER_ID, "m-1").append(SEQ, seq).append(TS, Date.from(t.plusSeconds(seq * 10)))
-                    .append(ENERGY_KWH, 100.0 + seq / 1000.0).append(STATUS, "OK"));
+            seeded.add(StoreSeed.reading("m-gaps", seq, t.plusSeconds(seq * 10), 100.0 + seq / 1000.0));
         }
-        Mono.from(db.getCollection(READINGS).insertMany(docs)).block();
-        JsonNode gaps = get("/api/v1/meters/m-1/gaps", 200);
+        StoreSeed.store(db, seeded);
+        JsonNode gaps = get("/api/v1/meters/m-gaps/gaps", 200);
         assertThat(gaps).extracting(g -> g.get("fromSeq").asLong() + "-" + g.get("toSeq").asLong() + ":" + g.get("count").asLong())
                 .containsExactly("4999-4999:1", "7000-7009:10", "11998-11998:1");
     }
@@ -308,18 +317,15 @@ class PortalIT {
         assertThat(getText("/static/style.css", 200)).contains("--accent");
     }
 
-    /** Rollups of a day whose register went from {@code min} at local midnight to {@code max} at 23:xx, as the ingest writes them. */
+    /** A day whose register went from {@code min} at local midnight to {@code max} at 23:00: two readings, stored as the ingest stores them. */
     static void day(String day, double min, double max) {
-        insert(DAILY, new Document(ID, dailyId("m-1", LocalDate.parse(day))).append(METER_ID, "m-1").append(DAY, day)
-                .append(MIN_KWH, min).append(MAX_KWH, max));
-        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
-        hour("m-1", LocalDate.parse(day).atStartOfDay(berlin).toInstant(), min, min);
-        hour("m-1", LocalDate.parse(day).atTime(23, 0).atZone(berlin).toInstant(), max, max);
+        StoreSeed.store(db, List.of(StoreSeed.reading("m-1", LocalDate.parse(day).atStartOfDay(StoreSeed.BERLIN).toInstant(), min),
+                StoreSeed.reading("m-1", LocalDate.parse(day).atTime(23, 0).atZone(StoreSeed.BERLIN).toInstant(), max)));
     }
 
+    /** An hour of {@code meterId} whose register went from {@code min} at its start to {@code max} at its 59th minute. */
     static void hour(String meterId, Instant start, double min, double max) {
-        insert(HOURLY, new Document(ID, hourlyId(meterId, start)).append(METER_ID, meterId).append(HOUR, Date.from(start))
-                .append(MIN_KWH, min).append(MAX_KWH, max));
+        StoreSeed.store(db, StoreSeed.hour(meterId, start, min, max));
     }
 
     static void insert(String collection, Document d) {

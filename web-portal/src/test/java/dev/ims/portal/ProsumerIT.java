@@ -14,6 +14,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import dev.ims.model.reading.Reading;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,10 +37,6 @@ class ProsumerIT {
         for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, TARIFFS)) {
             Mono.from(PortalIT.db.getCollection(c).drop()).block();
         }
-        PortalIT.insert(METERS, new Document(ID, "pv-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L).append(LATEST, new Document(TS, new Date())
-                .append(ENERGY_KWH, 103.0).append(POWER_W, 0.0).append(EXPORT_KWH, 59.0).append(EXPORT_POWER_W, 1234.0).append(STATUS, "OK")));
-        PortalIT.insert(METERS, new Document(ID, "plain-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L).append(LATEST, new Document(TS, new Date())
-                .append(ENERGY_KWH, 103.0).append(POWER_W, 300.0).append(STATUS, "OK")));
         // Both meters import the same; pv-1 also exports. June 11 carries no export register (e.g. readings without it).
         hour("2026-06-09", 23, 100, 100, 50.0, 50.0);
         hour("2026-06-10", 8, 100.5, 101, 50.0, 50.0);     // import 1.0 (from 100), export 0
@@ -47,6 +44,10 @@ class ProsumerIT {
         hour("2026-06-10", 13, 101.2, 101.3, 53.0, 55.5);  // import 0.1, export 2.5
         hour("2026-06-11", 12, 101.3, 102, null, null);    // import 0.7, no export register
         hour("2026-06-12", 12, 102, 102.5, 56.0, 57.0);    // import 0.5, export 1.5 (bridged from 55.5 on June 10)
+        StoreSeed.meter(PortalIT.db, new Document(ID, "pv-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L).append(LATEST, new Document(TS, new Date())
+                .append(ENERGY_KWH, 103.0).append(POWER_W, 0.0).append(EXPORT_KWH, 59.0).append(EXPORT_POWER_W, 1234.0).append(STATUS, "OK")));
+        StoreSeed.meter(PortalIT.db, new Document(ID, "plain-1").append(CONNECTION, "ONLINE").append(LAST_SEQ, 10L).append(LATEST, new Document(TS, new Date())
+                .append(ENERGY_KWH, 103.0).append(POWER_W, 300.0).append(STATUS, "OK")));
         put("""
                 {"validFrom":"2026-01-01","name":"Solar flat","currency":"EUR","pricePerKwh":0.30,"feedInPricePerKwh":0.10}""", 200);
     }
@@ -165,7 +166,7 @@ class ProsumerIT {
         return names;
     }
 
-    /** An hourly rollup of pv-1, and the same import without export for plain-1. */
+    /** An hour of pv-1 (registers from min at :00 to max at :59, export likewise), and the same import without export for plain-1. */
     private static void hour(String day, int hour, double min, double max, Double minExport, Double maxExport) {
         hour(day, hour, "pv-1", min, max, minExport, maxExport);
         hour(day, hour, "plain-1", min, max, null, null);
@@ -173,13 +174,11 @@ class ProsumerIT {
 
     private static void hour(String day, int hour, String meterId, double min, double max, Double minExport, Double maxExport) {
         Instant start = LocalDate.parse(day).atTime(hour, 0).atZone(BERLIN).toInstant();
-        Document d = new Document(ID, hourlyId(meterId, start)).append(METER_ID, meterId).append(HOUR, Date.from(start))
-                .append(MIN_KWH, min).append(MAX_KWH, max).append(FIRST_TS, Date.from(start)).append(LAST_TS, Date.from(start.plusSeconds(3000)));
+        List<Reading> two = StoreSeed.hour(meterId, start, min, max);
         if (maxExport != null) {
-            d.append(MIN_EXPORT_KWH, minExport).append(MAX_EXPORT_KWH, maxExport);
+            two = List.of(two.get(0).withExport(minExport, null), two.get(1).withExport(maxExport, null));
         }
-        Mono.from(PortalIT.db.getCollection(HOURLY).replaceOne(new Document(ID, d.get(ID)), d,
-                new com.mongodb.client.model.ReplaceOptions().upsert(true))).block();
+        StoreSeed.store(PortalIT.db, BERLIN, two);
     }
 
     private static JsonNode put(String body, int status) throws Exception {

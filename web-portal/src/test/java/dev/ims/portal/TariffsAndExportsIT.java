@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,13 +32,13 @@ class TariffsAndExportsIT {
         for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, TARIFFS)) {
             Mono.from(PortalIT.db.getCollection(c).drop()).block();
         }
-        PortalIT.insert(METERS, new Document(ID, "m-1").append(CONNECTION, "ONLINE"));
         // 2026-11-10 (a Tuesday): 1 kWh at 03:00, 2 kWh at 18:00, 1 kWh at 22:00 local.
         LocalDate day = LocalDate.parse("2026-11-10");
         PortalIT.hour("m-1", day.atTime(0, 0).atZone(BERLIN).toInstant(), 100, 100);
         PortalIT.hour("m-1", day.atTime(3, 0).atZone(BERLIN).toInstant(), 100.5, 101);
         PortalIT.hour("m-1", day.atTime(18, 0).atZone(BERLIN).toInstant(), 102, 103);
         PortalIT.hour("m-1", day.atTime(22, 0).atZone(BERLIN).toInstant(), 103.5, 104);
+        StoreSeed.meter(PortalIT.db, new Document(ID, "m-1").append(CONNECTION, "ONLINE"));
     }
 
     @Test
@@ -87,7 +88,7 @@ class TariffsAndExportsIT {
         quarter(q.plusSeconds(900), 10.2, 10.5);          // 0.5 kWh in 15 min = 2 kW
         quarter(q.plusSeconds(1800), 10.6, 10.75);        // 0.25 kWh = 1 kW
         quarter(q.plusSeconds(7200), 20.0, 20.1);         // after a 1h15 gap: only its own 0.1 kWh = 0.4 kW
-        JsonNode peaks = PortalIT.get("/api/v1/meters/m-1/peaks?from=2026-11-01&to=2026-11-30", 200);
+        JsonNode peaks = PortalIT.get("/api/v1/meters/m-peak/peaks?from=2026-11-01&to=2026-11-30", 200);
         assertThat(peaks).hasSize(1);
         assertThat(peaks.get(0).get("month").asText()).isEqualTo("2026-11");
         assertThat(peaks.get(0).get("kw").asDouble()).isEqualTo(2.0);
@@ -97,21 +98,29 @@ class TariffsAndExportsIT {
     @Test
     void readingsCsv_streamsEveryReadingOfTheRange_inOrder() throws Exception {
         Instant t = LocalDate.parse("2026-11-10").atStartOfDay(BERLIN).toInstant();
-        List<Document> docs = new java.util.ArrayList<>();
+        List<dev.ims.model.reading.Reading> seeded = new java.util.ArrayList<>();
         for (int i = 0; i < 1234; i++) {
-            docs.add(new Document(METER_ID, "m-1").append(SEQ, (long) i).append(TS, Date.from(t.plusSeconds(60L * i)))
-                    .append(ENERGY_KWH, 100 + i * 0.001).append(STATUS, "OK").append(FAULT, null).append(RELAY, "ON"));
+            seeded.add(new dev.ims.model.reading.Reading("m-csv", i, t.plusSeconds(60L * i), 100 + i * 0.001, null, null, null,
+                    dev.ims.model.reading.MeterStatus.OK, null, dev.ims.model.reading.RelayState.ON, Map.of()));
         }
-        Mono.from(PortalIT.db.getCollection(READINGS).insertMany(docs)).block();
-        HttpResponse<String> r = raw("/api/v1/meters/m-1/readings.csv?from=2026-11-10&to=2026-11-10");
+        // Out of order, as a backlog may arrive: the file is in time order whatever the order of storing.
+        java.util.Collections.shuffle(seeded, new java.util.Random(3));
+        StoreSeed.store(PortalIT.db, BERLIN, seeded.subList(0, 600));
+        StoreSeed.store(PortalIT.db, BERLIN, seeded.subList(600, seeded.size()));
+        HttpResponse<String> r = raw("/api/v1/meters/m-csv/readings.csv?from=2026-11-10&to=2026-11-10");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Disposition")).hasValueSatisfying(v -> assertThat(v).contains("attachment"));
         List<String> lines = r.body().lines().toList();
         assertThat(lines.get(0)).isEqualTo("meterId,seq,ts,energyKwh,powerW,voltageV,currentA,status,fault,relay");
         assertThat(lines).hasSize(1 + 1234);
-        assertThat(lines.get(1)).startsWith("m-1,0," + t + ",100.0,");
-        assertThat(lines.get(1234)).startsWith("m-1,1233,");
-        assertThat(raw("/api/v1/meters/m-1/readings.csv?from=2026-11-11").body().lines().count()).isEqualTo(1);
+        assertThat(lines.get(1)).startsWith("m-csv,0," + t + ",100.0,").endsWith(",OK,,ON");
+        assertThat(lines.get(1234)).startsWith("m-csv,1233,");
+        for (int i = 1; i < lines.size(); i++) {
+            assertThat(lines.get(i)).startsWith("m-csv," + (i - 1) + ",");
+        }
+        assertThat(raw("/api/v1/meters/m-csv/readings.csv?from=2026-11-11").body().lines().count()).isEqualTo(1);
+        assertThat(raw("/api/v1/meters/m-csv/readings.csv?from=2026-11-10T10:00:00Z&to=2026-11-10T10:10:00Z").body().lines().count())
+                .isEqualTo(1 + 10);
     }
 
     @Test
@@ -152,9 +161,9 @@ class TariffsAndExportsIT {
         return "{\"validFrom\":\"" + from + "\",\"name\":\"Flat\",\"currency\":\"EUR\",\"pricePerKwh\":" + price + "}";
     }
 
+    /** A quarter hour of meter m-peak whose register went from {@code min} at its start to {@code max} at its 14th minute. */
     private static void quarter(Instant start, double min, double max) {
-        PortalIT.insert(QUARTER, new Document(ID, quarterId("m-1", start)).append(METER_ID, "m-1").append(START, Date.from(start))
-                .append(MIN_KWH, min).append(MAX_KWH, max));
+        StoreSeed.store(PortalIT.db, BERLIN, StoreSeed.span("m-peak", start, java.time.Duration.ofMinutes(15), min, max));
     }
 
     private static JsonNode put(String validFrom, String body, String token, int status) throws Exception {

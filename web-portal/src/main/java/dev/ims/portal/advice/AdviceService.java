@@ -2,16 +2,12 @@ package dev.ims.portal.advice;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.mongodb.client.model.Accumulators;
-import com.mongodb.client.model.Aggregates;
-import com.mongodb.client.model.Filters;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.UsageService;
-import dev.ims.portal.web.Mongo;
+import dev.ims.store.DaySummary;
 import io.vertx.core.Future;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -33,13 +29,11 @@ public final class AdviceService {
     /** Suggestions (or why there are none) and the currency their money is in. */
     public record Result(List<Suggestion> suggestions, String notEnoughData, String currency) {}
 
-    private final MongoDatabase db;
     private final UsageService usage;
     private final AdviceEngine engine;
     private volatile CircuitService circuits;
 
-    public AdviceService(MongoDatabase db, UsageService usage, AdviceEngine engine) {
-        this.db = db;
+    public AdviceService(UsageService usage, AdviceEngine engine) {
         this.usage = usage;
         this.engine = engine;
     }
@@ -97,26 +91,22 @@ public final class AdviceService {
 
     /** {median daily kWh, number of meters}, or null when no other meter has enough days. */
     private Future<double[]> fleetMedian(String meterId, LocalDate from, LocalDate to) {
-        return Mongo.list(db.getCollection(DAILY).aggregate(List.of(
-                        Aggregates.match(Filters.and(Filters.ne(METER_ID, meterId), Filters.gte(DAY, from.toString()),
-                                Filters.lte(DAY, to.toString()))),
-                        Aggregates.group("$" + METER_ID, Accumulators.min("min", "$" + MIN_KWH), Accumulators.max("max", "$" + MAX_KWH),
-                                Accumulators.sum("days", 1)))))
-                .map(groups -> {
-                    List<Double> perDay = new ArrayList<>();
-                    for (Document g : groups) {
-                        int days = ((Number) g.get("days")).intValue();
-                        if (days >= MIN_FLEET_DAYS) {
-                            perDay.add((((Number) g.get("max")).doubleValue() - ((Number) g.get("min")).doubleValue()) / days);
-                        }
-                    }
-                    if (perDay.isEmpty()) {
-                        return null;
-                    }
-                    Collections.sort(perDay);
-                    int n = perDay.size();
-                    double median = n % 2 == 1 ? perDay.get(n / 2) : (perDay.get(n / 2 - 1) + perDay.get(n / 2)) / 2;
-                    return new double[] {median, n};
-                });
+        return usage.repository().fleetDays(meterId, from, to).map(byMeter -> {
+            List<Double> perDay = new ArrayList<>();
+            for (List<DaySummary> days : byMeter.values()) {
+                if (days.size() >= MIN_FLEET_DAYS) {
+                    double min = days.stream().mapToDouble(DaySummary::minKwh).min().orElseThrow();
+                    double max = days.stream().mapToDouble(DaySummary::maxKwh).max().orElseThrow();
+                    perDay.add((max - min) / days.size());
+                }
+            }
+            if (perDay.isEmpty()) {
+                return null;
+            }
+            Collections.sort(perDay);
+            int n = perDay.size();
+            double median = n % 2 == 1 ? perDay.get(n / 2) : (perDay.get(n / 2 - 1) + perDay.get(n / 2)) / 2;
+            return new double[] {median, n};
+        });
     }
 }

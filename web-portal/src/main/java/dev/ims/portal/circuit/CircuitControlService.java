@@ -9,8 +9,10 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.circuit.Schedule;
 import dev.ims.model.json.Json;
 import dev.ims.model.reading.RelayState;
+import dev.ims.model.usage.UsageCalendar;
 import dev.ims.portal.command.CommandService;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.store.UsageRepository;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
@@ -31,7 +33,8 @@ import org.bson.Document;
  * The owner's circuit commands: checks the circuit against the meter's own description of it (the meter document's
  * {@code circuits}, as the ingest keeps it from the meter's birth), sends CIRCUIT and SCHEDULE commands through
  * {@link CommandService} (signed, queued for an offline meter, the same audit trail), keeps the schedule in force per
- * meter and circuit in {@code circuitSchedules} ({@code _id} {@code meterId/circuitId}) and judges whether it was followed.
+ * meter and circuit in {@code circuitSchedules} ({@code _id} {@code meterId/circuitId}) and judges whether it was followed
+ * from the day documents' hours.
  */
 public final class CircuitControlService {
 
@@ -40,8 +43,6 @@ public final class CircuitControlService {
      * from the meter's birth status (contract "added with circuits").
      */
     static final String METER_CIRCUITS = "circuits";
-    /** Circuits' values in the rollups: {@code circuits.<id>.minKwh/maxKwh}. */
-    static final String ROLLUP_CIRCUITS = "circuits";
 
     /** Days a schedule is in force before the saving it achieved is shown (and as many days before it are the baseline). */
     public static final int DEFAULT_SAVING_DAYS = 28;
@@ -68,6 +69,7 @@ public final class CircuitControlService {
     private volatile SavingEstimates estimates;
 
     private final MongoDatabase db;
+    private final UsageRepository repository;
     private final CommandService commands;
     private final Tariffs tariffs;
     private final ZoneId zone;
@@ -79,6 +81,7 @@ public final class CircuitControlService {
         this.tariffs = tariffs;
         this.zone = zone;
         this.clock = clock;
+        this.repository = new UsageRepository(db, new UsageCalendar(zone));
     }
 
     public ZoneId zone() {
@@ -360,28 +363,16 @@ public final class CircuitControlService {
     }
 
     /**
-     * Whether the circuit followed {@code schedule} on local {@code day}, from the hourly rollups' {@code circuits.<id>}
-     * registers (the hour after the day included, to close its last hour).
+     * Whether the circuit followed {@code schedule} on local {@code day} (in the schedule's zone), from its hourly use by
+     * the rule of every other hourly figure ({@link CircuitService#hours}: an hour's highest register minus the highest
+     * one before it), over the day documents' hours that start within the day.
      */
     public Future<ScheduleCompliance.Verdict> followed(String meterId, String circuitId, Schedule schedule, LocalDate day) {
         Instant from = day.atStartOfDay(schedule.zone()).toInstant();
         Instant to = day.plusDays(1).atStartOfDay(schedule.zone()).toInstant();
-        String field = ROLLUP_CIRCUITS + "." + circuitId;
-        return Mongo.list(db.getCollection(HOURLY).find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(HOUR, Date.from(from)),
-                        Filters.lte(HOUR, Date.from(to)), Filters.exists(field + "." + MIN_KWH))).sort(Sorts.ascending(HOUR)))
-                .map(docs -> {
-                    List<Instant> starts = new ArrayList<>();
-                    List<Double> min = new ArrayList<>();
-                    List<Double> max = new ArrayList<>();
-                    for (Document d : docs) {
-                        Document c = d.get(ROLLUP_CIRCUITS, Document.class).get(circuitId, Document.class);
-                        starts.add(d.getDate(HOUR).toInstant());
-                        min.add(((Number) c.get(MIN_KWH)).doubleValue());
-                        max.add(((Number) c.get(MAX_KWH)).doubleValue());
-                    }
-                    List<ScheduleCompliance.HourUse> uses = new ArrayList<>(ScheduleCompliance.uses(starts, min, max));
-                    uses.removeIf(u -> !u.start().isBefore(to));
-                    return ScheduleCompliance.judge(schedule, day, uses);
-                });
+        UsageCalendar calendar = repository.calendar();
+        return CircuitService.hours(repository, meterId, calendar.dayOf(from), calendar.dayOf(to.minusMillis(1)))
+                .map(byCircuit -> ScheduleCompliance.judge(schedule, day,
+                        ScheduleCompliance.uses(byCircuit.getOrDefault(circuitId, List.of()), from, to)));
     }
 }

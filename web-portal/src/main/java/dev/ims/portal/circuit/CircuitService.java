@@ -2,28 +2,26 @@ package dev.ims.portal.circuit;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Sorts;
-import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.UsageCalculator;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.UsageService;
-import dev.ims.portal.web.Mongo;
+import dev.ims.portal.store.UsageRepository;
+import dev.ims.store.DaySummary;
+import dev.ims.store.SpanSummary;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 
 /**
- * A meter's circuits from its meter document (descriptions, {@code latest.circuits}) and the hourly rollups'
- * {@code circuits.<id>.minKwh/maxKwh}. A circuit's hourly kWh follow the meter's own rule: the hour's last register
+ * A meter's circuits from its meter document (descriptions, {@code latest.circuits}) and the day documents' hours'
+ * {@code circuits.<id>.minKwh/maxKwh} ({@link UsageRepository}). A circuit's hourly kWh follow the meter's own rule: the hour's last register
  * minus the last one before it (the hour's own first for the first hour known), so nothing is lost across a gap.
  */
 public final class CircuitService {
@@ -56,11 +54,9 @@ public final class CircuitService {
     /** One hour or day of a circuit: {@code period} is the hour's start (ISO instant) or the local day. */
     public record Entry(String period, double kwh, double cost, String currency) {}
 
-    private final MongoDatabase db;
     private final UsageService usage;
 
-    public CircuitService(MongoDatabase db, UsageService usage) {
-        this.db = db;
+    public CircuitService(UsageService usage) {
         this.usage = usage;
     }
 
@@ -156,42 +152,46 @@ public final class CircuitService {
 
     /** Each circuit's hourly use on local days {@code from..to}, by circuit ID, ascending. */
     public Future<Map<String, List<HourUsage>>> hours(String meterId, LocalDate from, LocalDate to) {
-        ZoneId zone = usage.zone();
-        Instant start = from.atStartOfDay(zone).toInstant();
-        Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
-        Future<Document> before = Mongo.first(db.getCollection(HOURLY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start)), Filters.exists(CIRCUITS)))
-                .sort(Sorts.descending(HOUR)).limit(1));
-        Future<List<Document>> inRange = Mongo.list(db.getCollection(HOURLY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(HOUR, Date.from(start)), Filters.lt(HOUR, Date.from(end)),
-                        Filters.exists(CIRCUITS)))
-                .sort(Sorts.ascending(HOUR)));
-        return Future.all(before, inRange).map(v -> toHours(before.result(), inRange.result(), zone));
+        return hours(usage.repository(), meterId, from, to);
     }
 
-    /** Pure: each circuit's hourly kWh from the rollups (see the class comment). */
-    static Map<String, List<HourUsage>> toHours(Document before, List<Document> rollups, ZoneId zone) {
+    /**
+     * Each circuit's hourly use on local days {@code from..to} from the day documents' hours, by circuit ID, ascending;
+     * the last day before them with circuit registers (looked for only when the range has some) starts each circuit.
+     */
+    static Future<Map<String, List<HourUsage>>> hours(UsageRepository repository, String meterId, LocalDate from, LocalDate to) {
+        ZoneId zone = repository.calendar().zone();
+        return repository.days(meterId, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
+            if (inRange.stream().allMatch(d -> d.circuits().isEmpty())) {
+                return Future.succeededFuture(Map.<String, List<HourUsage>>of());
+            }
+            return repository.lastDayBefore(meterId, from, UsageRepository.Part.DAY, d -> !d.circuits().isEmpty())
+                    .map(before -> toHours(before, inRange, zone));
+        });
+    }
+
+    /**
+     * Pure: each circuit's hourly kWh from the days' hours (see the class comment).
+     *
+     * @param before the last day before them with circuit registers, or null
+     */
+    static Map<String, List<HourUsage>> toHours(DaySummary before, List<DaySummary> days, ZoneId zone) {
         Map<String, Double> previous = new LinkedHashMap<>();
         if (before != null) {
-            before.get(CIRCUITS, Document.class).forEach((id, range) -> {
-                if (range instanceof Document r && r.get(MAX_KWH) instanceof Number max) {
-                    previous.put(id, max.doubleValue());
-                }
-            });
+            before.circuits().forEach((id, range) -> previous.put(id, range[1]));
         }
         Map<String, List<HourUsage>> out = new LinkedHashMap<>();
-        for (Document d : rollups) {
-            Instant start = d.getDate(HOUR).toInstant();
-            d.get(CIRCUITS, Document.class).forEach((id, range) -> {
-                if (!(range instanceof Document r) || !(r.get(MIN_KWH) instanceof Number min) || !(r.get(MAX_KWH) instanceof Number max)) {
-                    return;
-                }
-                Double prev = previous.get(id);
-                double kwh = Math.max(0, max.doubleValue() - (prev == null ? min.doubleValue() : prev));
-                previous.put(id, prev == null ? max.doubleValue() : Math.max(prev, max.doubleValue()));
-                out.computeIfAbsent(id, k -> new ArrayList<>()).add(new HourUsage(start, start.atZone(zone).toLocalDate(),
-                        start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh)));
-            });
+        for (DaySummary day : days) {
+            for (SpanSummary hour : day.hours()) {
+                Instant start = hour.start();
+                hour.circuits().forEach((id, range) -> {
+                    Double prev = previous.get(id);
+                    double kwh = Math.max(0, range[1] - (prev == null ? range[0] : prev));
+                    previous.put(id, prev == null ? range[1] : Math.max(prev, range[1]));
+                    out.computeIfAbsent(id, k -> new ArrayList<>()).add(new HourUsage(start, start.atZone(zone).toLocalDate(),
+                            start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh)));
+                });
+            }
         }
         return out;
     }

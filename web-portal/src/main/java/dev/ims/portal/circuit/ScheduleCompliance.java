@@ -4,7 +4,9 @@ import dev.ims.model.circuit.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import dev.ims.portal.usage.HourUsage;
 
 /**
  * Whether a circuit followed its schedule on a local day, judged from the circuit's hourly register (pure): the energy
@@ -17,9 +19,10 @@ public final class ScheduleCompliance {
     public static final double TOLERANCE_KWH = 0.05;
 
     /**
-     * One local hour of the circuit's register, from the hourly rollup {@code circuits.<id>.minKwh/maxKwh}.
+     * One local hour of the circuit's use.
      *
-     * @param kwh the energy used in the hour (next hour's lowest register minus this hour's, or this hour's range)
+     * @param kwh the energy used in the hour: its highest register minus the highest one before it (its own range for
+     *     the first hour known), as every hourly figure of the portal counts it
      */
     public record HourUse(Instant start, double kwh) {}
 
@@ -63,17 +66,15 @@ public final class ScheduleCompliance {
     }
 
     /**
-     * The energy of each hour from the rollups' registers: hour i used {@code min[i+1] - min[i]} when hour i+1 follows
-     * directly (its lowest register is where hour i ended), else {@code max[i] - min[i]}.
-     *
-     * @param starts the hours' starts in order; {@code min}/{@code max} their registers (same order)
+     * The circuit's hours that start in {@code from..to} (excluded) as uses: its hourly units as every other hourly
+     * figure counts them ({@link CircuitService#hours}).
      */
-    public static List<HourUse> uses(List<Instant> starts, List<Double> min, List<Double> max) {
-        java.util.ArrayList<HourUse> out = new java.util.ArrayList<>();
-        for (int i = 0; i < starts.size(); i++) {
-            boolean next = i + 1 < starts.size() && starts.get(i + 1).equals(starts.get(i).plus(Duration.ofHours(1)));
-            double kwh = next ? min.get(i + 1) - min.get(i) : max.get(i) - min.get(i);
-            out.add(new HourUse(starts.get(i), Math.max(0, kwh)));
+    public static List<HourUse> uses(List<HourUsage> circuitHours, Instant from, Instant to) {
+        List<HourUse> out = new ArrayList<>();
+        for (HourUsage h : circuitHours) {
+            if (!h.start().isBefore(from) && h.start().isBefore(to)) {
+                out.add(new HourUse(h.start(), h.kwh()));
+            }
         }
         return out;
     }

@@ -6,6 +6,9 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.portal.store.ReadingRepository;
+import dev.ims.portal.store.StoredReading;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.web.Csv;
 import dev.ims.portal.web.HttpError;
@@ -45,6 +48,7 @@ public final class MeterRoutes {
     private final UsageService usage;
     private final Pages pages;
     private final ZoneId zone;
+    private final ReadingRepository readingStore;
 
     private final AlarmService alarms;
 
@@ -54,6 +58,7 @@ public final class MeterRoutes {
         this.usage = usage;
         this.pages = pages;
         this.zone = zone;
+        this.readingStore = new ReadingRepository(db, new UsageCalendar(zone));
     }
 
     public void register(Router router) {
@@ -159,18 +164,8 @@ public final class MeterRoutes {
         Instant from = Params.instant("from", ctx.request().getParam("from"), zone);
         Instant to = Params.instant("to", ctx.request().getParam("to"), zone);
         int limit = Params.limit(ctx.request().getParam("limit"), DEFAULT_LIMIT, MAX_LIMIT);
-        reply(ctx, meter(ctx).compose(m -> {
-            List<Bson> filters = new ArrayList<>(List.of(Filters.eq(METER_ID, m.getString(ID))));
-            if (from != null) {
-                filters.add(Filters.gte(TS, Date.from(from)));
-            }
-            if (to != null) {
-                filters.add(Filters.lt(TS, Date.from(to)));
-            }
-            return Mongo.list(db.getCollection(READINGS).find(Filters.and(filters))
-                    .projection(Projections.excludeId())
-                    .sort(Sorts.descending(TS, SEQ)).limit(limit));
-        }).map(l -> l.stream().map(Responses::plain).toList()));
+        reply(ctx, meter(ctx).compose(m -> readingStore.newest(m.getString(ID), from, to, limit))
+                .map(l -> l.stream().map(r -> Responses.plain(r.document())).toList()));
     }
 
     private void usage(RoutingContext ctx) {
@@ -190,29 +185,24 @@ public final class MeterRoutes {
     private static final List<String> READING_COLUMNS = List.of(METER_ID, SEQ, TS, ENERGY_KWH, POWER_W, VOLTAGE_V, CURRENT_A, STATUS,
             FAULT, RELAY);
 
-    /** Every reading of the range, oldest first, streamed. */
+    /** Every reading of the range, oldest first, streamed a day of hour buckets at a time. */
     private void readingsCsv(RoutingContext ctx) {
         Instant from = Params.instant("from", ctx.request().getParam("from"), zone);
         Instant to = Params.instant("to", ctx.request().getParam("to"), zone, true);
-        meter(ctx).onFailure(ctx::fail).onSuccess(m -> {
-            List<Bson> filters = new ArrayList<>(List.of(Filters.eq(METER_ID, m.getString(ID))));
-            if (from != null) {
-                filters.add(Filters.gte(TS, Date.from(from)));
-            }
-            if (to != null) {
-                filters.add(Filters.lt(TS, Date.from(to)));
-            }
-            Csv.stream(ctx, m.getString(ID) + "-readings.csv", READING_COLUMNS,
-                    db.getCollection(READINGS).find(Filters.and(filters)).sort(Sorts.ascending(TS, SEQ)).batchSize(500),
-                    d -> {
-                        List<Object> row = new ArrayList<>(READING_COLUMNS.size());
-                        for (String c : READING_COLUMNS) {
-                            Object v = d.get(c);
-                            row.add(v instanceof Date date ? date.toInstant().toString() : v);
-                        }
-                        return row;
-                    });
-        });
+        meter(ctx).compose(m -> readingStore.stream(m.getString(ID), from, to).map(cursor -> Map.entry(m.getString(ID), cursor)))
+                .onFailure(ctx::fail)
+                .onSuccess(e -> Csv.stream(ctx, e.getKey() + "-readings.csv", READING_COLUMNS,
+                        () -> e.getValue().next().map(chunk -> chunk.stream().map(MeterRoutes::readingRow).toList())));
+    }
+
+    private static List<Object> readingRow(StoredReading r) {
+        Document d = r.document();
+        List<Object> row = new ArrayList<>(READING_COLUMNS.size());
+        for (String c : READING_COLUMNS) {
+            Object v = d.get(c);
+            row.add(v instanceof Date date ? date.toInstant().toString() : v);
+        }
+        return row;
     }
 
     private void peaks(RoutingContext ctx) {
@@ -261,39 +251,19 @@ public final class MeterRoutes {
     static final int MAX_GAPS = 10_000;
 
     /**
-     * Missing seq ranges of a meter, from its stored readings read in seq order as a stream (memory stays
-     * flat however long the history).
+     * Missing seq ranges of a meter over its whole history, from the seq flags of its day documents (a few hundred bytes
+     * a day, read a year at a time).
      */
     private void gaps(RoutingContext ctx) {
-        meter(ctx).compose(m -> Mongo.fold(db.getCollection(READINGS)
-                        .find(Filters.eq(METER_ID, m.getString(ID)))
-                        .projection(Projections.fields(Projections.include(SEQ), Projections.excludeId()))
-                        .sort(Sorts.ascending(SEQ)).batchSize(5_000),
-                new GapFinder(), (g, d) -> g.next(((Number) d.get(SEQ)).longValue()), 5_000))
+        meter(ctx).compose(m -> usage.repository().gaps(m.getString(ID), MAX_GAPS))
                 .onSuccess(g -> {
-                    if (g.truncated) {
+                    if (g.truncated()) {
                         ctx.response().putHeader("X-Gaps-Truncated", "true");
                     }
-                    Responses.json(ctx, g.gaps);
+                    Responses.json(ctx, g.gaps().stream()
+                            .map(gap -> Map.of("fromSeq", gap.fromSeq(), "toSeq", gap.toSeq(), "count", gap.count())).toList());
                 })
                 .onFailure(ctx::fail);
-    }
-
-    private static final class GapFinder {
-        final List<Map<String, Long>> gaps = new ArrayList<>();
-        boolean truncated;
-        long expected;
-
-        void next(long seq) {
-            if (seq > expected) {
-                if (gaps.size() < MAX_GAPS) {
-                    gaps.add(Map.of("fromSeq", expected, "toSeq", seq - 1, "count", seq - expected));
-                } else {
-                    truncated = true;
-                }
-            }
-            expected = Math.max(expected, seq + 1);
-        }
     }
 
     private void rejected(RoutingContext ctx) {

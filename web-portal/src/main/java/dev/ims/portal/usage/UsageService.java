@@ -1,19 +1,18 @@
 package dev.ims.portal.usage;
 
-import static dev.ims.model.storage.StoreSchema.*;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.DayRegister;
 import dev.ims.model.usage.PeriodUsage;
 import dev.ims.model.usage.UsageCalculator;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.portal.store.UsageRepository;
+import dev.ims.store.DaySummary;
+import dev.ims.store.SpanSummary;
 import dev.ims.portal.tariff.DayCost;
 import dev.ims.portal.tariff.Pricing;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.tariff.Tariffs;
-import dev.ims.portal.web.Mongo;
 import java.math.BigDecimal;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -22,21 +21,19 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bson.Document;
 
 /**
- * Usage per hour, day and month from {@code rollups_hourly}, priced by the tariff book; peak demand from
- * {@code rollups_15min}. Days, months and hours are local to the configured zone, so a day has 23 or 25
+ * Usage per hour, day and month from the day documents' hours ({@link UsageRepository}), priced by the tariff book;
+ * peak demand from their quarter hours. Days, months and hours are local to the configured zone, so a day has 23 or 25
  * hours when the clocks change. Units of a period are register differences: the period's last register
  * minus the last register before it, so units across a data gap land in the first period after it and
  * are never lost or counted twice. Costs are computed per day and a month's cost is the sum of its days'.
  *
- * <p>Export (rollups' {@code minExportKwh}/{@code maxExportKwh}, present only where a reading carried an export
+ * <p>Export (the spans' {@code minExportKwh}/{@code maxExportKwh}, present only where a reading carried an export
  * register) follows the same rule on the export register, bridged from the last hour that had one. A period
  * without an export register has no export, so entries of meters that never export are as before.
  */
@@ -84,13 +81,13 @@ public final class UsageService {
      */
     public record Peak(String month, double kw, Instant start) {}
 
-    private final MongoDatabase db;
+    private final UsageRepository repository;
     private final Tariffs tariffs;
     private final ZoneId zone;
     private final Clock clock;
 
     public UsageService(MongoDatabase db, Tariffs tariffs, ZoneId zone, Clock clock) {
-        this.db = db;
+        this.repository = new UsageRepository(db, new UsageCalendar(zone));
         this.tariffs = tariffs;
         this.zone = zone;
         this.clock = clock;
@@ -98,6 +95,11 @@ public final class UsageService {
 
     public LocalDate today() {
         return LocalDate.now(clock.withZone(zone));
+    }
+
+    /** The day documents this service reads (circuits read their hours from the same). */
+    public UsageRepository repository() {
+        return repository;
     }
 
     public ZoneId zone() {
@@ -168,34 +170,34 @@ public final class UsageService {
     public Future<List<Peak>> peaks(String meterId, YearMonth from, YearMonth to) {
         Instant start = from.atDay(1).atStartOfDay(zone).toInstant();
         Instant end = to.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
-        return Mongo.list(db.getCollection(QUARTER)
-                        .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(START, Date.from(start.minusSeconds(900))),
-                                Filters.lt(START, Date.from(end))))
-                        .sort(Sorts.ascending(START)))
-                .map(docs -> {
-                    Map<String, Peak> byMonth = new LinkedHashMap<>();
-                    Instant previousStart = null;
-                    double previousMax = 0;
-                    for (Document d : docs) {
-                        Instant s = d.getDate(START).toInstant();
-                        double min = ((Number) d.get(MIN_KWH)).doubleValue();
-                        double max = ((Number) d.get(MAX_KWH)).doubleValue();
-                        boolean adjacent = previousStart != null && previousStart.plusSeconds(900).equals(s);
-                        double kwh = Math.max(0, max - (adjacent ? previousMax : min));
-                        previousStart = s;
-                        previousMax = max;
-                        if (s.isBefore(start)) {
-                            continue;
-                        }
-                        String month = YearMonth.from(s.atZone(zone)).toString();
-                        double kw = UsageCalculator.roundKwh(kwh * 4);
-                        Peak p = byMonth.get(month);
-                        if (p == null || kw > p.kw()) {
-                            byMonth.put(month, new Peak(month, kw, s));
-                        }
+        // The day before the range too: the quarter right before the first one gives it its start register.
+        return repository.days(meterId, from.atDay(1).minusDays(1), to.atEndOfMonth(), UsageRepository.Part.QUARTERS).map(days -> {
+            Map<String, Peak> byMonth = new LinkedHashMap<>();
+            Instant previousStart = null;
+            double previousMax = 0;
+            for (DaySummary day : days) {
+                for (SpanSummary q : day.quarters()) {
+                    Instant s = q.start();
+                    if (s.isBefore(start.minusSeconds(900)) || !s.isBefore(end)) {
+                        continue;
                     }
-                    return new ArrayList<>(byMonth.values());
-                });
+                    boolean adjacent = previousStart != null && previousStart.plusSeconds(900).equals(s);
+                    double kwh = Math.max(0, q.maxKwh() - (adjacent ? previousMax : q.minKwh()));
+                    previousStart = s;
+                    previousMax = q.maxKwh();
+                    if (s.isBefore(start)) {
+                        continue;
+                    }
+                    String month = YearMonth.from(s.atZone(zone)).toString();
+                    double kw = UsageCalculator.roundKwh(kwh * 4);
+                    Peak p = byMonth.get(month);
+                    if (p == null || kw > p.kw()) {
+                        byMonth.put(month, new Peak(month, kw, s));
+                    }
+                }
+            }
+            return new ArrayList<>(byMonth.values());
+        });
     }
 
     private record Priced(List<Entry> days) {}
@@ -212,26 +214,24 @@ public final class UsageService {
                 costs.put(c.day(), c);
             }
             List<DayRegister> registers = new ArrayList<>();
-            if (h.beforeExport != null && (h.before == null || localDay(h.beforeExport).isBefore(localDay(h.before)))) {
+            if (h.beforeExport != null && (h.before == null || h.beforeExport.day().isBefore(h.before.day()))) {
                 // The last export register lies on an earlier day than the last import one: a register of its own.
-                double max = ((Number) h.beforeExport.get(MAX_KWH)).doubleValue();
-                Double exp = exportMax(h.beforeExport);
-                registers.add(new DayRegister(localDay(h.beforeExport), max, max, exp, exp));
+                double max = h.beforeExport.maxKwh();
+                registers.add(new DayRegister(h.beforeExport.day(), max, max, h.beforeExport.maxExportKwh(), h.beforeExport.maxExportKwh()));
             }
             if (h.before != null) {
-                double max = ((Number) h.before.get(MAX_KWH)).doubleValue();
-                Document exportDoc = h.beforeExport != null && localDay(h.beforeExport).equals(localDay(h.before)) ? h.beforeExport : null;
-                Double exp = exportDoc == null ? null : exportMax(exportDoc);
-                registers.add(new DayRegister(localDay(h.before), max, max, exp, exp));
+                double max = h.before.maxKwh();
+                DaySummary exportDay = h.beforeExport != null && h.beforeExport.day().equals(h.before.day()) ? h.beforeExport : null;
+                Double exp = exportDay == null ? null : exportDay.maxExportKwh();
+                registers.add(new DayRegister(h.before.day(), max, max, exp, exp));
             }
-            Map<LocalDate, Double[]> byDay = new LinkedHashMap<>();
-            for (Document d : h.inRange) {
-                double min = ((Number) d.get(MIN_KWH)).doubleValue();
-                double max = ((Number) d.get(MAX_KWH)).doubleValue();
-                byDay.merge(localDay(d), new Double[] {min, max, exportMin(d), exportMax(d)}, (a, b) -> new Double[] {
-                        Math.min(a[0], b[0]), Math.max(a[1], b[1]), minOf(a[2], b[2]), maxOf(a[3], b[3])});
+            for (DaySummary d : h.inRange) {
+                // A day document without hours (written before the hour summaries existed, not migrated yet) has no priced
+                // hours: it counts as a day without data rather than one without a price.
+                if (!d.hours().isEmpty()) {
+                    registers.add(new DayRegister(d.day(), d.minKwh(), d.maxKwh(), d.minExportKwh(), d.maxExportKwh()));
+                }
             }
-            byDay.forEach((day, mm) -> registers.add(new DayRegister(day, mm[0], mm[1], mm[2], mm[3])));
             List<Entry> out = new ArrayList<>();
             for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
                 DayCost c = costs.get(LocalDate.parse(d.period()));
@@ -243,28 +243,33 @@ public final class UsageService {
     }
 
     /**
-     * @param before the last hourly rollup before the range (the start register), or null
-     * @param beforeExport the last one before the range that carried an export register (the export start), or null
+     * @param before the last day with data before the range (its highest register starts the range), or null
+     * @param beforeExport the last day before the range with an export register (the export's start), or null; looked
+     *     for only when a day of the range has an export register (no other day's figures depend on it)
+     * @param inRange the days of the range with data, oldest first, with their hours
      */
-    private record HourDocs(Document before, Document beforeExport, List<Document> inRange) {}
+    private record HourDocs(DaySummary before, DaySummary beforeExport, List<DaySummary> inRange) {}
 
     /**
-     * The hourly rollups of local days {@code from..to}, the last one before them (the start register) and the
-     * last one before them with an export register (the export's start).
+     * The day documents of local days {@code from..to} with their hours, the last day before them (the start register)
+     * and the last day before them with an export register (the export's start); the look-backs only when the range
+     * has data.
      */
     private Future<HourDocs> hourDocs(String meterId, LocalDate from, LocalDate to) {
-        Instant start = from.atStartOfDay(zone).toInstant();
-        Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
-        Future<Document> before = Mongo.first(db.getCollection(HOURLY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start))))
-                .sort(Sorts.descending(HOUR)).limit(1));
-        Future<Document> beforeExport = Mongo.first(db.getCollection(HOURLY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.lt(HOUR, Date.from(start)), Filters.exists(MAX_EXPORT_KWH)))
-                .sort(Sorts.descending(HOUR)).limit(1));
-        Future<List<Document>> inRange = Mongo.list(db.getCollection(HOURLY)
-                .find(Filters.and(Filters.eq(METER_ID, meterId), Filters.gte(HOUR, Date.from(start)), Filters.lt(HOUR, Date.from(end))))
-                .sort(Sorts.ascending(HOUR)));
-        return Future.all(before, beforeExport, inRange).map(v -> new HourDocs(before.result(), beforeExport.result(), inRange.result()));
+        return repository.days(meterId, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
+            if (inRange.isEmpty()) {
+                return Future.succeededFuture(new HourDocs(null, null, inRange));
+            }
+            boolean exports = inRange.stream().anyMatch(d -> d.maxExportKwh() != null);
+            return repository.lastDayBefore(meterId, from, UsageRepository.Part.DAY, d -> true).compose(before -> {
+                if (before == null || before.maxExportKwh() != null || !exports) {
+                    return Future.succeededFuture(new HourDocs(before, before != null && before.maxExportKwh() != null ? before : null,
+                            inRange));
+                }
+                return repository.lastDayBefore(meterId, before.day(), UsageRepository.Part.DAY, d -> d.maxExportKwh() != null)
+                        .map(beforeExport -> new HourDocs(before, beforeExport, inRange));
+            });
+        });
     }
 
     /**
@@ -272,47 +277,26 @@ public final class UsageService {
      * first); export the same way on the export register, for the hours that carry one.
      */
     private List<HourUsage> toHours(HourDocs h) {
-        List<HourUsage> out = new ArrayList<>(h.inRange.size());
-        Double previous = h.before == null ? null : ((Number) h.before.get(MAX_KWH)).doubleValue();
-        Double previousExport = h.beforeExport == null ? null : exportMax(h.beforeExport);
-        for (Document d : h.inRange) {
-            double min = ((Number) d.get(MIN_KWH)).doubleValue();
-            double max = ((Number) d.get(MAX_KWH)).doubleValue();
-            Instant start = d.getDate(HOUR).toInstant();
-            double kwh = Math.max(0, max - (previous == null ? min : previous));
-            Double exportMax = exportMax(d);
-            Double export = null;
-            if (exportMax != null) {
-                export = UsageCalculator.roundKwh(Math.max(0, exportMax - (previousExport == null ? exportMin(d) : previousExport)));
-                previousExport = previousExport == null ? exportMax : Math.max(previousExport, exportMax);
+        List<HourUsage> out = new ArrayList<>(h.inRange.size() * 24);
+        Double previous = h.before == null ? null : h.before.maxKwh();
+        Double previousExport = h.beforeExport == null ? null : h.beforeExport.maxExportKwh();
+        for (DaySummary day : h.inRange) {
+            for (SpanSummary d : day.hours()) {
+                double min = d.minKwh();
+                double max = d.maxKwh();
+                Instant start = d.start();
+                double kwh = Math.max(0, max - (previous == null ? min : previous));
+                Double exportMax = d.maxExportKwh();
+                Double export = null;
+                if (exportMax != null) {
+                    export = UsageCalculator.roundKwh(Math.max(0, exportMax - (previousExport == null ? d.minExportKwh() : previousExport)));
+                    previousExport = previousExport == null ? exportMax : Math.max(previousExport, exportMax);
+                }
+                out.add(new HourUsage(start, start.atZone(zone).toLocalDate(), start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh),
+                        export));
+                previous = previous == null ? max : Math.max(previous, max);
             }
-            out.add(new HourUsage(start, start.atZone(zone).toLocalDate(), start.atZone(zone).getHour(), UsageCalculator.roundKwh(kwh),
-                    export));
-            previous = previous == null ? max : Math.max(previous, max);
         }
         return out;
-    }
-
-    /** A rollup's lowest export register, or null when no reading in its span carried one. */
-    private static Double exportMin(Document rollup) {
-        Double max = exportMax(rollup);
-        return max == null ? null : rollup.get(MIN_EXPORT_KWH) instanceof Number n ? Double.valueOf(Math.min(n.doubleValue(), max)) : max;
-    }
-
-    /** A rollup's highest export register, or null when no reading in its span carried one. */
-    private static Double exportMax(Document rollup) {
-        return rollup.get(MAX_EXPORT_KWH) instanceof Number n ? n.doubleValue() : null;
-    }
-
-    private static Double minOf(Double a, Double b) {
-        return a == null ? b : b == null ? a : Double.valueOf(Math.min(a, b));
-    }
-
-    private static Double maxOf(Double a, Double b) {
-        return a == null ? b : b == null ? a : Double.valueOf(Math.max(a, b));
-    }
-
-    private LocalDate localDay(Document hourly) {
-        return hourly.getDate(HOUR).toInstant().atZone(zone).toLocalDate();
     }
 }

@@ -1,28 +1,21 @@
 package dev.ims.portal.web;
 
 import dev.ims.model.log.LogSafe;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.function.Function;
-import org.bson.Document;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CSV downloads (RFC 4180, UTF-8, CRLF). Large exports stream: rows are pulled from the database
- * {@value #BATCH} at a time and the next batch is requested only once the connection has taken the last,
- * so memory stays bounded whatever the range.
+ * CSV downloads (RFC 4180, UTF-8, CRLF). Large exports stream: rows are pulled a chunk at a time and the next
+ * chunk is asked for only once the connection has taken the last, so memory stays bounded whatever the range.
  */
 public final class Csv {
 
     private static final Logger LOG = LoggerFactory.getLogger(Csv.class);
-    static final int BATCH = 500;
 
     private Csv() {}
 
@@ -36,53 +29,43 @@ public final class Csv {
         headers(ctx.response(), filename).end(b.toString());
     }
 
-    /** Streams {@code source} as rows; a database failure mid-way resets the connection (the file is then visibly incomplete). */
-    public static void stream(RoutingContext ctx, String filename, List<String> header, Publisher<Document> source,
-            Function<Document, List<Object>> row) {
+    /**
+     * Streams the rows {@code chunks} yields, a chunk at a time (an empty chunk ends the file); the next chunk is asked
+     * for only once the connection has taken the last, so memory holds one chunk whatever the range. A failure mid-way
+     * resets the connection (the file is then visibly incomplete); a closed connection stops asking.
+     */
+    public static void stream(RoutingContext ctx, String filename, List<String> header, Supplier<Future<List<List<Object>>>> chunks) {
         HttpServerResponse response = headers(ctx.response(), filename).setChunked(true);
-        Context context = Vertx.currentContext();
         StringBuilder first = new StringBuilder();
         line(first, header);
-        source.subscribe(new Subscriber<Document>() {
-            private Subscription subscription;
-            private StringBuilder buffer = first;
-            private int inBatch;
+        boolean[] closed = {false};
+        response.closeHandler(x -> closed[0] = true);
+        response.write(first.toString());
+        pump(response, filename, chunks, closed);
+    }
 
-            @Override
-            public void onSubscribe(Subscription s) {
-                subscription = s;
-                context.runOnContext(v -> response.closeHandler(x -> s.cancel()));
-                s.request(BATCH);
+    private static void pump(HttpServerResponse response, String filename, Supplier<Future<List<List<Object>>>> chunks, boolean[] closed) {
+        chunks.get().onFailure(t -> {
+            LOG.warn("CSV export {} failed: {}", LogSafe.of(filename), LogSafe.of(t.toString()));
+            response.reset();
+        }).onSuccess(rows -> {
+            if (closed[0]) {
+                return;
             }
-
-            @Override
-            public void onNext(Document d) {
-                line(buffer, row.apply(d));
-                if (++inBatch == BATCH) {
-                    String chunk = buffer.toString();
-                    buffer = new StringBuilder();
-                    inBatch = 0;
-                    context.runOnContext(v -> {
-                        response.write(chunk);
-                        if (response.writeQueueFull()) {
-                            response.drainHandler(x -> subscription.request(BATCH));
-                        } else {
-                            subscription.request(BATCH);
-                        }
-                    });
-                }
+            if (rows.isEmpty()) {
+                response.end();
+                return;
             }
-
-            @Override
-            public void onError(Throwable t) {
-                LOG.warn("CSV export {} failed: {}", LogSafe.of(filename), LogSafe.of(t.toString()));
-                context.runOnContext(v -> response.reset());
-            }
-
-            @Override
-            public void onComplete() {
-                String rest = buffer.toString();
-                context.runOnContext(v -> response.end(rest));
+            StringBuilder b = new StringBuilder();
+            rows.forEach(r -> line(b, r));
+            response.write(b.toString());
+            if (response.writeQueueFull()) {
+                response.drainHandler(x -> {
+                    response.drainHandler(null);
+                    pump(response, filename, chunks, closed);
+                });
+            } else {
+                pump(response, filename, chunks, closed);
             }
         });
     }

@@ -18,6 +18,9 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import dev.ims.store.DaySummary;
+import dev.ims.store.SpanSummary;
 import java.util.Random;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -86,19 +89,27 @@ class CircuitBillTest {
     @Test
     void circuitHours_areRegisterDifferences_bridgedFromTheHourBefore_andAGapLandsInTheNextHour() {
         Instant h0 = MON.atTime(0, 0).atZone(ZONE).toInstant();
-        Document before = rollup(h0.minusSeconds(3600), Map.of("wh", new double[] {9, 10}));
-        List<Document> docs = List.of(
-                rollup(h0, Map.of("wh", new double[] {10.2, 11}, "fridge", new double[] {3, 3.1})),
-                rollup(h0.plusSeconds(3 * 3600), Map.of("wh", new double[] {11.5, 12}, "fridge", new double[] {3.2, 3.3})));
+        DaySummary before = day(MON.minusDays(1), List.of(hour(h0.minusSeconds(3600), Map.of("wh", new double[] {9, 10}))));
+        List<DaySummary> docs = List.of(day(MON, List.of(
+                hour(h0, Map.of("wh", new double[] {10.2, 11}, "fridge", new double[] {3, 3.1})),
+                hour(h0.plusSeconds(3 * 3600), Map.of("wh", new double[] {11.5, 12}, "fridge", new double[] {3.2, 3.3})))));
         Map<String, List<HourUsage>> hours = CircuitService.toHours(before, docs, ZONE);
         assertThat(hours.get("wh")).extracting(HourUsage::kwh).containsExactly(1.0, 1.0); // from 10, then across the gap from 11
         assertThat(hours.get("wh").get(1).hour()).isEqualTo(3);
         assertThat(hours.get("fridge")).extracting(HourUsage::kwh).containsExactly(0.1, 0.2); // its own first, then from 3.1
     }
 
-    private static Document rollup(Instant hour, Map<String, double[]> circuits) {
-        Document c = new Document();
-        circuits.forEach((id, r) -> c.append(id, new Document(MIN_KWH, r[0]).append(MAX_KWH, r[1])));
-        return new Document(HOUR, Date.from(hour)).append(CIRCUITS, c);
+    /** An hour of a day document with the circuits' register ranges (the meter's own range is not read here). */
+    private static SpanSummary hour(Instant start, Map<String, double[]> circuits) {
+        return new SpanSummary(start, 0, 0, null, null, new TreeMap<>(circuits));
+    }
+
+    /** A day document with {@code hours}; the day's circuit ranges span its hours'. */
+    private static DaySummary day(LocalDate day, List<SpanSummary> hours) {
+        Map<String, double[]> circuits = new TreeMap<>();
+        for (SpanSummary h : hours) {
+            h.circuits().forEach((id, r) -> circuits.merge(id, r.clone(), (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        }
+        return new DaySummary("m-1", day, 0, 0, null, null, null, null, circuits, hours, List.of(), Map.of());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ims.model.circuit.Schedule;
 import java.time.Duration;
 import java.time.Instant;
+import dev.ims.portal.usage.HourUsage;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -76,10 +77,12 @@ class ScheduleComplianceTest {
     }
 
     @Test
-    void hourUse_isTheNextHoursLowestRegisterMinusThisHours_orItsOwnRangeAtAGap() {
+    void uses_areTheCircuitsHoursThatStartInTheDay_withTheirUnits() {
         Instant h0 = DAY.atStartOfDay(BERLIN).toInstant();
-        List<ScheduleCompliance.HourUse> uses = ScheduleCompliance.uses(List.of(h0, h0.plusSeconds(3600), h0.plusSeconds(3 * 3600)),
-                List.of(100.0, 102.0, 103.0), List.of(101.9, 102.5, 103.4));
-        assertThat(uses).extracting(ScheduleCompliance.HourUse::kwh).usingComparatorForType((a, b) -> Math.abs(a - b) < 1e-9 ? 0 : Double.compare(a, b), Double.class).containsExactly(2.0, 0.5, 0.4);
+        Instant next = DAY.plusDays(1).atStartOfDay(BERLIN).toInstant();
+        List<HourUsage> hours = List.of(new HourUsage(h0.minusSeconds(3600), DAY.minusDays(1), 23, 5),
+                new HourUsage(h0, DAY, 0, 2.0), new HourUsage(h0.plusSeconds(3 * 3600), DAY, 3, 0.4), new HourUsage(next, DAY.plusDays(1), 0, 7));
+        assertThat(ScheduleCompliance.uses(hours, h0, next)).containsExactly(new ScheduleCompliance.HourUse(h0, 2.0),
+                new ScheduleCompliance.HourUse(h0.plusSeconds(3 * 3600), 0.4));
     }
 }
