@@ -231,12 +231,20 @@ public final class IngestService implements AutoCloseable {
         liveFilters.add(topics.allOf(TopicKind.COMMAND_ACK));
         live = new MqttSubscriber(settings.ims(), endpoint, ServiceCredentials.require(settings.ims(), settings.clientId()),
                 settings.receiveMaximum(), liveFilters, in -> onMessage(in, liveQueue));
-        if (backlogCredential == null) {
-            return live.connect();
+        if (backlogCredential != null) {
+            backlog = new MqttSubscriber(settings.ims(), endpoint, backlogCredential, settings.receiveMaximum(),
+                    List.of(filter(TopicKind.BACKLOG)), in -> onMessage(in, backlogQueue));
         }
-        backlog = new MqttSubscriber(settings.ims(), endpoint, backlogCredential, settings.receiveMaximum(),
-                List.of(filter(TopicKind.BACKLOG)), in -> onMessage(in, backlogQueue));
-        return live.connect().thenCompose(v -> backlog.connect());
+        return live.connect().thenCompose(v -> backlog == null ? CompletableFuture.<Void>completedFuture(null) : backlog.connect())
+                // A start that failed leaves no session reconnecting behind it (off the client's thread: close() waits).
+                .whenCompleteAsync((v, e) -> {
+                    if (e != null) {
+                        if (backlog != null) {
+                            backlog.close();
+                        }
+                        live.close();
+                    }
+                });
     }
 
     /** The subscription to every meter's {@code kind} topic: through the ingest group's shared subscription unless alone. */
