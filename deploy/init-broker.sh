@@ -4,7 +4,9 @@
 # with `ims mosquitto-init`, keeping every identity's secret in /init/identities (the volume broker-identities).
 # Every start: gives each service its own identity, and nothing else, in its own volume, owned by the services' user;
 # and the portal's provisioning-key volume to that user. The secrets are generated here, never written in a file of
-# the repository. Arguments: the ingest instances' client IDs.
+# the repository. Arguments: the ingest instances' client IDs; each also gets <client ID>-backlog, the identity of its
+# backlog session (a volume initialised before that identity existed has none: that ingest then warns and takes the
+# backlog through its first session).
 set -euo pipefail
 uid=10001
 if [ ! -f /mosquitto-data/dynamic-security.json ]; then
@@ -18,9 +20,12 @@ fi
 for ingest in "$@"; do
   install -d -o "$uid" -g "$uid" -m 0700 "/identities/$ingest"
   install -o "$uid" -g "$uid" -m 0600 "/init/identities/$ingest.json" "/identities/$ingest/"
+  if [ -f "/init/identities/$ingest-backlog.json" ]; then
+    install -o "$uid" -g "$uid" -m 0600 "/init/identities/$ingest-backlog.json" "/identities/$ingest/"
+  fi
 done
 install -d -o "$uid" -g "$uid" -m 0700 /identities/portal
 install -o "$uid" -g "$uid" -m 0600 /init/identities/ims-portal.json /init/identities/ims-admin.json /identities/portal/
 chown "$uid:$uid" /provisioning
 chmod 0700 /provisioning
-echo "Broker identities ready: $* (ingest), ims-portal and ims-admin (portal)."
+echo "Broker identities ready: $* (ingest, each with its -backlog identity), ims-portal and ims-admin (portal)."

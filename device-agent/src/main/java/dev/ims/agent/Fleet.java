@@ -342,7 +342,8 @@ public final class Fleet implements AutoCloseable {
                 for (int i : fresh) {
                     window.acquire();
                     Reading r = members.get(i).meter().read(t);
-                    connections.get(i).publish(r).whenComplete((res, err) -> {
+                    // History is not live: on backlog, so that the ingest serves it beside the live readings, not before them.
+                    connections.get(i).publishBacklog(r).whenComplete((res, err) -> {
                         window.release();
                         synchronized (done) {
                             done[0]++;

@@ -50,6 +50,8 @@ class AgentIT {
     static Mqtt5BlockingClient watcher;
     static Mqtt5BlockingClient portal;
     static final List<Reading> readings = new CopyOnWriteArrayList<>();
+    /** Of {@link #readings}, those that came on {@code backlog} (history) rather than {@code reading}. */
+    static final List<Reading> backlog = new CopyOnWriteArrayList<>();
     static final Map<String, StatusMessage> status = new ConcurrentHashMap<>();
     static final List<CommandAck> acks = new CopyOnWriteArrayList<>();
     static CommandSigner signer;
@@ -70,6 +72,10 @@ class AgentIT {
             String topic = p.getTopic().toString();
             if (topic.endsWith("/reading")) {
                 readings.add(CODEC.decode(null, p.getPayloadAsBytes()));
+            } else if (topic.endsWith("/backlog")) {
+                Reading r = CODEC.decode(null, p.getPayloadAsBytes());
+                backlog.add(r);
+                readings.add(r);
             } else if (topic.endsWith("/status")) {
                 StatusMessage s = StatusMessage.decode(null, p.getPayloadAsBytes());
                 status.put(s.meterId(), s);
@@ -77,7 +83,7 @@ class AgentIT {
                 acks.add(CommandAck.decode(p.getPayloadAsBytes()));
             }
         });
-        for (String filter : List.of("meters/+/reading", "meters/+/status", "meters/+/command/ack")) {
+        for (String filter : List.of("meters/+/reading", "meters/+/backlog", "meters/+/status", "meters/+/command/ack")) {
             watcher.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
         }
     }
@@ -158,6 +164,10 @@ class AgentIT {
                 List<Reading> rs = of(id);
                 assertThat(rs.subList(0, 96)).extracting(Reading::seq).doesNotHaveDuplicates();
                 assertThat(rs.get(0).ts()).isBefore(Instant.now().minus(Duration.ofHours(23)));
+                // History on backlog (the ingest serves it beside live readings), then live readings on reading.
+                assertThat(backlog.stream().filter(r -> r.meterId().equals(id)).map(Reading::seq).toList())
+                        .containsExactlyElementsOf(rs.subList(0, 96).stream().map(Reading::seq).toList());
+                assertThat(rs.subList(96, rs.size())).noneMatch(backlog::contains);
             }
         }
         List<Fleet.Member> again = Fleet.membersIn(fleetDir, 3, settings, live(1), Clock.systemUTC());

@@ -17,12 +17,16 @@ import picocli.CommandLine.Option;
  * The ingest service alone, against a real broker and a real MongoDB. It connects under its own broker identity
  * ({@link ServiceCredentials#require}): {@code MQTT_USERNAME}/{@code MQTT_PASSWORD} (the username equal to the client
  * ID), or the identity file {@code IMS_DATA_DIR/identities/<client ID>.json}. Without one it exits with status 2 before
- * connecting to anything, saying what to set.
+ * connecting to anything, saying what to set. Its second session, which takes the backlog ({@code {prefix}/+/backlog}),
+ * has an identity of its own, {@code <client ID>-backlog}: {@code MQTT_BACKLOG_PASSWORD} beside {@code MQTT_USERNAME}, or
+ * the identity file {@code IMS_DATA_DIR/identities/<client ID>-backlog.json}; without one it starts with a warning and
+ * takes the backlog through its first session.
  */
 @Command(name = "ingest-service", mixinStandardHelpOptions = true,
         description = {"Stores meter readings from an MQTT broker in MongoDB. Needs MQTT_URL and MONGO_URI, and its own broker "
                 + "identity: MQTT_USERNAME (equal to the client ID) and MQTT_PASSWORD, or the identity file "
-                + "IMS_DATA_DIR/identities/<client ID>.json."})
+                + "IMS_DATA_DIR/identities/<client ID>.json; for its backlog session <client ID>-backlog: MQTT_BACKLOG_PASSWORD or "
+                + "IMS_DATA_DIR/identities/<client ID>-backlog.json."})
 public final class IngestMain implements Callable<Integer> {
 
     static {
@@ -61,6 +65,7 @@ public final class IngestMain implements Callable<Integer> {
         try {
             // Checked before anything is started: a broker that admits identities only would refuse the ingest anyway.
             ServiceCredentials.require(ims, settings.clientId());
+            settings = settings.withBacklog(IngestSettings.backlogCredential(ims, settings.clientId(), System.getenv()).orElse(null));
         } catch (ConfigException e) {
             System.err.println("ingest-service cannot start: " + e.getMessage());
             return 2;

@@ -2,11 +2,6 @@ package dev.ims.ingest;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
@@ -24,7 +19,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import dev.ims.client.mqtt.MqttClients;
+import dev.ims.model.security.Credential;
 import dev.ims.model.security.ServiceCredentials;
 import dev.ims.model.reading.InvalidPayloadException;
 import dev.ims.model.reading.Reading;
@@ -85,7 +80,15 @@ public final class IngestService implements AutoCloseable {
     private final UsageCalendar calendar;
     private final Clock clock = Clock.systemUTC();
     private final IngestCounters counters = new IngestCounters();
-    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    /**
+     * What the live session received (live readings, statuses, acknowledgements) and what the backlog session did
+     * (history, outbox drains, and readings staff accepted), not yet written. The writer always takes live items
+     * first, so a live item waits at most for the backlog batch being written. {@link #arrived} counts additions
+     * (a permit each) so that the writer can sleep on both queues.
+     */
+    private final BlockingQueue<Item> liveQueue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Item> backlogQueue = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.Semaphore arrived = new java.util.concurrent.Semaphore(0);
     private final Plausibility plausibility;
     /**
      * Each meter's last stored reading, least recently seen evicted first (re-read from the store when the
@@ -104,8 +107,6 @@ public final class IngestService implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ingest-timer"));
 
     private volatile boolean running;
-    private volatile boolean brokerUp;
-    private volatile boolean stopping;
     private MongoClient mongo;
     private MongoDatabase db;
     private volatile Instant databaseDownSince;
@@ -115,30 +116,33 @@ public final class IngestService implements AutoCloseable {
     private CommandTracker commands;
     private volatile Duration commandAckTimeout = CommandTracker.DEFAULT_ACK_TIMEOUT;
     static final Duration COMMAND_SWEEP = Duration.ofSeconds(2);
-    private Mqtt5AsyncClient mqtt;
+    /** The session of live readings, statuses and acknowledgements. */
+    private MqttSubscriber live;
+    /** The session of {@code +/backlog}; null when the settings give it no identity (then {@link #live} takes it too). */
+    private MqttSubscriber backlog;
     private Thread writer;
 
     /**
      * One received message with what is to be written for it; or, with {@code accepted} set, a quarantined
      * reading staff accepted (no message: {@code publish} is null).
      */
-    private record Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected, Ack ack, Object accepted) {
-        Item(Mqtt5Publish publish, Reading reading, StatusMessage status, Document rejected) {
+    private record Item(MqttSubscriber.Inbound publish, Reading reading, StatusMessage status, Document rejected, Ack ack, Object accepted) {
+        Item(MqttSubscriber.Inbound publish, Reading reading, StatusMessage status, Document rejected) {
             this(publish, reading, status, rejected, null, null);
         }
 
         void acknowledge() {
             if (publish != null) {
-                publish.acknowledge();
+                publish.acknowledge().run();
             }
         }
 
         String topic() {
-            return publish != null ? publish.getTopic().toString() : "";
+            return publish != null ? publish.topic() : "";
         }
 
         byte[] payload() {
-            return publish != null ? publish.getPayloadAsBytes() : new byte[0];
+            return publish != null ? publish.payload() : new byte[0];
         }
     }
 
@@ -209,70 +213,71 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the live session and, with a backlog identity, the backlog session; completes when both are subscribed.
+     * Without one the live session takes {@code +/backlog} too (one in-flight window: a backlog delays live readings),
+     * said once at start.
+     */
     private CompletableFuture<Void> connect(MqttEndpoint endpoint) {
-        Mqtt5ClientBuilder builder = MqttClients.builder(settings.ims(), endpoint,
-                        ServiceCredentials.require(settings.ims(), settings.clientId()), Duration.ofMillis(500),
-                        Duration.ofSeconds(10), () -> stopping)
-                .addConnectedListener(c -> {
-                    if (stopping) {
-                        // A reconnect that was already under way when stop() ran: leave at once.
-                        mqtt.disconnect();
-                        return;
+        List<String> liveFilters = new ArrayList<>(List.of(filter(TopicKind.READING)));
+        Credential backlogCredential = settings.backlogCredential();
+        if (backlogCredential == null) {
+            liveFilters.add(filter(TopicKind.BACKLOG));
+            LOG.warn("Ingest {} has no backlog identity ({}): backlog readings share the live readings' in-flight window and can "
+                    + "delay them", settings.clientId(), IngestSettings.backlogIdentity(settings.clientId()));
+        }
+        // Not shared: retained status messages are never sent to shared subscriptions.
+        liveFilters.add(topics.allOf(TopicKind.STATUS));
+        liveFilters.add(topics.allOf(TopicKind.COMMAND_ACK));
+        live = new MqttSubscriber(settings.ims(), endpoint, ServiceCredentials.require(settings.ims(), settings.clientId()),
+                settings.receiveMaximum(), liveFilters, in -> onMessage(in, liveQueue));
+        if (backlogCredential != null) {
+            backlog = new MqttSubscriber(settings.ims(), endpoint, backlogCredential, settings.receiveMaximum(),
+                    List.of(filter(TopicKind.BACKLOG)), in -> onMessage(in, backlogQueue));
+        }
+        return live.connect().thenCompose(v -> backlog == null ? CompletableFuture.<Void>completedFuture(null) : backlog.connect())
+                // A start that failed leaves no session reconnecting behind it (off the client's thread: close() waits).
+                .whenCompleteAsync((v, e) -> {
+                    if (e != null) {
+                        if (backlog != null) {
+                            backlog.close();
+                        }
+                        live.close();
                     }
-                    brokerUp = true;
-                    LOG.info("Connected to broker {}", endpoint.url());
-                })
-                .addDisconnectedListener(c -> {
-                    if (brokerUp && !stopping) {
-                        LOG.warn("Disconnected from broker: {}", c.getCause().getMessage());
-                    }
-                    brokerUp = false;
                 });
-        mqtt = builder.buildAsync();
-        // Registered before connecting, so messages the broker kept in our session are not missed.
-        mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onMessage, true);
-        return mqtt.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(IngestSettings.SESSION_EXPIRY.toSeconds())
-                .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
-                .send()
-                // Two SUBSCRIBE packets, not one with both filters: HiveMQ CE (2025.5) stops spreading a shared
-                // subscription across its members, and slows it down, when it arrives in the same SUBSCRIBE as
-                // a plain one (measured: 2 000 messages, 340 delivered in 3 s, 7 to one member and 333 to the
-                // other; separately: all 2 000, split about evenly).
-                .thenCompose(ack -> mqtt.subscribeWith()
-                        .topicFilter(readingFilter()).qos(MqttQos.AT_LEAST_ONCE)
-                        .send())
-                // Not shared: retained status messages are never sent to shared subscriptions.
-                .thenCompose(subAck -> mqtt.subscribeWith()
-                        .topicFilter(topics.allOf(TopicKind.STATUS)).qos(MqttQos.AT_LEAST_ONCE)
-                        .send())
-                .thenCompose(subAck -> mqtt.subscribeWith()
-                        .topicFilter(topics.allOf(TopicKind.COMMAND_ACK)).qos(MqttQos.AT_LEAST_ONCE)
-                        .send())
-                .thenAccept(subAck -> LOG.info("Subscribed to {}, {} and {}",
-                        readingFilter(), topics.allOf(TopicKind.STATUS), topics.allOf(TopicKind.COMMAND_ACK)));
     }
 
-    private String readingFilter() {
-        return settings.sharedSubscription() ? topics.shared(settings.ims().ingestGroup(), TopicKind.READING)
-                : topics.allOf(TopicKind.READING);
+    /** The subscription to every meter's {@code kind} topic: through the ingest group's shared subscription unless alone. */
+    private String filter(TopicKind kind) {
+        return settings.sharedSubscription() ? topics.shared(settings.ims().ingestGroup(), kind) : topics.allOf(kind);
     }
 
-    /** On the MQTT client's thread: decode only, then hand over to the writer. */
-    private void onMessage(Mqtt5Publish publish) {
-        String topic = publish.getTopic().toString();
-        byte[] payload = publish.getPayloadAsBytes();
+    /**
+     * On the MQTT client's thread: decode only, then hand over to the writer through {@code queue}, the session's own
+     * (each session's messages are acknowledged in the order they came).
+     */
+    private void onMessage(MqttSubscriber.Inbound publish, BlockingQueue<Item> queue) {
+        try {
+            decode(publish, queue);
+        } finally {
+            arrived.release();
+        }
+    }
+
+    private void decode(MqttSubscriber.Inbound publish, BlockingQueue<Item> queue) {
+        String topic = publish.topic();
+        byte[] payload = publish.payload();
         Instant now = clock.instant();
         Optional<TopicAddress> address = topics.parse(topic);
         // Readings and whatever is rejected count as received, once: received = stored + duplicates + rejected.
         // Valid status messages and command acknowledgements are not readings and are not counted.
         TopicKind kind = address.map(TopicAddress::kind).orElse(null);
-        if (kind == TopicKind.READING) {
+        boolean reading = kind == TopicKind.READING || kind == TopicKind.BACKLOG;
+        if (reading) {
             counters.received.incrementAndGet();
         }
         try {
-            if (kind == TopicKind.READING) {
+            if (reading) {
                 queue.add(new Item(publish, codec.decode(address.get().meterId(), payload), null, null));
             } else if (kind == TopicKind.STATUS) {
                 StatusMessage status = StatusMessage.decode(address.get().meterId(), payload);
@@ -289,17 +294,18 @@ public final class IngestService implements AutoCloseable {
                 wireLimits.checkTimestamp("ts", ack.ts(), now);
                 queue.add(new Item(publish, null, null, null, new Ack(address.get().meterId(), ack), null));
             } else {
-                throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading, status or acknowledgement topic: " + topic);
+                throw new InvalidPayloadException(RejectReason.INVALID_TOPIC, "not a reading, backlog, status or acknowledgement topic: "
+                        + topic);
             }
         } catch (InvalidPayloadException e) {
-            if (kind != TopicKind.READING) {
+            if (!reading) {
                 counters.received.incrementAndGet(); // rejected, so counted, exactly once
             }
             queue.add(new Item(publish, null, null, Documents.rejected(topic, address.map(TopicAddress::meterId).orElse(null),
                     payload, e.reason(), e.getMessage(), now)));
         } catch (RuntimeException e) {
             // A decoder bug must not cost the message or the client's thread: quarantined like a failed write.
-            if (kind != TopicKind.READING) {
+            if (!reading) {
                 counters.received.incrementAndGet();
             }
             queue.add(new Item(publish, null, null, Documents.rejected(topic, address.map(TopicAddress::meterId).orElse(null),
@@ -307,23 +313,32 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /**
+     * The writer thread: one batch at a time, live items first. A batch is what waits in one queue (up to the batch
+     * size; with {@link IngestSettings#maxBatchDelay()} it waits that long for more), so a live item waits at most for
+     * the backlog batch being written. Runs until stopped and both queues are empty.
+     */
     private void writeLoop() {
         List<Item> batch = new ArrayList<>(settings.batchSize());
-        while (running || !queue.isEmpty()) {
+        while (running || !liveQueue.isEmpty() || !backlogQueue.isEmpty()) {
             try {
-                Item first = queue.poll(200, TimeUnit.MILLISECONDS);
+                BlockingQueue<Item> from = !liveQueue.isEmpty() ? liveQueue : backlogQueue;
+                Item first = from.poll();
                 if (first == null) {
+                    // A permit per arrival; one left over from an item already taken only costs a loop.
+                    arrived.tryAcquire(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
                 batch.add(first);
+                from.drainTo(batch, settings.batchSize() - batch.size());
                 long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
-                while (batch.size() < settings.batchSize()) {
-                    Item next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                while (batch.size() < settings.batchSize() && deadline - System.nanoTime() > 0) {
+                    Item next = from.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }
                     batch.add(next);
-                    queue.drainTo(batch, settings.batchSize() - batch.size());
+                    from.drainTo(batch, settings.batchSize() - batch.size());
                 }
                 long started = System.nanoTime();
                 writeWithRetry(batch);
@@ -744,7 +759,8 @@ public final class IngestService implements AutoCloseable {
                     continue;
                 }
                 accepting.add(id);
-                queue.add(new Item(null, r, null, null, null, id));
+                backlogQueue.add(new Item(null, r, null, null, null, id));
+                arrived.release();
             }
         } catch (RuntimeException e) {
             LOG.debug("Accepted readings not swept: {}", e.toString());
@@ -794,7 +810,7 @@ public final class IngestService implements AutoCloseable {
         try {
             Mono.from(db.getCollection(SERVICES).updateOne(Filters.eq(ID, settings.clientId()), Updates.combine(
                     Updates.set("kind", "ingest"),
-                    Updates.set("broker", brokerUp ? "UP" : "DOWN"),
+                    Updates.set("broker", brokerUp() ? "UP" : "DOWN"),
                     Updates.set("database", databaseUp() ? "UP" : "DOWN"),
                     Updates.set("received", counters.received()),
                     Updates.set("stored", counters.stored()),
@@ -856,10 +872,12 @@ public final class IngestService implements AutoCloseable {
         FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::stored).tag("outcome", "stored").tag("instance", id).register(registry);
         FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::duplicates).tag("outcome", "duplicate").tag("instance", id).register(registry);
         FunctionCounter.builder("ims.ingest.messages", counters, IngestCounters::rejected).tag("outcome", "rejected").tag("instance", id).register(registry);
-        Gauge.builder("ims.ingest.queue", queue, BlockingQueue::size).tag("instance", id)
-                .description("messages received and not yet written (bounded by the broker's in-flight window)").register(registry);
+        Gauge.builder("ims.ingest.queue", this, s -> s.liveQueue.size() + s.backlogQueue.size()).tag("instance", id)
+                .description("messages received and not yet written (bounded by the broker's in-flight windows)").register(registry);
+        Gauge.builder("ims.ingest.queue.backlog", backlogQueue, BlockingQueue::size).tag("instance", id)
+                .description("of those, backlog readings (the backlog session's)").register(registry);
         Gauge.builder("ims.ingest.database.up", this, s -> s.databaseUp() ? 1 : 0).tag("instance", id).register(registry);
-        Gauge.builder("ims.ingest.broker.up", this, s -> s.brokerUp ? 1 : 0).tag("instance", id).register(registry);
+        Gauge.builder("ims.ingest.broker.up", this, s -> s.brokerUp() ? 1 : 0).tag("instance", id).register(registry);
         batchWrites = Timer.builder("ims.ingest.batch.write").tag("instance", id).description("time to write one batch, retries included")
                 .publishPercentileHistogram().register(registry);
         batchSizes = DistributionSummary.builder("ims.ingest.batch.size").tag("instance", id).register(registry);
@@ -871,9 +889,11 @@ public final class IngestService implements AutoCloseable {
         return this;
     }
 
-    /** Whether the ingest is connected to the broker. */
+    /** Whether the ingest is connected to the broker: its live session and, when it has one, its backlog session. */
     public boolean brokerUp() {
-        return brokerUp;
+        MqttSubscriber l = live;
+        MqttSubscriber b = backlog;
+        return l != null && l.up() && (b == null || b.up());
     }
 
     /** False from a failed write until a write succeeds again: the database is down or refusing writes. */
@@ -883,14 +903,13 @@ public final class IngestService implements AutoCloseable {
 
     /** Stops taking messages, writes what was received, disconnects; unacknowledged messages stay with the broker. */
     public CompletionStage<Void> stop() {
-        stopping = true;
         return CompletableFuture.runAsync(() -> {
-            if (mqtt != null) {
-                try {
-                    mqtt.disconnect().get(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    LOG.debug("Disconnect: {}", e.toString());
-                }
+            // The backlog first: its messages are the ones that can wait.
+            if (backlog != null) {
+                backlog.close();
+            }
+            if (live != null) {
+                live.close();
             }
             running = false;
             if (writer != null) {

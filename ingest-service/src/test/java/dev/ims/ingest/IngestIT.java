@@ -83,7 +83,9 @@ class IngestIT {
         ImsSettings ims = ImsSettings.load(Map.of("TIME_ZONE", "Europe/Berlin"), Map.of())
                 .withMqttUrl(broker.url()).withMongoUri(store.connectionString()).withMqttCredential(ids.ingest(INGEST));
         // RelayCommandsIT waits out this acknowledgement timeout; no other test meets it.
-        ingest = new IngestService(IngestSettings.of(ims, INGEST)).commandAckTimeout(Duration.ofSeconds(5));
+        // With its backlog session (identity INGEST-backlog), as every deployment gives it.
+        ingest = new IngestService(IngestSettings.of(ims, INGEST).withBacklog(ids.ingest(IngestSettings.backlogIdentity(INGEST))))
+                .commandAckTimeout(Duration.ofSeconds(5));
         ingest.start().toCompletableFuture().get();
         mongo = MongoClients.create(store.connectionString());
         db = mongo.getDatabase("ims");

@@ -136,11 +136,17 @@ public final class LocalStack implements AutoCloseable {
         // them together with Mosquitto's dynamic-security file).
         String ingestClientId = settings.ingestGroup() + "-local";
         Credential ingestIdentity = serviceIdentity(settings, ingestClientId, embeddedBroker);
+        // The ingest's backlog session (history, outbox drains) has an identity of its own; an identity folder written
+        // before it existed has none, and the ingest then takes the backlog through its first session (it says so).
+        String backlogName = IngestSettings.backlogIdentity(ingestClientId);
+        Credential backlogIdentity = embeddedBroker ? ServiceCredentials.loadOrCreate(settings.dataDir(), backlogName)
+                : ServiceCredentials.load(ServiceCredentials.file(settings.dataDir(), backlogName)).orElse(null);
         Credential portalIdentity = serviceIdentity(settings, CommandPublisher.PORTAL_IDENTITY, embeddedBroker);
         EmbeddedBroker broker = null;
         if (embeddedBroker) {
             InMemoryDirectory services = new InMemoryDirectory();
             services.add(new Identity(Role.INGEST, ingestClientId), ingestIdentity.password());
+            services.add(new Identity(Role.INGEST, backlogName), backlogIdentity.password());
             services.add(new Identity(Role.PORTAL, portalIdentity.username()), portalIdentity.password());
             // Meters are the portal's register of enrolled devices (in the store); until the portal is up, nobody.
             IdentityDirectory meters = new IdentityDirectory() {
@@ -179,7 +185,7 @@ public final class LocalStack implements AutoCloseable {
         mongoUri = settings.mongoUri().orElseThrow();
 
         IngestSettings ingestSettings = IngestSettings.of(settings.withMqttCredential(ingestIdentity), ingestClientId)
-                .with(options.ingestLimits());
+                .with(options.ingestLimits()).withBacklog(backlogIdentity);
         // With the embedded broker the stack's ingest is the only one: a plain subscription, whose in-flight
         // messages HiveMQ CE keeps across a crash of the process (a shared one's it was measured losing).
         // One registry for the whole process: the portal serves it on /metrics.

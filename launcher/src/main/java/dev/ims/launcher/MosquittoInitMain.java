@@ -1,5 +1,6 @@
 package dev.ims.launcher;
 
+import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
  * {@code DIR/dynamic-security.json} (the dynamic-security plugin's file: an admin client the portal manages meters
  * with, the ingest's and portal's roles and clients, every other access denied) and each identity's credential
  * under {@code IMS_DATA_DIR/identities/} ({@code 0600}), where the services (and {@code ./ims} with {@code MQTT_URL})
- * read them. Meters are added at enrolment by the portal through the plugin's control topic.
+ * read them. Each ingest instance gets two identities: its own and {@code <name>-backlog}, its backlog session's. Meters are added at enrolment by the portal through the plugin's control topic.
  */
 @Command(name = "ims mosquitto-init", mixinStandardHelpOptions = true,
         description = "Writes Mosquitto's dynamic-security file and the services' broker identities.")
@@ -52,8 +53,8 @@ public final class MosquittoInitMain implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "Where dynamic-security.json goes (the folder mosquitto.conf's plugin_opt_config_file names).")
     Path dir;
 
-    @Option(names = "--ingest", paramLabel = "NAME", description = "An ingest instance's identity (= its client ID); repeat for"
-            + " several (default: the local stack's, {INGEST_GROUP}-local).")
+    @Option(names = "--ingest", paramLabel = "NAME", description = "An ingest instance's identity (= its client ID), and"
+            + " NAME-backlog for its backlog session; repeat for several (default: the local stack's, {INGEST_GROUP}-local).")
     List<String> ingests = new ArrayList<>();
 
     @Option(names = "--portal", paramLabel = "NAME", description = "A portal instance's identity; repeat for several (default: ims-portal).")
@@ -80,7 +81,12 @@ public final class MosquittoInitMain implements Callable<Integer> {
         List<String> ingestNames = ingests.isEmpty() ? List.of(settings.ingestGroup() + "-local") : ingests;
         List<String> portalNames = portals.isEmpty() ? List.of(CommandPublisher.PORTAL_IDENTITY) : portals;
         List<DynsecConfig.ServiceClient> services = new ArrayList<>();
+        List<String> ingestIdentities = new ArrayList<>();
         for (String name : ingestNames) {
+            ingestIdentities.add(name);
+            ingestIdentities.add(IngestSettings.backlogIdentity(name));
+        }
+        for (String name : ingestIdentities) {
             services.add(new DynsecConfig.ServiceClient(name, ServiceCredentials.loadOrCreate(settings.dataDir(), name).password(), Role.INGEST));
         }
         for (String name : portalNames) {
@@ -91,7 +97,7 @@ public final class MosquittoInitMain implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Wrote " + file.toAbsolutePath().normalize() + " (give it to the mosquitto user only: chown mosquitto, mode 0600).");
         out.println("Identities in " + settings.dataDir().resolve(ServiceCredentials.FOLDER).toAbsolutePath().normalize() + ": "
-                + ADMIN_IDENTITY + " (portal's account manager), " + String.join(", ", ingestNames) + " (ingest), "
+                + ADMIN_IDENTITY + " (portal's account manager), " + String.join(", ", ingestIdentities) + " (ingest), "
                 + String.join(", ", portalNames) + " (portal).");
         out.println("Start Mosquitto with the repository's mosquitto.conf pointing plugin_opt_config_file at that file, then the"
                 + " services with MQTT_URL and MQTT_ACCOUNTS=dynsec for the portal.");

@@ -125,7 +125,7 @@ class LocalStackKillIT {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/store/ims.mv")))).isEqualTo("rw-------");
                 // The services' broker identities, created with random secrets at the first start.
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/identities")))).isEqualTo("rwx------");
-                for (String identity : List.of("ims-portal.json", "ims-ingest-local.json")) {
+                for (String identity : List.of("ims-portal.json", "ims-ingest-local.json", "ims-ingest-local-backlog.json")) {
                     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/identities").resolve(identity))))
                             .as(identity).isEqualTo("rw-------");
                 }

@@ -49,7 +49,7 @@ class MosquittoInitIT {
         Path conf = dir.resolve("conf");
         StringWriter printed = new StringWriter();
         assertThat(init(data, printed, conf.toString(), "--ingest", "ims-ingest-1", "--ingest", "ims-ingest-2")).as(printed.toString()).isZero();
-        for (String name : List.of("ims-ingest-1", "ims-ingest-2", "ims-portal", "ims-admin")) {
+        for (String name : List.of("ims-ingest-1", "ims-ingest-1-backlog", "ims-ingest-2", "ims-ingest-2-backlog", "ims-portal", "ims-admin")) {
             Path file = ServiceCredentials.file(data, name);
             assertThat(file).exists();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
@@ -68,6 +68,12 @@ class MosquittoInitIT {
             ingestClient.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> readings.incrementAndGet());
             ingestClient.subscribeWith().topicFilter("$share/ims-ingest/meters/+/reading").qos(MqttQos.AT_LEAST_ONCE).send();
             assertThatThrownBy(() -> ingestClient.subscribeWith().topicFilter("#").send()).as("the ingest has no wider right").isNotNull();
+            // The ingest's backlog session: an identity of its own, with the ingest's rights.
+            Mqtt5BlockingClient backlogClient = connect(mosquitto,
+                    ServiceCredentials.load(ServiceCredentials.file(data, "ims-ingest-1-backlog")).orElseThrow());
+            AtomicInteger backlog = new AtomicInteger();
+            backlogClient.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> backlog.incrementAndGet());
+            backlogClient.subscribeWith().topicFilter("$share/ims-ingest/meters/+/backlog").qos(MqttQos.AT_LEAST_ONCE).send();
 
             // The admin identity enrols a meter as the portal does at enrolment.
             String secret = Secrets.newSecret();
@@ -79,6 +85,9 @@ class MosquittoInitIT {
             meter.publishWith().topic("meters/init-meter-1/reading").qos(MqttQos.AT_LEAST_ONCE)
                     .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
             await().atMost(Duration.ofSeconds(10)).until(() -> readings.get() == 1);
+            meter.publishWith().topic("meters/init-meter-1/backlog").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> backlog.get() == 1);
 
             Mqtt5BlockingClient portalClient = connect(mosquitto, portal);
             portalClient.publishWith().topic("meters/init-meter-1/command").qos(MqttQos.AT_LEAST_ONCE)
@@ -87,7 +96,7 @@ class MosquittoInitIT {
             Mqtt5BlockingClient anonymous = Mqtt5Client.builder().identifier("anonymous-" + System.nanoTime()).serverHost("127.0.0.1")
                     .serverPort(mosquitto.port()).buildBlocking();
             assertThatThrownBy(anonymous::connect).as("no anonymous client").isNotNull();
-            List.of(ingestClient, meter, portalClient).forEach(Mqtt5BlockingClient::disconnect);
+            List.of(ingestClient, backlogClient, meter, portalClient).forEach(Mqtt5BlockingClient::disconnect);
         }
 
         // Running it again would throw the meters' accounts away: refused without --force, the file unchanged.

@@ -148,7 +148,8 @@ abstract class BrokerSecurityContract {
         List<String> victimGot = new CopyOnWriteArrayList<>();
         Mqtt5BlockingClient attacker = connected(attackerId, attackerGot);
         for (String filter : List.of("meters/IMS-SNOOP-VICTIM/command", "#", "meters/#", "meters/+/reading", "meters/+/command",
-                "$share/ims-ingest/meters/+/reading", "$share/ims-ingest/meters/IMS-SNOOP-VICTIM/command", "meters/IMS-SNOOP-VICTIM/reading")) {
+                "$share/ims-ingest/meters/+/reading", "$share/ims-ingest/meters/IMS-SNOOP-VICTIM/command", "meters/IMS-SNOOP-VICTIM/reading",
+                "meters/+/backlog", "meters/IMS-SNOOP-VICTIM/backlog")) {
             assertThat(subscribeCode(attacker, filter)).as(filter).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
         }
         Mqtt5BlockingClient victim = connected(victimId, victimGot);
@@ -243,6 +244,41 @@ abstract class BrokerSecurityContract {
         assertThat(subscribeCode(plain, "#")).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
         plain.disconnect();
         assertPublishRefused(plainId, "meters/IMS-READER-1/reading");
+    }
+
+    @Test
+    void backlog_meterPublishesOnlyItsOwn_andOnlyIngestIdentitiesSubscribe_plainOrThroughTheirShareGroup() {
+        Credential plainId = broker.ingest("ims-ingest-bl");
+        Credential sharedId = broker.ingest("ims-ingest-bl-backlog");
+        Credential meterId = broker.meter("IMS-BACKLOG-1");
+        Credential otherId = broker.meter("IMS-BACKLOG-2");
+        Credential portalId = broker.portal("ims-portal-bl");
+        List<String> plainGot = new CopyOnWriteArrayList<>();
+        List<String> sharedGot = new CopyOnWriteArrayList<>();
+        List<String> otherGot = new CopyOnWriteArrayList<>();
+        Mqtt5BlockingClient plain = connected(plainId, plainGot);
+        Mqtt5BlockingClient shared = connected(sharedId, sharedGot);
+        assertThat(subscribeCode(plain, "meters/+/backlog")).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        assertThat(subscribeCode(shared, "$share/ims-ingest/meters/+/backlog")).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        assertThat(subscribeCode(shared, "$share/elsewhere/meters/+/backlog")).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        Mqtt5BlockingClient other = connected(otherId, otherGot);
+        for (String filter : List.of("meters/+/backlog", "meters/IMS-BACKLOG-1/backlog", "$share/ims-ingest/meters/+/backlog", "meters/#")) {
+            assertThat(subscribeCode(other, filter)).as(filter).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        }
+        Mqtt5BlockingClient portal = connected(portalId, new CopyOnWriteArrayList<>());
+        assertThat(subscribeCode(portal, "meters/+/backlog")).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        Mqtt5BlockingClient meter = connected(meterId, new CopyOnWriteArrayList<>());
+
+        assertThat(publishCode(meter, "meters/IMS-BACKLOG-1/backlog", "h1")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        await().atMost(WAIT).until(() -> plainGot.contains("meters/IMS-BACKLOG-1/backlog=h1")
+                && sharedGot.contains("meters/IMS-BACKLOG-1/backlog=h1"));
+
+        other.disconnect();
+        assertPublishRefused(otherId, "meters/IMS-BACKLOG-1/backlog");
+        portal.disconnect();
+        assertPublishRefused(portalId, "meters/IMS-BACKLOG-1/backlog");
+        await().during(QUIET).atMost(WAIT).until(() -> plainGot.stream().noneMatch(m -> m.endsWith("=forbidden"))
+                && sharedGot.stream().noneMatch(m -> m.endsWith("=forbidden")) && otherGot.isEmpty());
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ims.client.enrol.EnrolmentSettings;
+import dev.ims.ingest.IngestSettings;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.portal.PortalSettings;
@@ -249,7 +250,20 @@ class ComposeFileTest {
                 problems.add(ingest + ": its identities volume is not the one mosquitto-init fills for " + clientId.get());
             }
         }
+        // Each instance's backlog session has its own identity, <client ID>-backlog, installed beside the first.
+        String script = initScript();
+        if (!script.contains("\"/init/identities/$ingest" + IngestSettings.BACKLOG_SUFFIX + ".json\" \"/identities/$ingest/\"")) {
+            problems.add("mosquitto-init does not give each ingest instance its backlog identity");
+        }
         return problems;
+    }
+
+    private static String initScript() {
+        try {
+            return Files.readString(ComposeFile.ROOT.resolve("deploy/init-broker.sh"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

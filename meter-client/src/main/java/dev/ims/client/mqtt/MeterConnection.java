@@ -77,6 +77,12 @@ public final class MeterConnection implements AutoCloseable {
     private final ScheduleRunner schedules;
     static final int OUTBOX_WINDOW = 100;
     /**
+     * The oldest a reading may be and still go out as live ({@code reading}); an older one goes on {@code backlog}.
+     * Wide enough for a slow interval (a meter read every 15 minutes) and a short reconnect; readings queued in an
+     * outage are normally caught by the other rule (only the newest pending reading is live).
+     */
+    public static final java.time.Duration LIVE_AGE = java.time.Duration.ofMinutes(20);
+    /**
      * Commands are carried out here, not on the MQTT client's event loop: they write and force files. One
      * thread for the whole process, since commands are rare and each meter's must run in order. The circuits'
      * schedules are evaluated on it too, so that a command and a schedule never switch a circuit at once.
@@ -94,6 +100,11 @@ public final class MeterConnection implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean refusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
+    /**
+     * Set when the broker refused a {@code backlog} publish (a Mosquitto account made before the topic existed): from
+     * then on this connection sends its backlog on {@code reading}, as meters did before.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean backlogRefused = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param credential the meter's own broker credential (username = meter ID), from its enrolment
@@ -248,7 +259,8 @@ public final class MeterConnection implements AutoCloseable {
 
     /**
      * Store-and-forward from now on: {@link #send} keeps readings in {@code outbox} until their PUBACK and
-     * delivers them in order whenever connected, at most {@value #OUTBOX_WINDOW} in flight.
+     * delivers them whenever connected: the newest, when it is live, at once on {@code reading}; the others (an
+     * outage's queue) oldest first on {@code backlog}, at most {@value #OUTBOX_WINDOW} in flight.
      */
     public void attach(Outbox outbox) {
         this.outbox = outbox;
@@ -262,45 +274,93 @@ public final class MeterConnection implements AutoCloseable {
     }
 
     /**
-     * Publishes the outbox's readings not yet in flight, oldest first. After a reconnect everything not
-     * acknowledged is sent again (a duplicate is stored once: seq identifies a reading).
+     * Publishes the outbox's readings not yet in flight. The newest pending reading, when measured within
+     * {@link #LIVE_AGE}, is live: published on {@code reading} at once, beside the window, so that it never waits
+     * behind the drain of an outage. Every other one is backlog: published oldest first on {@code backlog}, which the
+     * ingest serves through an in-flight window of its own. After a reconnect everything not acknowledged is sent
+     * again (a duplicate is stored once: seq identifies a reading, whichever topic it came on).
      */
     private void pump() {
         Outbox o = outbox;
         if (o == null) {
             return;
         }
-        List<Reading> toSend = new ArrayList<>();
+        Reading live = null;
+        List<Reading> backlog = new ArrayList<>();
         synchronized (this) {
             if (!connected) {
                 return;
             }
-            for (Reading r : o.pending()) {
-                if (inFlight.size() >= OUTBOX_WINDOW) {
+            List<Reading> pending = o.pending();
+            Reading newest = pending.isEmpty() ? null : pending.get(pending.size() - 1);
+            boolean newestLive = newest != null && !newest.ts().isBefore(clock.instant().minus(LIVE_AGE));
+            if (newestLive && inFlight.add(newest.seq())) {
+                live = newest;
+            }
+            int window = newestLive ? OUTBOX_WINDOW + 1 : OUTBOX_WINDOW;
+            for (int i = 0; i < (newestLive ? pending.size() - 1 : pending.size()); i++) {
+                if (inFlight.size() >= window) {
                     break;
                 }
+                Reading r = pending.get(i);
                 if (inFlight.add(r.seq())) {
-                    toSend.add(r);
+                    backlog.add(r);
                 }
             }
         }
-        for (Reading r : toSend) {
-            publish(r).whenComplete((res, e) -> {
-                synchronized (this) {
-                    inFlight.remove(r.seq());
-                }
-                if (e == null) {
-                    o.delivered(r.seq());
-                    pump();
-                }
-            });
+        if (live != null) {
+            track(o, live, publish(live));
+        }
+        for (Reading r : backlog) {
+            track(o, r, publishBacklog(r));
         }
     }
 
-    /** Publishes a reading QoS 1; completes on the broker's PUBACK. */
+    /** Leaves the outbox once acknowledged; either way frees its place in the window and pumps on. */
+    private void track(Outbox o, Reading r, CompletableFuture<Mqtt5PublishResult> sent) {
+        sent.whenComplete((res, e) -> {
+            synchronized (this) {
+                inFlight.remove(r.seq());
+            }
+            if (e == null) {
+                o.delivered(r.seq());
+                pump();
+            }
+        });
+    }
+
+    /** Publishes a live reading QoS 1 on {@code reading}; completes on the broker's PUBACK. */
     public CompletableFuture<Mqtt5PublishResult> publish(Reading reading) {
+        return publish(topics.reading(reading.meterId()), reading);
+    }
+
+    /**
+     * Publishes a reading that is not live (history, an outage's queue) QoS 1 on {@code backlog}; completes on the
+     * broker's PUBACK. If the broker refuses the topic ({@code NOT_AUTHORIZED}: an account made before it existed), the
+     * reading, and every later backlog reading of this connection, goes on {@code reading} instead (one warning).
+     */
+    public CompletableFuture<Mqtt5PublishResult> publishBacklog(Reading reading) {
+        if (backlogRefused.get()) {
+            return publish(reading);
+        }
+        return publish(topics.backlog(reading.meterId()), reading).handle((res, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException refused
+                    && refused.getMqttMessage().getReasonCode()
+                            == com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode.NOT_AUTHORIZED) {
+                if (backlogRefused.compareAndSet(false, true)) {
+                    LOG.warn("Meter {} may not publish on {}: the broker's account predates the backlog topic; its backlog goes on {}",
+                            meter.meterId(), topics.backlog(meter.meterId()), topics.reading(meter.meterId()));
+                }
+                return publish(reading);
+            }
+            return e == null ? CompletableFuture.completedFuture(res) : CompletableFuture.<Mqtt5PublishResult>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Mqtt5PublishResult> publish(String topic, Reading reading) {
         return client.publishWith()
-                .topic(topics.reading(reading.meterId()))
+                .topic(topic)
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .payload(CODEC.encode(reading))
                 .send();

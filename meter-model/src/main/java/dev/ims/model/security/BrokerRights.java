@@ -15,10 +15,10 @@ import java.util.Optional;
  * <table>
  *   <caption>Rights by role (prefix {@code meters})</caption>
  *   <tr><th>Role</th><th>Publish</th><th>Subscribe</th></tr>
- *   <tr><td>METER {@code M}</td><td>{@code meters/M/reading}, {@code meters/M/status},
+ *   <tr><td>METER {@code M}</td><td>{@code meters/M/reading}, {@code meters/M/backlog}, {@code meters/M/status},
  *       {@code meters/M/command/ack}</td><td>{@code meters/M/command}</td></tr>
- *   <tr><td>INGEST</td><td>nothing</td><td>{@code meters/+/reading} (or {@code $share/<group>/meters/+/reading}),
- *       {@code meters/+/status}, {@code meters/+/command/ack}</td></tr>
+ *   <tr><td>INGEST</td><td>nothing</td><td>{@code meters/+/reading} and {@code meters/+/backlog} (each also as
+ *       {@code $share/<group>/...}), {@code meters/+/status}, {@code meters/+/command/ack}</td></tr>
  *   <tr><td>PORTAL</td><td>{@code meters/<any meter>/command}</td><td>{@code meters/+/status}</td></tr>
  * </table>
  * Subscriptions are granted as these exact filters only: no wider wildcard ({@code #}, {@code meters/#}), no
@@ -75,6 +75,8 @@ public final class BrokerRights {
             case PORTAL -> filter.equals(topics.allOf(TopicKind.STATUS));
             case INGEST -> filter.equals(topics.allOf(TopicKind.READING))
                     || filter.equals(topics.shared(ingestGroup, TopicKind.READING))
+                    || filter.equals(topics.allOf(TopicKind.BACKLOG))
+                    || filter.equals(topics.shared(ingestGroup, TopicKind.BACKLOG))
                     || filter.equals(topics.allOf(TopicKind.STATUS))
                     || filter.equals(topics.allOf(TopicKind.COMMAND_ACK));
         };
@@ -98,6 +100,7 @@ public final class BrokerRights {
         return switch (who.role()) {
             case METER -> List.of(
                     new Grant(Access.PUBLISH, topics.reading(who.name())),
+                    new Grant(Access.PUBLISH, topics.backlog(who.name())),
                     new Grant(Access.PUBLISH, topics.status(who.name())),
                     new Grant(Access.PUBLISH, topics.commandAck(who.name())),
                     new Grant(Access.SUBSCRIBE, topics.command(who.name())));
@@ -107,6 +110,8 @@ public final class BrokerRights {
             case INGEST -> List.of(
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.READING)),
                     new Grant(Access.SUBSCRIBE, topics.shared(ingestGroup, TopicKind.READING)),
+                    new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.BACKLOG)),
+                    new Grant(Access.SUBSCRIBE, topics.shared(ingestGroup, TopicKind.BACKLOG)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.STATUS)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.COMMAND_ACK)));
         };

@@ -33,7 +33,7 @@ import javax.crypto.spec.PBEKeySpec;
  *   <li>each service client given, with {@code clientid} = its name (Mosquitto refuses the username with any other
  *       client ID) and its role.
  * </ul>
- * A meter gets role {@code meter-<id>} with its four grants and a client {@code <id>} whose {@code clientid} is also
+ * A meter gets role {@code meter-<id>} with its grants (its own reading, backlog, status and command/ack out, its command in) and a client {@code <id>} whose {@code clientid} is also
  * {@code <id>} ({@link #registerMeter}). Passwords are stored as Mosquitto does: PBKDF2-HMAC-SHA512 (64 bytes, base64)
  * over the base64-decoded salt (12 random bytes), {@value #ITERATIONS} iterations (Mosquitto's own count; the
  * secrets are 256 random bits, so a slow hash adds nothing). Immutable and thread-safe.

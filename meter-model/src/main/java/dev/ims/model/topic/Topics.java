@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Topic names under one prefix ({@value #DEFAULT_PREFIX} unless configured):
- * {@code {prefix}/{meterId}/reading}, {@code .../status}, {@code .../command}, {@code .../command/ack}.
+ * {@code {prefix}/{meterId}/reading}, {@code .../backlog}, {@code .../status}, {@code .../command}, {@code .../command/ack}.
  */
 public final class Topics {
 
@@ -43,6 +43,11 @@ public final class Topics {
 
     public String reading(String meterId) {
         return of(meterId, TopicKind.READING);
+    }
+
+    /** Where a meter publishes readings that are not live (history, outbox drains). */
+    public String backlog(String meterId) {
+        return of(meterId, TopicKind.BACKLOG);
     }
 
     public String status(String meterId) {

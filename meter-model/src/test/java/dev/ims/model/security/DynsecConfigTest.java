@@ -37,16 +37,17 @@ class DynsecConfigTest {
             }
         });
         assertThat(ingestAcls).contains("subscribeLiteral meters/+/reading", "subscribeLiteral $share/ims-ingest/meters/+/reading",
-                "publishClientReceive meters/+/reading").noneMatch(a -> a.startsWith("publishClientSend"))
+                "publishClientReceive meters/+/reading", "subscribeLiteral meters/+/backlog",
+                "subscribeLiteral $share/ims-ingest/meters/+/backlog", "publishClientReceive meters/+/backlog").noneMatch(a -> a.startsWith("publishClientSend"))
                 .doesNotContain("publishClientReceive $share/ims-ingest/meters/+/reading");
     }
 
     @Test
-    void registerMeter_deletesThenCreatesItsRoleWithItsFourGrants_andAClientWhoseClientIdIsTheMeterId() {
+    void registerMeter_deletesThenCreatesItsRoleWithItsGrants_andAClientWhoseClientIdIsTheMeterId() {
         JsonNode commands = config.registerMeter("IMS-1", "secret", "c").get("commands");
         assertThat(commands).extracting(c -> c.get("command").asText())
                 .containsExactly("deleteClient", "deleteRole", "createRole", "createClient");
-        assertThat(commands.get(2).get("acls").toString()).contains("meters/IMS-1/reading", "meters/IMS-1/status",
+        assertThat(commands.get(2).get("acls").toString()).contains("meters/IMS-1/reading", "meters/IMS-1/backlog", "meters/IMS-1/status",
                 "meters/IMS-1/command/ack", "meters/IMS-1/command").doesNotContain("+", "#");
         assertThat(commands.get(3).get("clientid").asText()).isEqualTo("IMS-1");
         assertThat(commands.get(3).get("correlationData").asText()).isEqualTo("c:3");

@@ -14,10 +14,12 @@ class TopicsTest {
     @Test
     void topicNames_followTheContract() {
         assertThat(topics.reading("m-1")).isEqualTo("meters/m-1/reading");
+        assertThat(topics.backlog("m-1")).isEqualTo("meters/m-1/backlog");
         assertThat(topics.status("m-1")).isEqualTo("meters/m-1/status");
         assertThat(topics.command("m-1")).isEqualTo("meters/m-1/command");
         assertThat(topics.commandAck("m-1")).isEqualTo("meters/m-1/command/ack");
         assertThat(topics.shared("ims-ingest", TopicKind.READING)).isEqualTo("$share/ims-ingest/meters/+/reading");
+        assertThat(topics.shared("ims-ingest", TopicKind.BACKLOG)).isEqualTo("$share/ims-ingest/meters/+/backlog");
     }
 
     @Test
