@@ -28,9 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,10 +64,6 @@ final class ReadBench {
     record Result(List<Figure> figures) {
         long wrong() {
             return figures.stream().mapToLong(Figure::wrong).sum();
-        }
-
-        Figure figure(String prefix) {
-            return figures.stream().filter(f -> f.name().startsWith(prefix)).findFirst().orElseThrow();
         }
     }
 
@@ -136,12 +130,17 @@ final class ReadBench {
         HttpClient http = client();
         String meter = data.yearMeter();
         LocalDate lastDay = calendar.dayOf(data.end().minusSeconds(60));
+        LocalDate firstDay = calendar.dayOf(data.yearStart());
         LocalDate firstOf31 = lastDay.minusDays(30);
         LocalDate firstMonth = lastDay.minusMonths(11).withDayOfMonth(1);
+        // The usage API lists the days and months that have readings: all 31 and 12 with a year of history.
+        long days = java.time.temporal.ChronoUnit.DAYS.between(firstOf31.isAfter(firstDay) ? firstOf31 : firstDay, lastDay) + 1;
+        long months = java.time.temporal.ChronoUnit.MONTHS.between(java.time.YearMonth.from(firstMonth.isAfter(firstDay) ? firstMonth : firstDay),
+                java.time.YearMonth.from(lastDay)) + 1;
         figures.add(sequential(http, token, "day-usage API, 31 days, year meter", base + "/api/v1/meters/" + meter + "/usage?period=day&from="
-                + firstOf31 + "&to=" + lastDay, body -> isJsonArray(body) && json(body).size() == 31, 50));
+                + firstOf31 + "&to=" + lastDay, body -> isJsonArray(body) && json(body).size() == days, 50));
         figures.add(sequential(http, token, "month-usage API, 12 months, year meter", base + "/api/v1/meters/" + meter
-                + "/usage?period=month&from=" + firstMonth + "&to=" + lastDay, body -> isJsonArray(body) && json(body).size() == 12, 50));
+                + "/usage?period=month&from=" + firstMonth + "&to=" + lastDay, body -> isJsonArray(body) && json(body).size() == months, 50));
         figures.add(sequential(http, token, "dashboard page, year meter", base + "/meters/" + meter, ReadBench::isPage, 150));
         // A whole day in the middle of the history: 1 440 readings (the API's page holds at most 1 000).
         LocalDate day = calendar.dayOf(data.yearStart()).plusDays(Math.max(1, data.shape().yearDays() / 3));
@@ -274,12 +273,5 @@ final class ReadBench {
 
     private static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
-    }
-
-    /** The figures and their targets as a map, for tests. */
-    static Map<String, Figure> byName(Result r) {
-        Map<String, Figure> m = new LinkedHashMap<>();
-        r.figures().forEach(f -> m.put(f.name(), f));
-        return m;
     }
 }

@@ -38,6 +38,8 @@ final class ReadData {
     static final String MARKER_ID = "read-data";
     static final String YEAR_METER = "bench-year";
     static final String FLEET_PREFIX = "bench-fleet-";
+    /** Readings of the year meter per batch. */
+    private static final int YEAR_BATCH = 360;
 
     /** The year meter's missing seqs: gaps of 1, 1 and 10 readings at a quarter, a half and three quarters of its history. */
     static Set<Long> missingSeqs(long readings) {
@@ -169,7 +171,7 @@ final class ReadData {
             if (!data.missing().contains(seq)) {
                 batch.add(reading(data.yearMeter(), seq, start.plus(Duration.ofMinutes(seq)), 1, 7));
             }
-            if (batch.size() == 1440 || seq == total - 1) {
+            if (batch.size() == YEAR_BATCH || seq == total - 1) {
                 apply(batch);
                 written += batch.size();
                 batch.clear();

@@ -60,6 +60,7 @@ class BenchIT {
             Bench.Options options = new Bench.Options(2, 2, 20, 4, 20, List.of(Bench.Profile.BACKLOG, Bench.Profile.FIELD), true);
             Bench.Result r = new Bench(settings, options, BenchAccounts.embedded(identities, services),
                     new PrintStream(text, true, StandardCharsets.UTF_8)).run();
+            System.out.print(text.toString(StandardCharsets.UTF_8));
             assertThat(r.profiles()).extracting(Bench.ProfileResult::profile).containsExactly(Bench.Profile.BACKLOG, Bench.Profile.FIELD);
             for (Bench.ProfileResult p : r.profiles()) {
                 assertThat(p.count().published()).as(p.profile() + " published").isPositive();
@@ -136,6 +137,7 @@ class BenchIT {
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         assertThat(run(args, first)).as(first.toString(StandardCharsets.UTF_8)).isZero();
         String text = first.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
         assertThat(text).contains("read data: loaded", "day-usage API, 31 days", "month-usage API, 12 months", "dashboard page",
                 "one day of readings, API", "one day of readings, CSV", "gap report", "dashboards served per second to 3 signed-in users",
                 "usage API answers per second").doesNotContain("WRONG");
