@@ -83,9 +83,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--window", description = "Write phases: QoS 1 publishes in flight per publisher thread (default ${DEFAULT-VALUE}).")
     int window = 100;
 
-    @Option(names = "--half-load", negatable = true, description = "Field profile: also run at half the full-load rate, for the latency"
-            + " of a pipeline with room (default ${DEFAULT-VALUE}; --no-half-load skips it).")
-    boolean halfLoad = true;
+    @Option(names = "--no-half-load", description = "Field profile: skip the run at half the full-load rate (the latency of a pipeline"
+            + " with room), which runs by default.")
+    boolean noHalfLoad;
 
     @Option(names = "--fleet-meters", description = "Write phases: connected meters for the memory phase, 0 to skip (default ${DEFAULT-VALUE};"
             + " embedded broker only).")
@@ -198,7 +198,7 @@ public final class BenchMain implements Callable<Integer> {
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
             out.printf("  broker %s, store %s%n", broker != null ? "embedded HiveMQ CE" : ImsSettings.hideCredentials(settings.mqttUrl().get()),
                     storeName(store, settings));
-            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, backlogMeters, window, profiles(), halfLoad),
+            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, backlogMeters, window, profiles(), !noHalfLoad),
                     accounts, out).run();
             if (fleetMeters > 0 && broker != null) {
                 fleetMemory(settings, identities);

@@ -13,6 +13,8 @@ import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.store.EmbeddedStore;
 import dev.ims.embedded.store.EmbeddedStoreOptions;
+import dev.ims.embedded.FreePorts;
+import dev.ims.embedded.testing.MosquittoProcess;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.security.BrokerRights;
@@ -80,6 +82,25 @@ class BenchIT {
             assertThat(r.storeRate()).isPositive();
             assertThat(text.toString(StandardCharsets.UTF_8)).contains("broker alone", "store alone", "backlog, full load", "field, full load",
                     "field, half load", "backlog: end to end / store alone", "field: end to end / store alone", "lost 0, duplicated 0");
+        }
+    }
+
+    /** With --mqtt-url the bench creates its meters and its ingest on Mosquitto's dynamic-security plugin, as its admin. */
+    @Test
+    void writePhases_onMosquitto_registerTheirMeters_andStoreEveryReading() throws Exception {
+        MosquittoProcess.requireOrSkip();
+        try (MosquittoProcess mosquitto = MosquittoProcess.start(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), dir.resolve("mosquitto"))) {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            BenchMain main = new BenchMain();
+            main.environment = Map.of("TIME_ZONE", "UTC", "IMS_DATA_DIR", dir.resolve("data").toString(),
+                    "MQTT_ADMIN_USERNAME", mosquitto.admin().username(), "MQTT_ADMIN_PASSWORD", mosquitto.admin().password());
+            main.out = new PrintStream(text, true, StandardCharsets.UTF_8);
+            int exit = new CommandLine(main).execute("--mqtt-url", mosquitto.url(), "--profile", "field", "--no-half-load", "--seconds", "2",
+                    "--connections", "2", "--meters", "10", "--window", "20", "--fleet-meters", "0");
+            String out = text.toString(StandardCharsets.UTF_8);
+            System.out.print(out);
+            assertThat(exit).as(out).isZero();
+            assertThat(out).contains("field, full load", "lost 0", "duplicated 0").doesNotContain("backlog, full load", "half load");
         }
     }
 
