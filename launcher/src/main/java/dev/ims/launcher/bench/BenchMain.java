@@ -11,7 +11,19 @@ import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.model.config.ImsOptions;
 import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.LogConfig;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import dev.ims.client.dynsec.DynsecAccounts;
+import dev.ims.model.security.BrokerAccounts;
+import dev.ims.model.usage.UsageCalendar;
+import dev.ims.portal.PortalSettings;
+import dev.ims.portal.device.BrokerAccountsChoice;
 import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Set;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +34,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ./ims bench}: prints the figures; asserts nothing. Against fresh embedded parts unless MQTT_URL / MONGO_URI are set. */
-@Command(name = "ims bench", mixinStandardHelpOptions = true,
-        description = "Measures the broker alone, the store alone, the pipeline end to end at full and half load, and the fleet's memory.")
+/**
+ * {@code ./ims bench}: prints the figures beside issue 13's targets; asserts nothing (the exit code says whether a
+ * reading was lost or duplicated, or an answer was wrong). Against fresh embedded parts unless MQTT_URL / MONGO_URI
+ * are set.
+ */
+@Command(name = "ims bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write phases (default): the broker alone, the store alone, then the pipeline end to end for each profile"
+                + " (backlog: few meters sending history a minute apart; field: many meters, one reading each per round) with"
+                + " lost/duplicated counted in the store, and the fleet's memory.",
+                "Read phase (--read): loads 20 meters x 30 days of 15-minute readings and one meter with a year of 1-minute"
+                + " readings straight into the store (through the ingest's write code), starts the portal over it and measures"
+                + " its answers over HTTP: usage, dashboard, a day of readings (JSON, CSV), the gap report, and 20 concurrent"
+                + " signed-in users.",
+                "Broker: the embedded HiveMQ CE, or --mqtt-url (Mosquitto with the dynamic-security plugin: the bench creates"
+                + " its meters there as the admin identity, MQTT_ADMIN_USERNAME/MQTT_ADMIN_PASSWORD or the identity file"
+                + " ./ims mosquitto-init writes). Store: the embedded one, or --mongo-uri.",
+                "Exit code: 0 all stored once and every answer right, 1 otherwise, 2 bad options."})
 public final class BenchMain implements Callable<Integer> {
 
     static {
@@ -35,23 +62,65 @@ public final class BenchMain implements Callable<Integer> {
     @Mixin
     ImsOptions options;
 
-    @Option(names = "--seconds", description = "Length of each timed phase (default ${DEFAULT-VALUE}).")
+    @Option(names = "--read", description = "Run the read phase instead of the write phases.")
+    boolean read;
+
+    @Option(names = "--profile", paramLabel = "backlog|field|both", description = "Write phases: the end-to-end profiles (default ${DEFAULT-VALUE}).")
+    String profile = "both";
+
+    @Option(names = "--seconds", description = "Length of each timed phase, the read phase's concurrent ones included (default ${DEFAULT-VALUE}).")
     int seconds = 20;
 
-    @Option(names = "--connections", description = "Publishing MQTT connections (default ${DEFAULT-VALUE}).")
+    @Option(names = "--connections", description = "Write phases: publisher threads (default ${DEFAULT-VALUE}).")
     int connections = 16;
 
-    @Option(names = "--meters", description = "Simulated meters publishing (default ${DEFAULT-VALUE}).")
+    @Option(names = "--meters", description = "Field profile: simulated meters, each on its own MQTT connection (default ${DEFAULT-VALUE}).")
     int meters = 1600;
 
-    @Option(names = "--window", description = "QoS 1 publishes in flight per connection (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backlog-meters", description = "Backlog profile: simulated meters (default ${DEFAULT-VALUE}).")
+    int backlogMeters = 32;
+
+    @Option(names = "--window", description = "Write phases: QoS 1 publishes in flight per publisher thread (default ${DEFAULT-VALUE}).")
     int window = 100;
 
-    @Option(names = "--fleet-meters", description = "Connected meters for the memory phase, 0 to skip (default ${DEFAULT-VALUE}).")
+    @Option(names = "--no-half-load", description = "Field profile: skip the run at half the full-load rate (the latency of a pipeline"
+            + " with room), which runs by default.")
+    boolean noHalfLoad;
+
+    @Option(names = "--fleet-meters", description = "Write phases: connected meters for the memory phase, 0 to skip (default ${DEFAULT-VALUE};"
+            + " embedded broker only).")
     int fleetMeters = 5000;
 
     @Option(names = "--fleet-heap", description = "Heap of the memory phase's JVM (default ${DEFAULT-VALUE}).")
     String fleetHeap = "1g";
+
+    @Option(names = "--reuse-store", paramLabel = "DIR", description = "Read phase: keep the embedded store in DIR and load its data only"
+            + " when DIR does not hold it yet (the load of a year takes minutes; later runs start at once).")
+    Path reuseStore;
+
+    @Option(names = "--repetitions", description = "Read phase: requests per single-user figure (default ${DEFAULT-VALUE}).")
+    int repetitions = 100;
+
+    @Option(names = "--users", description = "Read phase: concurrent signed-in users (default ${DEFAULT-VALUE}).")
+    int users = 20;
+
+    @Option(names = "--read-meters", description = "Read phase: meters with 15-minute readings (default ${DEFAULT-VALUE}).")
+    int readMeters = 20;
+
+    @Option(names = "--read-days", description = "Read phase: days of those meters' readings (default ${DEFAULT-VALUE}).")
+    int readDays = 30;
+
+    @Option(names = "--year-days", description = "Read phase: days of the 1-minute meter's readings (default ${DEFAULT-VALUE}: 525 600 readings).")
+    int yearDays = 365;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The environment the settings come from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    /** Where the figures go; tests replace it. */
+    PrintStream out = System.out;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchMain()).execute(args));
@@ -59,49 +128,140 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImsSettings settings = options.settings(System.getenv());
+        validate();
+        ImsSettings settings = options.settings(environment);
         Path dir = Files.createTempDirectory("ims-bench");
+        try {
+            return read ? readPhase(settings, dir) : writePhases(settings, dir);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void validate() {
+        List<String> problems = new ArrayList<>();
+        if (!Set.of("backlog", "field", "both").contains(profile)) {
+            problems.add("--profile must be backlog, field or both, not '" + profile + "'");
+        }
+        if (seconds < 1 || connections < 1 || meters < 1 || backlogMeters < 1 || window < 1) {
+            problems.add("--seconds, --connections, --meters, --backlog-meters and --window must be at least 1");
+        }
+        if (repetitions < 1 || users < 1 || readMeters < 1 || readDays < 1 || yearDays < 1) {
+            problems.add("--repetitions, --users, --read-meters, --read-days and --year-days must be at least 1");
+        }
+        if (reuseStore != null && !read) {
+            problems.add("--reuse-store is for the read phase (--read)");
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+        }
+    }
+
+    private List<Bench.Profile> profiles() {
+        return switch (profile) {
+            case "backlog" -> List.of(Bench.Profile.BACKLOG);
+            case "field" -> List.of(Bench.Profile.FIELD);
+            default -> List.of(Bench.Profile.BACKLOG, Bench.Profile.FIELD);
+        };
+    }
+
+    private int writePhases(ImsSettings settings, Path dir) throws Exception {
         EmbeddedBroker broker = null;
         EmbeddedStore store = null;
-        if (settings.mqttUrl().isPresent()) {
-            // Every client of a real broker needs an account there; the bench's thousands of meters have one only on
-            // a broker it starts itself (BenchIdentities).
-            System.err.println("ims bench: MQTT_URL is set, but the bench creates its meters' identities only on the embedded broker it"
-                    + " starts itself; unset MQTT_URL (MONGO_URI may point at a real MongoDB).");
-            return 2;
-        }
         BenchIdentities identities = BenchIdentities.random();
-        InMemoryDirectory services = new InMemoryDirectory();
+        BenchAccounts accounts = null;
         try {
-            if (settings.mqttUrl().isEmpty()) {
+            if (settings.mqttUrl().isPresent()) {
+                // Every client of a real broker needs an account there: the bench creates its meters through Mosquitto's
+                // dynamic-security plugin, as the portal does at enrolment.
+                BrokerAccounts brokerAccounts = BrokerAccountsChoice.open(settings, environment);
+                if (!(brokerAccounts instanceof DynsecAccounts dynsec)) {
+                    out.println("ims bench: MQTT_URL is set, but no admin identity of Mosquitto's dynamic-security plugin was found:"
+                            + " set MQTT_ADMIN_USERNAME and MQTT_ADMIN_PASSWORD, or run ./ims mosquitto-init first (it writes"
+                            + " IMS_DATA_DIR/identities/" + BrokerAccountsChoice.ADMIN_IDENTITY + "); the bench creates its meters there.");
+                    return 2;
+                }
+                accounts = BenchAccounts.dynsec(identities, dynsec);
+            } else {
+                InMemoryDirectory services = new InMemoryDirectory();
                 broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(0, dir.resolve("broker")).withSecurity(new BrokerSecurity(
                         new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup()), services, identities.meters())));
                 settings = settings.withMqttUrl(broker.url());
+                accounts = BenchAccounts.embedded(identities, services);
             }
             if (settings.mongoUri().isEmpty()) {
                 store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(0, dir.resolve("store")));
                 settings = settings.withMongoUri(store.connectionString());
             }
-            System.out.printf("IMS bench: %d s per phase, %d connections, %d meters, window %d; %d cores, max heap %d MB, Java %s%n",
-                    seconds, connections, meters, window, Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
-            System.out.printf("  broker %s, store %s%n", broker != null ? "embedded HiveMQ CE" : settings.mqttUrl().get(),
-                    store != null ? "embedded mongo-java-server (H2, commit per write)" : ImsSettings.hideCredentials(settings.mongoUri().get()));
-            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, window), identities, services, System.out)
-                    .run();
-            double smaller = Math.min(r.brokerRate(), r.storeRate());
-            System.out.printf("  end to end / smaller raw limit: %.0f %%%n", 100 * r.pipelineRate() / smaller);
-            if (fleetMeters > 0) {
+            out.printf("IMS bench, write phases: %d s per phase, %d publisher threads, field %d meters, backlog %d meters, window %d;"
+                            + " %d cores, max heap %d MB, Java %s%n", seconds, connections, meters, backlogMeters, window,
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+            out.printf("  broker %s, store %s%n", broker != null ? "embedded HiveMQ CE" : ImsSettings.hideCredentials(settings.mqttUrl().get()),
+                    storeName(store, settings));
+            Bench.Result r = new Bench(settings, new Bench.Options(seconds, connections, meters, backlogMeters, window, profiles(), !noHalfLoad),
+                    accounts, out).run();
+            if (fleetMeters > 0 && broker != null) {
                 fleetMemory(settings, identities);
+            } else if (fleetMeters > 0) {
+                out.println("  fleet memory: skipped (its meters have identities only on the embedded broker)");
             }
             return r.lost() == 0 && r.duplicated() == 0 ? 0 : 1;
         } finally {
+            if (accounts != null) {
+                accounts.close();
+            }
             if (store != null) {
                 store.close();
             }
             if (broker != null) {
                 broker.close();
             }
+        }
+    }
+
+    private int readPhase(ImsSettings settings, Path dir) throws Exception {
+        EmbeddedStore store = null;
+        try {
+            if (settings.mongoUri().isEmpty()) {
+                Path storeDir = reuseStore != null ? reuseStore : dir.resolve("store");
+                Files.createDirectories(storeDir);
+                store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(0, storeDir));
+                settings = settings.withMongoUri(store.connectionString());
+            }
+            out.printf("IMS bench, read phase: %d meters x %d days of 15-minute readings, one meter with %d days of 1-minute readings;"
+                            + " %d repetitions, %d users for %d s; %d cores, max heap %d MB, Java %s%n", readMeters, readDays, yearDays,
+                    repetitions, users, seconds, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                    System.getProperty("java.version"));
+            out.printf("  store %s%n", storeName(store, settings));
+            try (MongoClient mongo = MongoClients.create(settings.mongoUri().get())) {
+                MongoDatabase db = mongo.getDatabase(settings.mongoDatabase());
+                ReadData.Loaded data = new ReadData(db, new UsageCalendar(settings.timeZone()), out)
+                        .loadOrReuse(new ReadData.Shape(readMeters, readDays, yearDays));
+                Map<String, String> portalEnv = Map.of(ImsSettings.TIME_ZONE, settings.timeZone().getId(), ImsSettings.HTTP_PORT, "0",
+                        ImsSettings.IMS_DATA_DIR, dir.resolve("portal").toString(), ImsSettings.MONGO_DATABASE, settings.mongoDatabase(),
+                        ImsSettings.IMS_ADMIN_PASSWORD, dev.ims.model.security.Secrets.newSecret());
+                PortalSettings portal = PortalSettings.load(ImsSettings.load(portalEnv, Map.of()).withMongoUri(settings.mongoUri().get()), portalEnv)
+                        .withPasswordCost(4);
+                ReadBench.Result r = new ReadBench(portal, db, data, new ReadBench.Options(repetitions, users, seconds), out).run();
+                return r.wrong() == 0 ? 0 : 1;
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
+    private static String storeName(EmbeddedStore store, ImsSettings settings) {
+        return store != null ? "embedded mongo-java-server (H2, commit per write)" : ImsSettings.hideCredentials(settings.mongoUri().get());
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -124,7 +284,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         p.waitFor(30, TimeUnit.MINUTES);
         if (result == null) {
-            System.out.printf("  fleet memory: the probe JVM (-Xmx%s) did not connect %,d meters (exit %d)%n", fleetHeap, fleetMeters, p.exitValue());
+            out.printf("  fleet memory: the probe JVM (-Xmx%s) did not connect %,d meters (exit %d)%n", fleetHeap, fleetMeters, p.exitValue());
             return;
         }
         String[] f = result.split(" ");
@@ -132,7 +292,7 @@ public final class BenchMain implements Callable<Integer> {
         long used = Long.parseLong(f[2]);
         long max = Long.parseLong(f[3]);
         double perMeter = (double) used / n;
-        System.out.printf("  fleet memory: %,d connected meters in one JVM (-Xmx%s) hold %,d MB of heap, %.1f KB each: %,.0f would fit%n",
+        out.printf("  fleet memory: %,d connected meters in one JVM (-Xmx%s) hold %,d MB of heap, %.1f KB each: %,.0f would fit%n",
                 n, fleetHeap, used >> 20, perMeter / 1024, max / perMeter);
     }
 }
