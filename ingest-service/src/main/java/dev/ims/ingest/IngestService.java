@@ -229,8 +229,11 @@ public final class IngestService implements AutoCloseable {
         // Not shared: retained status messages are never sent to shared subscriptions.
         liveFilters.add(topics.allOf(TopicKind.STATUS));
         liveFilters.add(topics.allOf(TopicKind.COMMAND_ACK));
+        // Without a backlog identity the backlog filter is optional: a broker configured before the backlog topic existed
+        // refuses it, and the ingest must still start (such a broker's meters are refused backlog too and use reading).
         live = new MqttSubscriber(settings.ims(), endpoint, ServiceCredentials.require(settings.ims(), settings.clientId()),
-                settings.receiveMaximum(), liveFilters, in -> onMessage(in, liveQueue));
+                settings.receiveMaximum(), liveFilters, backlogCredential == null ? java.util.Set.of(filter(TopicKind.BACKLOG))
+                        : java.util.Set.of(), in -> onMessage(in, liveQueue));
         if (backlogCredential != null) {
             backlog = new MqttSubscriber(settings.ims(), endpoint, backlogCredential, settings.receiveMaximum(),
                     List.of(filter(TopicKind.BACKLOG)), in -> onMessage(in, backlogQueue));

@@ -9,6 +9,7 @@ import dev.ims.model.config.ImsSettings;
 import dev.ims.model.config.MqttEndpoint;
 import dev.ims.model.security.Credential;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ final class MqttSubscriber implements AutoCloseable {
     private final MqttEndpoint endpoint;
     private final int receiveMaximum;
     private final List<String> filters;
+    /** Filters the session can do without: a refusal is logged once and the session goes on (an older broker configuration). */
+    private final java.util.Set<String> optional;
     private final Mqtt5AsyncClient mqtt;
     private volatile boolean up;
     private volatile boolean stopping;
@@ -53,6 +56,13 @@ final class MqttSubscriber implements AutoCloseable {
      */
     MqttSubscriber(ImsSettings ims, MqttEndpoint endpoint, Credential credential, int receiveMaximum, List<String> filters,
             Consumer<Inbound> sink) {
+        this(ims, endpoint, credential, receiveMaximum, filters, java.util.Set.of(), sink);
+    }
+
+    /** @param optional those of {@code filters} whose refusal by the broker is logged once rather than failing the start */
+    MqttSubscriber(ImsSettings ims, MqttEndpoint endpoint, Credential credential, int receiveMaximum, List<String> filters,
+            java.util.Set<String> optional, Consumer<Inbound> sink) {
+        this.optional = java.util.Set.copyOf(optional);
         this.name = credential.username();
         this.endpoint = endpoint;
         this.receiveMaximum = receiveMaximum;
@@ -107,10 +117,22 @@ final class MqttSubscriber implements AutoCloseable {
                 .sessionExpiryInterval(IngestSettings.SESSION_EXPIRY.toSeconds())
                 .restrictions().receiveMaximum(receiveMaximum).applyRestrictions()
                 .send();
+        List<String> granted = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String filter : filters) {
-            chain = chain.thenCompose(previous -> mqtt.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send());
+            chain = chain.thenCompose(previous -> {
+                CompletableFuture<Void> sub = mqtt.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send()
+                        .thenAccept(ack -> granted.add(filter));
+                if (!optional.contains(filter)) {
+                    return sub;
+                }
+                return sub.exceptionally(e -> {
+                    LOG.warn("Session {}: the broker refuses {} ({}); going on without it — give this identity the right "
+                            + "(docs/CONTRACT.md, backlog topic)", name, filter, e.getMessage());
+                    return null;
+                });
+            });
         }
-        return chain.thenAccept(last -> LOG.info("Session {} subscribed to {}", name, String.join(", ", filters)));
+        return chain.thenAccept(last -> LOG.info("Session {} subscribed to {}", name, String.join(", ", granted)));
     }
 
     /** Disconnects (waiting up to 5 s); unacknowledged messages stay with the broker in the session. */
