@@ -138,7 +138,9 @@ final class Bench {
         String ingestId = settings.ingestGroup() + "-bench-" + run;
         ImsSettings ingestIms = settings.withMqttCredential(accounts.service(Role.INGEST, ingestId));
         List<ProfileResult> results = new ArrayList<>();
-        try (IngestService ingest = new IngestService(IngestSettings.of(ingestIms, ingestId).alone());
+        // With its backlog session, as deployed: the backlog profile publishes on backlog, the field profile on reading.
+        Credential backlogIdentity = accounts.service(Role.INGEST, IngestSettings.backlogIdentity(ingestId));
+        try (IngestService ingest = new IngestService(IngestSettings.of(ingestIms, ingestId).alone().withBacklog(backlogIdentity));
                 MongoClient mongo = MongoClients.create(settings.mongoUri().orElseThrow())) {
             ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             StoredSeqs seqs = new StoredSeqs(mongo.getDatabase(settings.mongoDatabase()), calendar);
@@ -188,6 +190,8 @@ final class Bench {
      * backlog's. A reading's publish time is kept by the bench (a backlog reading's {@code ts} is in the past).
      */
     private ProfileResult pipeline(IngestService ingest, StoredSeqs seqs, Profile profile, String load, double rate) throws Exception {
+        // History goes on backlog (its own session and in-flight window in the ingest), live readings on reading.
+        String topicSuffix = profile == Profile.BACKLOG ? "/backlog" : "/reading";
         String prefix = "bench-" + run + "-" + profile.label().charAt(0) + load.charAt(0) + "-";
         int meterCount = profile == Profile.FIELD ? options.meters() : options.backlogMeters();
         int perConnection = Math.max(1, meterCount / options.connections());
@@ -247,7 +251,7 @@ final class Bench {
                     Instant ts = profile == Profile.BACKLOG ? history.plus(Duration.ofMinutes(seq)) : Instant.now();
                     Reading r = Reading.of(ids.get(meter), seq, ts, seq * 0.001, 500.0, 230.0, 2.2, null, null);
                     sentAt.put(key(meter, seq), System.nanoTime());
-                    meters.get(meter).publishWith().topic(settings.topicPrefix() + "/" + ids.get(meter) + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                    meters.get(meter).publishWith().topic(settings.topicPrefix() + "/" + ids.get(meter) + topicSuffix).qos(MqttQos.AT_LEAST_ONCE)
                             .payload(CODEC.encode(r)).send().whenComplete((res, e) -> {
                                 if (e == null) {
                                     synchronized (published[meter]) {
