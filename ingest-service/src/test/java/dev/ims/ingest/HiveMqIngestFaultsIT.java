@@ -90,7 +90,7 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
                 "MQTT_USERNAME", identity.username(), "MQTT_PASSWORD", identity.password());
         List<String> args = List.of("--client-id", "crash-it");
         List<String> meters = meters("kill", 3);
-        ChildJvm first = ChildJvm.start("dev.ims.ingest.IngestMain", args, env, dir.resolve("ingest-1.log"), "Subscribed to", Duration.ofSeconds(60));
+        ChildJvm first = ChildJvm.start("dev.ims.ingest.IngestMain", args, env, dir.resolve("ingest-1.log"), "Ingest crash-it started:", Duration.ofSeconds(60));
         try (Publisher p = new Publisher()) {
             CompletableFuture<Void> all = p.publishAsync(meters, 2000);
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(meters) >= 1500);
@@ -98,7 +98,7 @@ class HiveMqIngestFaultsIT extends IngestFaultsContract {
             assertThat(first.isAlive()).isFalse();
             long atKill = stored(meters);
             all.get(120, TimeUnit.SECONDS);
-            try (ChildJvm second = ChildJvm.start("dev.ims.ingest.IngestMain", args, env, dir.resolve("ingest-2.log"), "Subscribed to",
+            try (ChildJvm second = ChildJvm.start("dev.ims.ingest.IngestMain", args, env, dir.resolve("ingest-2.log"), "Ingest crash-it started:",
                     Duration.ofSeconds(60))) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> stored(meters) == 6000);
                 assertThat(atKill).as("killed mid-stream").isLessThan(6000);
