@@ -182,7 +182,7 @@ class HomeAssistantMirrorIT {
     }
 
     private List<Document> readings(String meter) {
-        return Flux.from(db.getCollection(READINGS).find(Filters.eq(METER_ID, meter)).sort(Sorts.ascending(SEQ))).collectList().block();
+        return dev.ims.store.testing.StoredReadings.of(db, meter); // the meter's readings out of its hour buckets, in seq order
     }
 
     @Test
