@@ -160,7 +160,7 @@ class BridgeCircuitsIT {
                 portal.connect();
                 // A signed CIRCUIT command: the heater's pin goes LOW, the command is confirmed.
                 String off = send(portal, db, signer, meter, meter, new CircuitCommand(id(), "water-heater", RelayState.OFF, Instant.now()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(command(db, off).getString(STATE)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> confirmed(command(db, off)));
                 assertThat(heaterPin.state()).isEqualTo(DigitalState.LOW);
                 assertThat(bridge.meter().circuitRelay("water-heater")).isEqualTo(RelayState.OFF);
                 assertThat(bridge.meter().relay()).as("the supply relay is not touched").isEqualTo(RelayState.ON);
@@ -184,18 +184,20 @@ class BridgeCircuitsIT {
                 Schedule open = new Schedule(ZoneOffset.UTC, List.of(Schedule.Window.of(HH_MM.format(now.minusSeconds(3600)),
                         HH_MM.format(now.plusSeconds(3600)))), null);
                 String scheduleId = send(portal, db, signer, meter, meter, new ScheduleCommand(id(), "water-heater", open, Instant.now()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(command(db, scheduleId).getString(STATE)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> confirmed(command(db, scheduleId)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> heaterPin.state() == DigitalState.HIGH);
                 await().atMost(Duration.ofSeconds(10)).until(() -> scheduleId.equals(circuit(lastReading(db, meter), "water-heater").getString(CIRCUIT_SCHEDULE)));
+                // ...which verifies the command (a reading naming another schedule, or none, would have failed it).
+                await().atMost(Duration.ofSeconds(10)).until(() -> "VERIFIED".equals(command(db, scheduleId).getString(STATE)));
                 // One whose window lies ahead: OFF.
                 Schedule later = new Schedule(ZoneOffset.UTC, List.of(Schedule.Window.of(HH_MM.format(now.plusSeconds(2 * 3600)),
                         HH_MM.format(now.plusSeconds(3 * 3600)))), null);
                 String laterId = send(portal, db, signer, meter, meter, new ScheduleCommand(id(), "water-heater", later, Instant.now()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(command(db, laterId).getString(STATE)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> confirmed(command(db, laterId)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> heaterPin.state() == DigitalState.LOW);
                 // No schedule any more: the circuit stays as it is (OFF) across the restart below.
                 String none = send(portal, db, signer, meter, meter, new ScheduleCommand(id(), "water-heater", null, Instant.now()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> "CONFIRMED".equals(command(db, none).getString(STATE)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> confirmed(command(db, none)));
             }
             load.shutdownNow();
             pi4j.shutdown();
@@ -243,12 +245,19 @@ class BridgeCircuitsIT {
         if (c instanceof CircuitCommand cc) {
             d.append(COMMAND_TYPE, "CIRCUIT").append(COMMAND_CIRCUIT, cc.circuit()).append(RELAY, cc.relay().name());
         } else if (c instanceof ScheduleCommand sc) {
-            d.append(COMMAND_TYPE, "SCHEDULE").append(COMMAND_CIRCUIT, sc.circuit());
+            // As the portal stores it: the schedule sent, or null for a removal (the ingest verifies against it).
+            d.append(COMMAND_TYPE, "SCHEDULE").append(COMMAND_CIRCUIT, sc.circuit())
+                    .append(COMMAND_SCHEDULE, sc.schedule() == null ? null : Document.parse(sc.schedule().toJson().toString()));
         }
         Mono.from(db.getCollection(COMMANDS).insertOne(d)).block();
         portal.publishWith().topic("meters/" + meter + "/command").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(signer.sign(signedFor, c, Duration.ofMinutes(5)).encode()).send();
         return c.commandId();
+    }
+
+    /** Confirmed by the meter, and perhaps already verified by a later reading (which needs the confirmation first). */
+    private static boolean confirmed(Document command) {
+        return List.of("CONFIRMED", "VERIFIED").contains(command.getString(STATE));
     }
 
     private static Document command(MongoDatabase db, String id) {
