@@ -3,6 +3,7 @@ package dev.ims.launcher.bench;
 import dev.ims.embedded.broker.EmbeddedBroker;
 import dev.ims.embedded.broker.BrokerSecurity;
 import dev.ims.embedded.broker.EmbeddedBrokerOptions;
+import dev.ims.launcher.LocalStack;
 import dev.ims.model.security.BrokerRights;
 import dev.ims.model.security.InMemoryDirectory;
 import dev.ims.model.topic.Topics;
@@ -49,6 +50,8 @@ import picocli.CommandLine.Spec;
                 + " readings straight into the store (through the ingest's write code), starts the portal over it and measures"
                 + " its answers over HTTP: usage, dashboard, a day of readings (JSON, CSV), the gap report, and 20 concurrent"
                 + " signed-in users.",
+                "Local-stack phase (--local): ./ims's own stack with a fleet of new meters publishing their history, timed until"
+                + " it is stored, and a live meter's readings through the portal's API meanwhile.",
                 "Broker: the embedded HiveMQ CE, or --mqtt-url (Mosquitto with the dynamic-security plugin: the bench creates"
                 + " its meters there as the admin identity, MQTT_ADMIN_USERNAME/MQTT_ADMIN_PASSWORD or the identity file"
                 + " ./ims mosquitto-init writes). Store: the embedded one, or --mongo-uri.",
@@ -64,6 +67,17 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--read", description = "Run the read phase instead of the write phases.")
     boolean read;
+
+    @Option(names = "--local", description = "Run the local-stack phase instead of the write phases: ./ims's own stack with a fleet"
+            + " of new meters publishing their history (the backfill), timed until it is stored, and a live meter's readings"
+            + " through the API meanwhile. Embedded parts only.")
+    boolean local;
+
+    @Option(names = "--local-meters", description = "Local-stack phase: new meters (default ${DEFAULT-VALUE}, as ./ims).")
+    int localMeters = LocalStack.DEFAULT_FLEET_SIZE;
+
+    @Option(names = "--local-days", description = "Local-stack phase: days of history each (default ${DEFAULT-VALUE}, as ./ims).")
+    int localDays = LocalStack.DEFAULT_HISTORY_DAYS;
 
     @Option(names = "--profile", paramLabel = "backlog|field|both", description = "Write phases: the end-to-end profiles (default ${DEFAULT-VALUE}).")
     String profile = "both";
@@ -132,7 +146,7 @@ public final class BenchMain implements Callable<Integer> {
         ImsSettings settings = options.settings(environment);
         Path dir = Files.createTempDirectory("ims-bench");
         try {
-            return read ? readPhase(settings, dir) : writePhases(settings, dir);
+            return read ? readPhase(settings, dir) : local ? localPhase(settings, dir) : writePhases(settings, dir);
         } finally {
             deleteTree(dir);
         }
@@ -148,6 +162,12 @@ public final class BenchMain implements Callable<Integer> {
         }
         if (repetitions < 1 || users < 1 || readMeters < 1 || readDays < 1 || yearDays < 1) {
             problems.add("--repetitions, --users, --read-meters, --read-days and --year-days must be at least 1");
+        }
+        if (read && local) {
+            problems.add("--read and --local are separate phases: one at a time");
+        }
+        if (localMeters < 1 || localDays < 1) {
+            problems.add("--local-meters and --local-days must be at least 1");
         }
         if (reuseStore != null && !read) {
             problems.add("--reuse-store is for the read phase (--read)");
@@ -250,6 +270,35 @@ public final class BenchMain implements Callable<Integer> {
                 store.close();
             }
         }
+    }
+
+    private int localPhase(ImsSettings settings, Path dir) throws Exception {
+        if (settings.mqttUrl().isPresent() || settings.mongoUri().isPresent()) {
+            out.println("ims bench: --local measures ./ims's own embedded stack: unset MQTT_URL and MONGO_URI (and --mqtt-url, --mongo-uri)");
+            return 2;
+        }
+        out.printf("IMS bench, local-stack phase; %d cores, max heap %d MB, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+        LocalStackBench.Result r = new LocalStackBench(new LocalStackBench.Options(localMeters, localDays), out).run(settings, dir);
+        if (r.backfill() == null) {
+            out.printf("  ./ims: %d meters x %d days of history NOT stored within the time limit (%,d of %,d)%n", localMeters, localDays,
+                    r.stored(), r.expected());
+        } else {
+            double s = r.backfill().toMillis() / 1000.0;
+            out.printf("  ./ims: %d meters x %d days of history (%,d readings) stored %.1f s after the meters connected (%,.0f readings/s);"
+                    + " target <= 10 s: %s%n", localMeters, localDays, r.expected(), s, r.expected() / s, s <= 10 ? "met" : "MISSED");
+        }
+        Latencies live = r.live();
+        if (live.count() == 0) {
+            out.println("  ./ims: no live reading reached the API during the backfill (too short to measure, or none arrived)");
+        } else {
+            out.printf("  ./ims: live reading published during the backfill -> visible in the API: p50 %.0f ms, p99 %.0f ms, max %.0f ms"
+                            + " (%d readings); target p99 <= 1 s: %s%n", live.percentileMillis(50), live.percentileMillis(99),
+                    live.percentileMillis(100), live.count(), live.count() >= 20 && live.percentileMillis(99) <= 1000 ? "met"
+                            : live.count() < 20 ? "fewer than 20 readings" : "MISSED");
+        }
+        out.printf("  ./ims: history lost %d (target 0): %s%n", r.lost(), r.lost() == 0 ? "met" : "MISSED");
+        return r.lost() == 0 ? 0 : 1;
     }
 
     private static String storeName(EmbeddedStore store, ImsSettings settings) {

@@ -170,6 +170,17 @@ class BenchIT {
     }
 
     @Test
+    void localPhase_tinyFleet_storesItsWholeHistory_andMeasuresLiveReadingsThroughTheApi() {
+        String[] args = {"--local", "--local-meters", "2", "--local-days", "1"};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(run(args, out)).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertThat(text).contains("2 meters x 1 days of history (192 readings) stored", "history lost 0")
+                .containsPattern("visible in the API: p50 [0-9]+ ms, p99 [0-9]+ ms|no live reading reached the API");
+    }
+
+    @Test
     void badOptions_exit2_namingThem() {
         java.io.StringWriter err = new java.io.StringWriter();
         CommandLine cli = new CommandLine(new BenchMain());
@@ -177,6 +188,10 @@ class BenchIT {
         assertThat(cli.execute("--profile", "everything")).isEqualTo(2);
         assertThat(err.toString()).contains("--profile must be backlog, field or both");
         assertThat(new CommandLine(new BenchMain()).execute("--reuse-store", dir.toString())).isEqualTo(2);
+        assertThat(new CommandLine(new BenchMain()).execute("--read", "--local")).isEqualTo(2);
+        ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        assertThat(run(new String[] {"--local", "--mqtt-url", "tcp://127.0.0.1:1"}, refused)).isEqualTo(2);
+        assertThat(refused.toString(StandardCharsets.UTF_8)).contains("--local measures ./ims's own embedded stack");
     }
 
     private static int run(String[] args, ByteArrayOutputStream text) {
