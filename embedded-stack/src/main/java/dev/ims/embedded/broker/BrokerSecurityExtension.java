@@ -76,8 +76,12 @@ final class BrokerSecurityExtension implements ExtensionMain {
     private final AtomicLong refusedSubscribes = new AtomicLong();
     private final RefusalLog refusalLog = new RefusalLog();
     private volatile boolean started;
+    private final Duration sysInterval;
+    private volatile SysTopicsPublisher sysTopics;
 
-    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security, java.util.List<java.security.cert.X509Certificate> trusted) {
+    BrokerSecurityExtension(ClientPolicy policy, BrokerSecurity security, java.util.List<java.security.cert.X509Certificate> trusted,
+            Duration sysInterval) {
+        this.sysInterval = sysInterval;
         this.policy = policy;
         this.security = security;
         this.certificateAuthorities = trusted.stream().map(c -> new java.security.cert.TrustAnchor(c, null))
@@ -131,6 +135,9 @@ final class BrokerSecurityExtension implements ExtensionMain {
         // HiveMQ keeps one authorizer provider per extension: a second setAuthorizerProvider call replaces the first
         // (registered separately, the publish authorizer was dropped and publishes went unchecked), so one object is both.
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
+        // HiveMQ CE has no $SYS tree: the monitoring identity reads the same topics as on Mosquitto from this.
+        sysTopics = new SysTopicsPublisher(sysInterval, "HiveMQ CE " + input.getServerInformation().getVersion());
+        sysTopics.start();
         started = true;
     }
 
@@ -285,6 +292,9 @@ final class BrokerSecurityExtension implements ExtensionMain {
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
         started = false; // HiveMQ removes what the extension registered
+        if (sysTopics != null) {
+            sysTopics.stop();
+        }
     }
 
     /** At most one log line per kind of refusal per minute, saying how many were not logged. Thread-safe. */

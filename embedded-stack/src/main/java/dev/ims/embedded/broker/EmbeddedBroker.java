@@ -73,7 +73,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 tls = BrokerTls.open(options.tls().get().settings(), options.bindAddress());
                 tlsListener = tlsListenerXml(options.bindAddress().host(), tlsPort, tls);
             }
-            limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security(), tls == null ? List.of() : tls.trusted());
+            limits = new BrokerSecurityExtension(ClientPolicy.of(options), options.security(), tls == null ? List.of() : tls.trusted(),
+                    options.sysInterval());
             // 0600: with TLS it holds the key stores' passwords.
             PrivateFiles.writeString(conf.resolve("config.xml"), configXml(options.bindAddress().host(), port, options.maxQueuedMessages(),
                     options.maxPacketSize()).replace("    </listeners>", tlsListener + "    </listeners>"));

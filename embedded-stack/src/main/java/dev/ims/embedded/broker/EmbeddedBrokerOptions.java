@@ -21,9 +21,12 @@ import java.util.Optional;
  * @param security who may connect and what they may do; the ingest's identities keep the session expiry they ask
  *     for and the {@code maxQueuedMessages} queue (see {@code ClientPolicy}). By default nobody may connect.
  * @param tls the TLS listener besides the plain one; empty: plain only ({@link #withTls})
+ * @param sysInterval how often the broker's figures are published on Mosquitto's {@code $SYS/broker/...} topics
+ *     (retained; Mosquitto's {@code sys_interval}, default {@link #DEFAULT_SYS_INTERVAL}), for the monitoring identity
  */
 public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path dataDir, long maxQueuedMessages, int maxPacketSize,
-        Duration maxSessionExpiry, long maxClientQueue, BrokerSecurity security, Optional<TlsListener> tls) {
+        Duration maxSessionExpiry, long maxClientQueue, BrokerSecurity security, Optional<TlsListener> tls,
+        Duration sysInterval) {
 
     /**
      * A second listener with TLS, on the same bind address as the plain one.
@@ -50,6 +53,8 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
     public static final Duration DEFAULT_MAX_SESSION_EXPIRY = Duration.ofHours(1);
     /** HiveMQ's and Mosquitto's own default; a meter's queue holds the few relay commands sent while it was away. */
     public static final long DEFAULT_MAX_CLIENT_QUEUE = 1000;
+    /** Mosquitto's default {@code sys_interval}. */
+    public static final Duration DEFAULT_SYS_INTERVAL = Duration.ofSeconds(10);
 
     public EmbeddedBrokerOptions {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -64,41 +69,50 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
         }
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(tls, "tls");
+        if (sysInterval.isNegative() || sysInterval.isZero()) {
+            throw new IllegalArgumentException("sysInterval must be positive, got " + sysInterval);
+        }
     }
 
     public static EmbeddedBrokerOptions of(int port, Path dataDir) {
         return new EmbeddedBrokerOptions(DEFAULT_BIND_ADDRESS, port, dataDir, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_PACKET_SIZE,
-                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, BrokerSecurity.refuseAll(), Optional.empty());
+                DEFAULT_MAX_SESSION_EXPIRY, DEFAULT_MAX_CLIENT_QUEUE, BrokerSecurity.refuseAll(), Optional.empty(), DEFAULT_SYS_INTERVAL);
     }
 
     public EmbeddedBrokerOptions withBindAddress(BindAddress address) {
         return new EmbeddedBrokerOptions(address, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security, tls);
+                security, tls, sysInterval);
     }
 
     public EmbeddedBrokerOptions withPort(int port) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security, tls);
+                security, tls, sysInterval);
     }
 
     public EmbeddedBrokerOptions withMaxPacketSize(int bytes) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, bytes, maxSessionExpiry, maxClientQueue,
-                security, tls);
+                security, tls, sysInterval);
     }
 
     public EmbeddedBrokerOptions withMaxSessionExpiry(Duration expiry) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, expiry, maxClientQueue,
-                security, tls);
+                security, tls, sysInterval);
     }
 
     public EmbeddedBrokerOptions withMaxClientQueue(long messages) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, messages,
-                security, tls);
+                security, tls, sysInterval);
     }
 
     public EmbeddedBrokerOptions withSecurity(BrokerSecurity security) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security, tls);
+                security, tls, sysInterval);
+    }
+
+    /** These options with the broker's {@code $SYS} figures published every {@code interval}. */
+    public EmbeddedBrokerOptions withSysInterval(Duration interval) {
+        return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
+                security, tls, interval);
     }
 
     /**
@@ -107,6 +121,6 @@ public record EmbeddedBrokerOptions(BindAddress bindAddress, int port, Path data
      */
     public EmbeddedBrokerOptions withTls(int tlsPort, BrokerTls.Settings settings) {
         return new EmbeddedBrokerOptions(bindAddress, port, dataDir, maxQueuedMessages, maxPacketSize, maxSessionExpiry, maxClientQueue,
-                security, Optional.of(new TlsListener(tlsPort, settings)));
+                security, Optional.of(new TlsListener(tlsPort, settings)), sysInterval);
     }
 }

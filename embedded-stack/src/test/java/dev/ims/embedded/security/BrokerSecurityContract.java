@@ -307,6 +307,28 @@ abstract class BrokerSecurityContract {
         assertPublishRefused(portalId, "meters/IMS-RELAY-1/reading");
     }
 
+    @Test
+    void monitor_readsTheBrokersSysFigures_butCannotPublish_orReadAnyMetersMessages() {
+        Credential monitorId = broker.monitor("ims-monitor-c1");
+        Credential meterId = broker.meter("IMS-MON-1");
+        List<String> got = new CopyOnWriteArrayList<>();
+        Mqtt5BlockingClient monitor = connected(monitorId, got);
+        assertThat(subscribeCode(monitor, "$SYS/#").isError()).isFalse();
+        // Both brokers publish $SYS retained: the figures come at once, or at the broker's next interval.
+        await().atMost(Duration.ofSeconds(15)).until(() -> got.stream().anyMatch(m -> m.startsWith("$SYS/broker/clients/connected=")));
+        for (String filter : List.of("#", "meters/#", "meters/+/reading", "meters/+/status", "meters/+/backlog",
+                "$share/ims-ingest/meters/+/reading", "$SYS/broker/#")) {
+            assertThat(subscribeCode(monitor, filter)).as(filter).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        }
+        Mqtt5BlockingClient meter = connected(meterId, new CopyOnWriteArrayList<>());
+        assertThat(publishCode(meter, "meters/IMS-MON-1/reading", "own")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        await().during(QUIET).atMost(WAIT).until(() -> got.stream().noneMatch(m -> m.startsWith("meters/")));
+        monitor.disconnect();
+        for (String topic : List.of("meters/IMS-MON-1/reading", "meters/IMS-MON-1/command")) {
+            assertPublishRefused(monitorId, topic);
+        }
+    }
+
     // --- helpers ---
 
     /**

@@ -51,6 +51,11 @@ class EmbeddedBrokerSecurityIT extends BrokerSecurityContract {
             }
 
             @Override
+            public Credential monitor(String name) {
+                return identities.monitor(name);
+            }
+
+            @Override
             public void revokeMeter(String meterId) {
                 identities.revokeMeter(meterId);
                 b.disconnect(meterId).join();

@@ -47,6 +47,11 @@ class MosquittoBrokerSecurityIT extends BrokerSecurityContract {
             }
 
             @Override
+            public Credential monitor(String name) {
+                return m.monitor(name);
+            }
+
+            @Override
             public void revokeMeter(String meterId) {
                 m.revokeMeter(meterId);
             }

@@ -13,6 +13,9 @@ interface SecuredBroker extends AutoCloseable {
 
     Credential portal(String name);
 
+    /** A monitoring identity: subscribes to {@code $SYS/#} only. */
+    Credential monitor(String name);
+
     /** Revokes {@code meterId}'s credential the way this broker's stack does it (closing its open connection). */
     void revokeMeter(String meterId);
 

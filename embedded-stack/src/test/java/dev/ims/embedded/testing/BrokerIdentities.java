@@ -50,6 +50,10 @@ public final class BrokerIdentities {
         return services.add(new Identity(Role.PORTAL, name));
     }
 
+    public Credential monitor(String name) {
+        return services.add(new Identity(Role.MONITOR, name));
+    }
+
     /** Removes a meter's identity: its credential stops working for new connections (revocation). */
     public void revokeMeter(String meterId) {
         meters.remove(meterId);

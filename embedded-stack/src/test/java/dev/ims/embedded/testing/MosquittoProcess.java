@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class MosquittoProcess implements AutoCloseable {
 
+    /** How often the test broker publishes its {@code $SYS} figures. */
+    public static final int SYS_INTERVAL_SECONDS = 1;
+
     public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     /** Where the plugin may be: Debian's package, the eclipse-mosquitto image. */
     public static final List<Path> PLUGINS = List.of(Path.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so"),
@@ -96,7 +99,9 @@ public final class MosquittoProcess implements AutoCloseable {
                 .replace(PROJECT_CONFIG_FILE_LINE, "plugin_opt_config_file " + dynsec)
                 // Run as root, Mosquitto switches to the account "mosquitto", which cannot write this test's folders
                 // (the plugin saves its file, persistence its database): stay the account that runs the test.
-                + "\nuser " + System.getProperty("user.name") + "\n";
+                + "\nuser " + System.getProperty("user.name") + "\n"
+                // $SYS figures every second rather than every 10 s: tests of the broker monitor wait for them.
+                + "sys_interval " + SYS_INTERVAL_SECONDS + "\n";
         Files.createDirectories(dir.resolve("mosquitto"));
         Files.writeString(dir.resolve("mosquitto.conf"), conf);
         if (givenDynsec == null) {
@@ -129,6 +134,11 @@ public final class MosquittoProcess implements AutoCloseable {
     /** A new portal instance's identity (role {@code ims-portal}), with a random secret. */
     public Credential portal(String name) {
         return service(name, Role.PORTAL);
+    }
+
+    /** A new monitoring identity (role {@code ims-monitor}: {@code $SYS/#} only), with a random secret. */
+    public Credential monitor(String name) {
+        return service(name, Role.MONITOR);
     }
 
     /** Registers {@code meterId} with a new random secret (again: replaces the secret and closes its connection). */

@@ -20,11 +20,15 @@ import java.util.Optional;
  *   <tr><td>INGEST</td><td>nothing</td><td>{@code meters/+/reading} and {@code meters/+/backlog} (each also as
  *       {@code $share/<group>/...}), {@code meters/+/status}, {@code meters/+/command/ack}</td></tr>
  *   <tr><td>PORTAL</td><td>{@code meters/<any meter>/command}</td><td>{@code meters/+/status}</td></tr>
+ *   <tr><td>MONITOR</td><td>nothing</td><td>{@code $SYS/#} (the broker's own figures)</td></tr>
  * </table>
  * Subscriptions are granted as these exact filters only: no wider wildcard ({@code #}, {@code meters/#}), no
  * other share group. Everyone's client ID must equal their identity's name. Immutable and thread-safe.
  */
 public final class BrokerRights {
+
+    /** The broker's own figures (Mosquitto's {@code $SYS} tree; the embedded HiveMQ publishes the same topics). */
+    public static final String SYS_FILTER = "$SYS/#";
 
     private final Topics topics;
     private final String ingestGroup;
@@ -61,7 +65,7 @@ public final class BrokerRights {
         return switch (who.role()) {
             case METER -> a.meterId().equals(who.name()) && a.kind() != TopicKind.COMMAND;
             case PORTAL -> a.kind() == TopicKind.COMMAND;
-            case INGEST -> false;
+            case INGEST, MONITOR -> false;
         };
     }
 
@@ -73,6 +77,7 @@ public final class BrokerRights {
         return switch (who.role()) {
             case METER -> filter.equals(topics.command(who.name()));
             case PORTAL -> filter.equals(topics.allOf(TopicKind.STATUS));
+            case MONITOR -> filter.equals(SYS_FILTER);
             case INGEST -> filter.equals(topics.allOf(TopicKind.READING))
                     || filter.equals(topics.shared(ingestGroup, TopicKind.READING))
                     || filter.equals(topics.allOf(TopicKind.BACKLOG))
@@ -114,6 +119,7 @@ public final class BrokerRights {
                     new Grant(Access.SUBSCRIBE, topics.shared(ingestGroup, TopicKind.BACKLOG)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.STATUS)),
                     new Grant(Access.SUBSCRIBE, topics.allOf(TopicKind.COMMAND_ACK)));
+            case MONITOR -> List.of(new Grant(Access.SUBSCRIBE, SYS_FILTER));
         };
     }
 }

@@ -25,7 +25,8 @@ import javax.crypto.spec.PBEKeySpec;
  *       {@code unsubscribe}); each right is a role's ACL.
  *   <li>role {@value #ADMIN_ROLE}: publish, receive, subscribe and unsubscribe on {@code $CONTROL/dynamic-security/#} only
  *       (administers the plugin; no meter traffic), held by the admin client.
- *   <li>roles {@value #INGEST_ROLE} and {@value #PORTAL_ROLE}: {@link BrokerRights#grants} of that role. A PUBLISH grant
+ *   <li>roles {@value #INGEST_ROLE}, {@value #PORTAL_ROLE} and {@value #MONITOR_ROLE} (subscribe to {@code $SYS/#} only):
+ *       {@link BrokerRights#grants} of that role. A PUBLISH grant
  *       is a {@code publishClientSend} ACL on the filter; a SUBSCRIBE grant is a {@code subscribeLiteral} ACL (exactly
  *       that filter, so {@code meters/+/reading} does not admit {@code #}, and a shared subscription is granted with its
  *       {@code $share/<group>/} part, as Mosquitto checks it) plus {@code unsubscribeLiteral} on the same filter and
@@ -48,6 +49,7 @@ public final class DynsecConfig {
     public static final String ADMIN_ROLE = "ims-dynsec-admin";
     public static final String INGEST_ROLE = "ims-ingest";
     public static final String PORTAL_ROLE = "ims-portal";
+    public static final String MONITOR_ROLE = "ims-monitor";
     /** A meter's role is this plus its ID. */
     public static final String METER_ROLE_PREFIX = "meter-";
     public static final int ITERATIONS = 101;
@@ -60,7 +62,7 @@ public final class DynsecConfig {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A service instance's client in the file: {@code role} is {@link Role#INGEST} or {@link Role#PORTAL}. */
+    /** A service instance's client in the file: {@code role} is {@link Role#INGEST}, {@link Role#PORTAL} or {@link Role#MONITOR}. */
     public record ServiceClient(String name, String secret, Role role) {
         public ServiceClient {
             new Identity(role, name); // validates the name
@@ -84,11 +86,12 @@ public final class DynsecConfig {
         this.rights = Objects.requireNonNull(rights, "rights");
     }
 
-    /** The role name of {@code role}'s services ({@value #INGEST_ROLE}, {@value #PORTAL_ROLE}). */
+    /** The role name of {@code role}'s services ({@value #INGEST_ROLE}, {@value #PORTAL_ROLE}, {@value #MONITOR_ROLE}). */
     public static String roleName(Role role) {
         return switch (role) {
             case INGEST -> INGEST_ROLE;
             case PORTAL -> PORTAL_ROLE;
+            case MONITOR -> MONITOR_ROLE;
             case METER -> throw new IllegalArgumentException("each meter has its own role: meterRole(id)");
         };
     }
@@ -113,7 +116,7 @@ public final class DynsecConfig {
         adminAcls.add(acl("publishClientReceive", CONTROL_FILTER));
         adminAcls.add(acl("subscribePattern", CONTROL_FILTER));
         adminAcls.add(acl("unsubscribePattern", CONTROL_FILTER));
-        for (Role r : List.of(Role.INGEST, Role.PORTAL)) {
+        for (Role r : List.of(Role.INGEST, Role.PORTAL, Role.MONITOR)) {
             ObjectNode role = roles.addObject().put("rolename", roleName(r));
             role.set("acls", acls(grantsOf(new Identity(r, Identity.SERVICE_PREFIX + "any"))));
         }

@@ -7,5 +7,10 @@ public enum Role {
     /** An ingest instance: every meter's readings (plain or through the ingest's share group), statuses and acks in. */
     INGEST,
     /** A portal instance: relay commands out to any meter, every meter's status in. */
-    PORTAL
+    PORTAL,
+    /**
+     * A monitoring client (the portal's broker monitor): reads the broker's own figures on {@code $SYS/#} and nothing
+     * else; publishes nothing, reads no meter's messages.
+     */
+    MONITOR
 }

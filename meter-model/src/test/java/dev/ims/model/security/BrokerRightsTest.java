@@ -11,6 +11,21 @@ class BrokerRightsTest {
     private final Identity meter = Identity.meter("IMS-1");
     private final Identity ingest = new Identity(Role.INGEST, "ims-ingest-1-backlog");
     private final Identity portal = new Identity(Role.PORTAL, "ims-portal");
+    private final Identity monitor = new Identity(Role.MONITOR, "ims-monitor");
+
+    @Test
+    void monitor_subscribesToSysOnly_andPublishesNothing() {
+        assertThat(rights.maySubscribe(monitor, "$SYS/#")).isTrue();
+        assertThat(rights.maySubscribe(monitor, "#")).isFalse();
+        assertThat(rights.maySubscribe(monitor, "meters/+/reading")).isFalse();
+        assertThat(rights.maySubscribe(monitor, "meters/+/status")).isFalse();
+        assertThat(rights.maySubscribe(monitor, "$share/ims-ingest/meters/+/reading")).isFalse();
+        assertThat(rights.mayPublish(monitor, "meters/IMS-1/reading")).isFalse();
+        assertThat(rights.mayPublish(monitor, "meters/IMS-1/command")).isFalse();
+        assertThat(rights.maySubscribe(portal, "$SYS/#")).isFalse();
+        assertThat(rights.maySubscribe(ingest, "$SYS/#")).isFalse();
+        assertThat(rights.grants(monitor)).containsExactly(new BrokerRights.Grant(BrokerRights.Access.SUBSCRIBE, "$SYS/#"));
+    }
 
     @Test
     void backlog_meterPublishesItsOwn_butNotAnotherMetersOrAWildcard() {
