@@ -80,6 +80,8 @@ public final class IngestService implements AutoCloseable {
     private final UsageCalendar calendar;
     private final Clock clock = Clock.systemUTC();
     private final IngestCounters counters = new IngestCounters();
+    /** The figures of the heartbeat for the staff's pipeline monitor. */
+    private final PipelineFigures pipeline = new PipelineFigures();
     /**
      * What the live session received (live readings, statuses, acknowledgements) and what the backlog session did
      * (history, outbox drains, and readings staff accepted), not yet written. The writer always takes live items
@@ -819,6 +821,7 @@ public final class IngestService implements AutoCloseable {
                     Updates.set("stored", counters.stored()),
                     Updates.set("duplicates", counters.duplicates()),
                     Updates.set("rejected", counters.rejected()),
+                    Updates.set(PipelineFigures.FIELD, pipeline.sample(System.nanoTime(), counters, batchWrites, batchSizes)),
                     Updates.set("heartbeat", Date.from(clock.instant()))), new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         } catch (RuntimeException e) {
             LOG.debug("Heartbeat not written: {}", e.toString());

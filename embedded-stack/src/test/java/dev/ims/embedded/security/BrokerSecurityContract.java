@@ -320,8 +320,12 @@ abstract class BrokerSecurityContract {
                 "$share/ims-ingest/meters/+/reading", "$SYS/broker/#")) {
             assertThat(subscribeCode(monitor, filter)).as(filter).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
         }
+        List<String> ingestGot = new CopyOnWriteArrayList<>();
+        Mqtt5BlockingClient ingest = connected(broker.ingest("ims-ingest-mon"), ingestGot);
+        assertThat(subscribeCode(ingest, "meters/+/reading")).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
         Mqtt5BlockingClient meter = connected(meterId, new CopyOnWriteArrayList<>());
         assertThat(publishCode(meter, "meters/IMS-MON-1/reading", "own")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        await().atMost(WAIT).until(() -> ingestGot.contains("meters/IMS-MON-1/reading=own"));
         await().during(QUIET).atMost(WAIT).until(() -> got.stream().noneMatch(m -> m.startsWith("meters/")));
         monitor.disconnect();
         for (String topic : List.of("meters/IMS-MON-1/reading", "meters/IMS-MON-1/command")) {
