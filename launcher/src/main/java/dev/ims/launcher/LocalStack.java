@@ -30,6 +30,7 @@ import dev.ims.model.topic.Topics;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.embedded.broker.BrokerSecurity;
 import dev.ims.portal.Portal;
+import dev.ims.portal.broker.BrokerMonitor;
 import dev.ims.portal.PortalSettings;
 import dev.ims.portal.command.SigningKeys;
 import io.vertx.core.Vertx;
@@ -142,12 +143,16 @@ public final class LocalStack implements AutoCloseable {
         Credential backlogIdentity = embeddedBroker ? ServiceCredentials.loadOrCreate(settings.dataDir(), backlogName)
                 : ServiceCredentials.load(ServiceCredentials.file(settings.dataDir(), backlogName)).orElse(null);
         Credential portalIdentity = serviceIdentity(settings, CommandPublisher.PORTAL_IDENTITY, embeddedBroker);
+        // The portal's broker monitor reads $SYS/# under an identity of its own (role MONITOR: nothing else). The portal finds
+        // it in the identity folder; with another broker ./ims mosquitto-init writes it (without it the monitor is off).
+        Credential monitorIdentity = embeddedBroker ? ServiceCredentials.loadOrCreate(settings.dataDir(), BrokerMonitor.MONITOR_IDENTITY) : null;
         EmbeddedBroker broker = null;
         if (embeddedBroker) {
             InMemoryDirectory services = new InMemoryDirectory();
             services.add(new Identity(Role.INGEST, ingestClientId), ingestIdentity.password());
             services.add(new Identity(Role.INGEST, backlogName), backlogIdentity.password());
             services.add(new Identity(Role.PORTAL, portalIdentity.username()), portalIdentity.password());
+            services.add(new Identity(Role.MONITOR, monitorIdentity.username()), monitorIdentity.password());
             // Meters are the portal's register of enrolled devices (in the store); until the portal is up, nobody.
             IdentityDirectory meters = new IdentityDirectory() {
                 @Override

@@ -10,6 +10,7 @@ import dev.ims.model.security.DynsecConfig;
 import dev.ims.model.security.Role;
 import dev.ims.model.security.ServiceCredentials;
 import dev.ims.model.topic.Topics;
+import dev.ims.portal.broker.BrokerMonitor;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.device.BrokerAccountsChoice;
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./ims mosquitto-init DIR}: what a real Mosquitto needs to hold the project's security model. Writes
  * {@code DIR/dynamic-security.json} (the dynamic-security plugin's file: an admin client the portal manages meters
- * with, the ingest's and portal's roles and clients, every other access denied) and each identity's credential
+ * with, the ingest's, portal's and broker monitor's roles and clients, every other access denied) and each identity's credential
  * under {@code IMS_DATA_DIR/identities/} ({@code 0600}), where the services (and {@code ./ims} with {@code MQTT_URL})
  * read them. Each ingest instance gets two identities: its own and {@code <name>-backlog}, its backlog session's. Meters are added at enrolment by the portal through the plugin's control topic.
  */
@@ -92,13 +93,16 @@ public final class MosquittoInitMain implements Callable<Integer> {
         for (String name : portalNames) {
             services.add(new DynsecConfig.ServiceClient(name, ServiceCredentials.loadOrCreate(settings.dataDir(), name).password(), Role.PORTAL));
         }
+        // The portal's broker monitor: $SYS/# only.
+        services.add(new DynsecConfig.ServiceClient(BrokerMonitor.MONITOR_IDENTITY,
+                ServiceCredentials.loadOrCreate(settings.dataDir(), BrokerMonitor.MONITOR_IDENTITY).password(), Role.MONITOR));
         Credential admin = ServiceCredentials.loadOrCreate(settings.dataDir(), ADMIN_IDENTITY);
         new DynsecConfig(new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup())).write(file, admin, services);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Wrote " + file.toAbsolutePath().normalize() + " (give it to the mosquitto user only: chown mosquitto, mode 0600).");
         out.println("Identities in " + settings.dataDir().resolve(ServiceCredentials.FOLDER).toAbsolutePath().normalize() + ": "
                 + ADMIN_IDENTITY + " (portal's account manager), " + String.join(", ", ingestIdentities) + " (ingest), "
-                + String.join(", ", portalNames) + " (portal).");
+                + String.join(", ", portalNames) + " (portal), " + BrokerMonitor.MONITOR_IDENTITY + " (portal's broker monitor: $SYS/# only).");
         out.println("Start Mosquitto with the repository's mosquitto.conf pointing plugin_opt_config_file at that file, then the"
                 + " services with MQTT_URL and MQTT_ACCOUNTS=dynsec for the portal.");
         out.flush();

@@ -23,6 +23,12 @@ import dev.ims.portal.command.CommandService;
 import dev.ims.portal.command.SigningKeys;
 import dev.ims.model.command.CommandSigner;
 import dev.ims.portal.alarm.AlarmService;
+import dev.ims.portal.broker.BrokerMetrics;
+import dev.ims.portal.broker.BrokerMonitor;
+import dev.ims.portal.broker.BrokerRoutes;
+import dev.ims.portal.broker.BrokerService;
+import dev.ims.portal.broker.MonitorOptions;
+import dev.ims.portal.broker.PipelineHistory;
 import dev.ims.portal.metrics.FleetMetrics;
 import dev.ims.portal.metrics.MetricsRoutes;
 import dev.ims.portal.web.HttpError;
@@ -67,6 +73,7 @@ public final class Portal {
     private CommandDelivery delivery;
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
+    private BrokerService brokerService;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -166,7 +173,27 @@ public final class Portal {
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
-        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), new AlarmService(db, clock));
+        MonitorOptions monitorOptions = settings.monitor();
+        BrokerMonitor brokerMonitor = null;
+        if (monitorOptions.credential() != null && settings.ims().mqttEndpoint().isPresent()) {
+            try {
+                brokerMonitor = new BrokerMonitor(settings.ims().mqttEndpoint().get().url(), monitorOptions.credential(),
+                        settings.ims().mqttCaFile(), clock);
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+            BrokerMetrics.bind(brokerMonitor, registry);
+            brokerMonitor.start();
+        } else if (settings.ims().mqttEndpoint().isPresent()) {
+            LOG.info("Broker monitor off: no monitoring identity ({} / {}, or {})", MonitorOptions.MQTT_MONITOR_USERNAME,
+                    MonitorOptions.MQTT_MONITOR_PASSWORD, dev.ims.model.security.ServiceCredentials.file(settings.ims().dataDir(),
+                            BrokerMonitor.MONITOR_IDENTITY));
+        }
+        brokerService = new BrokerService(db, brokerMonitor, new PipelineHistory(monitorOptions.sampleInterval()), clock).start(vertx);
+        new BrokerRoutes(brokerService, pages).register(router);
+        AlarmService alarmService = new AlarmService(db, clock).withPipeline(brokerService, monitorOptions.ingestLagAlarm(),
+                monitorOptions.droppedWindow());
+        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService);
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
         CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
@@ -205,7 +232,8 @@ public final class Portal {
                     LOG.info("Portal listening on {}:{} ({})", settings.ims().bindAddress(), s.actualPort(),
                             settings.ims().bindAddress().reach());
                     return s.actualPort();
-                });
+                })
+                .onFailure(e -> brokerService.close());
     }
 
     /**
@@ -223,6 +251,9 @@ public final class Portal {
 
     public Future<Void> close() {
         devices.stopSweep();
+        if (brokerService != null) {
+            brokerService.close();
+        }
         if (fleetMetrics != null) {
             fleetMetrics.stop();
         }

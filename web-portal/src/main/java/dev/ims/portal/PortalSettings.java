@@ -14,6 +14,7 @@ import java.util.List;
 import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.Passwords;
 import java.util.Map;
+import dev.ims.portal.broker.MonitorOptions;
 
 /**
  * @param ims the shared configuration
@@ -34,9 +35,11 @@ import java.util.Map;
  *     {@code {IMS_DATA_DIR}/keys/provisioning-key}); generated at first start ({@code 0600})
  * @param circuitSavingDays days a circuit's schedule is in force before the portal shows the saving it achieved
  *     ({@code CIRCUIT_SAVING_DAYS}, default {@value dev.ims.portal.circuit.CircuitControlService#DEFAULT_SAVING_DAYS}; 1 to 366)
+ * @param monitor the broker and pipeline monitor: its monitoring identity and alarm thresholds ({@link MonitorOptions})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays) {
+        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays,
+        MonitorOptions monitor) {
 
     public static final String CIRCUIT_SAVING_DAYS = "CIRCUIT_SAVING_DAYS";
 
@@ -63,17 +66,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -85,7 +88,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + "]";
     }
 
     private static int cost(String value) {
@@ -138,13 +141,20 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
                 metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)),
-                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)));
+                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)),
+                MonitorOptions.load(ims, environment));
+    }
+
+    /** The same settings with another monitor configuration (tests: a monitoring identity, a short sample interval). */
+    public PortalSettings withMonitor(MonitorOptions other) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, circuitSavingDays, other);
     }
 
     /** The same settings with another saving period (tests shorten it). */
     public PortalSettings withCircuitSavingDays(int days) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, days);
+                provisioningKeyFile, days, monitor);
     }
 
     private static int savingDays(String raw) {

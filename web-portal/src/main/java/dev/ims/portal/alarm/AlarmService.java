@@ -7,6 +7,9 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.Mongo;
+import dev.ims.portal.broker.BrokerService;
+import dev.ims.portal.broker.IngestFigures;
+import dev.ims.portal.broker.MonitorOptions;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +23,10 @@ import org.bson.Document;
 /**
  * The fleet's alarms, computed from the store on every call: meters offline or silent, meters reporting
  * a fault, supplies switched off (by the readings), relay commands that failed or are stuck, ingest
- * instances or the broker down, payloads rejected in the last hour. Most severe first.
+ * instances or the broker down, payloads rejected in the last hour; with the pipeline monitor
+ * ({@link #withPipeline}) also an ingest instance gone silent ({@code INGEST_SILENT}), an ingest falling behind
+ * ({@code INGEST_LAG}), the broker dropping messages ({@code BROKER_DROPPING}) and the broker monitor cut off from
+ * the broker ({@code BROKER_MONITOR_DOWN}). Most severe first.
  */
 public final class AlarmService {
 
@@ -31,12 +37,29 @@ public final class AlarmService {
     static final Duration UNVERIFIED_TOO_LONG = Duration.ofMinutes(30);
     static final Duration HEARTBEAT_STALE = Duration.ofSeconds(15);
 
+    /** An instance silent for longer than this is taken as retired on purpose, no longer alarmed (its document stays). */
+    static final Duration SILENT_INGEST_LOOKBACK = Duration.ofHours(24);
+
     private final MongoDatabase db;
     private final Clock clock;
+    private BrokerService pipeline;
+    private Duration lagAlarm = MonitorOptions.DEFAULT_INGEST_LAG_ALARM;
+    private Duration droppedWindow = MonitorOptions.DEFAULT_DROPPED_WINDOW;
 
     public AlarmService(MongoDatabase db, Clock clock) {
         this.db = db;
         this.clock = clock;
+    }
+
+    /**
+     * Adds the pipeline's alarms: lag beyond {@code lagAlarm}, messages dropped by the broker within {@code droppedWindow}
+     * (from the monitor's history), the monitor not connected. Call before the first {@link #alarms()}.
+     */
+    public AlarmService withPipeline(BrokerService pipeline, Duration lagAlarm, Duration droppedWindow) {
+        this.pipeline = pipeline;
+        this.lagAlarm = lagAlarm;
+        this.droppedWindow = droppedWindow;
+        return this;
     }
 
     public Future<List<Alarm>> alarms() {
@@ -61,6 +84,7 @@ public final class AlarmService {
                 commandAlarm(c, now, out);
             }
             systemAlarms(services.result(), rejected.result(), now, out);
+            pipelineAlarms(services.result(), now, out);
             out.sort(Comparator.comparingInt((Alarm a) -> Alarm.rank(a.severity()))
                     .thenComparing(a -> a.since() == null ? Instant.MAX : a.since(), Comparator.reverseOrder()));
             return out;
@@ -122,6 +146,35 @@ public final class AlarmService {
         } else if (CommandState.CONFIRMED.name().equals(state) && c.getDate(ACKED_AT) != null
                 && c.getDate(ACKED_AT).toInstant().isBefore(now.minus(UNVERIFIED_TOO_LONG))) {
             out.add(new Alarm("COMMAND_UNVERIFIED", "warning", meter, requested, what + " was acknowledged but no reading has shown it yet"));
+        }
+    }
+
+    private void pipelineAlarms(List<Document> services, Instant now, List<Alarm> out) {
+        for (Document s : services) {
+            if (!IngestFigures.isIngest(s)) {
+                continue;
+            }
+            IngestFigures f = IngestFigures.of(s, now);
+            if (!f.alive() && f.heartbeat() != null && f.heartbeat().isAfter(now.minus(SILENT_INGEST_LOOKBACK))) {
+                out.add(new Alarm("INGEST_SILENT", "critical", null, f.heartbeat(), "ingest " + f.instance() + " has not reported for "
+                        + Duration.between(f.heartbeat(), now).toSeconds() + " s (stopped, stuck or cut off from the database)"));
+            } else if (f.alive() && f.lagSeconds() != null && f.lagSeconds() > lagAlarm.toSeconds()) {
+                out.add(new Alarm("INGEST_LAG", "warning", null, now.minusMillis(Math.round(f.lagSeconds() * 1000)), "ingest " + f.instance()
+                        + " has readings waiting " + Math.round(f.lagSeconds()) + " s to be stored (" + (f.queued() == null ? "?" : f.queued())
+                        + " queued; alarm above " + lagAlarm.toSeconds() + " s)"));
+            }
+        }
+        if (pipeline == null || pipeline.monitor().isEmpty()) {
+            return;
+        }
+        long dropped = pipeline.history().droppedWithin(droppedWindow);
+        if (dropped > 0) {
+            out.add(new Alarm("BROKER_DROPPING", "critical", null, null, "the broker dropped " + dropped + " message(s) in the last "
+                    + droppedWindow.toMinutes() + " min (queues full or clients too slow)"));
+        }
+        if (!pipeline.monitor().get().connected()) {
+            out.add(new Alarm("BROKER_MONITOR_DOWN", "warning", null, pipeline.figures().updatedAt(),
+                    "the broker monitor is not connected to the broker: its figures are not current"));
         }
     }
 
