@@ -165,6 +165,16 @@ public final class MosquittoProcess implements AutoCloseable {
         return accounts;
     }
 
+    /** Stops it (SIGTERM) and leaves it stopped until {@link #startAgain()}: a broker outage. */
+    public void stopForNow() throws InterruptedException {
+        stop();
+    }
+
+    /** Starts it again after {@link #stopForNow()}, on the same port and data. */
+    public void startAgain() throws IOException {
+        launch();
+    }
+
     /** Stops it (SIGTERM: it saves its persistence file) and starts it again on the same port and data. */
     public void restart() throws IOException, InterruptedException {
         stop();
