@@ -115,4 +115,9 @@ class EmbeddedPipelineIT extends PipelineContract {
             assertThat(Files.readString(log)).doesNotContain(stack.provisioningKey());
         }
     }
+
+    @Test
+    void brokerAndPipeline_areMonitored_throughTheMonitoringIdentity() throws Exception {
+        assertBrokerAndPipelineMonitored();
+    }
 }

@@ -8,6 +8,7 @@ import dev.ims.portal.device.BrokerAccountsChoice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +31,7 @@ class MosquittoPipelineIT extends PipelineContract {
         Path stackDir = dir.resolve("stack");
         ServiceCredentials.write(stackDir, mosquitto.ingest(ImsSettings.DEFAULT_INGEST_GROUP + "-local"));
         ServiceCredentials.write(stackDir, mosquitto.portal("ims-portal"));
+        ServiceCredentials.write(stackDir, mosquitto.monitor(dev.ims.portal.broker.BrokerMonitor.MONITOR_IDENTITY));
         ServiceCredentials.writeTo(ServiceCredentials.file(stackDir, BrokerAccountsChoice.ADMIN_IDENTITY), mosquitto.admin());
         startStack(mosquitto.url(), stackDir);
     }
@@ -46,5 +48,10 @@ class MosquittoPipelineIT extends PipelineContract {
         if (mosquitto != null) {
             mosquitto.close();
         }
+    }
+
+    @Test
+    void brokerAndPipeline_areMonitored_throughTheMonitoringIdentity() throws Exception {
+        assertBrokerAndPipelineMonitored();
     }
 }

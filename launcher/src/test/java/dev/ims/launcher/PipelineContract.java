@@ -375,6 +375,28 @@ abstract class PipelineContract {
         }
     }
 
+    /**
+     * The broker and pipeline monitor on the whole stack: the portal reads the broker's figures under the monitoring
+     * identity the stack (or ./ims mosquitto-init) made, and the ingest's heartbeat carries its pipeline figures.
+     */
+    void assertBrokerAndPipelineMonitored() throws Exception {
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            com.fasterxml.jackson.databind.JsonNode b = Json.mapper().readTree(getText("/api/v1/broker"));
+            assertThat(b.at("/monitor/connected").asBoolean()).as(b.toString()).isTrue();
+            // The fleet, the ingest's two sessions, the portal and the monitor.
+            assertThat(b.at("/broker/clientsConnected").asLong()).isGreaterThanOrEqualTo(target.fleetMeterIds().size() + 3);
+            assertThat(b.at("/broker/messagesReceived").asLong()).isPositive();
+            assertThat(b.get("ingest")).hasSize(1);
+            com.fasterxml.jackson.databind.JsonNode ingest = b.get("ingest").get(0);
+            assertThat(ingest.get("alive").asBoolean()).isTrue();
+            assertThat(ingest.get("ratePerSecond").isNumber()).isTrue();
+            assertThat(ingest.get("lagSeconds").isNumber()).isTrue();
+            assertThat(ingest.get("batchSizeMax").asDouble()).isPositive();
+            assertThat(ingest.get("writeLatencyMaxMs").isNumber()).isTrue();
+        });
+        assertThat(getText("/metrics")).contains("ims_broker_clients_connected").contains("ims_broker_monitor_connected 1.0");
+    }
+
     @Test
     void metrics_showTheIngestAndTheFleet_onePlaceForTheWholeStack() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
