@@ -49,7 +49,7 @@ class MosquittoInitIT {
         Path conf = dir.resolve("conf");
         StringWriter printed = new StringWriter();
         assertThat(init(data, printed, conf.toString(), "--ingest", "ims-ingest-1", "--ingest", "ims-ingest-2")).as(printed.toString()).isZero();
-        for (String name : List.of("ims-ingest-1", "ims-ingest-1-backlog", "ims-ingest-2", "ims-ingest-2-backlog", "ims-portal", "ims-admin")) {
+        for (String name : List.of("ims-ingest-1", "ims-ingest-1-backlog", "ims-ingest-2", "ims-ingest-2-backlog", "ims-portal", "ims-monitor", "ims-admin")) {
             Path file = ServiceCredentials.file(data, name);
             assertThat(file).exists();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
@@ -92,6 +92,16 @@ class MosquittoInitIT {
             Mqtt5BlockingClient portalClient = connect(mosquitto, portal);
             portalClient.publishWith().topic("meters/init-meter-1/command").qos(MqttQos.AT_LEAST_ONCE)
                     .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+
+            // The portal's broker monitor: the broker's $SYS figures, and nothing else.
+            Mqtt5BlockingClient monitor = connect(mosquitto, ServiceCredentials.load(ServiceCredentials.file(data, "ims-monitor")).orElseThrow());
+            AtomicInteger figures = new AtomicInteger();
+            monitor.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> figures.incrementAndGet());
+            monitor.subscribeWith().topicFilter("$SYS/#").send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> figures.get() > 0);
+            assertThatThrownBy(() -> monitor.subscribeWith().topicFilter("meters/+/reading").send()).as("the monitor reads no readings")
+                    .isNotNull();
+            monitor.disconnect();
 
             Mqtt5BlockingClient anonymous = Mqtt5Client.builder().identifier("anonymous-" + System.nanoTime()).serverHost("127.0.0.1")
                     .serverPort(mosquitto.port()).buildBlocking();
