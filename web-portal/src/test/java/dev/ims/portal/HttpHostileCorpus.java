@@ -60,7 +60,8 @@ final class HttpHostileCorpus {
             "/api/v1/rejected", "/api/v1/tariffs", "/meters/{id}", "/api/v1/meters/{id}", "/api/v1/meters/{id}/readings",
             "/api/v1/meters/{id}/usage", "/api/v1/meters/{id}/usage.csv", "/api/v1/meters/{id}/readings.csv",
             "/api/v1/meters/{id}/peaks", "/api/v1/meters/{id}/gaps", "/static/style.css", "/static/{id}", "/api/v1/commands/{id}",
-            "/api/v1/meters/{id}/commands", "/api/v1/alarms", "/api/v1/meters/{id}/quarantine");
+            "/api/v1/meters/{id}/commands", "/api/v1/alarms", "/api/v1/meters/{id}/quarantine",
+            "/staff/broker", "/api/v1/broker");
 
     /** Write routes that take a body. The log-outs are left out: a hostile log-out with a real token is a real log-out. */
     static final List<String> WRITE_ROUTES = List.of(

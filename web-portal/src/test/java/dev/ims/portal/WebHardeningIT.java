@@ -43,7 +43,8 @@ class WebHardeningIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/meters/hdr-1", "/staff/tariffs", "/account", "/api/v1/meters", "/api/v1/meters/hdr-1",
+    @ValueSource(strings = {"/", "/meters/hdr-1", "/staff/tariffs", "/staff/broker", "/account", "/api/v1/meters", "/api/v1/meters/hdr-1",
+        "/api/v1/broker",
         "/static/style.css", "/static/no-such-file.css", "/no-such-page", "/api/v1/no-such-call", "/login", "/health"})
     void everyAnswer_carriesTheSecurityHeaders(String path) throws Exception {
         HttpResponse<String> r = staff.get(path);
@@ -78,7 +79,7 @@ class WebHardeningIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/meters/hdr-1", "/meters/hdr-1?view=day", "/meters/hdr-1?view=year", "/staff/tariffs", "/account"})
+    @ValueSource(strings = {"/", "/meters/hdr-1", "/meters/hdr-1?view=day", "/meters/hdr-1?view=year", "/staff/tariffs", "/staff/broker", "/account"})
     void pages_haveNoScriptsNorInlineStyleAttributes_andEveryStyleElementIsAllowedByItsHash(String path) throws Exception {
         HttpResponse<String> r = staff.get(path);
         assertThat(r.statusCode()).isEqualTo(200);
