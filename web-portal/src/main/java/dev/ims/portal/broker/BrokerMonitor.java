@@ -145,7 +145,7 @@ public final class BrokerMonitor implements AutoCloseable {
         return credential.username();
     }
 
-    /** Takes one {@code $SYS} message; other topics and the version are kept as they are. Public for tests. */
+    /** Takes one {@code $SYS} message (Paho's callback thread; tests call it directly): unknown topics are ignored. */
     void accept(String topic, byte[] payload, Instant at) {
         messages.incrementAndGet();
         String text = new String(payload, StandardCharsets.UTF_8);
