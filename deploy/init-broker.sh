@@ -1,6 +1,6 @@
 #!/bin/bash
 # The compose file's one-shot init service (the launcher's image, run as root). Once: writes Mosquitto's
-# dynamic-security file (an admin identity, the ingest and portal roles and their clients, everything else denied)
+# dynamic-security file (an admin identity, the ingest, portal and monitor roles and their clients, everything else denied)
 # with `ims mosquitto-init`, keeping every identity's secret in /init/identities (the volume broker-identities).
 # Every start: gives each service its own identity, and nothing else, in its own volume, owned by the services' user;
 # and the portal's provisioning-key volume to that user. The secrets are generated here, never written in a file of
@@ -26,6 +26,10 @@ for ingest in "$@"; do
 done
 install -d -o "$uid" -g "$uid" -m 0700 /identities/portal
 install -o "$uid" -g "$uid" -m 0600 /init/identities/ims-portal.json /init/identities/ims-admin.json /identities/portal/
+# The portal's broker monitor ($SYS/# only); a dynamic-security file written before it existed has none: the monitor is off.
+if [ -f /init/identities/ims-monitor.json ]; then
+  install -o "$uid" -g "$uid" -m 0600 /init/identities/ims-monitor.json /identities/portal/
+fi
 chown "$uid:$uid" /provisioning
 chmod 0700 /provisioning
-echo "Broker identities ready: $* (ingest, each with its -backlog identity), ims-portal and ims-admin (portal)."
+echo "Broker identities ready: $* (ingest, each with its -backlog identity), ims-portal, ims-admin and ims-monitor (portal)."
