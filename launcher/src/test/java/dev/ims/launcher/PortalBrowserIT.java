@@ -577,7 +577,8 @@ class PortalBrowserIT {
         browser.findElement(By.id("password")).sendKeys(ADMIN_PASSWORD);
         browser.findElement(By.id("login")).click();
         waitForUrlEnding("/");
-        for (String path : List.of("/meters/" + meter.meterId(), "/meters/" + meter.meterId() + "?view=day", "/", "/account", "/staff/tariffs")) {
+        for (String path : List.of("/meters/" + meter.meterId(), "/meters/" + meter.meterId() + "?view=day", "/", "/account", "/staff/tariffs",
+                "/staff/broker")) {
             browser.get(base + path);
             JavascriptExecutor js = (JavascriptExecutor) browser;
             long scrollWidth = (Long) js.executeScript("return document.documentElement.scrollWidth");
