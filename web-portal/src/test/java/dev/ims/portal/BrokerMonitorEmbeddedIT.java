@@ -12,20 +12,12 @@ import dev.ims.embedded.broker.EmbeddedBrokerOptions;
 import dev.ims.embedded.testing.BrokerIdentities;
 import dev.ims.model.security.Credential;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The broker monitor on the embedded HiveMQ CE, which has no {@code $SYS} tree of its own: the embedded stack publishes
@@ -115,38 +107,11 @@ class BrokerMonitorEmbeddedIT {
 
     @Test
     void staff_seeLiveFiguresOnTheBrokerPage_inChromium_andAConsumerGetsA403() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path driver = Path.of("/usr/bin/chromedriver");
-        Assumptions.assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(driver), "no Chromium here");
-        await().atMost(Duration.ofSeconds(20)).until(() -> portal.api("/api/v1/broker").at("/broker/clientsConnected").isNumber());
-        String consumer = portal.consumer("be-consumer-1");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1280,900");
-        WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
-        try {
-            browser.get(portal.url("/login?next=/staff/broker"));
-            browser.findElement(By.id("username")).sendKeys("admin");
-            browser.findElement(By.id("password")).sendKeys(PortalIT.ADMIN_PASSWORD);
-            browser.findElement(By.id("login")).click();
-            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().endsWith("/staff/broker"));
-            assertThat(browser.findElement(By.id("monitor-state")).getText()).contains("Connected to the broker as ims-monitor");
-            assertThat(Long.parseLong(browser.findElement(By.id("clients")).getText())).isGreaterThanOrEqualTo(2);
-            assertThat(browser.findElements(By.cssSelector("#broker svg.sparkline"))).hasSize(5);
-            assertThat(browser.findElement(By.cssSelector("nav a[href='/staff/broker']")).getText()).isEqualTo("Broker");
-            // Live: a new client shows after the page's own reload, without anyone touching it.
-            String shown = browser.findElement(By.id("clients")).getText();
+        BrokerPageBrowser.staffSeeLiveFigures(portal, () -> {
             Mqtt5BlockingClient extra = connect(identities.meter("IMS-BE-PAGE"), true);
-            try {
-                new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> Long.parseLong(d.findElement(By.id("clients")).getText())
-                        > Long.parseLong(shown));
-            } finally {
-                extra.disconnect();
-            }
-        } finally {
-            browser.quit();
-        }
+            return extra::disconnect;
+        }, "HiveMQ CE");
+        String consumer = portal.consumer("be-consumer-1");
         assertThat(portal.get("/staff/broker", consumer).statusCode()).isEqualTo(403);
         assertThat(portal.get("/api/v1/broker", consumer).statusCode()).isEqualTo(403);
     }

@@ -108,6 +108,15 @@ class BrokerMonitorMosquittoIT {
     }
 
     @Test
+    @Order(2)
+    void staff_seeLiveFiguresFromMosquittoOnTheBrokerPage_inChromium() throws Exception {
+        BrokerPageBrowser.staffSeeLiveFigures(portal, () -> {
+            Mqtt5BlockingClient extra = connect(mosquitto.meter("IMS-BM-PAGE"));
+            return extra::disconnect;
+        }, "mosquitto version 2");
+    }
+
+    @Test
     @Order(3)
     void theMonitoringIdentity_canNeitherPublish_norReadReadings() throws Exception {
         // A second monitoring identity: the portal's own keeps its connection.
