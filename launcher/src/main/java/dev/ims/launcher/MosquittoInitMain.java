@@ -64,6 +64,12 @@ public final class MosquittoInitMain implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing dynamic-security.json (every meter's account in it is lost).")
     boolean force;
 
+    @Option(names = "--upgrade", description = "Bring an existing dynamic-security.json to this version's rights, keeping every"
+            + " account: each meter's and service's role gets today's ACLs (e.g. the backlog topic, the monitor's $SYS), missing"
+            + " service identities are added; the old file is kept beside it (.bak). Stop Mosquitto first: it rewrites the file"
+            + " from memory.")
+    boolean upgrade;
+
     /** The environment the settings come from; tests replace it. */
     Map<String, String> environment = System.getenv();
 
@@ -75,27 +81,19 @@ public final class MosquittoInitMain implements Callable<Integer> {
     public Integer call() throws Exception {
         ImsSettings settings = options.settings(environment);
         Path file = dir.resolve("dynamic-security.json");
+        if (upgrade) {
+            if (force) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--upgrade keeps the accounts, --force throws them away: one or the other");
+            }
+            return upgrade(settings, file);
+        }
         if (Files.exists(file) && !force) {
             throw new CommandLine.ParameterException(spec.commandLine(), file + " exists already (it holds the meters' accounts):"
                     + " --force replaces it");
         }
-        List<String> ingestNames = ingests.isEmpty() ? List.of(settings.ingestGroup() + "-local") : ingests;
-        List<String> portalNames = portals.isEmpty() ? List.of(CommandPublisher.PORTAL_IDENTITY) : portals;
-        List<DynsecConfig.ServiceClient> services = new ArrayList<>();
-        List<String> ingestIdentities = new ArrayList<>();
-        for (String name : ingestNames) {
-            ingestIdentities.add(name);
-            ingestIdentities.add(IngestSettings.backlogIdentity(name));
-        }
-        for (String name : ingestIdentities) {
-            services.add(new DynsecConfig.ServiceClient(name, ServiceCredentials.loadOrCreate(settings.dataDir(), name).password(), Role.INGEST));
-        }
-        for (String name : portalNames) {
-            services.add(new DynsecConfig.ServiceClient(name, ServiceCredentials.loadOrCreate(settings.dataDir(), name).password(), Role.PORTAL));
-        }
-        // The portal's broker monitor: $SYS/# only.
-        services.add(new DynsecConfig.ServiceClient(BrokerMonitor.MONITOR_IDENTITY,
-                ServiceCredentials.loadOrCreate(settings.dataDir(), BrokerMonitor.MONITOR_IDENTITY).password(), Role.MONITOR));
+        List<String> ingestIdentities = ingestIdentities(settings);
+        List<String> portalNames = portalNames();
+        List<DynsecConfig.ServiceClient> services = serviceClients(settings, java.util.Set.of());
         Credential admin = ServiceCredentials.loadOrCreate(settings.dataDir(), ADMIN_IDENTITY);
         new DynsecConfig(new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup())).write(file, admin, services);
         PrintWriter out = spec.commandLine().getOut();
@@ -105,6 +103,75 @@ public final class MosquittoInitMain implements Callable<Integer> {
                 + String.join(", ", portalNames) + " (portal), " + BrokerMonitor.MONITOR_IDENTITY + " (portal's broker monitor: $SYS/# only).");
         out.println("Start Mosquitto with the repository's mosquitto.conf pointing plugin_opt_config_file at that file, then the"
                 + " services with MQTT_URL and MQTT_ACCOUNTS=dynsec for the portal.");
+        out.flush();
+        return 0;
+    }
+
+    private List<String> ingestIdentities(ImsSettings settings) {
+        List<String> out = new ArrayList<>();
+        for (String name : ingests.isEmpty() ? List.of(settings.ingestGroup() + "-local") : ingests) {
+            out.add(name);
+            out.add(IngestSettings.backlogIdentity(name));
+        }
+        return out;
+    }
+
+    private List<String> portalNames() {
+        return portals.isEmpty() ? List.of(CommandPublisher.PORTAL_IDENTITY) : portals;
+    }
+
+    /**
+     * Every service's client (each ingest instance's two identities, each portal's, the broker monitor's: {@code $SYS/#}
+     * only) except those named in {@code skip}, with its credential from (or newly written to) {@code IMS_DATA_DIR/identities}.
+     */
+    private List<DynsecConfig.ServiceClient> serviceClients(ImsSettings settings, java.util.Set<String> skip) {
+        Map<String, Role> wanted = new java.util.LinkedHashMap<>();
+        ingestIdentities(settings).forEach(n -> wanted.put(n, Role.INGEST));
+        portalNames().forEach(n -> wanted.put(n, Role.PORTAL));
+        wanted.put(BrokerMonitor.MONITOR_IDENTITY, Role.MONITOR);
+        List<DynsecConfig.ServiceClient> out = new ArrayList<>();
+        wanted.forEach((name, role) -> {
+            if (!skip.contains(name)) {
+                out.add(new DynsecConfig.ServiceClient(name, ServiceCredentials.loadOrCreate(settings.dataDir(), name).password(), role));
+            }
+        });
+        return out;
+    }
+
+    private int upgrade(ImsSettings settings, Path file) throws java.io.IOException {
+        if (!Files.exists(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file + " does not exist: run without --upgrade to write one");
+        }
+        com.fasterxml.jackson.databind.JsonNode read;
+        try {
+            read = dev.ims.model.json.Json.mapper().readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file + " is not readable JSON: " + e.getMessage());
+        }
+        if (!(read instanceof com.fasterxml.jackson.databind.node.ObjectNode existing)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file + " is not a dynamic-security file");
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        existing.path("clients").forEach(c -> present.add(c.path("username").asText()));
+        DynsecConfig.Upgrade result;
+        try {
+            result = new DynsecConfig(new BrokerRights(new Topics(settings.topicPrefix()), settings.ingestGroup()))
+                    .upgrade(existing, serviceClients(settings, present));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + e.getMessage());
+        }
+        Path backup = file.resolveSibling(file.getFileName() + "." + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()) + ".bak");
+        dev.ims.model.config.PrivateFiles.writeString(backup, Files.readString(file));
+        dev.ims.model.config.PrivateFiles.writeString(file,
+                dev.ims.model.json.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.file()) + "\n");
+        long meterRoles = result.rolesUpdated().stream().filter(r -> r.startsWith(DynsecConfig.METER_ROLE_PREFIX)).count();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Upgraded " + file.toAbsolutePath().normalize() + " (the previous file: " + backup.getFileName() + "): rights of "
+                + meterRoles + " meter(s) and " + (result.rolesUpdated().size() - meterRoles) + " service role(s) set to this version's; "
+                + (result.clientsAdded().isEmpty() ? "no identity missing" : "identities added: " + String.join(", ", result.clientsAdded())
+                        + " (credentials in " + settings.dataDir().resolve(ServiceCredentials.FOLDER).toAbsolutePath().normalize() + ")")
+                + ". Start Mosquitto again.");
         out.flush();
         return 0;
     }

@@ -117,6 +117,72 @@ class MosquittoInitIT {
         assertThat(Files.readString(conf.resolve("dynamic-security.json"))).isEqualTo(before);
     }
 
+    /**
+     * An installation from before the backlog topic and the broker monitor (a meter enrolled, the ingest without its
+     * backlog identity): {@code --upgrade} keeps every account and password, gives each role today's rights and adds the
+     * missing identities, and Mosquitto runs on the result: the old meter publishes on backlog to the new backlog session,
+     * the monitor reads $SYS.
+     */
+    @Test
+    void upgrade_ofAnOlderInstallation_keepsItsAccounts_andGivesTodaysRights() throws Exception {
+        MosquittoProcess.requireOrSkip();
+        Path data = dir.resolve("data");
+        Path conf = dir.resolve("conf");
+        StringWriter printed = new StringWriter();
+        assertThat(init(data, printed, conf.toString(), "--ingest", "ims-ingest-1")).as(printed.toString()).isZero();
+        Credential admin = ServiceCredentials.load(ServiceCredentials.file(data, "ims-admin")).orElseThrow();
+        String secret = Secrets.newSecret();
+        Path first = dir.resolve("mosquitto-1");
+        try (MosquittoProcess mosquitto = MosquittoProcess.startWithDynsecFile(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0), first,
+                conf.resolve("dynamic-security.json"));
+                DynsecAccounts accounts = new DynsecAccounts(ImsSettings.load(Map.of(), Map.of()), MqttEndpoint.parse(mosquitto.url()), admin,
+                        new BrokerRights(Topics.defaults(), ImsSettings.DEFAULT_INGEST_GROUP))) {
+            accounts.register("old-meter", secret).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        }
+        // What the previous version wrote: no backlog rights, no monitor, no backlog identity.
+        Path old = first.resolve("dynamic-security.json");
+        com.fasterxml.jackson.databind.node.ObjectNode file = (com.fasterxml.jackson.databind.node.ObjectNode) dev.ims.model.json.Json.mapper()
+                .readTree(old.toFile());
+        assertThat(file.toString()).as("Mosquitto kept the enrolled meter in its file").contains("meter-old-meter");
+        file.withArray("roles").forEach(r -> ((com.fasterxml.jackson.databind.node.ArrayNode) r.get("acls"))
+                .removeIf(a -> a.path("topic").asText().endsWith("/backlog") || a.path("topic").asText().startsWith("$SYS")));
+        file.withArray("roles").removeIf(r -> r.path("rolename").asText().equals("ims-monitor"));
+        file.withArray("clients").removeIf(c -> List.of("ims-monitor", "ims-ingest-1-backlog").contains(c.path("username").asText()));
+        Files.writeString(old, file.toPrettyString());
+        Files.delete(ServiceCredentials.file(data, "ims-ingest-1-backlog"));
+        Files.delete(ServiceCredentials.file(data, "ims-monitor"));
+
+        StringWriter upgraded = new StringWriter();
+        assertThat(init(data, upgraded, first.toString(), "--upgrade", "--ingest", "ims-ingest-1")).as(upgraded.toString()).isZero();
+        assertThat(upgraded.toString()).contains("rights of 1 meter(s)", "identities added: ims-ingest-1-backlog, ims-monitor");
+        try (var files = Files.list(first)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".bak"))).as("the previous file kept").hasSize(1);
+        }
+
+        try (MosquittoProcess mosquitto = MosquittoProcess.startWithDynsecFile(Path.of("..", "mosquitto.conf"), FreePorts.resolve(0),
+                dir.resolve("mosquitto-2"), old)) {
+            Mqtt5BlockingClient backlogClient = connect(mosquitto,
+                    ServiceCredentials.load(ServiceCredentials.file(data, "ims-ingest-1-backlog")).orElseThrow());
+            AtomicInteger backlog = new AtomicInteger();
+            backlogClient.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> backlog.incrementAndGet());
+            backlogClient.subscribeWith().topicFilter("$share/ims-ingest/meters/+/backlog").qos(MqttQos.AT_LEAST_ONCE).send();
+            Mqtt5BlockingClient meter = connect(mosquitto, new Credential("old-meter", secret));
+            meter.publishWith().topic("meters/old-meter/backlog").qos(MqttQos.AT_LEAST_ONCE).payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> backlog.get() == 1);
+            Mqtt5BlockingClient monitor = connect(mosquitto, ServiceCredentials.load(ServiceCredentials.file(data, "ims-monitor")).orElseThrow());
+            AtomicInteger figures = new AtomicInteger();
+            monitor.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> figures.incrementAndGet());
+            monitor.subscribeWith().topicFilter("$SYS/#").send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> figures.get() > 0);
+            connect(mosquitto, admin).disconnect(); // the admin's password is the one it had
+            List.of(backlogClient, meter, monitor).forEach(Mqtt5BlockingClient::disconnect);
+        }
+
+        StringWriter missing = new StringWriter();
+        assertThat(init(data, missing, dir.resolve("nowhere").toString(), "--upgrade")).isNotZero();
+        assertThat(missing.toString()).contains("does not exist");
+    }
+
     private static int init(Path data, StringWriter out, String... args) {
         MosquittoInitMain main = new MosquittoInitMain();
         main.environment = Map.of("IMS_DATA_DIR", data.toString());

@@ -128,6 +128,82 @@ public final class DynsecConfig {
         return root;
     }
 
+    /**
+     * What {@link #upgrade} changed.
+     *
+     * @param rolesUpdated service and meter roles whose ACLs were replaced by today's grants (created when missing)
+     * @param clientsAdded service clients that were not in the file
+     */
+    public record Upgrade(ObjectNode file, List<String> rolesUpdated, List<String> clientsAdded) {}
+
+    /**
+     * An existing file brought to today's rights without losing anyone: every service role ({@value #INGEST_ROLE},
+     * {@value #PORTAL_ROLE}, {@value #MONITOR_ROLE}) and every meter's role ({@code meter-<id>}) gets exactly the ACLs
+     * {@link BrokerRights} grants now (a right added since the file was written, such as a meter's backlog topic or the
+     * monitor's {@code $SYS}, is added; one withdrawn is removed); each of {@code services} missing from the file is
+     * added; everything denied by default. Existing clients, their passwords and every other role or group stay as
+     * they are. Pure: reads {@code existing}, answers a new tree.
+     *
+     * @throws IllegalArgumentException when {@code existing} is not a dynamic-security file
+     */
+    public Upgrade upgrade(ObjectNode existing, List<ServiceClient> services) {
+        if (!(existing.get("clients") instanceof ArrayNode) || !(existing.get("roles") instanceof ArrayNode)) {
+            throw new IllegalArgumentException("not a dynamic-security file: no \"clients\" and \"roles\" lists");
+        }
+        ObjectNode root = existing.deepCopy();
+        ArrayNode clients = (ArrayNode) root.get("clients");
+        ArrayNode roles = (ArrayNode) root.get("roles");
+        List<String> updated = new java.util.ArrayList<>();
+        Set<String> seenRoles = new java.util.HashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode node : roles) {
+            String name = node.path("rolename").asText();
+            List<BrokerRights.Grant> grants = grantsOfRole(name);
+            if (grants != null && node instanceof ObjectNode role) {
+                role.set("acls", acls(grants));
+                updated.add(name);
+            }
+            seenRoles.add(name);
+        }
+        for (Role r : List.of(Role.INGEST, Role.PORTAL, Role.MONITOR)) {
+            if (!seenRoles.contains(roleName(r))) {
+                roles.addObject().put("rolename", roleName(r)).set("acls", acls(grantsOf(new Identity(r, Identity.SERVICE_PREFIX + "any"))));
+                updated.add(roleName(r));
+            }
+        }
+        Set<String> present = new java.util.HashSet<>();
+        clients.forEach(c -> present.add(c.path("username").asText()));
+        List<String> added = new java.util.ArrayList<>();
+        for (ServiceClient s : services) {
+            if (present.add(s.name())) {
+                clients.add(fileClient(s.name(), s.secret(), roleName(s.role())));
+                added.add(s.name());
+            }
+        }
+        root.putObject("defaultACLAccess")
+                .put("publishClientSend", false)
+                .put("publishClientReceive", false)
+                .put("subscribe", false)
+                .put("unsubscribe", false);
+        return new Upgrade(root, updated, added);
+    }
+
+    /** Today's grants of role {@code name}: a service role's, a meter's ({@code meter-<id>}), or null for any other role. */
+    private List<BrokerRights.Grant> grantsOfRole(String name) {
+        for (Role r : List.of(Role.INGEST, Role.PORTAL, Role.MONITOR)) {
+            if (roleName(r).equals(name)) {
+                return grantsOf(new Identity(r, Identity.SERVICE_PREFIX + "any"));
+            }
+        }
+        if (name.startsWith(METER_ROLE_PREFIX) && name.length() > METER_ROLE_PREFIX.length()) {
+            try {
+                return grantsOf(Identity.meter(name.substring(METER_ROLE_PREFIX.length())));
+            } catch (IllegalArgumentException notAMeterId) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Writes {@link #file} to {@code path}, readable by the running account only (it holds password hashes). */
     public void write(Path path, Credential admin, List<ServiceClient> services) throws IOException {
         if (path.getParent() != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.model.config.ImsSettings;
+import dev.ims.model.json.Json;
 import dev.ims.model.topic.Topics;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -51,5 +52,49 @@ class DynsecConfigTest {
                 "meters/IMS-1/command/ack", "meters/IMS-1/command").doesNotContain("+", "#");
         assertThat(commands.get(3).get("clientid").asText()).isEqualTo("IMS-1");
         assertThat(commands.get(3).get("correlationData").asText()).isEqualTo("c:3");
+    }
+
+    @Test
+    void upgrade_givesEveryMeterAndServiceRoleTodaysAcls_addsMissingServices_andKeepsEverythingElse() {
+        com.fasterxml.jackson.databind.node.ObjectNode old = config.file(new Credential("ims-dynsec-admin", "a"),
+                List.of(new DynsecConfig.ServiceClient("ims-ingest-1", "s", Role.INGEST)));
+        com.fasterxml.jackson.databind.node.ArrayNode roles = old.withArray("roles");
+        // A meter enrolled by an older version: one right it no longer has, none of its backlog.
+        roles.addObject().put("rolename", "meter-IMS-7").putArray("acls").addObject().put("acltype", "publishClientSend")
+                .put("topic", "meters/IMS-7/old-topic").put("allow", true);
+        roles.addObject().put("rolename", "site-custom").putArray("acls").addObject().put("acltype", "subscribeLiteral")
+                .put("topic", "site/#").put("allow", true);
+        roles.removeIf(r -> r.path("rolename").asText().equals("ims-monitor"));
+        String ingestPassword = old.withArray("clients").get(1).path("password").asText();
+
+        DynsecConfig.Upgrade up = config.upgrade(old, List.of(new DynsecConfig.ServiceClient("ims-monitor", "m", Role.MONITOR)));
+
+        JsonNode file = up.file();
+        JsonNode meterRole = role(file, "meter-IMS-7");
+        JsonNode fresh = config.registerMeter("IMS-7", "x", "c").get("commands").get(2).get("acls");
+        assertThat(meterRole.get("acls")).as("exactly what a meter enrolled today gets").isEqualTo(fresh);
+        assertThat(meterRole.get("acls").toString()).contains("meters/IMS-7/backlog").doesNotContain("old-topic");
+        assertThat(role(file, "site-custom").get("acls").toString()).as("a role of someone else's untouched").contains("site/#");
+        assertThat(role(file, "ims-monitor").get("acls").toString()).contains("$SYS/#");
+        assertThat(up.rolesUpdated()).contains("meter-IMS-7", "ims-ingest", "ims-portal", "ims-monitor").doesNotContain("site-custom",
+                "ims-dynsec-admin");
+        assertThat(up.clientsAdded()).containsExactly("ims-monitor");
+        List<String> users = new ArrayList<>();
+        file.get("clients").forEach(c -> users.add(c.path("username").asText()));
+        assertThat(users).containsExactly("ims-dynsec-admin", "ims-ingest-1", "ims-monitor");
+        assertThat(file.get("clients").get(1).path("password").asText()).as("existing passwords kept").isEqualTo(ingestPassword);
+        assertThat(old.toString()).as("the input untouched").contains("old-topic");
+        assertThat(config.upgrade(up.file(), List.of()).file()).as("a second upgrade changes nothing").isEqualTo(up.file());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.upgrade(Json.mapper().createObjectNode(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a dynamic-security file");
+    }
+
+    private static JsonNode role(JsonNode file, String name) {
+        for (JsonNode r : file.get("roles")) {
+            if (r.path("rolename").asText().equals(name)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no role " + name);
     }
 }
