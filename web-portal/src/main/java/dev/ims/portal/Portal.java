@@ -8,6 +8,9 @@ import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
 import dev.ims.portal.advice.AdviceRoutes;
 import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.advice.FleetMedian;
+import dev.ims.portal.store.UsageRepository;
+import dev.ims.model.usage.UsageCalendar;
 import dev.ims.portal.circuit.CircuitRoutes;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.dashboard.DashboardRoutes;
@@ -67,6 +70,7 @@ public final class Portal {
     private CommandDelivery delivery;
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
+    private FleetMedian fleetMedian;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -142,8 +146,10 @@ public final class Portal {
         if (settings.behindProxy()) {
             router.allowForward(io.vertx.ext.web.AllowForwardHeaders.X_FORWARD);
         }
-        Tariffs tariffs = new Tariffs(db, settings.tariff());
-        UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);
+        Tariffs tariffs = new Tariffs(db, settings.tariff(), settings.tariffCacheLife());
+        UsageRepository days = new UsageRepository(db, new UsageCalendar(settings.ims().timeZone()), settings.usageCacheDays())
+                .withMetrics(registry);
+        UsageService usage = new UsageService(days, tariffs, settings.ims().timeZone(), clock);
         AuthLimits limits = settings.limits();
         HashGate hashes = new HashGate(vertx, limits.hashesRunning(), limits.hashesWaiting(), limits.hashWait());
         Accounts accounts = new Accounts(db, new Passwords(settings.passwordCost()), clock, hashes);
@@ -177,7 +183,8 @@ public final class Portal {
         }
         new CommandRoutes(commands, meters).register(router);
         CircuitService circuits = new CircuitService(usage);
-        AdviceService advice = new AdviceService(usage, new AdviceEngine()).withCircuits(circuits);
+        fleetMedian = new FleetMedian(days, usage::today).start(vertx);
+        AdviceService advice = new AdviceService(usage, new AdviceEngine(), fleetMedian).withCircuits(circuits);
         CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock)
                 .withSavings(circuits, settings.circuitSavingDays())
                 .withEstimates((meter, circuit, preset) -> advice.estimatedSaving(meter, circuit, preset, usage.today()));
@@ -225,6 +232,9 @@ public final class Portal {
         devices.stopSweep();
         if (fleetMetrics != null) {
             fleetMetrics.stop();
+        }
+        if (fleetMedian != null) {
+            fleetMedian.stop();
         }
         if (delivery != null) {
             delivery.stop();

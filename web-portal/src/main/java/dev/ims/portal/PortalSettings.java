@@ -34,9 +34,22 @@ import java.util.Map;
  *     {@code {IMS_DATA_DIR}/keys/provisioning-key}); generated at first start ({@code 0600})
  * @param circuitSavingDays days a circuit's schedule is in force before the portal shows the saving it achieved
  *     ({@code CIRCUIT_SAVING_DAYS}, default {@value dev.ims.portal.circuit.CircuitControlService#DEFAULT_SAVING_DAYS}; 1 to 366)
+ * @param tariffCacheLife how long the tariff book read from the store is used before it is read again
+ *     ({@code TARIFF_CACHE_SECONDS}, default {@value #DEFAULT_TARIFF_CACHE_SECONDS}; 0: read for every figure); a save or
+ *     removal through this portal drops it at once, another portal instance's change shows within this life
+ * @param usageCacheDays day summaries (a meter's day documents, decoded) kept in memory for usage figures
+ *     ({@code USAGE_CACHE_DAYS}, default {@value #DEFAULT_USAGE_CACHE_DAYS}; 0: none kept), dropped per meter as soon as its
+ *     meter document shows a newer reading
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
-        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays) {
+        String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays,
+        java.time.Duration tariffCacheLife, int usageCacheDays) {
+
+    public static final String TARIFF_CACHE_SECONDS = "TARIFF_CACHE_SECONDS";
+    public static final int DEFAULT_TARIFF_CACHE_SECONDS = 30;
+    public static final String USAGE_CACHE_DAYS = "USAGE_CACHE_DAYS";
+    /** About 40 MB of decoded day documents with their hours: 55 meter-years, or 660 meters' last month. */
+    public static final int DEFAULT_USAGE_CACHE_DAYS = 20_000;
 
     public static final String CIRCUIT_SAVING_DAYS = "CIRCUIT_SAVING_DAYS";
 
@@ -63,17 +76,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, tariffCacheLife, usageCacheDays);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, tariffCacheLife, usageCacheDays);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, tariffCacheLife, usageCacheDays);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -85,7 +98,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + "]";
     }
 
     private static int cost(String value) {
@@ -138,13 +151,36 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_SECURE_COOKIES, "false").trim()),
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
                 metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)),
-                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)));
+                provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)),
+                java.time.Duration.ofSeconds(whole(TARIFF_CACHE_SECONDS, environment.get(TARIFF_CACHE_SECONDS), DEFAULT_TARIFF_CACHE_SECONDS, 86_400)),
+                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000));
+    }
+
+    /** The same settings with other read caches (tests that change the store behind the portal's back turn them off). */
+    public PortalSettings withReadCaches(java.time.Duration tariffLife, int usageDays) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, circuitSavingDays, tariffLife, usageDays);
+    }
+
+    private static int whole(String name, String raw, int defaultValue, int max) {
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(raw.strip());
+            if (n >= 0 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(name + " must be a whole number from 0 to " + max + ", got '" + raw + "'");
     }
 
     /** The same settings with another saving period (tests shorten it). */
     public PortalSettings withCircuitSavingDays(int days) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, days);
+                provisioningKeyFile, days, tariffCacheLife, usageCacheDays);
     }
 
     private static int savingDays(String raw) {

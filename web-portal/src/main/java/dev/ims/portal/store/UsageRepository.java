@@ -2,6 +2,8 @@ package dev.ims.portal.store;
 
 import static dev.ims.model.storage.StoreSchema.*;
 import static dev.ims.store.StoreLayout.DAYS;
+import static dev.ims.store.StoreLayout.FIRST_READING_TS;
+import static dev.ims.store.StoreLayout.LAST_READING_TS;
 import static dev.ims.store.StoreLayout.dayIds;
 
 import com.mongodb.client.model.Filters;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.bson.Document;
@@ -68,23 +71,118 @@ public final class UsageRepository {
 
     private final MongoDatabase db;
     private final UsageCalendar calendar;
+    /** Null: every read goes to the store. */
+    private final DayCache cache;
 
+    /** Without a cache: every read goes to the store. */
     public UsageRepository(MongoDatabase db, UsageCalendar calendar) {
+        this(db, calendar, 0);
+    }
+
+    /**
+     * @param cacheDays decoded days kept in memory at most ({@link DayCache}; the seq flags of the gap report are never
+     *     kept); 0: none
+     */
+    public UsageRepository(MongoDatabase db, UsageCalendar calendar, int cacheDays) {
         this.db = db;
         this.calendar = calendar;
+        this.cache = cacheDays > 0 ? new DayCache(cacheDays) : null;
+    }
+
+    /** Counts the cache's hits and misses in {@code registry} (nothing without a cache). */
+    public UsageRepository withMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        if (cache != null) {
+            cache.bindTo(registry);
+        }
+        return this;
     }
 
     public UsageCalendar calendar() {
         return calendar;
     }
 
+    /**
+     * What a read needs of the meter document: the range of its readings and the version its kept days are valid for.
+     *
+     * @param version null when the meter has no document (nothing is kept for it)
+     */
+    private record MeterState(StoredRange range, DayCache.Version version) {}
+
+    /** Reads the meter's state: one document by {@code _id}, four fields. */
+    private Future<MeterState> state(String meterId) {
+        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))
+                        .projection(Projections.include(FIRST_READING_TS, LAST_READING_TS, LAST_SEEN, LAST_SEQ)))
+                .map(d -> d == null ? new MeterState(StoredRange.NONE, null) : new MeterState(StoredRange.from(d),
+                        new DayCache.Version(d.get(LAST_SEEN), d.get(LAST_SEQ), d.get(FIRST_READING_TS), d.get(LAST_READING_TS))));
+    }
+
     /** The meter's oldest and newest reading time stored. */
     public Future<StoredRange> range(String meterId) {
-        return StoredRange.of(db, meterId);
+        return state(meterId).map(MeterState::range);
     }
 
     /** The days {@code from..to} (both included) that have data, oldest first. */
     public Future<List<DaySummary>> days(String meterId, LocalDate from, LocalDate to, Part part) {
+        if (to.isBefore(from)) {
+            return Future.succeededFuture(List.of());
+        }
+        if (cache == null || part == Part.SEQS) {
+            return readRange(meterId, from, to, part);
+        }
+        return state(meterId).compose(st -> days(st, meterId, from, to, part));
+    }
+
+    /**
+     * The days {@code from..to} with data: from the cache when it has them under the meter's current version, else read
+     * (and kept). Only the days between the meter's first and last reading can have data, so no others are read.
+     */
+    private Future<List<DaySummary>> days(MeterState st, String meterId, LocalDate from, LocalDate to, Part part) {
+        if (cache == null || part == Part.SEQS || st.version() == null || st.range().isEmpty()) {
+            return readRange(meterId, from, to, part);
+        }
+        LocalDate first = calendar.dayOf(st.range().first());
+        LocalDate last = calendar.dayOf(st.range().last());
+        LocalDate start = from.isBefore(first) ? first : from;
+        LocalDate end = to.isAfter(last) ? last : to;
+        if (end.isBefore(start)) {
+            return Future.succeededFuture(List.of());
+        }
+        DayCache.MeterDays kept = cache.current(meterId, st.version());
+        Map<LocalDate, Optional<DaySummary>> known = kept.part(part);
+        List<LocalDate> missing = new ArrayList<>();
+        int all = 0;
+        for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
+            all++;
+            if (!known.containsKey(d)) {
+                missing.add(d);
+            }
+        }
+        cache.counted(all - missing.size(), missing.size());
+        Future<Void> filled = Future.succeededFuture();
+        if (!missing.isEmpty()) {
+            List<String> ids = new ArrayList<>(missing.size());
+            missing.forEach(d -> ids.add(StoreLayout.dayId(meterId, d)));
+            filled = readIds(ids, part).map(read -> {
+                read.forEach(s -> known.put(s.day(), Optional.of(s)));
+                missing.forEach(d -> known.putIfAbsent(d, Optional.empty()));
+                cache.grown(meterId, kept);
+                return null;
+            });
+        }
+        return filled.map(v -> {
+            List<DaySummary> out = new ArrayList<>();
+            for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
+                Optional<DaySummary> s = known.get(d);
+                if (s != null && s.isPresent()) {
+                    out.add(s.get());
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Reads the days {@code from..to} from the store, a year of ids per query. */
+    private Future<List<DaySummary>> readRange(String meterId, LocalDate from, LocalDate to, Part part) {
         if (to.isBefore(from)) {
             return Future.succeededFuture(List.of());
         }
@@ -102,28 +200,44 @@ public final class UsageRepository {
         });
     }
 
+    /** Reads the day documents of {@code ids}, {@value #RANGE_CHUNK_DAYS} per query. */
+    private Future<List<DaySummary>> readIds(List<String> ids, Part part) {
+        List<Future<List<DaySummary>>> chunks = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += RANGE_CHUNK_DAYS) {
+            chunks.add(read(ids.subList(i, Math.min(ids.size(), i + RANGE_CHUNK_DAYS)), part));
+        }
+        return Future.all(chunks).map(all -> {
+            List<DaySummary> out = new ArrayList<>();
+            for (int i = 0; i < chunks.size(); i++) {
+                out.addAll(all.<List<DaySummary>>resultAt(i));
+            }
+            return out;
+        });
+    }
+
     /**
      * The newest day before {@code day} that has data and satisfies {@code wanted}, or null: looks back
      * {@value #LOOK_BACK_DAYS} day ids at a time, no further than the day of the meter's first reading.
      */
     public Future<DaySummary> lastDayBefore(String meterId, LocalDate day, Part part, Predicate<DaySummary> wanted) {
-        return range(meterId).compose(r -> r.isEmpty() ? Future.succeededFuture(null)
-                : lookBack(meterId, day.minusDays(1), calendar.dayOf(r.first()), part, wanted));
+        return state(meterId).compose(st -> st.range().isEmpty() ? Future.succeededFuture(null)
+                : lookBack(st, meterId, day.minusDays(1), calendar.dayOf(st.range().first()), part, wanted));
     }
 
-    private Future<DaySummary> lookBack(String meterId, LocalDate last, LocalDate firstDay, Part part, Predicate<DaySummary> wanted) {
+    private Future<DaySummary> lookBack(MeterState st, String meterId, LocalDate last, LocalDate firstDay, Part part,
+            Predicate<DaySummary> wanted) {
         if (last.isBefore(firstDay)) {
             return Future.succeededFuture(null);
         }
         LocalDate start = last.minusDays(LOOK_BACK_DAYS - 1L);
         LocalDate from = start.isBefore(firstDay) ? firstDay : start;
-        return read(dayIds(meterId, from, last), part).compose(days -> {
+        return days(st, meterId, from, last, part).compose(days -> {
             for (int i = days.size() - 1; i >= 0; i--) {
                 if (wanted.test(days.get(i))) {
                     return Future.succeededFuture(days.get(i));
                 }
             }
-            return lookBack(meterId, from.minusDays(1), firstDay, part, wanted);
+            return lookBack(st, meterId, from.minusDays(1), firstDay, part, wanted);
         });
     }
 
@@ -157,19 +271,42 @@ public final class UsageRepository {
      * register ranges only, by meter ID.
      */
     public Future<Map<String, List<DaySummary>>> fleetDays(String meterId, LocalDate from, LocalDate to) {
+        return fleetDays(from, to).map(all -> {
+            Map<String, List<DaySummary>> out = new TreeMap<>(all);
+            out.remove(meterId);
+            return out;
+        });
+    }
+
+    /**
+     * The days {@code from..to} of every meter, with the days' register ranges only, by meter ID: a year of ids per
+     * query, one query after the other (a fleet's worth of ids must not flood the store's connections).
+     */
+    public Future<Map<String, List<DaySummary>>> fleetDays(LocalDate from, LocalDate to) {
         return Mongo.list(db.getCollection(METERS).find().projection(Projections.include(ID))).compose(meters -> {
             List<String> ids = new ArrayList<>();
             for (Document m : meters) {
-                if (m.get(ID) instanceof String id && !id.equals(meterId)) {
+                if (m.get(ID) instanceof String id) {
                     ids.addAll(dayIds(id, from, to));
                 }
             }
-            return ids.isEmpty() ? Future.succeededFuture(List.<DaySummary>of())
-                    : read(ids, Projections.include(METER_ID, DAY, MIN_KWH, MAX_KWH));
+            return readInTurn(ids, 0, Projections.include(METER_ID, DAY, MIN_KWH, MAX_KWH), new ArrayList<>());
         }).map(days -> {
             Map<String, List<DaySummary>> out = new TreeMap<>();
             days.forEach(d -> out.computeIfAbsent(d.meterId(), k -> new ArrayList<>()).add(d));
+            out.values().forEach(l -> l.sort(Comparator.comparing(DaySummary::day)));
             return out;
+        });
+    }
+
+    private Future<List<DaySummary>> readInTurn(List<String> ids, int from, Bson projection, List<DaySummary> into) {
+        if (from >= ids.size()) {
+            return Future.succeededFuture(into);
+        }
+        int to = Math.min(ids.size(), from + RANGE_CHUNK_DAYS);
+        return read(ids.subList(from, to), projection).compose(days -> {
+            into.addAll(days);
+            return readInTurn(ids, to, projection, into);
         });
     }
 

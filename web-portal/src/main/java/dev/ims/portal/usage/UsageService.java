@@ -86,8 +86,14 @@ public final class UsageService {
     private final ZoneId zone;
     private final Clock clock;
 
+    /** Reads every day from the store (no cache). */
     public UsageService(MongoDatabase db, Tariffs tariffs, ZoneId zone, Clock clock) {
-        this.repository = new UsageRepository(db, new UsageCalendar(zone));
+        this(new UsageRepository(db, new UsageCalendar(zone)), tariffs, zone, clock);
+    }
+
+    /** @param repository the day documents, in {@code zone}'s calendar */
+    public UsageService(UsageRepository repository, Tariffs tariffs, ZoneId zone, Clock clock) {
+        this.repository = repository;
         this.tariffs = tariffs;
         this.zone = zone;
         this.clock = clock;
