@@ -11,6 +11,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.Future;
 
 /**
  * Decoded day documents per meter, kept for the usage figures (a dashboard reads the same days several times, for its
@@ -21,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * same readings, and every write that changes a day document changes {@code lastSeen}; the reader reads the version
  * before the days, so days kept under a version are at least as new as it, and a newer version drops them all (a
  * late reading may land in any past day). Days without data are kept too (as empty), so a range is read only once.
+ * Figures computed from a meter's days (priced days, hourly units) are kept beside them under the same version.
  *
  * <p>Bounded by the number of days held ({@code USAGE_CACHE_DAYS}), least recently used meters first, and a meter not
  * read for {@link #IDLE} is dropped. Thread-safe.
@@ -40,6 +43,9 @@ final class DayCache {
     static final class MeterDays {
         final Version version;
         private final Map<UsageRepository.Part, Map<LocalDate, Optional<DaySummary>>> parts = new EnumMap<>(UsageRepository.Part.class);
+        /** Figures computed from these days (priced days, hourly units...), by what was asked; running ones too. */
+        final Map<Object, Future<?>> derived = new ConcurrentHashMap<>();
+        private final AtomicInteger derivedWeight = new AtomicInteger();
 
         MeterDays(Version version) {
             this.version = version;
@@ -50,8 +56,12 @@ final class DayCache {
             return parts.computeIfAbsent(part, p -> new ConcurrentHashMap<>());
         }
 
+        void addDerivedWeight(int days) {
+            derivedWeight.addAndGet(days);
+        }
+
         synchronized int size() {
-            int n = 1;
+            int n = 1 + derivedWeight.get();
             for (Map<LocalDate, Optional<DaySummary>> days : parts.values()) {
                 n += days.size();
             }
@@ -62,6 +72,8 @@ final class DayCache {
     private final Cache<String, MeterDays> meters;
     private volatile Counter hits;
     private volatile Counter misses;
+    private volatile Counter figureHits;
+    private volatile Counter figureMisses;
 
     /** @param maxDays the days (and meters) held at most; above it the least recently used meters go */
     DayCache(long maxDays) {
@@ -69,13 +81,27 @@ final class DayCache {
                 .expireAfterAccess(IDLE).build();
     }
 
-    /** Counts the days served from memory and those read, as {@code ims_portal_usage_days_total{result="hit"|"miss"}}. */
+    /**
+     * Counts the days served from memory and those read ({@code ims_portal_usage_days_total{result="hit"|"miss"}}), and
+     * the figures served from memory and those computed ({@code ims_portal_usage_figures_total{result=...}}).
+     */
     DayCache bindTo(MeterRegistry registry) {
+        figureHits = Counter.builder("ims.portal.usage.figures").tag("result", "hit").description("usage figures served from the portal's cache")
+                .register(registry);
+        figureMisses = Counter.builder("ims.portal.usage.figures").tag("result", "miss").description("usage figures computed")
+                .register(registry);
         hits = Counter.builder("ims.portal.usage.days").tag("result", "hit").description("day summaries served from the portal's cache")
                 .register(registry);
         misses = Counter.builder("ims.portal.usage.days").tag("result", "miss").description("day summaries read from the store")
                 .register(registry);
         return this;
+    }
+
+    void countedFigure(boolean hit) {
+        Counter c = hit ? figureHits : figureMisses;
+        if (c != null) {
+            c.increment();
+        }
     }
 
     void counted(int hit, int missed) {

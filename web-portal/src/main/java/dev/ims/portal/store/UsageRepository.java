@@ -181,6 +181,45 @@ public final class UsageRepository {
         });
     }
 
+    /**
+     * A figure computed from the meter's days: the one kept under the meter's current version for {@code key} (also while
+     * it is still being computed), else {@code compute}'s, kept (unless it fails). Without a cache, always computed.
+     *
+     * @param key what was asked, with everything besides the meter's days the figure depends on (e.g. the tariff book
+     *     and today); compared with {@code equals}
+     * @param weight the figure's memory in days' worth (it counts against {@code USAGE_CACHE_DAYS})
+     * @param compute computes the figure (it may read the days again: they are as new as the version or newer)
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Future<T> derived(String meterId, Object key, java.util.function.ToIntFunction<T> weight, java.util.function.Supplier<Future<T>> compute) {
+        if (cache == null) {
+            return compute.get();
+        }
+        return state(meterId).compose(st -> {
+            if (st.version() == null) {
+                return compute.get();
+            }
+            DayCache.MeterDays kept = cache.current(meterId, st.version());
+            Future<?> known = kept.derived.get(key);
+            if (known != null && !known.failed()) {
+                cache.countedFigure(true);
+                return (Future<T>) known;
+            }
+            cache.countedFigure(false);
+            Future<T> made = compute.get();
+            kept.derived.put(key, made);
+            made.onComplete(r -> {
+                if (r.failed()) {
+                    kept.derived.remove(key, made);
+                } else {
+                    kept.addDerivedWeight(weight.applyAsInt(r.result()));
+                    cache.grown(meterId, kept);
+                }
+            });
+            return made;
+        });
+    }
+
     /** Reads the days {@code from..to} from the store, a year of ids per query. */
     private Future<List<DaySummary>> readRange(String meterId, LocalDate from, LocalDate to, Part part) {
         if (to.isBefore(from)) {

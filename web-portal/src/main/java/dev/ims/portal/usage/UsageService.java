@@ -116,13 +116,30 @@ public final class UsageService {
         return tariffs;
     }
 
+    /**
+     * What a figure kept for a meter (see {@link UsageRepository#derived}) was computed for.
+     *
+     * @param today the day figures are computed on (it decides which days are complete)
+     * @param book the tariff book the figure is priced with; null when not priced
+     */
+    private record FigureKey(String kind, Object from, Object to, LocalDate today, TariffBook book) {}
+
+    /** Days {@code from..to} priced, oldest first (an unmodifiable list, possibly shared with other callers). */
     public Future<List<Entry>> daily(String meterId, LocalDate from, LocalDate to) {
-        return priced(meterId, from, to).map(p -> p.days);
+        LocalDate today = today();
+        return tariffs.book().compose(book -> repository.derived(meterId, new FigureKey("daily", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> priced(meterId, from, to, book, today).map(p -> List.copyOf(p.days))));
     }
 
-    /** Months from their days; a month's cost and parts are the sums of its days'. */
+    /** Months from their days; a month's cost and parts are the sums of its days' (an unmodifiable list, possibly shared). */
     public Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to) {
-        return priced(meterId, from.atDay(1), to.atEndOfMonth()).map(p -> {
+        LocalDate today = today();
+        return tariffs.book().compose(book -> repository.derived(meterId, new FigureKey("monthly", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> monthly(meterId, from, to, book, today)));
+    }
+
+    private Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to, TariffBook book, LocalDate today) {
+        return priced(meterId, from.atDay(1), to.atEndOfMonth(), book, today).map(p -> {
             Map<String, BigDecimal[]> sums = new LinkedHashMap<>();
             List<PeriodUsage> days = new ArrayList<>();
             String currency = null;
@@ -140,32 +157,26 @@ public final class UsageService {
                 currency = d.currency();
             }
             List<Entry> out = new ArrayList<>();
-            for (PeriodUsage m : UsageCalculator.monthly(days, today())) {
+            for (PeriodUsage m : UsageCalculator.monthly(days, today)) {
                 BigDecimal[] s = sums.get(m.period());
                 out.add(new Entry(m.period(), m.kwh(), s[0].doubleValue(), currency, m.fromKwh(), m.toKwh(), m.complete(),
                         s[1].doubleValue(), s[2].doubleValue(), s[3].doubleValue(), m.exportKwh(), m.netKwh(),
                         m.exportKwh() == null ? null : s[4] == null ? 0.0 : s[4].doubleValue()));
             }
-            return out;
+            return List.copyOf(out);
         });
     }
 
     /** Hourly units of one local day (23, 24 or 25 entries at most; hours without readings are absent). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate day) {
-        return hourDocs(meterId, day, day).map(h -> {
-            List<HourUsage> out = new ArrayList<>();
-            for (HourUsage u : toHours(h)) {
-                if (u.day().equals(day)) {
-                    out.add(u);
-                }
-            }
-            return out;
-        });
+        return repository.derived(meterId, new FigureKey("hours", day, day, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meterId, day, day).map(h -> toHours(h).stream().filter(u -> u.day().equals(day)).toList()));
     }
 
-    /** Hourly units of the days {@code from..to}, for the advice engine. */
+    /** Hourly units of the days {@code from..to}, for the advice engine (an unmodifiable list, possibly shared). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate from, LocalDate to) {
-        return hourDocs(meterId, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList());
+        return repository.derived(meterId, new FigureKey("hours", from, to, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meterId, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList()));
     }
 
     /**
@@ -174,6 +185,11 @@ public final class UsageService {
      * gap never shows up as a false peak.
      */
     public Future<List<Peak>> peaks(String meterId, YearMonth from, YearMonth to) {
+        return repository.derived(meterId, new FigureKey("peaks", from, to, null, null), (List<Peak> l) -> 1,
+                () -> computePeaks(meterId, from, to));
+    }
+
+    private Future<List<Peak>> computePeaks(String meterId, YearMonth from, YearMonth to) {
         Instant start = from.atDay(1).atStartOfDay(zone).toInstant();
         Instant end = to.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
         // The day before the range too: the quarter right before the first one gives it its start register.
@@ -182,6 +198,8 @@ public final class UsageService {
             Instant previousStart = null;
             double previousMax = 0;
             for (DaySummary day : days) {
+                // A day document's quarters lie in its local day, so in its month.
+                String month = YearMonth.from(day.day()).toString();
                 for (SpanSummary q : day.quarters()) {
                     Instant s = q.start();
                     if (s.isBefore(start.minusSeconds(900)) || !s.isBefore(end)) {
@@ -194,7 +212,6 @@ public final class UsageService {
                     if (s.isBefore(start)) {
                         continue;
                     }
-                    String month = YearMonth.from(s.atZone(zone)).toString();
                     double kw = UsageCalculator.roundKwh(kwh * 4);
                     Peak p = byMonth.get(month);
                     if (p == null || kw > p.kw()) {
@@ -202,18 +219,16 @@ public final class UsageService {
                     }
                 }
             }
-            return new ArrayList<>(byMonth.values());
+            return List.copyOf(byMonth.values());
         });
     }
 
     private record Priced(List<Entry> days) {}
 
     /** Days {@code from..to} priced; hours are read from the 1st of {@code from}'s month so tiers count right. */
-    private Future<Priced> priced(String meterId, LocalDate from, LocalDate to) {
+    private Future<Priced> priced(String meterId, LocalDate from, LocalDate to, TariffBook book, LocalDate today) {
         LocalDate monthStart = from.withDayOfMonth(1);
-        return Future.all(hourDocs(meterId, monthStart, to), tariffs.book()).map(all -> {
-            HourDocs h = all.resultAt(0);
-            TariffBook book = all.resultAt(1);
+        return hourDocs(meterId, monthStart, to).map(h -> {
             List<HourUsage> hours = toHours(h);
             Map<LocalDate, DayCost> costs = new HashMap<>();
             for (DayCost c : Pricing.priceDays(book, hours)) {
@@ -239,7 +254,7 @@ public final class UsageService {
                 }
             }
             List<Entry> out = new ArrayList<>();
-            for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
+            for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today)) {
                 DayCost c = costs.get(LocalDate.parse(d.period()));
                 out.add(new Entry(d.period(), d.kwh(), c.total(), c.currency(), d.fromKwh(), d.toKwh(), d.complete(),
                         c.energy(), c.standing(), c.vat(), d.exportKwh(), d.netKwh(), d.exportKwh() == null ? null : c.credit()));
