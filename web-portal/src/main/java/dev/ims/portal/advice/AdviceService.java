@@ -61,7 +61,7 @@ public final class AdviceService {
         String meterId = meter.getString(ID);
         LocalDate from = today.minusDays(WINDOW_DAYS);
         LocalDate to = today.minusDays(1);
-        Future<List<HourUsage>> hours = usage.hours(meterId, from, to);
+        Future<List<HourUsage>> hours = usage.hours(meter, from, to);
         Future<TariffBook> book = usage.tariffs().book();
         Future<double[]> fleet = this.fleet.without(meterId, today);
         List<Document> infos = CircuitService.descriptions(meter);

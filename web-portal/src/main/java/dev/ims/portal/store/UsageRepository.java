@@ -106,30 +106,80 @@ public final class UsageRepository {
      *
      * @param version null when the meter has no document (nothing is kept for it)
      */
-    private record MeterState(StoredRange range, DayCache.Version version) {}
+    private record MeterState(StoredRange range, DayCache.Version version) {
+
+        static MeterState of(Document meter) {
+            return meter == null ? new MeterState(StoredRange.NONE, null) : new MeterState(StoredRange.from(meter),
+                    new DayCache.Version(meter.get(LAST_SEEN), meter.get(LAST_SEQ), meter.get(FIRST_READING_TS), meter.get(LAST_READING_TS)));
+        }
+    }
+
+    /**
+     * A meter as the reads of one request see it: its meter document's state is read once (or taken from the meter
+     * document the request has just read) and shared by them. Every read sees days at least as new as that state.
+     * Thread-safe.
+     */
+    public final class Meter {
+        private final String id;
+        private Future<MeterState> state;
+
+        private Meter(String id, Future<MeterState> state) {
+            this.id = id;
+            this.state = state;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        synchronized Future<MeterState> state() {
+            if (state == null) {
+                state = readState(id);
+            }
+            return state;
+        }
+    }
+
+    /** The meter {@code meterId}; its document is read when a read first needs it. */
+    public Meter meter(String meterId) {
+        return new Meter(meterId, null);
+    }
+
+    /**
+     * The meter of {@code meterDocument}, a whole meter document the caller has just read: not read again when it holds
+     * the reading range (a document without one, or a partial one, is read when a read needs it).
+     */
+    public Meter meter(Document meterDocument) {
+        String id = meterDocument.getString(ID);
+        return meterDocument.get(FIRST_READING_TS) == null ? meter(id) : new Meter(id, Future.succeededFuture(MeterState.of(meterDocument)));
+    }
 
     /** Reads the meter's state: one document by {@code _id}, four fields. */
-    private Future<MeterState> state(String meterId) {
+    private Future<MeterState> readState(String meterId) {
         return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))
                         .projection(Projections.include(FIRST_READING_TS, LAST_READING_TS, LAST_SEEN, LAST_SEQ)))
-                .map(d -> d == null ? new MeterState(StoredRange.NONE, null) : new MeterState(StoredRange.from(d),
-                        new DayCache.Version(d.get(LAST_SEEN), d.get(LAST_SEQ), d.get(FIRST_READING_TS), d.get(LAST_READING_TS))));
+                .map(MeterState::of);
     }
 
     /** The meter's oldest and newest reading time stored. */
     public Future<StoredRange> range(String meterId) {
-        return state(meterId).map(MeterState::range);
+        return readState(meterId).map(MeterState::range);
     }
 
     /** The days {@code from..to} (both included) that have data, oldest first. */
     public Future<List<DaySummary>> days(String meterId, LocalDate from, LocalDate to, Part part) {
+        return days(meter(meterId), from, to, part);
+    }
+
+    /** The days {@code from..to} (both included) that have data, oldest first. */
+    public Future<List<DaySummary>> days(Meter meter, LocalDate from, LocalDate to, Part part) {
         if (to.isBefore(from)) {
             return Future.succeededFuture(List.of());
         }
         if (cache == null || part == Part.SEQS) {
-            return readRange(meterId, from, to, part);
+            return readRange(meter.id(), from, to, part);
         }
-        return state(meterId).compose(st -> days(st, meterId, from, to, part));
+        return meter.state().compose(st -> days(st, meter.id(), from, to, part));
     }
 
     /**
@@ -191,11 +241,12 @@ public final class UsageRepository {
      * @param compute computes the figure (it may read the days again: they are as new as the version or newer)
      */
     @SuppressWarnings("unchecked")
-    public <T> Future<T> derived(String meterId, Object key, java.util.function.ToIntFunction<T> weight, java.util.function.Supplier<Future<T>> compute) {
+    public <T> Future<T> derived(Meter meter, Object key, java.util.function.ToIntFunction<T> weight, java.util.function.Supplier<Future<T>> compute) {
         if (cache == null) {
             return compute.get();
         }
-        return state(meterId).compose(st -> {
+        String meterId = meter.id();
+        return meter.state().compose(st -> {
             if (st.version() == null) {
                 return compute.get();
             }
@@ -259,8 +310,13 @@ public final class UsageRepository {
      * {@value #LOOK_BACK_DAYS} day ids at a time, no further than the day of the meter's first reading.
      */
     public Future<DaySummary> lastDayBefore(String meterId, LocalDate day, Part part, Predicate<DaySummary> wanted) {
-        return state(meterId).compose(st -> st.range().isEmpty() ? Future.succeededFuture(null)
-                : lookBack(st, meterId, day.minusDays(1), calendar.dayOf(st.range().first()), part, wanted));
+        return lastDayBefore(meter(meterId), day, part, wanted);
+    }
+
+    /** {@link #lastDayBefore(String, LocalDate, Part, Predicate)} of a meter whose state may be known already. */
+    public Future<DaySummary> lastDayBefore(Meter meter, LocalDate day, Part part, Predicate<DaySummary> wanted) {
+        return meter.state().compose(st -> st.range().isEmpty() ? Future.succeededFuture(null)
+                : lookBack(st, meter.id(), day.minusDays(1), calendar.dayOf(st.range().first()), part, wanted));
     }
 
     private Future<DaySummary> lookBack(MeterState st, String meterId, LocalDate last, LocalDate firstDay, Part part,

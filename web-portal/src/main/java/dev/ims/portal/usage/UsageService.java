@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bson.Document;
 
 /**
  * Usage per hour, day and month from the day documents' hours ({@link UsageRepository}), priced by the tariff book;
@@ -126,20 +127,38 @@ public final class UsageService {
 
     /** Days {@code from..to} priced, oldest first (an unmodifiable list, possibly shared with other callers). */
     public Future<List<Entry>> daily(String meterId, LocalDate from, LocalDate to) {
+        return daily(repository.meter(meterId), from, to);
+    }
+
+    /** {@link #daily(String, LocalDate, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<Entry>> daily(Document meter, LocalDate from, LocalDate to) {
+        return daily(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Entry>> daily(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
         LocalDate today = today();
-        return tariffs.book().compose(book -> repository.derived(meterId, new FigureKey("daily", from, to, today, book),
-                (List<Entry> l) -> l.size() / 8 + 1, () -> priced(meterId, from, to, book, today).map(p -> List.copyOf(p.days))));
+        return tariffs.book().compose(book -> repository.derived(meter, new FigureKey("daily", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> priced(meter, from, to, book, today).map(p -> List.copyOf(p.days))));
     }
 
     /** Months from their days; a month's cost and parts are the sums of its days' (an unmodifiable list, possibly shared). */
     public Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to) {
-        LocalDate today = today();
-        return tariffs.book().compose(book -> repository.derived(meterId, new FigureKey("monthly", from, to, today, book),
-                (List<Entry> l) -> l.size() / 8 + 1, () -> monthly(meterId, from, to, book, today)));
+        return monthly(repository.meter(meterId), from, to);
     }
 
-    private Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to, TariffBook book, LocalDate today) {
-        return priced(meterId, from.atDay(1), to.atEndOfMonth(), book, today).map(p -> {
+    /** {@link #monthly(String, YearMonth, YearMonth)} of a meter document just read (it is not read again). */
+    public Future<List<Entry>> monthly(Document meter, YearMonth from, YearMonth to) {
+        return monthly(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Entry>> monthly(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
+        LocalDate today = today();
+        return tariffs.book().compose(book -> repository.derived(meter, new FigureKey("monthly", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> monthly(meter, from, to, book, today)));
+    }
+
+    private Future<List<Entry>> monthly(UsageRepository.Meter meter, YearMonth from, YearMonth to, TariffBook book, LocalDate today) {
+        return priced(meter, from.atDay(1), to.atEndOfMonth(), book, today).map(p -> {
             Map<String, BigDecimal[]> sums = new LinkedHashMap<>();
             List<PeriodUsage> days = new ArrayList<>();
             String currency = null;
@@ -169,14 +188,32 @@ public final class UsageService {
 
     /** Hourly units of one local day (23, 24 or 25 entries at most; hours without readings are absent). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate day) {
-        return repository.derived(meterId, new FigureKey("hours", day, day, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
-                () -> hourDocs(meterId, day, day).map(h -> toHours(h).stream().filter(u -> u.day().equals(day)).toList()));
+        return hours(repository.meter(meterId), day);
+    }
+
+    /** {@link #hours(String, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<HourUsage>> hours(Document meter, LocalDate day) {
+        return hours(repository.meter(meter), day);
+    }
+
+    private Future<List<HourUsage>> hours(UsageRepository.Meter meter, LocalDate day) {
+        return repository.derived(meter, new FigureKey("hours", day, day, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meter, day, day).map(h -> toHours(h).stream().filter(u -> u.day().equals(day)).toList()));
     }
 
     /** Hourly units of the days {@code from..to}, for the advice engine (an unmodifiable list, possibly shared). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate from, LocalDate to) {
-        return repository.derived(meterId, new FigureKey("hours", from, to, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
-                () -> hourDocs(meterId, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList()));
+        return hours(repository.meter(meterId), from, to);
+    }
+
+    /** {@link #hours(String, LocalDate, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<HourUsage>> hours(Document meter, LocalDate from, LocalDate to) {
+        return hours(repository.meter(meter), from, to);
+    }
+
+    private Future<List<HourUsage>> hours(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
+        return repository.derived(meter, new FigureKey("hours", from, to, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meter, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList()));
     }
 
     /**
@@ -185,15 +222,24 @@ public final class UsageService {
      * gap never shows up as a false peak.
      */
     public Future<List<Peak>> peaks(String meterId, YearMonth from, YearMonth to) {
-        return repository.derived(meterId, new FigureKey("peaks", from, to, null, null), (List<Peak> l) -> 1,
-                () -> computePeaks(meterId, from, to));
+        return peaks(repository.meter(meterId), from, to);
     }
 
-    private Future<List<Peak>> computePeaks(String meterId, YearMonth from, YearMonth to) {
+    /** {@link #peaks(String, YearMonth, YearMonth)} of a meter document just read (it is not read again). */
+    public Future<List<Peak>> peaks(Document meter, YearMonth from, YearMonth to) {
+        return peaks(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Peak>> peaks(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
+        return repository.derived(meter, new FigureKey("peaks", from, to, null, null), (List<Peak> l) -> 1,
+                () -> computePeaks(meter, from, to));
+    }
+
+    private Future<List<Peak>> computePeaks(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
         Instant start = from.atDay(1).atStartOfDay(zone).toInstant();
         Instant end = to.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
         // The day before the range too: the quarter right before the first one gives it its start register.
-        return repository.days(meterId, from.atDay(1).minusDays(1), to.atEndOfMonth(), UsageRepository.Part.QUARTERS).map(days -> {
+        return repository.days(meter, from.atDay(1).minusDays(1), to.atEndOfMonth(), UsageRepository.Part.QUARTERS).map(days -> {
             Map<String, Peak> byMonth = new LinkedHashMap<>();
             Instant previousStart = null;
             double previousMax = 0;
@@ -226,9 +272,9 @@ public final class UsageService {
     private record Priced(List<Entry> days) {}
 
     /** Days {@code from..to} priced; hours are read from the 1st of {@code from}'s month so tiers count right. */
-    private Future<Priced> priced(String meterId, LocalDate from, LocalDate to, TariffBook book, LocalDate today) {
+    private Future<Priced> priced(UsageRepository.Meter meter, LocalDate from, LocalDate to, TariffBook book, LocalDate today) {
         LocalDate monthStart = from.withDayOfMonth(1);
-        return hourDocs(meterId, monthStart, to).map(h -> {
+        return hourDocs(meter, monthStart, to).map(h -> {
             List<HourUsage> hours = toHours(h);
             Map<LocalDate, DayCost> costs = new HashMap<>();
             for (DayCost c : Pricing.priceDays(book, hours)) {
@@ -276,18 +322,18 @@ public final class UsageService {
      * and the last day before them with an export register (the export's start); the look-backs only when the range
      * has data.
      */
-    private Future<HourDocs> hourDocs(String meterId, LocalDate from, LocalDate to) {
-        return repository.days(meterId, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
+    private Future<HourDocs> hourDocs(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
+        return repository.days(meter, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
             if (inRange.isEmpty()) {
                 return Future.succeededFuture(new HourDocs(null, null, inRange));
             }
             boolean exports = inRange.stream().anyMatch(d -> d.maxExportKwh() != null);
-            return repository.lastDayBefore(meterId, from, UsageRepository.Part.DAY, d -> true).compose(before -> {
+            return repository.lastDayBefore(meter, from, UsageRepository.Part.DAY, d -> true).compose(before -> {
                 if (before == null || before.maxExportKwh() != null || !exports) {
                     return Future.succeededFuture(new HourDocs(before, before != null && before.maxExportKwh() != null ? before : null,
                             inRange));
                 }
-                return repository.lastDayBefore(meterId, before.day(), UsageRepository.Part.DAY, d -> d.maxExportKwh() != null)
+                return repository.lastDayBefore(meter, before.day(), UsageRepository.Part.DAY, d -> d.maxExportKwh() != null)
                         .map(beforeExport -> new HourDocs(before, beforeExport, inRange));
             });
         });

@@ -140,6 +140,27 @@ class UsageCacheIT {
         assertThat(await(cached.peaks(METER, YearMonth.of(2026, 2), YearMonth.of(2026, 2))).get(0).kw()).isCloseTo(21.0, within(1e-9));
     }
 
+    static org.bson.Document meterDocument() {
+        return Mono.from(db.getCollection(METERS).find(new org.bson.Document(ID, METER))).block();
+    }
+
+    @Test
+    void dailyUsage_ofTheMeterDocumentAPageReads_afterANewReading_changesAtOnce() throws Exception {
+        // A page reads the meter document first and hands it over: its version keys the kept figures.
+        List<UsageService.Entry> first = await(cached.daily(meterDocument(), FIRST, LAST));
+        assertThat(await(cached.daily(meterDocument(), FIRST, LAST))).isEqualTo(first);
+        assertThat(counted("ims.portal.usage.figures", "hit")).isEqualTo(1);
+
+        Instant t = LAST.atTime(23, 45).atZone(BERLIN).toInstant();
+        write(List.of(StoreSeed.reading(METER, t, kwhAt(t) + 2)));
+
+        List<UsageService.Entry> after = await(cached.daily(meterDocument(), FIRST, LAST));
+        assertThat(on(after, LAST).kwh()).isCloseTo(on(first, LAST).kwh() + 2.25, within(1e-9));
+        assertThat(after).isEqualTo(await(uncached.daily(METER, FIRST, LAST)));
+        // A partial document (no reading range) is not trusted: the meter's state is read.
+        assertThat(await(cached.daily(new org.bson.Document(ID, METER), FIRST, LAST))).isEqualTo(after);
+    }
+
     @Test
     void hourlyUnits_afterALateReadingInAPastDay_changeAtOnce() throws Exception {
         LocalDate day = LocalDate.parse("2026-02-03");
