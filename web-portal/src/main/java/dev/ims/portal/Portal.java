@@ -37,6 +37,8 @@ import dev.ims.portal.web.Templates;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.account.Accounts;
 import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.account.MeterClaims;
+import dev.ims.portal.account.SessionGuard;
 import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.HashGate;
 import dev.ims.portal.account.Passwords;
@@ -153,7 +155,8 @@ public final class Portal {
         AuthLimits limits = settings.limits();
         HashGate hashes = new HashGate(vertx, limits.hashesRunning(), limits.hashesWaiting(), limits.hashWait());
         Accounts accounts = new Accounts(db, new Passwords(settings.passwordCost()), clock, hashes);
-        AuthRoutes auth = new AuthRoutes(accounts, db, pages, settings.secureCookies(), clock, limits, hashes);
+        SessionGuard sessions = new SessionGuard(accounts, settings.secureCookies());
+        AuthRoutes auth = new AuthRoutes(accounts, sessions, new MeterClaims(db, hashes, limits, clock), pages, clock, limits);
         // The security headers are set in front of the router (RequestGuard), so static files have them too.
         router.route("/static/*").handler(StaticHandler.create("webroot"));
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
@@ -168,7 +171,7 @@ public final class Portal {
         deviceRoutes.registerEnrolment(router);
         devices.startSweep(vertx);
         fleetMetrics = new FleetMetrics(db, registry).start(vertx);
-        router.route().handler(auth::authenticate);
+        router.route().handler(sessions::authenticate);
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
