@@ -37,8 +37,9 @@ import java.util.Map;
  * @param tariffCacheLife how long the tariff book read from the store is used before it is read again
  *     ({@code TARIFF_CACHE_SECONDS}, default {@value #DEFAULT_TARIFF_CACHE_SECONDS}; 0: read for every figure); a save or
  *     removal through this portal drops it at once, another portal instance's change shows within this life
- * @param usageCacheDays day summaries (a meter's day documents, decoded) kept in memory for usage figures
- *     ({@code USAGE_CACHE_DAYS}, default {@value #DEFAULT_USAGE_CACHE_DAYS}; 0: none kept), dropped per meter as soon as its
+ * @param usageCacheDays how much of the meters' day documents (decoded) and usage figures the portal keeps in memory,
+ *     in days' worth ({@code USAGE_CACHE_DAYS}, default {@value #DEFAULT_USAGE_CACHE_DAYS}; 0: none kept; a day with its hours
+ *     counts 2, with its quarter hours 5), least recently used meters dropped first, and a meter's dropped as soon as its
  *     meter document shows a newer reading
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
@@ -48,7 +49,10 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public static final String TARIFF_CACHE_SECONDS = "TARIFF_CACHE_SECONDS";
     public static final int DEFAULT_TARIFF_CACHE_SECONDS = 30;
     public static final String USAGE_CACHE_DAYS = "USAGE_CACHE_DAYS";
-    /** About 40 MB of decoded day documents with their hours: 55 meter-years, or 660 meters' last month. */
+    /**
+     * Weight of the days kept (see {@code DayCache.weight}): about 25 MB of decoded day documents with their hours, e.g.
+     * 27 meter-years of hourly data, or the last two months and a month of quarter hours of about 100 meters.
+     */
     public static final int DEFAULT_USAGE_CACHE_DAYS = 20_000;
 
     public static final String CIRCUIT_SAVING_DAYS = "CIRCUIT_SAVING_DAYS";

@@ -45,7 +45,8 @@ final class DayCache {
         private final Map<UsageRepository.Part, Map<LocalDate, Optional<DaySummary>>> parts = new EnumMap<>(UsageRepository.Part.class);
         /** Figures computed from these days (priced days, hourly units...), by what was asked; running ones too. */
         final Map<Object, Future<?>> derived = new ConcurrentHashMap<>();
-        private final AtomicInteger derivedWeight = new AtomicInteger();
+        /** What the days and figures held weigh, in days with their hours (see {@link DayCache#weight(Optional)}). */
+        private final AtomicInteger weight = new AtomicInteger(1);
 
         MeterDays(Version version) {
             this.version = version;
@@ -56,17 +57,21 @@ final class DayCache {
             return parts.computeIfAbsent(part, p -> new ConcurrentHashMap<>());
         }
 
-        void addDerivedWeight(int days) {
-            derivedWeight.addAndGet(days);
+        void addWeight(int days) {
+            weight.addAndGet(days);
         }
 
-        synchronized int size() {
-            int n = 1 + derivedWeight.get();
-            for (Map<LocalDate, Optional<DaySummary>> days : parts.values()) {
-                n += days.size();
-            }
-            return n;
+        int weight() {
+            return weight.get();
         }
+    }
+
+    /**
+     * What a kept day weighs: 1 for a day (or a day known to have no data), and a day more for every 24 spans it holds (a
+     * day with its hours weighs 2, about 2.5 KB decoded; with its quarter hours 5).
+     */
+    static int weight(Optional<DaySummary> day) {
+        return day.map(d -> 1 + (d.hours().size() + d.quarters().size() + 23) / 24).orElse(1);
     }
 
     private final Cache<String, MeterDays> meters;
@@ -77,7 +82,7 @@ final class DayCache {
 
     /** @param maxDays the days (and meters) held at most; above it the least recently used meters go */
     DayCache(long maxDays) {
-        this.meters = Caffeine.newBuilder().maximumWeight(maxDays).weigher((String id, MeterDays d) -> d.size())
+        this.meters = Caffeine.newBuilder().maximumWeight(maxDays).weigher((String id, MeterDays d) -> d.weight())
                 .expireAfterAccess(IDLE).build();
     }
 
@@ -126,6 +131,12 @@ final class DayCache {
     /** Weighs {@code days} again after days were added to it (if it is still the meter's current set). */
     void grown(String meterId, MeterDays days) {
         meters.asMap().replace(meterId, days, days);
+    }
+
+    /** The weight held now, after pending evictions ran (for tests and diagnostics). */
+    long weightHeld() {
+        meters.cleanUp();
+        return meters.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
     /** Drops every meter's days (a migration or repair wrote behind the ingest's back). */

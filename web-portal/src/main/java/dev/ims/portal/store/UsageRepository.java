@@ -213,8 +213,19 @@ public final class UsageRepository {
             List<String> ids = new ArrayList<>(missing.size());
             missing.forEach(d -> ids.add(StoreLayout.dayId(meterId, d)));
             filled = readIds(ids, part).map(read -> {
-                read.forEach(s -> known.put(s.day(), Optional.of(s)));
-                missing.forEach(d -> known.putIfAbsent(d, Optional.empty()));
+                int added = 0;
+                for (DaySummary s : read) {
+                    Optional<DaySummary> day = Optional.of(s);
+                    if (known.put(s.day(), day) == null) {
+                        added += DayCache.weight(day);
+                    }
+                }
+                for (LocalDate d : missing) {
+                    if (known.putIfAbsent(d, Optional.empty()) == null) {
+                        added += 1;
+                    }
+                }
+                kept.addWeight(added);
                 cache.grown(meterId, kept);
                 return null;
             });
@@ -263,7 +274,7 @@ public final class UsageRepository {
                 if (r.failed()) {
                     kept.derived.remove(key, made);
                 } else {
-                    kept.addDerivedWeight(weight.applyAsInt(r.result()));
+                    kept.addWeight(weight.applyAsInt(r.result()));
                     cache.grown(meterId, kept);
                 }
             });
