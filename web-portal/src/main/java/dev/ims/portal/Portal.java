@@ -8,6 +8,9 @@ import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.advice.AdviceEngine;
 import dev.ims.portal.advice.AdviceRoutes;
 import dev.ims.portal.advice.AdviceService;
+import dev.ims.portal.advice.FleetMedian;
+import dev.ims.portal.store.UsageRepository;
+import dev.ims.model.usage.UsageCalendar;
 import dev.ims.portal.circuit.CircuitRoutes;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.dashboard.DashboardRoutes;
@@ -40,6 +43,8 @@ import dev.ims.portal.web.Templates;
 import dev.ims.portal.web.Pages;
 import dev.ims.portal.account.Accounts;
 import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.account.MeterClaims;
+import dev.ims.portal.account.SessionGuard;
 import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.HashGate;
 import dev.ims.portal.account.Passwords;
@@ -74,6 +79,7 @@ public final class Portal {
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
     private BrokerService brokerService;
+    private FleetMedian fleetMedian;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -149,12 +155,15 @@ public final class Portal {
         if (settings.behindProxy()) {
             router.allowForward(io.vertx.ext.web.AllowForwardHeaders.X_FORWARD);
         }
-        Tariffs tariffs = new Tariffs(db, settings.tariff());
-        UsageService usage = new UsageService(db, tariffs, settings.ims().timeZone(), clock);
+        Tariffs tariffs = new Tariffs(db, settings.tariff(), settings.tariffCacheLife());
+        UsageRepository days = new UsageRepository(db, new UsageCalendar(settings.ims().timeZone()), settings.usageCacheDays())
+                .withMetrics(registry);
+        UsageService usage = new UsageService(days, tariffs, settings.ims().timeZone(), clock);
         AuthLimits limits = settings.limits();
         HashGate hashes = new HashGate(vertx, limits.hashesRunning(), limits.hashesWaiting(), limits.hashWait());
         Accounts accounts = new Accounts(db, new Passwords(settings.passwordCost()), clock, hashes);
-        AuthRoutes auth = new AuthRoutes(accounts, db, pages, settings.secureCookies(), clock, limits, hashes);
+        SessionGuard sessions = new SessionGuard(accounts, settings.secureCookies());
+        AuthRoutes auth = new AuthRoutes(accounts, sessions, new MeterClaims(db, hashes, limits, clock), pages, clock, limits);
         // The security headers are set in front of the router (RequestGuard), so static files have them too.
         router.route("/static/*").handler(StaticHandler.create("webroot"));
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
@@ -169,7 +178,7 @@ public final class Portal {
         deviceRoutes.registerEnrolment(router);
         devices.startSweep(vertx);
         fleetMetrics = new FleetMetrics(db, registry).start(vertx);
-        router.route().handler(auth::authenticate);
+        router.route().handler(sessions::authenticate);
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
@@ -204,7 +213,8 @@ public final class Portal {
         }
         new CommandRoutes(commands, meters).register(router);
         CircuitService circuits = new CircuitService(usage);
-        AdviceService advice = new AdviceService(usage, new AdviceEngine()).withCircuits(circuits);
+        fleetMedian = new FleetMedian(days, usage::today).start(vertx);
+        AdviceService advice = new AdviceService(usage, new AdviceEngine(), fleetMedian).withCircuits(circuits);
         CircuitControlService circuitControl = new CircuitControlService(db, commands, tariffs, settings.ims().timeZone(), clock)
                 .withSavings(circuits, settings.circuitSavingDays())
                 .withEstimates((meter, circuit, preset) -> advice.estimatedSaving(meter, circuit, preset, usage.today()));
@@ -256,6 +266,9 @@ public final class Portal {
         }
         if (fleetMetrics != null) {
             fleetMetrics.stop();
+        }
+        if (fleetMedian != null) {
+            fleetMedian.stop();
         }
         if (delivery != null) {
             delivery.stop();

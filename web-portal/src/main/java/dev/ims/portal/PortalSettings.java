@@ -36,10 +36,26 @@ import dev.ims.portal.broker.MonitorOptions;
  * @param circuitSavingDays days a circuit's schedule is in force before the portal shows the saving it achieved
  *     ({@code CIRCUIT_SAVING_DAYS}, default {@value dev.ims.portal.circuit.CircuitControlService#DEFAULT_SAVING_DAYS}; 1 to 366)
  * @param monitor the broker and pipeline monitor: its monitoring identity and alarm thresholds ({@link MonitorOptions})
+ * @param tariffCacheLife how long the tariff book read from the store is used before it is read again
+ *     ({@code TARIFF_CACHE_SECONDS}, default {@value #DEFAULT_TARIFF_CACHE_SECONDS}; 0: read for every figure); a save or
+ *     removal through this portal drops it at once, another portal instance's change shows within this life
+ * @param usageCacheDays how much of the meters' day documents (decoded) and usage figures the portal keeps in memory,
+ *     in days' worth ({@code USAGE_CACHE_DAYS}, default {@value #DEFAULT_USAGE_CACHE_DAYS}; 0: none kept; a day with its hours
+ *     counts 2, with its quarter hours 5), least recently used meters dropped first, and a meter's dropped as soon as its
+ *     meter document shows a newer reading
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
         String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays,
-        MonitorOptions monitor) {
+        MonitorOptions monitor, java.time.Duration tariffCacheLife, int usageCacheDays) {
+
+    public static final String TARIFF_CACHE_SECONDS = "TARIFF_CACHE_SECONDS";
+    public static final int DEFAULT_TARIFF_CACHE_SECONDS = 30;
+    public static final String USAGE_CACHE_DAYS = "USAGE_CACHE_DAYS";
+    /**
+     * Weight of the days kept (see {@code DayCache.weight}): about 25 MB of decoded day documents with their hours, e.g.
+     * 27 meter-years of hourly data, or the last two months and a month of quarter hours of about 100 meters.
+     */
+    public static final int DEFAULT_USAGE_CACHE_DAYS = 20_000;
 
     public static final String CIRCUIT_SAVING_DAYS = "CIRCUIT_SAVING_DAYS";
 
@@ -66,17 +82,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -88,7 +104,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + "]";
     }
 
     private static int cost(String value) {
@@ -142,19 +158,42 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 Boolean.parseBoolean(environment.getOrDefault(PORTAL_BEHIND_PROXY, "false").trim()),
                 metricsToken(environment.get(METRICS_TOKEN)), AuthLimits.DEFAULTS, signingKeyFile(ims, environment.get(COMMAND_SIGNING_KEY_FILE)),
                 provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)),
-                MonitorOptions.load(ims, environment));
+                MonitorOptions.load(ims, environment),
+                java.time.Duration.ofSeconds(whole(TARIFF_CACHE_SECONDS, environment.get(TARIFF_CACHE_SECONDS), DEFAULT_TARIFF_CACHE_SECONDS, 86_400)),
+                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000));
     }
 
     /** The same settings with another monitor configuration (tests: a monitoring identity, a short sample interval). */
     public PortalSettings withMonitor(MonitorOptions other) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, other);
+                provisioningKeyFile, circuitSavingDays, other, tariffCacheLife, usageCacheDays);
+    }
+
+    /** The same settings with other read caches (tests that change the store behind the portal's back turn them off). */
+    public PortalSettings withReadCaches(java.time.Duration tariffLife, int usageDays) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, circuitSavingDays, monitor, tariffLife, usageDays);
+    }
+
+    private static int whole(String name, String raw, int defaultValue, int max) {
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(raw.strip());
+            if (n >= 0 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(name + " must be a whole number from 0 to " + max + ", got '" + raw + "'");
     }
 
     /** The same settings with another saving period (tests shorten it). */
     public PortalSettings withCircuitSavingDays(int days) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, days, monitor);
+                provisioningKeyFile, days, monitor, tariffCacheLife, usageCacheDays);
     }
 
     private static int savingDays(String raw) {

@@ -33,10 +33,15 @@ public final class StoreSeed {
 
     /** Stores {@code readings} (any meters, any order) as the ingest would, received now, days and hours in {@code zone}. */
     public static void store(MongoDatabase db, ZoneId zone, List<Reading> readings) {
+        store(db, zone, readings, Instant.now());
+    }
+
+    /** Stores {@code readings} as the ingest would, received at {@code receivedAt} (the meter's {@code lastSeen} at least). */
+    public static void store(MongoDatabase db, ZoneId zone, List<Reading> readings, Instant receivedAt) {
         if (readings.isEmpty()) {
             return;
         }
-        BatchWrites w = BatchWrites.of(readings, new UsageCalendar(zone), Instant.now());
+        BatchWrites w = BatchWrites.of(readings, new UsageCalendar(zone), receivedAt);
         write(db, READINGS, w.buckets());
         write(db, DAILY, w.days());
         write(db, METERS, w.meters());

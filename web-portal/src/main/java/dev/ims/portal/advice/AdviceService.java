@@ -7,11 +7,9 @@ import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.usage.HourUsage;
 import dev.ims.portal.usage.UsageService;
-import dev.ims.store.DaySummary;
 import io.vertx.core.Future;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
@@ -19,7 +17,8 @@ import org.bson.Document;
 /**
  * Gathers what the {@link AdviceEngine} needs for one meter: its hourly units over the last
  * {@value #WINDOW_DAYS} complete days, the tariff in force today, and the median daily units of the other
- * meters of the fleet over the same days (each with at least {@value #MIN_FLEET_DAYS} days of data).
+ * meters of the fleet over the same days (each with at least {@value #MIN_FLEET_DAYS} days of data; {@link FleetMedian},
+ * read on a timer).
  */
 public final class AdviceService {
 
@@ -31,11 +30,19 @@ public final class AdviceService {
 
     private final UsageService usage;
     private final AdviceEngine engine;
+    private final FleetMedian fleet;
     private volatile CircuitService circuits;
 
+    /** With a fleet median read when first asked and again when older than {@link FleetMedian#PERIOD}. */
     public AdviceService(UsageService usage, AdviceEngine engine) {
+        this(usage, engine, new FleetMedian(usage.repository(), usage::today));
+    }
+
+    /** @param fleet the fleet's median (the portal's, refreshed on its timer) */
+    public AdviceService(UsageService usage, AdviceEngine engine, FleetMedian fleet) {
         this.usage = usage;
         this.engine = engine;
+        this.fleet = fleet;
     }
 
     /** With circuit data: a load-shift suggestion names the circuit behind it and offers its schedule. */
@@ -54,9 +61,9 @@ public final class AdviceService {
         String meterId = meter.getString(ID);
         LocalDate from = today.minusDays(WINDOW_DAYS);
         LocalDate to = today.minusDays(1);
-        Future<List<HourUsage>> hours = usage.hours(meterId, from, to);
+        Future<List<HourUsage>> hours = usage.hours(meter, from, to);
         Future<TariffBook> book = usage.tariffs().book();
-        Future<double[]> fleet = fleetMedian(meterId, from, to);
+        Future<double[]> fleet = this.fleet.without(meterId, today);
         List<Document> infos = CircuitService.descriptions(meter);
         CircuitService c = circuits;
         Future<Map<String, List<HourUsage>>> circuitHours = c == null || infos.isEmpty() ? Future.succeededFuture(Map.of())
@@ -87,26 +94,5 @@ public final class AdviceService {
                         : new CircuitControlService.Estimate(a.estimatedSavingPerMonth(), a.lastDay().day(), a.lastDay().kwh(),
                                 a.lastDay().cost(), a.lastDay().costInPresetHours()))
                 .findFirst().orElse(null));
-    }
-
-    /** {median daily kWh, number of meters}, or null when no other meter has enough days. */
-    private Future<double[]> fleetMedian(String meterId, LocalDate from, LocalDate to) {
-        return usage.repository().fleetDays(meterId, from, to).map(byMeter -> {
-            List<Double> perDay = new ArrayList<>();
-            for (List<DaySummary> days : byMeter.values()) {
-                if (days.size() >= MIN_FLEET_DAYS) {
-                    double min = days.stream().mapToDouble(DaySummary::minKwh).min().orElseThrow();
-                    double max = days.stream().mapToDouble(DaySummary::maxKwh).max().orElseThrow();
-                    perDay.add((max - min) / days.size());
-                }
-            }
-            if (perDay.isEmpty()) {
-                return null;
-            }
-            Collections.sort(perDay);
-            int n = perDay.size();
-            double median = n % 2 == 1 ? perDay.get(n / 2) : (perDay.get(n / 2 - 1) + perDay.get(n / 2)) / 2;
-            return new double[] {median, n};
-        });
     }
 }

@@ -7,7 +7,7 @@ import dev.ims.model.circuit.Schedule;
 import dev.ims.model.log.LogSafe;
 import dev.ims.model.reading.RelayState;
 import dev.ims.portal.account.Access;
-import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.web.JsonBodies;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
@@ -74,8 +74,8 @@ public final class CircuitControlRoutes {
 
     private void apiRelay(RoutingContext ctx) {
         Principal p = Access.principal(ctx);
-        JsonNode body = AuthRoutes.jsonBody(ctx);
-        RelayState relay = relay(AuthRoutes.text(body, "relay"));
+        JsonNode body = JsonBodies.object(ctx);
+        RelayState relay = relay(JsonBodies.text(body, "relay"));
         String reason = reason(body.get("reason") == null || !body.get("reason").isTextual() ? null : body.get("reason").asText(), relay);
         switchCircuit(ctx, p, relay, reason).onSuccess(out -> {
             ctx.response().putHeader("Location", "/api/v1/commands/" + out.get("commandId"));
@@ -107,12 +107,12 @@ public final class CircuitControlRoutes {
 
     private void apiSetSchedule(RoutingContext ctx) {
         Principal p = Access.principal(ctx);
-        JsonNode body = AuthRoutes.jsonBody(ctx);
+        JsonNode body = JsonBodies.object(ctx);
         JsonNode fromAdvice = body.get("fromAdvice");
         if (fromAdvice != null && !fromAdvice.isNull() && !fromAdvice.isBoolean()) {
             throw HttpError.badRequest("fromAdvice must be true or false");
         }
-        CircuitControlService.ScheduleRequest request = request(AuthRoutes.text(body, "preset"), hours(body.get("hours")), windows(body.get("windows")),
+        CircuitControlService.ScheduleRequest request = request(JsonBodies.text(body, "preset"), hours(body.get("hours")), windows(body.get("windows")),
                 fromAdvice != null && fromAdvice.booleanValue());
         setSchedule(ctx, p, request).onSuccess(out -> {
             ctx.response().putHeader("Location", "/api/v1/commands/" + out.get("commandId"));

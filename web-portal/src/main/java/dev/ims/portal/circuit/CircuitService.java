@@ -74,7 +74,7 @@ public final class CircuitService {
         LocalDate today = usage.today();
         LocalDate monthStart = today.withDayOfMonth(1);
         Future<Map<String, List<HourUsage>>> circuitHours = hours(meterId, monthStart, today);
-        Future<List<HourUsage>> houseHours = usage.hours(meterId, monthStart, today);
+        Future<List<HourUsage>> houseHours = usage.hours(meter, monthStart, today);
         Future<TariffBook> book = usage.tariffs().book();
         return Future.all(circuitHours, houseHours, book).map(v -> {
             Map<String, List<HourUsage>> byCircuit = new LinkedHashMap<>();

@@ -5,7 +5,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.model.reading.RelayState;
 import dev.ims.portal.account.Access;
-import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.web.JsonBodies;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
@@ -53,8 +53,8 @@ public final class CommandRoutes {
 
     private void apiRelay(RoutingContext ctx) {
         Principal p = Access.staff(ctx);
-        JsonNode body = AuthRoutes.jsonBody(ctx);
-        RelayState relay = relay(AuthRoutes.text(body, "relay"));
+        JsonNode body = JsonBodies.object(ctx);
+        RelayState relay = relay(JsonBodies.text(body, "relay"));
         String reason = reason(body.get("reason") == null || !body.get("reason").isTextual() ? null : body.get("reason").asText());
         Duration validity = queueValidity(body.get("validForHours"), body.get("validForMinutes"));
         send(ctx, p, relay, reason, validity).onSuccess(sent -> {

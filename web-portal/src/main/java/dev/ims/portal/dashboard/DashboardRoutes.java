@@ -95,9 +95,9 @@ public final class DashboardRoutes {
             String id = m.getString(ID);
             LocalDate outlookFrom = today.withDayOfMonth(1).isBefore(today.minusDays(MonthOutlook.BASIS_DAYS))
                     ? today.withDayOfMonth(1) : today.minusDays(MonthOutlook.BASIS_DAYS);
-            Future<List<UsageService.Entry>> recent = usage.daily(id, outlookFrom, today);
-            Future<List<UsageService.Peak>> peak = usage.peaks(id, YearMonth.from(today), YearMonth.from(today));
-            Future<Chart> chart = chart(id, view, date, today);
+            Future<List<UsageService.Entry>> recent = usage.daily(m, outlookFrom, today);
+            Future<List<UsageService.Peak>> peak = usage.peaks(m, YearMonth.from(today), YearMonth.from(today));
+            Future<Chart> chart = chart(m, view, date, today);
             Future<AdviceService.Result> tips = advice.advise(m, today);
             boolean staff = Access.principal(ctx).isStaff();
             Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
@@ -155,13 +155,15 @@ public final class DashboardRoutes {
                 .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add).doubleValue();
     }
 
-    private Future<Chart> chart(String id, String view, LocalDate date, LocalDate today) {
+    /** @param meter the meter document the page has just read (its usage reads do not read it again) */
+    private Future<Chart> chart(org.bson.Document meter, String view, LocalDate date, LocalDate today) {
+        String id = meter.getString(ID);
         String base = "/meters/" + id + "?view=";
         switch (view) {
             case "day" -> {
-                Future<List<HourUsage>> now = usage.hours(id, date);
-                Future<List<HourUsage>> before = usage.hours(id, date.minusWeeks(1));
-                Future<List<UsageService.Entry>> total = usage.daily(id, date, date);
+                Future<List<HourUsage>> now = usage.hours(meter, date);
+                Future<List<HourUsage>> before = usage.hours(meter, date.minusWeeks(1));
+                Future<List<UsageService.Entry>> total = usage.daily(meter, date, date);
                 return Future.all(now, before, total).map(v -> {
                     Map<String, Double> compare = new HashMap<>();
                     for (HourUsage h : before.result()) {
@@ -181,8 +183,8 @@ public final class DashboardRoutes {
             }
             case "year" -> {
                 int year = date.getYear();
-                Future<List<UsageService.Entry>> now = usage.monthly(id, YearMonth.of(year, 1), YearMonth.of(year, 12));
-                Future<List<UsageService.Entry>> before = usage.monthly(id, YearMonth.of(year - 1, 1), YearMonth.of(year - 1, 12));
+                Future<List<UsageService.Entry>> now = usage.monthly(meter, YearMonth.of(year, 1), YearMonth.of(year, 12));
+                Future<List<UsageService.Entry>> before = usage.monthly(meter, YearMonth.of(year - 1, 1), YearMonth.of(year - 1, 12));
                 return Future.all(now, before).map(v -> {
                     Map<Integer, Double> compare = new HashMap<>();
                     for (UsageService.Entry e : before.result()) {
@@ -202,9 +204,9 @@ public final class DashboardRoutes {
             }
             default -> {
                 YearMonth month = YearMonth.from(date);
-                Future<List<UsageService.Entry>> now = usage.daily(id, month.atDay(1), month.atEndOfMonth());
+                Future<List<UsageService.Entry>> now = usage.daily(meter, month.atDay(1), month.atEndOfMonth());
                 YearMonth previous = month.minusMonths(1);
-                Future<List<UsageService.Entry>> before = usage.daily(id, previous.atDay(1), previous.atEndOfMonth());
+                Future<List<UsageService.Entry>> before = usage.daily(meter, previous.atDay(1), previous.atEndOfMonth());
                 return Future.all(now, before).map(v -> {
                     Map<Integer, Double> compare = new HashMap<>();
                     for (UsageService.Entry e : before.result()) {

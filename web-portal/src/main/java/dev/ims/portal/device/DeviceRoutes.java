@@ -6,7 +6,7 @@ import dev.ims.model.log.LogSafe;
 import dev.ims.model.meter.MeterIds;
 import dev.ims.model.security.Secrets;
 import dev.ims.portal.account.Access;
-import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.web.JsonBodies;
 import dev.ims.portal.account.LoginThrottle;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.web.HttpError;
@@ -75,7 +75,7 @@ public final class DeviceRoutes {
         router.post("/api/v1/meters/:id/decommission").handler(ctx -> {
             Principal p = Access.staff(ctx);
             String id = Params.meterId(ctx.pathParam("id"));
-            JsonNode body = AuthRoutes.jsonBody(ctx);
+            JsonNode body = JsonBodies.object(ctx);
             String reason = Params.reason(body.get("reason") != null && body.get("reason").isTextual() ? body.get("reason").asText() : null);
             decommission(ctx, id, p, reason).onSuccess(view -> Responses.json(ctx, view)).onFailure(ctx::fail);
         });
@@ -114,14 +114,14 @@ public final class DeviceRoutes {
         String secret;
         String claimVerifier;
         try {
-            JsonNode body = AuthRoutes.jsonBody(ctx);
+            JsonNode body = JsonBodies.object(ctx);
             JsonNode id = body.get("meterId");
             if (id != null && !id.isNull() && !id.isTextual()) {
                 throw HttpError.badRequest("meterId must be a string when given");
             }
             meterId = id == null || id.isNull() ? MeterIds.newId() : id.asText();
-            secret = AuthRoutes.text(body, "secret");
-            claimVerifier = AuthRoutes.text(body, "claimVerifier");
+            secret = JsonBodies.text(body, "secret");
+            claimVerifier = JsonBodies.text(body, "claimVerifier");
         } catch (HttpError e) {
             count("invalid");
             throw e;

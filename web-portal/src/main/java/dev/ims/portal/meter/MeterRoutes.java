@@ -214,7 +214,7 @@ public final class MeterRoutes {
         if (first.isAfter(last)) {
             throw HttpError.badRequest("from must not be after to");
         }
-        reply(ctx, meter(ctx).compose(m -> usage.peaks(m.getString(ID), first, last)).map(l -> l.stream()
+        reply(ctx, meter(ctx).compose(m -> usage.peaks(m, first, last)).map(l -> l.stream()
                 .map(p -> Map.of("month", p.month(), "kw", p.kw(), "start", p.start().toString())).toList()));
     }
 
@@ -233,14 +233,14 @@ public final class MeterRoutes {
                 if (first.plusDays(MAX_DAYS).isBefore(last)) {
                     throw HttpError.badRequest("a daily range covers at most " + MAX_DAYS + " days");
                 }
-                return meter(ctx).compose(m -> usage.daily(m.getString(ID), first, last));
+                return meter(ctx).compose(m -> usage.daily(m, first, last));
             }
             case "month" -> {
                 YearMonth first = YearMonth.from(from != null ? from : last.minusMonths(11));
                 if (first.plusMonths(MAX_MONTHS).isBefore(YearMonth.from(last))) {
                     throw HttpError.badRequest("a monthly range covers at most " + MAX_MONTHS + " months");
                 }
-                return meter(ctx).compose(m -> usage.monthly(m.getString(ID), first, YearMonth.from(last)));
+                return meter(ctx).compose(m -> usage.monthly(m, first, YearMonth.from(last)));
             }
             default -> throw HttpError.badRequest("period must be day or month");
         }

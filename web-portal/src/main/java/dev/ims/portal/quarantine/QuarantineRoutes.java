@@ -4,7 +4,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ims.portal.account.Access;
-import dev.ims.portal.account.AuthRoutes;
+import dev.ims.portal.web.JsonBodies;
 import dev.ims.portal.account.Principal;
 import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.quarantine.QuarantineStore.Action;
@@ -55,7 +55,7 @@ public final class QuarantineRoutes {
 
     private void api(RoutingContext ctx, Action action) {
         Principal p = Access.staff(ctx);
-        JsonNode body = AuthRoutes.jsonBody(ctx);
+        JsonNode body = JsonBodies.object(ctx);
         JsonNode r = body.get("reason");
         String reason = Params.reason(r == null || !r.isTextual() ? null : r.asText());
         decide(ctx, p, null, action, reason).onSuccess(q -> Responses.json(ctx, action == Action.ACCEPT ? 202 : 200, q))

@@ -30,7 +30,12 @@ public record StoredRange(Instant first, Instant last) {
     static Future<StoredRange> of(MongoDatabase db, String meterId) {
         return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))
                         .projection(Projections.include(FIRST_READING_TS, LAST_READING_TS)))
-                .map(d -> d == null ? NONE : new StoredRange(instant(d, FIRST_READING_TS), instant(d, LAST_READING_TS)));
+                .map(d -> d == null ? NONE : from(d));
+    }
+
+    /** The range a meter document (or its projection) holds. */
+    static StoredRange from(Document meter) {
+        return new StoredRange(instant(meter, FIRST_READING_TS), instant(meter, LAST_READING_TS));
     }
 
     private static Instant instant(Document d, String field) {

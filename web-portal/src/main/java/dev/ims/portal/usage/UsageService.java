@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bson.Document;
 
 /**
  * Usage per hour, day and month from the day documents' hours ({@link UsageRepository}), priced by the tariff book;
@@ -86,8 +87,14 @@ public final class UsageService {
     private final ZoneId zone;
     private final Clock clock;
 
+    /** Reads every day from the store (no cache). */
     public UsageService(MongoDatabase db, Tariffs tariffs, ZoneId zone, Clock clock) {
-        this.repository = new UsageRepository(db, new UsageCalendar(zone));
+        this(new UsageRepository(db, new UsageCalendar(zone)), tariffs, zone, clock);
+    }
+
+    /** @param repository the day documents, in {@code zone}'s calendar */
+    public UsageService(UsageRepository repository, Tariffs tariffs, ZoneId zone, Clock clock) {
+        this.repository = repository;
         this.tariffs = tariffs;
         this.zone = zone;
         this.clock = clock;
@@ -110,13 +117,48 @@ public final class UsageService {
         return tariffs;
     }
 
+    /**
+     * What a figure kept for a meter (see {@link UsageRepository#derived}) was computed for.
+     *
+     * @param today the day figures are computed on (it decides which days are complete)
+     * @param book the tariff book the figure is priced with; null when not priced
+     */
+    private record FigureKey(String kind, Object from, Object to, LocalDate today, TariffBook book) {}
+
+    /** Days {@code from..to} priced, oldest first (an unmodifiable list, possibly shared with other callers). */
     public Future<List<Entry>> daily(String meterId, LocalDate from, LocalDate to) {
-        return priced(meterId, from, to).map(p -> p.days);
+        return daily(repository.meter(meterId), from, to);
     }
 
-    /** Months from their days; a month's cost and parts are the sums of its days'. */
+    /** {@link #daily(String, LocalDate, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<Entry>> daily(Document meter, LocalDate from, LocalDate to) {
+        return daily(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Entry>> daily(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
+        LocalDate today = today();
+        return tariffs.book().compose(book -> repository.derived(meter, new FigureKey("daily", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> priced(meter, from, to, book, today).map(p -> List.copyOf(p.days))));
+    }
+
+    /** Months from their days; a month's cost and parts are the sums of its days' (an unmodifiable list, possibly shared). */
     public Future<List<Entry>> monthly(String meterId, YearMonth from, YearMonth to) {
-        return priced(meterId, from.atDay(1), to.atEndOfMonth()).map(p -> {
+        return monthly(repository.meter(meterId), from, to);
+    }
+
+    /** {@link #monthly(String, YearMonth, YearMonth)} of a meter document just read (it is not read again). */
+    public Future<List<Entry>> monthly(Document meter, YearMonth from, YearMonth to) {
+        return monthly(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Entry>> monthly(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
+        LocalDate today = today();
+        return tariffs.book().compose(book -> repository.derived(meter, new FigureKey("monthly", from, to, today, book),
+                (List<Entry> l) -> l.size() / 8 + 1, () -> monthly(meter, from, to, book, today)));
+    }
+
+    private Future<List<Entry>> monthly(UsageRepository.Meter meter, YearMonth from, YearMonth to, TariffBook book, LocalDate today) {
+        return priced(meter, from.atDay(1), to.atEndOfMonth(), book, today).map(p -> {
             Map<String, BigDecimal[]> sums = new LinkedHashMap<>();
             List<PeriodUsage> days = new ArrayList<>();
             String currency = null;
@@ -134,32 +176,44 @@ public final class UsageService {
                 currency = d.currency();
             }
             List<Entry> out = new ArrayList<>();
-            for (PeriodUsage m : UsageCalculator.monthly(days, today())) {
+            for (PeriodUsage m : UsageCalculator.monthly(days, today)) {
                 BigDecimal[] s = sums.get(m.period());
                 out.add(new Entry(m.period(), m.kwh(), s[0].doubleValue(), currency, m.fromKwh(), m.toKwh(), m.complete(),
                         s[1].doubleValue(), s[2].doubleValue(), s[3].doubleValue(), m.exportKwh(), m.netKwh(),
                         m.exportKwh() == null ? null : s[4] == null ? 0.0 : s[4].doubleValue()));
             }
-            return out;
+            return List.copyOf(out);
         });
     }
 
     /** Hourly units of one local day (23, 24 or 25 entries at most; hours without readings are absent). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate day) {
-        return hourDocs(meterId, day, day).map(h -> {
-            List<HourUsage> out = new ArrayList<>();
-            for (HourUsage u : toHours(h)) {
-                if (u.day().equals(day)) {
-                    out.add(u);
-                }
-            }
-            return out;
-        });
+        return hours(repository.meter(meterId), day);
     }
 
-    /** Hourly units of the days {@code from..to}, for the advice engine. */
+    /** {@link #hours(String, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<HourUsage>> hours(Document meter, LocalDate day) {
+        return hours(repository.meter(meter), day);
+    }
+
+    private Future<List<HourUsage>> hours(UsageRepository.Meter meter, LocalDate day) {
+        return repository.derived(meter, new FigureKey("hours", day, day, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meter, day, day).map(h -> toHours(h).stream().filter(u -> u.day().equals(day)).toList()));
+    }
+
+    /** Hourly units of the days {@code from..to}, for the advice engine (an unmodifiable list, possibly shared). */
     public Future<List<HourUsage>> hours(String meterId, LocalDate from, LocalDate to) {
-        return hourDocs(meterId, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList());
+        return hours(repository.meter(meterId), from, to);
+    }
+
+    /** {@link #hours(String, LocalDate, LocalDate)} of a meter document just read (it is not read again). */
+    public Future<List<HourUsage>> hours(Document meter, LocalDate from, LocalDate to) {
+        return hours(repository.meter(meter), from, to);
+    }
+
+    private Future<List<HourUsage>> hours(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
+        return repository.derived(meter, new FigureKey("hours", from, to, null, null), (List<HourUsage> l) -> l.size() / 24 + 1,
+                () -> hourDocs(meter, from, to).map(h -> toHours(h).stream().filter(u -> !u.day().isBefore(from)).toList()));
     }
 
     /**
@@ -168,14 +222,30 @@ public final class UsageService {
      * gap never shows up as a false peak.
      */
     public Future<List<Peak>> peaks(String meterId, YearMonth from, YearMonth to) {
+        return peaks(repository.meter(meterId), from, to);
+    }
+
+    /** {@link #peaks(String, YearMonth, YearMonth)} of a meter document just read (it is not read again). */
+    public Future<List<Peak>> peaks(Document meter, YearMonth from, YearMonth to) {
+        return peaks(repository.meter(meter), from, to);
+    }
+
+    private Future<List<Peak>> peaks(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
+        return repository.derived(meter, new FigureKey("peaks", from, to, null, null), (List<Peak> l) -> 1,
+                () -> computePeaks(meter, from, to));
+    }
+
+    private Future<List<Peak>> computePeaks(UsageRepository.Meter meter, YearMonth from, YearMonth to) {
         Instant start = from.atDay(1).atStartOfDay(zone).toInstant();
         Instant end = to.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
         // The day before the range too: the quarter right before the first one gives it its start register.
-        return repository.days(meterId, from.atDay(1).minusDays(1), to.atEndOfMonth(), UsageRepository.Part.QUARTERS).map(days -> {
+        return repository.days(meter, from.atDay(1).minusDays(1), to.atEndOfMonth(), UsageRepository.Part.QUARTERS).map(days -> {
             Map<String, Peak> byMonth = new LinkedHashMap<>();
             Instant previousStart = null;
             double previousMax = 0;
             for (DaySummary day : days) {
+                // A day document's quarters lie in its local day, so in its month.
+                String month = YearMonth.from(day.day()).toString();
                 for (SpanSummary q : day.quarters()) {
                     Instant s = q.start();
                     if (s.isBefore(start.minusSeconds(900)) || !s.isBefore(end)) {
@@ -188,7 +258,6 @@ public final class UsageService {
                     if (s.isBefore(start)) {
                         continue;
                     }
-                    String month = YearMonth.from(s.atZone(zone)).toString();
                     double kw = UsageCalculator.roundKwh(kwh * 4);
                     Peak p = byMonth.get(month);
                     if (p == null || kw > p.kw()) {
@@ -196,18 +265,16 @@ public final class UsageService {
                     }
                 }
             }
-            return new ArrayList<>(byMonth.values());
+            return List.copyOf(byMonth.values());
         });
     }
 
     private record Priced(List<Entry> days) {}
 
     /** Days {@code from..to} priced; hours are read from the 1st of {@code from}'s month so tiers count right. */
-    private Future<Priced> priced(String meterId, LocalDate from, LocalDate to) {
+    private Future<Priced> priced(UsageRepository.Meter meter, LocalDate from, LocalDate to, TariffBook book, LocalDate today) {
         LocalDate monthStart = from.withDayOfMonth(1);
-        return Future.all(hourDocs(meterId, monthStart, to), tariffs.book()).map(all -> {
-            HourDocs h = all.resultAt(0);
-            TariffBook book = all.resultAt(1);
+        return hourDocs(meter, monthStart, to).map(h -> {
             List<HourUsage> hours = toHours(h);
             Map<LocalDate, DayCost> costs = new HashMap<>();
             for (DayCost c : Pricing.priceDays(book, hours)) {
@@ -233,7 +300,7 @@ public final class UsageService {
                 }
             }
             List<Entry> out = new ArrayList<>();
-            for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today())) {
+            for (PeriodUsage d : UsageCalculator.daily(registers, from, to, today)) {
                 DayCost c = costs.get(LocalDate.parse(d.period()));
                 out.add(new Entry(d.period(), d.kwh(), c.total(), c.currency(), d.fromKwh(), d.toKwh(), d.complete(),
                         c.energy(), c.standing(), c.vat(), d.exportKwh(), d.netKwh(), d.exportKwh() == null ? null : c.credit()));
@@ -255,18 +322,18 @@ public final class UsageService {
      * and the last day before them with an export register (the export's start); the look-backs only when the range
      * has data.
      */
-    private Future<HourDocs> hourDocs(String meterId, LocalDate from, LocalDate to) {
-        return repository.days(meterId, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
+    private Future<HourDocs> hourDocs(UsageRepository.Meter meter, LocalDate from, LocalDate to) {
+        return repository.days(meter, from, to, UsageRepository.Part.HOURS).compose(inRange -> {
             if (inRange.isEmpty()) {
                 return Future.succeededFuture(new HourDocs(null, null, inRange));
             }
             boolean exports = inRange.stream().anyMatch(d -> d.maxExportKwh() != null);
-            return repository.lastDayBefore(meterId, from, UsageRepository.Part.DAY, d -> true).compose(before -> {
+            return repository.lastDayBefore(meter, from, UsageRepository.Part.DAY, d -> true).compose(before -> {
                 if (before == null || before.maxExportKwh() != null || !exports) {
                     return Future.succeededFuture(new HourDocs(before, before != null && before.maxExportKwh() != null ? before : null,
                             inRange));
                 }
-                return repository.lastDayBefore(meterId, before.day(), UsageRepository.Part.DAY, d -> d.maxExportKwh() != null)
+                return repository.lastDayBefore(meter, before.day(), UsageRepository.Part.DAY, d -> d.maxExportKwh() != null)
                         .map(beforeExport -> new HourDocs(before, beforeExport, inRange));
             });
         });
