@@ -31,12 +31,26 @@ public final class ReadingRepository {
     /** Hours per read of a stream, oldest first: a day (1 440 one-minute readings at most), so memory stays flat. */
     static final int STREAM_CHUNK_HOURS = 24;
 
+    /**
+     * How long after the meter document's last reading time a read without an end still looks up to now: a busy ingest
+     * writes the meter document up to {@code INGEST_ROLLUP_DELAY_MS} after the readings' buckets (docs/CONTRACT.md, "How
+     * fresh"), and a reading is to be seen as soon as it is in its bucket. A meter silent for longer is read up to its
+     * last reading, as before, so its page does not walk empty hours.
+     */
+    static final java.time.Duration RECENT = java.time.Duration.ofHours(1);
+
     private final MongoDatabase db;
     private final UsageCalendar calendar;
+    private final java.time.Clock clock;
 
     public ReadingRepository(MongoDatabase db, UsageCalendar calendar) {
+        this(db, calendar, java.time.Clock.systemUTC());
+    }
+
+    public ReadingRepository(MongoDatabase db, UsageCalendar calendar, java.time.Clock clock) {
         this.db = db;
         this.calendar = calendar;
+        this.clock = clock;
     }
 
     /**
@@ -131,6 +145,10 @@ public final class ReadingRepository {
             }
             Instant start = from == null || from.isBefore(r.first()) ? r.first() : from;
             Instant afterLast = r.last().plusMillis(1);
+            Instant now = clock.instant();
+            if (now.isAfter(afterLast) && !now.isAfter(r.last().plus(RECENT))) {
+                afterLast = now.plusMillis(1); // readings already in their buckets, the meter document not yet written
+            }
             Instant end = to == null || to.isAfter(afterLast) ? afterLast : to;
             return start.isBefore(end) ? new Instant[] {start, end} : null;
         });

@@ -11,6 +11,7 @@ import dev.ims.embedded.store.EmbeddedStoreOptions;
 import dev.ims.model.reading.Reading;
 import dev.ims.model.usage.UsageCalendar;
 import dev.ims.portal.StoreSeed;
+import dev.ims.store.BatchWrites;
 import dev.ims.store.DaySummary;
 import dev.ims.store.SeqGaps;
 import io.vertx.core.Future;
@@ -93,6 +94,22 @@ class RepositoriesIT {
         assertThat(all).hasSize(400);
         assertThat(all.get(399).reading()).isEqualTo(readings.get(0));
         assertThat(all.get(0).receivedAt()).isNotNull();
+    }
+
+    /**
+     * A busy ingest writes a reading's hour bucket before it acknowledges it and the meter document up to
+     * {@code INGEST_ROLLUP_DELAY_MS} later: the newest readings come from the buckets, so the reading is seen at once.
+     */
+    @Test
+    void newest_seesAReadingInItsBucket_beforeTheMeterDocumentIsWritten() throws Exception {
+        Instant t = Instant.parse("2026-03-10T09:59:40Z");
+        StoreSeed.store(db, List.of(StoreSeed.reading("m-1", 1, t, 10.0)));
+        Reading later = StoreSeed.reading("m-1", 2, t.plusSeconds(30), 10.1); // in the next hour's bucket
+        Mono.from(db.getCollection(READINGS).bulkWrite(BatchWrites.of(List.of(later), BERLIN, t.plusSeconds(31)).buckets())).block();
+
+        ReadingRepository repo = new ReadingRepository(db, BERLIN, java.time.Clock.fixed(t.plusSeconds(32), java.time.ZoneOffset.UTC));
+        assertThat(await(repo.newest("m-1", null, null, 5))).extracting(r -> r.reading().seq()).containsExactly(2L, 1L);
+        assertThat(await(repo.newest("m-1", null, t.plusSeconds(1), 5))).extracting(r -> r.reading().seq()).containsExactly(1L);
     }
 
     private static List<Long> seqsDescending(long from, int n) {
