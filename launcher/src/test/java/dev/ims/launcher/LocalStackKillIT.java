@@ -49,7 +49,10 @@ class LocalStackKillIT {
         int mongoPort = FreePorts.resolve(0);
         Map<String, String> env = Map.of("IMS_DATA_DIR", dir.resolve("data").toString(), "MQTT_PORT", Integer.toString(mqttPort), "MQTT_TLS_PORT", "0",
                 "MONGO_PORT", Integer.toString(mongoPort), "HTTP_PORT", Integer.toString(FreePorts.resolve(0)), "TIME_ZONE", "UTC",
-                "IMS_ADMIN_PASSWORD", "kill-test-password");
+                "IMS_ADMIN_PASSWORD", "kill-test-password",
+                // Usage and meter documents held far longer than the stream lasts: the kill finds them unwritten while the
+                // readings are acknowledged, and only the journal can bring them back.
+                "INGEST_ROLLUP_DELAY_MS", "60000");
         List<String> args = List.of("--fleet", "0");
         List<String> meters = List.of("kill-a", "kill-b", "kill-c");
         int perMeter = 1500;
@@ -118,6 +121,26 @@ class LocalStackKillIT {
                 docs.forEach(d -> seqs.add(((Number) d.get(StoreSchema.SEQ)).longValue()));
                 assertThat(docs).as(m).hasSize(perMeter);
                 assertThat(seqs).as(m).hasSize(perMeter);
+            }
+            // Every acknowledged reading counted in usage once: its seq flagged in its day document, the last register the day's
+            // maximum, the meter's lastSeq the last seq (a reading acknowledged before the kill and not rolled up then was
+            // re-rolled from the journal at the restart; a redelivered one by its duplicate's writes).
+            for (String m : meters) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    List<Document> days = reactor.core.publisher.Flux.from(db.getCollection(StoreSchema.DAILY)
+                            .find(com.mongodb.client.model.Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+                    long flagged = 0;
+                    double max = 0;
+                    for (Document d : days) {
+                        flagged += dev.ims.store.DaySummary.from(d).seqBits().values().stream().mapToLong(Long::bitCount).sum();
+                        max = Math.max(max, ((Number) d.get(StoreSchema.MAX_KWH)).doubleValue());
+                    }
+                    assertThat(flagged).as(m + " seqs counted in usage").isEqualTo(perMeter);
+                    assertThat(max).as(m + " register").isCloseTo(10 + (perMeter - 1) * 0.01, org.assertj.core.data.Offset.offset(1e-9));
+                    Document meter = reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS)
+                            .find(com.mongodb.client.model.Filters.eq(StoreSchema.ID, m)).first()).block();
+                    assertThat(((Number) meter.get(StoreSchema.LAST_SEQ)).longValue()).as(m + " lastSeq").isEqualTo(perMeter - 1);
+                });
             }
             // The data folder and the store's file are the running account's only.
             if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
