@@ -64,7 +64,9 @@ import reactor.core.publisher.Mono;
  * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
  * unacknowledged (and so held by the broker) meanwhile. Readings are stored in the layout of module meter-store
  * ({@link BatchWrites}: hour buckets, day documents, meters); a store of the layout before it is migrated at start,
- * before any message is taken ({@link LayoutMigration}).
+ * before any message is taken ({@link LayoutMigration}). While more messages wait than the batch being written, the day
+ * and meter writes of stored readings are held up to {@link IngestLimits#rollupDelay()} and written once per meter
+ * ({@link DeferredRollups}, with a journal that a restart re-rolls); an idle ingest writes them before acknowledging.
  */
 public final class IngestService implements AutoCloseable {
 
