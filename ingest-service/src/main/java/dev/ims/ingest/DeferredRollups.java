@@ -213,7 +213,7 @@ final class DeferredRollups {
 
     /** The day documents, then (never before) the meter documents of {@code readings}. */
     private void writeRollups(List<Reading> readings, java.util.function.Function<Reading, Instant> receivedAt) {
-        BatchWrites writes = BatchWrites.of(readings, calendar, receivedAt);
+        BatchWrites writes = BatchWrites.rollupsOf(readings, calendar, receivedAt);
         BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
         Mono.from(db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered)).block(TIMEOUT);
         Mono.from(db.getCollection(METERS).bulkWrite(writes.meters(), unordered)).block(TIMEOUT);

@@ -642,7 +642,7 @@ public final class IngestService implements AutoCloseable {
             // bucket and its day and meter, which the redelivery then completes.
             // Busy: the journal lists the batch's buckets before they are written and acknowledged, and the days and meters
             // wait for the flush. Idle: they are written now, with whatever was held, before the acknowledgement.
-            BatchWrites writes = BatchWrites.of(valid, calendar, now);
+            BatchWrites writes = BatchWrites.bucketsOf(valid, calendar, now);
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
             if (deferRollups) {
                 rollups.journal(valid);
