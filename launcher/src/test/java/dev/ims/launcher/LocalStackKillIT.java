@@ -56,12 +56,16 @@ class LocalStackKillIT {
         List<String> args = List.of("--fleet", "0");
         List<String> meters = List.of("kill-a", "kill-b", "kill-c");
         int perMeter = 1500;
+        // A fourth meter floods the ingest meanwhile: busy until the kill, it holds the usage of what it stored for later
+        // (INGEST_ROLLUP_DELAY_MS, above), so the kill comes between acknowledgements and their day writes.
+        String flood = "kill-flood";
+        int floodReadings = 12_000; // with the others below DeferredRollups.MAX_PENDING: no flush before the kill
         Path logs = java.nio.file.Files.createDirectories(Path.of("target", "kill-it"));
         try (ChildJvm first = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-1.log"), "Portal:", Duration.ofSeconds(120))) {
             // Each meter provisioned with the CLI (./ims meters provision) against the running stack's store, and connected
             // with the credential it printed.
             Map<String, Mqtt5AsyncClient> publishers = new HashMap<>();
-            for (String m : meters) {
+            for (String m : concat(meters, flood)) {
                 MetersMain cli = new MetersMain();
                 cli.environment = env;
                 java.io.StringWriter printed = new java.io.StringWriter();
@@ -77,6 +81,13 @@ class LocalStackKillIT {
             }
             List<CompletableFuture<?>> acks = new ArrayList<>();
             ReadingCodec codec = new ReadingCodec();
+            Instant floodStart = Instant.now().minusSeconds(floodReadings * 10L);
+            for (int seq = 0; seq < floodReadings; seq++) {
+                publishers.get(flood).publishWith().topic("meters/" + flood + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(codec.encode(Reading.of(flood, seq, floodStart.plusSeconds(seq * 10L), 10 + seq * 0.01, null, null, null, null,
+                                null)))
+                        .send();
+            }
             Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
             for (int seq = 0; seq < perMeter; seq++) {
                 for (String m : meters) {
@@ -86,6 +97,10 @@ class LocalStackKillIT {
                 }
             }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+                var journal = mongo.getDatabase("ims").getCollection("ingest_journal");
+                await().atMost(Duration.ofSeconds(30)).until(() -> reactor.core.publisher.Mono.from(journal.countDocuments()).block() > 0);
+            }
             first.kill9();
         }
         try (ChildJvm second = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-2.log"), "Portal:", Duration.ofSeconds(120));
@@ -142,6 +157,8 @@ class LocalStackKillIT {
                     assertThat(((Number) meter.get(StoreSchema.LAST_SEQ)).longValue()).as(m + " lastSeq").isEqualTo(perMeter - 1);
                 });
             }
+            assertThat(Files.readString(logs.resolve("stack-2.log"))).as("the restart re-rolled the journal the kill left")
+                    .contains("re-rolled from the journal");
             // The data folder and the store's file are the running account's only.
             if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
@@ -154,5 +171,11 @@ class LocalStackKillIT {
                 }
             }
         }
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        List<String> out = new ArrayList<>(list);
+        out.add(more);
+        return out;
     }
 }
