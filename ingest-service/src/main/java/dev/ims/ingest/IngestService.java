@@ -64,7 +64,9 @@ import reactor.core.publisher.Mono;
  * automatic reconnect and database errors by retrying the batch with capped backoff, messages staying
  * unacknowledged (and so held by the broker) meanwhile. Readings are stored in the layout of module meter-store
  * ({@link BatchWrites}: hour buckets, day documents, meters); a store of the layout before it is migrated at start,
- * before any message is taken ({@link LayoutMigration}).
+ * before any message is taken ({@link LayoutMigration}). While more messages wait than the batch being written, the day
+ * and meter writes of stored readings are held up to {@link IngestLimits#rollupDelay()} and written once per meter
+ * ({@link DeferredRollups}, with a journal that a restart re-rolls); an idle ingest writes them before acknowledging.
  */
 public final class IngestService implements AutoCloseable {
 
@@ -123,6 +125,10 @@ public final class IngestService implements AutoCloseable {
     /** The session of {@code +/backlog}; null when the settings give it no identity (then {@link #live} takes it too). */
     private MqttSubscriber backlog;
     private Thread writer;
+    /** Day and meter writes held while the writer is busy ({@link DeferredRollups}). Writer thread only (and start). */
+    private DeferredRollups rollups;
+    /** Whether the batch being written may leave its day and meter writes to {@link #rollups}. Writer thread only. */
+    private boolean deferRollups;
 
     /**
      * One received message with what is to be written for it; or, with {@code accepted} set, a quarantined
@@ -178,6 +184,7 @@ public final class IngestService implements AutoCloseable {
         db = mongo.getDatabase(settings.ims().mongoDatabase());
         commands = new CommandTracker(db, clock, registry);
         commands.ackTimeout(commandAckTimeout);
+        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
                 .thenRun(() -> {
@@ -205,6 +212,8 @@ public final class IngestService implements AutoCloseable {
                 .then()
                 .block(DB_TIMEOUT);
         new LayoutMigration(db, calendar, LayoutMigration.DEFAULT_BATCH).run();
+        // Before any message is taken: the usage of readings a killed run acknowledged and had not rolled up yet.
+        rollups.recover();
         rejectedTtl();
         Document previous = Mono.from(db.getCollection(SERVICES).find(Filters.eq(ID, settings.clientId())).first()).block(DB_TIMEOUT);
         if (previous != null) {
@@ -330,6 +339,10 @@ public final class IngestService implements AutoCloseable {
                 BlockingQueue<Item> from = !liveQueue.isEmpty() ? liveQueue : backlogQueue;
                 Item first = from.poll();
                 if (first == null) {
+                    if (!rollups.isEmpty()) {
+                        flushRollups(); // idle: nothing is gained by waiting
+                        continue;
+                    }
                     // A permit per arrival; one left over from an item already taken only costs a loop.
                     arrived.tryAcquire(200, TimeUnit.MILLISECONDS);
                     continue;
@@ -346,15 +359,62 @@ public final class IngestService implements AutoCloseable {
                     from.drainTo(batch, settings.batchSize() - batch.size());
                 }
                 long started = System.nanoTime();
+                // Busy when more waits: then this batch's days and meters may wait for the next flush.
+                deferRollups = rollups.mayDefer(!liveQueue.isEmpty() || !backlogQueue.isEmpty());
                 writeWithRetry(batch);
                 if (batchWrites != null) {
                     batchWrites.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     batchSizes.record(batch.size());
                 }
                 batch.clear();
+                if (rollups.due()) {
+                    flushRollups();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+        try {
+            flushRollups();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes the held day and meter documents ({@link DeferredRollups#flush()}), retried with capped backoff while the
+     * database is down. A failure for their data (never seen: the same writes as the batches') is retried
+     * {@link IngestLimits#maxAttempts()} times, then left to the journal: the next start re-rolls them. Stopping, it gives
+     * up once the backoff reaches its cap, the journal keeping what was not written.
+     */
+    private void flushRollups() throws InterruptedException {
+        long backoff = 100;
+        int failures = 0;
+        while (true) {
+            try {
+                rollups.flush();
+                markDatabaseUp();
+                return;
+            } catch (RuntimeException e) {
+                if (!DatabaseErrors.unavailable(e) && pingable()) {
+                    if (++failures >= settings.limits().maxAttempts()) {
+                        LOG.warn("Usage and meter documents of {} readings not written after {} attempts; the next start re-rolls "
+                                + "them from the journal: {}", rollups.size(), failures, LogSafe.of(DatabaseErrors.describe(e)));
+                        rollups.drop();
+                        return;
+                    }
+                } else {
+                    markDatabaseDown(e);
+                }
+                if (!running && backoff >= 10_000) {
+                    LOG.error("Stopping with the usage of {} stored readings not rolled up; the next start re-rolls it from the journal",
+                            rollups.size());
+                    rollups.drop();
+                    return;
+                }
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 10_000);
             }
         }
     }
@@ -582,14 +642,18 @@ public final class IngestService implements AutoCloseable {
         if (!valid.isEmpty()) {
             // Duplicates included: their writes change nothing ($min/$max/$set), unless a crash came between a reading's
             // bucket and its day and meter, which the redelivery then completes.
-            BatchWrites writes = BatchWrites.of(valid, calendar, now);
+            // Busy: the journal lists the batch's buckets before they are written and acknowledged, and the days and meters
+            // wait for the flush. Idle: they are written now, with whatever was held, before the acknowledgement.
+            BatchWrites writes = BatchWrites.bucketsOf(valid, calendar, now);
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
+            if (deferRollups) {
+                rollups.journal(valid);
+            }
             Mono.from(db.getCollection(StoreLayout.READINGS).bulkWrite(writes.buckets(), unordered)).block(DB_TIMEOUT);
-            // Independent upserts: written concurrently, one round trip of waiting instead of two.
-            Mono.when(
-                            db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered),
-                            db.getCollection(METERS).bulkWrite(writes.meters(), unordered))
-                    .block(DB_TIMEOUT);
+            rollups.add(valid, now);
+            if (!deferRollups) {
+                rollups.flush();
+            }
         }
         for (StatusMessage s : statuses) {
             // Filtered by _id alone (any store uses its primary index); the newest status wins through $max.

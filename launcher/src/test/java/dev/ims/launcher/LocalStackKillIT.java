@@ -49,16 +49,23 @@ class LocalStackKillIT {
         int mongoPort = FreePorts.resolve(0);
         Map<String, String> env = Map.of("IMS_DATA_DIR", dir.resolve("data").toString(), "MQTT_PORT", Integer.toString(mqttPort), "MQTT_TLS_PORT", "0",
                 "MONGO_PORT", Integer.toString(mongoPort), "HTTP_PORT", Integer.toString(FreePorts.resolve(0)), "TIME_ZONE", "UTC",
-                "IMS_ADMIN_PASSWORD", "kill-test-password");
+                "IMS_ADMIN_PASSWORD", "kill-test-password",
+                // Usage and meter documents held far longer than the stream lasts: the kill finds them unwritten while the
+                // readings are acknowledged, and only the journal can bring them back.
+                "INGEST_ROLLUP_DELAY_MS", "60000");
         List<String> args = List.of("--fleet", "0");
         List<String> meters = List.of("kill-a", "kill-b", "kill-c");
         int perMeter = 1500;
+        // A fourth meter floods the ingest meanwhile: busy until the kill, it holds the usage of what it stored for later
+        // (INGEST_ROLLUP_DELAY_MS, above), so the kill comes between acknowledgements and their day writes.
+        String flood = "kill-flood";
+        int floodReadings = 12_000; // with the others below DeferredRollups.MAX_PENDING: no flush before the kill
         Path logs = java.nio.file.Files.createDirectories(Path.of("target", "kill-it"));
         try (ChildJvm first = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-1.log"), "Portal:", Duration.ofSeconds(120))) {
             // Each meter provisioned with the CLI (./ims meters provision) against the running stack's store, and connected
             // with the credential it printed.
             Map<String, Mqtt5AsyncClient> publishers = new HashMap<>();
-            for (String m : meters) {
+            for (String m : concat(meters, flood)) {
                 MetersMain cli = new MetersMain();
                 cli.environment = env;
                 java.io.StringWriter printed = new java.io.StringWriter();
@@ -74,6 +81,13 @@ class LocalStackKillIT {
             }
             List<CompletableFuture<?>> acks = new ArrayList<>();
             ReadingCodec codec = new ReadingCodec();
+            Instant floodStart = Instant.now().minusSeconds(floodReadings * 10L);
+            for (int seq = 0; seq < floodReadings; seq++) {
+                publishers.get(flood).publishWith().topic("meters/" + flood + "/reading").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(codec.encode(Reading.of(flood, seq, floodStart.plusSeconds(seq * 10L), 10 + seq * 0.01, null, null, null, null,
+                                null)))
+                        .send();
+            }
             Instant t0 = Instant.now().minusSeconds(perMeter * 10L);
             for (int seq = 0; seq < perMeter; seq++) {
                 for (String m : meters) {
@@ -83,6 +97,10 @@ class LocalStackKillIT {
                 }
             }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+                var journal = mongo.getDatabase("ims").getCollection("ingest_journal");
+                await().atMost(Duration.ofSeconds(30)).until(() -> reactor.core.publisher.Mono.from(journal.countDocuments()).block() > 0);
+            }
             first.kill9();
         }
         try (ChildJvm second = ChildJvm.start("dev.ims.launcher.ImsMain", args, env, logs.resolve("stack-2.log"), "Portal:", Duration.ofSeconds(120));
@@ -119,6 +137,28 @@ class LocalStackKillIT {
                 assertThat(docs).as(m).hasSize(perMeter);
                 assertThat(seqs).as(m).hasSize(perMeter);
             }
+            // Every acknowledged reading counted in usage once: its seq flagged in its day document, the last register the day's
+            // maximum, the meter's lastSeq the last seq (a reading acknowledged before the kill and not rolled up then was
+            // re-rolled from the journal at the restart; a redelivered one by its duplicate's writes).
+            for (String m : meters) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    List<Document> days = reactor.core.publisher.Flux.from(db.getCollection(StoreSchema.DAILY)
+                            .find(com.mongodb.client.model.Filters.eq(StoreSchema.METER_ID, m))).collectList().block();
+                    long flagged = 0;
+                    double max = 0;
+                    for (Document d : days) {
+                        flagged += dev.ims.store.DaySummary.from(d).seqBits().values().stream().mapToLong(Long::bitCount).sum();
+                        max = Math.max(max, ((Number) d.get(StoreSchema.MAX_KWH)).doubleValue());
+                    }
+                    assertThat(flagged).as(m + " seqs counted in usage").isEqualTo(perMeter);
+                    assertThat(max).as(m + " register").isCloseTo(10 + (perMeter - 1) * 0.01, org.assertj.core.data.Offset.offset(1e-9));
+                    Document meter = reactor.core.publisher.Mono.from(db.getCollection(StoreSchema.METERS)
+                            .find(com.mongodb.client.model.Filters.eq(StoreSchema.ID, m)).first()).block();
+                    assertThat(((Number) meter.get(StoreSchema.LAST_SEQ)).longValue()).as(m + " lastSeq").isEqualTo(perMeter - 1);
+                });
+            }
+            assertThat(Files.readString(logs.resolve("stack-2.log"))).as("the restart re-rolled the journal the kill left")
+                    .contains("re-rolled from the journal");
             // The data folder and the store's file are the running account's only.
             if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data")))).isEqualTo("rwx------");
@@ -131,5 +171,11 @@ class LocalStackKillIT {
                 }
             }
         }
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        List<String> out = new ArrayList<>(list);
+        out.add(more);
+        return out;
     }
 }

@@ -48,19 +48,38 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
      * different times and written together (a migration keeping each reading's receipt).
      */
     public static BatchWrites of(List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt) {
+        return of(readings, calendar, receivedAt, true, true);
+    }
+
+    /** Only the bucket writes of {@code readings} ({@link #days()} and {@link #meters()} empty): for a writer that rolls up later. */
+    public static BatchWrites bucketsOf(List<Reading> readings, UsageCalendar calendar, Instant receivedAt) {
+        return of(readings, calendar, r -> receivedAt, true, false);
+    }
+
+    /** Only the day and meter writes of {@code readings}, whose buckets are written ({@link #buckets()} empty). */
+    public static BatchWrites rollupsOf(List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt) {
+        return of(readings, calendar, receivedAt, false, true);
+    }
+
+    private static BatchWrites of(List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt, boolean withBuckets,
+            boolean withRollups) {
         Map<String, List<Reading>> byBucket = new LinkedHashMap<>();
         Map<String, Day> byDay = new LinkedHashMap<>();
         for (Reading r : readings) {
             Instant hour = calendar.hourStart(r.ts());
-            byBucket.computeIfAbsent(hourBucketId(r.meterId(), hour), k -> new ArrayList<>()).add(r);
-            LocalDate day = calendar.dayOf(r.ts());
-            byDay.computeIfAbsent(dayId(r.meterId(), day), k -> new Day(r.meterId(), day)).add(r, hour, calendar.quarterStart(r.ts()));
+            if (withBuckets) {
+                byBucket.computeIfAbsent(hourBucketId(r.meterId(), hour), k -> new ArrayList<>()).add(r);
+            }
+            if (withRollups) {
+                LocalDate day = calendar.dayOf(r.ts());
+                byDay.computeIfAbsent(dayId(r.meterId(), day), k -> new Day(r.meterId(), day)).add(r, hour, calendar.quarterStart(r.ts()));
+            }
         }
         List<WriteModel<Document>> buckets = new ArrayList<>(byBucket.size());
         byBucket.forEach((id, list) -> buckets.add(bucket(id, list, calendar, receivedAt)));
         List<WriteModel<Document>> days = new ArrayList<>(byDay.size());
         byDay.forEach((id, d) -> days.add(new UpdateOneModel<>(Filters.eq(ID, id), d.update(calendar), UPSERT)));
-        return new BatchWrites(buckets, days, meters(readings, receivedAt));
+        return new BatchWrites(buckets, days, withRollups ? meters(readings, receivedAt) : List.of());
     }
 
     private static WriteModel<Document> bucket(String id, List<Reading> readings, UsageCalendar calendar, Function<Reading, Instant> receivedAt) {

@@ -97,6 +97,23 @@ class BatchWritesTest {
         assertThat(u.getDocument("$max").keySet()).noneMatch(k -> k.endsWith(StoreSchema.MAX_EXPORT_KWH));
     }
 
+    @Test
+    void bucketsOfAndRollupsOf_splitABatchsWrites_intoWhatOfWritesTogether() {
+        List<Reading> readings = dayOfReadings("2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z");
+        BatchWrites all = BatchWrites.of(readings, BERLIN, T);
+        BatchWrites buckets = BatchWrites.bucketsOf(readings, BERLIN, T);
+        BatchWrites rollups = BatchWrites.rollupsOf(readings, BERLIN, r -> T);
+        assertThat(buckets.days()).isEmpty();
+        assertThat(buckets.meters()).isEmpty();
+        assertThat(rollups.buckets()).isEmpty();
+        assertThat(buckets.buckets().stream().map(BatchWritesTest::update).toList())
+                .isEqualTo(all.buckets().stream().map(BatchWritesTest::update).toList()).hasSize(23);
+        assertThat(rollups.days().stream().map(BatchWritesTest::update).toList())
+                .isEqualTo(all.days().stream().map(BatchWritesTest::update).toList()).hasSize(1);
+        assertThat(rollups.meters().stream().map(BatchWritesTest::update).toList())
+                .isEqualTo(all.meters().stream().map(BatchWritesTest::update).toList()).hasSize(1);
+    }
+
     private static List<String> ids(List<WriteModel<Document>> models) {
         return models.stream().map(m -> ((UpdateOneModel<Document>) m).getFilter()
                 .toBsonDocument(BsonDocument.class, CODECS).getString("_id").getValue()).toList();

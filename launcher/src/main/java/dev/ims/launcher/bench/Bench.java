@@ -140,7 +140,9 @@ final class Bench {
         List<ProfileResult> results = new ArrayList<>();
         // With its backlog session, as deployed: the backlog profile publishes on backlog, the field profile on reading.
         Credential backlogIdentity = accounts.service(Role.INGEST, IngestSettings.backlogIdentity(ingestId));
-        try (IngestService ingest = new IngestService(IngestSettings.of(ingestIms, ingestId).alone().withBacklog(backlogIdentity));
+        // The ingest's own environment (INGEST_ROLLUP_DELAY_MS, ...) as ./ims reads it: the bench measures what runs.
+        try (IngestService ingest = new IngestService(IngestSettings.of(ingestIms, ingestId).alone()
+                        .with(dev.ims.ingest.IngestLimits.from(System.getenv())).withBacklog(backlogIdentity));
                 MongoClient mongo = MongoClients.create(settings.mongoUri().orElseThrow())) {
             ingest.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             StoredSeqs seqs = new StoredSeqs(mongo.getDatabase(settings.mongoDatabase()), calendar);
