@@ -138,6 +138,8 @@ public record BatchWrites(List<WriteModel<Document>> buckets, List<WriteModel<Do
                 Updates.min(FIRST_READING_TS, Date.from(m[1].ts())),
                 Updates.max(LAST_READING_TS, Date.from(m[2].ts())),
                 Updates.max(LAST_SEQ, m[0].seq()),
+                // Not idempotent, on purpose: a retried write only moves it once more, and readers need a change, not a count.
+                Updates.inc(REV, 1L),
                 Updates.max(LATEST, ReadingDocs.inBucket(m[0], receivedAt.apply(m[0])))), UPSERT)));
         return out;
     }

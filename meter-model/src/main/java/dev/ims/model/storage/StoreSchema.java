@@ -78,6 +78,11 @@ public final class StoreSchema {
     public static final String FIRST_SEEN = "firstSeen";
     public static final String LAST_SEEN = "lastSeen";
     public static final String LAST_SEQ = "lastSeq";
+    /**
+     * A counter the ingest increments with every write of a meter's document (after the day documents of the same
+     * readings): whatever a reader derived from the meter's days is current while it is unchanged. Internal, not in the API.
+     */
+    public static final String REV = "rev";
     public static final String LATEST = "latest";
     public static final String CONNECTION = "connection";
     /** Meters: the newest report of a bridge on its measurement source: {@code at}, {@code state} (OK|SILENT), {@code lastData}, {@code counters}. */

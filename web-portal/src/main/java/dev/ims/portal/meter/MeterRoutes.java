@@ -149,6 +149,7 @@ public final class MeterRoutes {
         raw.remove(CONNECTION);
         raw.remove(CONNECTION_TS);
         raw.remove(CLAIM_VERIFIER);
+        raw.remove(REV);
         out.putAll(raw);
         if (raw.get(LATEST) instanceof Map<?, ?> latest) {
             out.put(FAULT, latest.get(FAULT)); // the newest reading's fault, or none

@@ -37,7 +37,7 @@ final class DayCache {
      * What a meter document says about the readings stored: any change means some day document may have changed.
      * The raw stored values (dates, numbers), compared with {@code equals}; null fields are allowed.
      */
-    record Version(Object lastSeen, Object lastSeq, Object firstReadingTs, Object lastReadingTs) {}
+    record Version(Object lastSeen, Object lastSeq, Object firstReadingTs, Object lastReadingTs, Object rev) {}
 
     /** The days of one meter read under one version, per part read (a part's summaries hold only what it projects). */
     static final class MeterDays {

@@ -110,7 +110,8 @@ public final class UsageRepository {
 
         static MeterState of(Document meter) {
             return meter == null ? new MeterState(StoredRange.NONE, null) : new MeterState(StoredRange.from(meter),
-                    new DayCache.Version(meter.get(LAST_SEEN), meter.get(LAST_SEQ), meter.get(FIRST_READING_TS), meter.get(LAST_READING_TS)));
+                    new DayCache.Version(meter.get(LAST_SEEN), meter.get(LAST_SEQ), meter.get(FIRST_READING_TS), meter.get(LAST_READING_TS),
+                            meter.get(REV)));
         }
     }
 
@@ -157,7 +158,7 @@ public final class UsageRepository {
     /** Reads the meter's state: one document by {@code _id}, four fields. */
     private Future<MeterState> readState(String meterId) {
         return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))
-                        .projection(Projections.include(FIRST_READING_TS, LAST_READING_TS, LAST_SEEN, LAST_SEQ)))
+                        .projection(Projections.include(FIRST_READING_TS, LAST_READING_TS, LAST_SEEN, LAST_SEQ, REV)))
                 .map(MeterState::of);
     }
 

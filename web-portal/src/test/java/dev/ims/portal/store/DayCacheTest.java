@@ -10,18 +10,20 @@ import org.junit.jupiter.api.Test;
 /** The day cache keeps a meter's days under one version only, and holds no more than its weight allows. */
 class DayCacheTest {
 
-    static final DayCache.Version V1 = new DayCache.Version(1L, 10L, 0L, 5L);
-    static final DayCache.Version V2 = new DayCache.Version(2L, 10L, 0L, 5L);
+    static final DayCache.Version V1 = new DayCache.Version(1L, 10L, 0L, 5L, 1L);
+    static final DayCache.Version V2 = new DayCache.Version(2L, 10L, 0L, 5L, 2L);
 
     @Test
     void current_withAnotherVersion_startsEmpty_withTheSameVersion_keepsTheDays() {
         DayCache cache = new DayCache(1_000);
         DayCache.MeterDays days = cache.current("m-1", V1);
         days.part(UsageRepository.Part.HOURS).put(LocalDate.parse("2026-02-01"), Optional.empty());
-        assertThat(cache.current("m-1", new DayCache.Version(1L, 10L, 0L, 5L))).isSameAs(days);
+        assertThat(cache.current("m-1", new DayCache.Version(1L, 10L, 0L, 5L, 1L))).isSameAs(days);
         DayCache.MeterDays newer = cache.current("m-1", V2);
         assertThat(newer).isNotSameAs(days);
         assertThat(newer.part(UsageRepository.Part.HOURS)).isEmpty();
+        // Only the write counter moved (a write within the same millisecond, or another ingest instance's older readings).
+        assertThat(cache.current("m-1", new DayCache.Version(2L, 10L, 0L, 5L, 3L))).isNotSameAs(newer);
         // Another meter's days are its own.
         assertThat(cache.current("m-2", V1).part(UsageRepository.Part.HOURS)).isEmpty();
     }
