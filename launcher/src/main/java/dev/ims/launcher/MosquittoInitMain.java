@@ -160,13 +160,18 @@ public final class MosquittoInitMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + e.getMessage());
         }
+        PrintWriter out = spec.commandLine().getOut();
+        if (!result.changed()) {
+            out.println(file.toAbsolutePath().normalize() + " already has this version's rights and identities: unchanged.");
+            out.flush();
+            return 0;
+        }
         Path backup = file.resolveSibling(file.getFileName() + "." + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()) + ".bak");
         dev.ims.model.config.PrivateFiles.writeString(backup, Files.readString(file));
         dev.ims.model.config.PrivateFiles.writeString(file,
                 dev.ims.model.json.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.file()) + "\n");
         long meterRoles = result.rolesUpdated().stream().filter(r -> r.startsWith(DynsecConfig.METER_ROLE_PREFIX)).count();
-        PrintWriter out = spec.commandLine().getOut();
         out.println("Upgraded " + file.toAbsolutePath().normalize() + " (the previous file: " + backup.getFileName() + "): rights of "
                 + meterRoles + " meter(s) and " + (result.rolesUpdated().size() - meterRoles) + " service role(s) set to this version's; "
                 + (result.clientsAdded().isEmpty() ? "no identity missing" : "identities added: " + String.join(", ", result.clientsAdded())

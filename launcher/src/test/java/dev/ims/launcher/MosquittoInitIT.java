@@ -178,6 +178,13 @@ class MosquittoInitIT {
             List.of(backlogClient, meter, monitor).forEach(Mqtt5BlockingClient::disconnect);
         }
 
+        StringWriter again = new StringWriter();
+        assertThat(init(data, again, first.toString(), "--upgrade", "--ingest", "ims-ingest-1")).as(again.toString()).isZero();
+        assertThat(again.toString()).contains("unchanged");
+        try (var files = Files.list(first)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".bak"))).as("nothing to do, nothing written").hasSize(1);
+        }
+
         StringWriter missing = new StringWriter();
         assertThat(init(data, missing, dir.resolve("nowhere").toString(), "--upgrade")).isNotZero();
         assertThat(missing.toString()).contains("does not exist");

@@ -131,10 +131,15 @@ public final class DynsecConfig {
     /**
      * What {@link #upgrade} changed.
      *
-     * @param rolesUpdated service and meter roles whose ACLs were replaced by today's grants (created when missing)
+     * @param rolesUpdated service and meter roles whose ACLs differed from today's grants and were replaced (or were missing)
      * @param clientsAdded service clients that were not in the file
      */
-    public record Upgrade(ObjectNode file, List<String> rolesUpdated, List<String> clientsAdded) {}
+    public record Upgrade(ObjectNode file, List<String> rolesUpdated, List<String> clientsAdded) {
+        /** Whether the file had anything to change. */
+        public boolean changed() {
+            return !rolesUpdated.isEmpty() || !clientsAdded.isEmpty();
+        }
+    }
 
     /**
      * An existing file brought to today's rights without losing anyone: every service role ({@value #INGEST_ROLE},
@@ -159,8 +164,11 @@ public final class DynsecConfig {
             String name = node.path("rolename").asText();
             List<BrokerRights.Grant> grants = grantsOfRole(name);
             if (grants != null && node instanceof ObjectNode role) {
-                role.set("acls", acls(grants));
-                updated.add(name);
+                ArrayNode wanted = acls(grants);
+                if (!aclSet(role.get("acls")).equals(aclSet(wanted))) {
+                    role.set("acls", wanted);
+                    updated.add(name);
+                }
             }
             seenRoles.add(name);
         }
@@ -185,6 +193,18 @@ public final class DynsecConfig {
                 .put("subscribe", false)
                 .put("unsubscribe", false);
         return new Upgrade(root, updated, added);
+    }
+
+    /**
+     * What an ACL list allows, whatever its order or extra fields (Mosquitto writes the file back from memory in its own
+     * order, with a priority each).
+     */
+    private static Set<String> aclSet(com.fasterxml.jackson.databind.JsonNode acls) {
+        Set<String> out = new java.util.HashSet<>();
+        if (acls != null) {
+            acls.forEach(a -> out.add(a.path("acltype").asText() + " " + a.path("topic").asText() + " " + a.path("allow").asBoolean(true)));
+        }
+        return out;
     }
 
     /** Today's grants of role {@code name}: a service role's, a meter's ({@code meter-<id>}), or null for any other role. */
