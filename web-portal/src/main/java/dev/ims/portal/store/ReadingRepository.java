@@ -24,8 +24,13 @@ import org.bson.Document;
  */
 public final class ReadingRepository {
 
-    /** Hours per read when walking back from the newest: one bucket first, doubling while too few readings were found. */
+    /**
+     * Hours per read when walking back from the newest, at least: the first read covers the hours {@code limit} readings
+     * of a one-minute meter fill ({@link #firstChunkHours}), doubling while too few readings were found.
+     */
     static final int FIRST_CHUNK_HOURS = 1;
+    /** The densest meters the first read is sized for: one reading a minute. */
+    static final int READINGS_PER_HOUR = 60;
     /** At most this many hours per read (sparse data: a month of hourly readings in one {@code $in}). */
     static final int MAX_CHUNK_HOURS = 744;
     /** Hours per read of a stream, oldest first: a day (1 440 one-minute readings at most), so memory stays flat. */
@@ -65,8 +70,13 @@ public final class ReadingRepository {
             if (b == null || limit <= 0) {
                 return Future.succeededFuture(out);
             }
-            return walkBack(meterId, b[0], b[1], b[1], FIRST_CHUNK_HOURS, limit, out);
+            return walkBack(meterId, b[0], b[1], b[1], firstChunkHours(limit), limit, out);
         });
+    }
+
+    /** The first read's hours: as many as {@code limit} readings of a one-minute meter fill, one at least. */
+    static int firstChunkHours(int limit) {
+        return Math.max(FIRST_CHUNK_HOURS, Math.min(MAX_CHUNK_HOURS, (limit + READINGS_PER_HOUR - 1) / READINGS_PER_HOUR));
     }
 
     /**
