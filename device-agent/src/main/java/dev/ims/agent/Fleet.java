@@ -127,6 +127,7 @@ public final class Fleet implements AutoCloseable {
         return t;
     });
     private final CompletableFuture<Void> historyDone = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean unheardHistory = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile BiConsumer<Long, Long> historyProgress = (done, total) -> {};
 
     private Fleet(List<Member> members, Options options, Clock clock) {
@@ -319,6 +320,26 @@ public final class Fleet implements AutoCloseable {
         return historyDone;
     }
 
+    /**
+     * One history reading on backlog; published again (after a pause growing to 10 s) while the broker answers that it
+     * had no subscriber for it, since such a reading reached nobody. Other failures are the client's to report.
+     */
+    private void publishHistory(MeterConnection connection, Reading r, int attempt, Runnable finished) {
+        connection.publishBacklog(r).whenComplete((res, err) -> {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof dev.ims.client.mqtt.NoSubscriberException && !scheduler.isShutdown()) {
+                if (attempt == 1 && unheardHistory.compareAndSet(false, true)) {
+                    LOG.warn("The broker has no subscriber for the fleet's history yet (no ingest subscribed); sending it again until one has");
+                }
+                // Not on the fleet's scheduler: its thread is the one waiting for the window.
+                CompletableFuture.delayedExecutor(Math.min(10_000, 250L << Math.min(attempt, 6)), TimeUnit.MILLISECONDS)
+                        .execute(() -> publishHistory(connection, r, attempt + 1, finished));
+                return;
+            }
+            finished.run();
+        });
+    }
+
     private void publishHistory() {
         Instant now = clock.instant();
         List<Integer> fresh = new ArrayList<>();
@@ -343,7 +364,7 @@ public final class Fleet implements AutoCloseable {
                     window.acquire();
                     Reading r = members.get(i).meter().read(t);
                     // History is not live: on backlog, so that the ingest serves it beside the live readings, not before them.
-                    connections.get(i).publishBacklog(r).whenComplete((res, err) -> {
+                    publishHistory(connections.get(i), r, 1, () -> {
                         window.release();
                         synchronized (done) {
                             done[0]++;

@@ -93,6 +93,36 @@ class StoreAndForwardIT {
         }
     }
 
+    /**
+     * A broker with nobody subscribed yet takes each reading and answers "no matching subscribers": the meter keeps
+     * them in its outbox and sends them again, so the first subscriber gets every reading from seq 0 — none went to
+     * nobody. (The same answer comes from Mosquitto 2.0.11 after a restart until the ingest subscribes again.)
+     */
+    @Test
+    void brokerWithoutSubscriber_readingsStayInTheOutbox_untilOneSubscribes() throws Exception {
+        int port = FreePorts.resolve(0);
+        BrokerIdentities ids = new BrokerIdentities();
+        EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBrokerOptions.of(port, dir.resolve("broker")).withSecurity(ids.security()));
+        ImsSettings settings = ImsSettings.load(Map.of(), Map.of()).withMqttUrl(broker.url());
+        Fleet.Options options = new Fleet.Options(Duration.ofMillis(200), 0, Duration.ofMinutes(15), 0, 10_000);
+        Fleet.Member member = Fleet.fresh(dir.resolve("agents"), settings, options, Clock.systemUTC());
+        String id = member.meter().meterId();
+        TestClients.register(ids, List.of(member));
+        Set<Long> arrived = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+        Mqtt5AsyncClient watcher = null;
+        try (Fleet fleet = Fleet.start(List.of(member), settings, options, Clock.systemUTC(), null).get(30, TimeUnit.SECONDS)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> member.meter().state().nextSeq() >= 6);
+            watcher = watcher(port, id, ids.ingest("ims-ingest-saf-late"), arrived, new LinkedHashSet<>());
+            long produced = member.meter().state().nextSeq();
+            await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.LongStream.range(0, produced).allMatch(arrived::contains));
+        } finally {
+            if (watcher != null) {
+                watcher.disconnect();
+            }
+            broker.close();
+        }
+    }
+
     /** Readings measured while the fleet was closing may still be in flight then: a handful may remain, never more. */
     static final int CLOSING_SLACK = 5;
 

@@ -3,6 +3,7 @@ package dev.ims.ingest;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.ims.client.mqtt.MqttClients;
 import dev.ims.model.config.ImsSettings;
@@ -42,6 +43,8 @@ final class MqttSubscriber implements AutoCloseable {
     private final String name;
     private final MqttEndpoint endpoint;
     private final int receiveMaximum;
+    /** Set once {@link #connect()} has subscribed: later connections are reconnects. */
+    private volatile boolean subscribed;
     private final List<String> filters;
     /** Filters the session can do without: a refusal is logged once and the session goes on (an older broker configuration). */
     private final java.util.Set<String> optional;
@@ -76,6 +79,9 @@ final class MqttSubscriber implements AutoCloseable {
                     }
                     up = true;
                     LOG.info("Session {} connected to broker {}", name, endpoint.url());
+                    if (subscribed && c instanceof Mqtt5ClientConnectedContext c5 && c5.getConnAck().isSessionPresent()) {
+                        resubscribe();
+                    }
                 })
                 .addDisconnectedListener(c -> {
                     if (up && !stopping) {
@@ -132,7 +138,28 @@ final class MqttSubscriber implements AutoCloseable {
                 });
             });
         }
-        return chain.thenAccept(last -> LOG.info("Session {} subscribed to {}", name, String.join(", ", granted)));
+        return chain.thenAccept(last -> {
+            subscribed = true;
+            LOG.info("Session {} subscribed to {}", name, String.join(", ", granted));
+        });
+    }
+
+    /**
+     * Subscribes again after a reconnect that resumed the session. The broker should still hold the subscriptions,
+     * and the client only repeats them when the session was lost; but Mosquitto 2.0.11 (Debian's) restores a shared
+     * subscription from its persistence file without routing new messages to it: after a broker restart the session
+     * received the messages it had in flight, and none of those published afterwards (measured: all 1 545 published after
+     * the restart stayed in the broker). Subscribing again is harmless where the subscription is intact (it replaces
+     * itself) and repairs it where it is not. One SUBSCRIBE per filter, as in {@link #connect()}; a refusal is logged.
+     */
+    private void resubscribe() {
+        for (String filter : filters) {
+            mqtt.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().whenComplete((ack, e) -> {
+                if (e != null && !optional.contains(filter) && !stopping) {
+                    LOG.warn("Session {}: subscribing again to {} after a reconnect failed: {}", name, filter, e.toString());
+                }
+            });
+        }
     }
 
     /** Disconnects (waiting up to 5 s); unacknowledged messages stay with the broker in the session. */

@@ -76,6 +76,12 @@ public final class MeterConnection implements AutoCloseable {
     /** The circuits' schedules; null when the meter has no circuits. */
     private final ScheduleRunner schedules;
     static final int OUTBOX_WINDOW = 100;
+    /** First and longest pause before readings the broker had no subscriber for are sent again (ms). */
+    static final long UNHEARD_FIRST_RETRY = 500;
+    static final long UNHEARD_MAX_RETRY = 10_000;
+    private long unheardRetry = UNHEARD_FIRST_RETRY;
+    private volatile Instant unheardSince;
+    private boolean retryScheduled;
     /**
      * The oldest a reading may be and still go out as live ({@code reading}); an older one goes on {@code backlog}.
      * Wide enough for a slow interval (a meter read every 15 minutes) and a short reconnect; readings queued in an
@@ -323,10 +329,49 @@ public final class MeterConnection implements AutoCloseable {
                 inFlight.remove(r.seq());
             }
             if (e == null) {
+                if (unheardSince != null) {
+                    unheardSince = null;
+                    unheardRetry = UNHEARD_FIRST_RETRY;
+                    LOG.info("Meter {}: the broker has a subscriber for its readings again; delivering its outbox", meter.meterId());
+                }
                 o.delivered(r.seq());
                 pump();
+            } else if (unwrap(e) instanceof NoSubscriberException) {
+                retryUnheard();
             }
         });
+    }
+
+    /**
+     * The broker took a reading but had nobody to give it to (no ingest session on it yet, or a broker that lost the
+     * ingest's subscription over a restart): it stays in the outbox and the outbox is pumped again after a growing pause
+     * (one warning per episode, one line when it is over).
+     */
+    private void retryUnheard() {
+        long delay;
+        synchronized (this) {
+            if (retryScheduled || closed) {
+                return;
+            }
+            retryScheduled = true;
+            delay = unheardRetry;
+            unheardRetry = Math.min(unheardRetry * 2, UNHEARD_MAX_RETRY);
+            if (unheardSince == null) {
+                unheardSince = clock.instant();
+                LOG.warn("Meter {}: the broker has no subscriber for its readings (no ingest has subscribed to this broker yet, "
+                        + "or it lost the subscription in a restart); they stay in the outbox and are sent again", meter.meterId());
+            }
+        }
+        COMMANDS.schedule(() -> {
+            synchronized (this) {
+                retryScheduled = false;
+            }
+            pump();
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** Publishes a live reading QoS 1 on {@code reading}; completes on the broker's PUBACK. */
@@ -358,12 +403,22 @@ public final class MeterConnection implements AutoCloseable {
         }).thenCompose(f -> f);
     }
 
+    /**
+     * Completes with the PUBACK, or fails with {@link NoSubscriberException} when the PUBACK says the broker had no
+     * subscriber for it ({@code 0x10}): a reading nobody received is not delivered, whatever the broker acknowledged.
+     */
     private CompletableFuture<Mqtt5PublishResult> publish(String topic, Reading reading) {
         return client.publishWith()
                 .topic(topic)
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .payload(CODEC.encode(reading))
-                .send();
+                .send()
+                .thenApply(res -> {
+                    if (NoSubscriberException.unheard(res)) {
+                        throw new NoSubscriberException(topic);
+                    }
+                    return res;
+                });
     }
 
     private void onCommand(Mqtt5Publish publish) {
