@@ -34,6 +34,12 @@ final class DurableH2Backend extends H2Backend {
         super(new MVStore.Builder().fileName(file).autoCommitDisabled().open());
     }
 
+    /** Databases whose unique indexes compare keys by value ({@link IndexOrderedH2Database}). */
+    @Override
+    protected de.bwaldvogel.mongo.MongoDatabase openOrCreateDatabase(String databaseName) {
+        return IndexOrderedH2Database.open(databaseName, getMvStore(), getCursorRegistry());
+    }
+
     @Override
     public Document handleMessage(MongoMessage message) {
         if (!isWrite(message.getDocument())) {
