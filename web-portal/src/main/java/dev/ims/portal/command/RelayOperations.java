@@ -97,11 +97,9 @@ public final class RelayOperations {
     Future<CommandService.Sent> awaitApproval(String meterId, RelayState relay, String reason, String requestedBy, Duration queueValidity,
             Document flag, String bulkId) {
         Document command = awaitingApproval(meterId, relay, reason, requestedBy, queueValidity, flag, bulkId);
-        return commands.insert(command).map(v -> {
-            LOG.info("Relay command {}: meter {} {} requested by {}: do not disconnect, awaiting approval", command.getString(ID),
-                    LogSafe.of(meterId), relay, LogSafe.of(requestedBy));
-            return new CommandService.Sent(command.getString(ID), CommandState.AWAITING_APPROVAL, command.getDate(EXPIRES_AT).toInstant());
-        });
+        // Logged by the caller, with the other outcomes of a request.
+        return commands.insert(command)
+                .map(v -> new CommandService.Sent(command.getString(ID), CommandState.AWAITING_APPROVAL, command.getDate(EXPIRES_AT).toInstant()));
     }
 
     Document awaitingApproval(String meterId, RelayState relay, String reason, String requestedBy, Duration queueValidity, Document flag,
