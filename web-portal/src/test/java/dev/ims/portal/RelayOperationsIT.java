@@ -441,6 +441,129 @@ class RelayOperationsIT {
         return Mono.from(db.getCollection(COMMANDS).countDocuments(Filters.and(Filters.eq(BULK_ID, bulkId), Filters.eq(STATE, "HELD")))).block();
     }
 
+    // ---- pages --------------------------------------------------------------------------------------------------
+
+    /**
+     * Chromium: a staff member opens the meter page of a meter with an open tamper alarm, meets the interlock (no plain ON
+     * button, the cause named) and overrides it with a reason; the command goes out with the override in its audit trail.
+     */
+    @Test
+    void chromium_staffMeetTheInterlockOnTheMeterPage_andOverrideItWithAReason() throws Exception {
+        java.nio.file.Path chromium = java.nio.file.Path.of("/usr/bin/chromium");
+        java.nio.file.Path driver = java.nio.file.Path.of("/usr/bin/chromedriver");
+        boolean installed = java.nio.file.Files.isExecutable(chromium) && java.nio.file.Files.isExecutable(driver);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("CI=true but " + chromium + " or " + driver + " is missing");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(installed, "no Chromium here");
+        String meter = "IMS-LOCK-WEB";
+        online(meter);
+        meterSide.meter(meter);
+        StoreSeed.store(db, List.of(StoreSeed.reading(meter, 2, Instant.now(), 5.0)));
+        Mono.from(db.getCollection(ALARMS).insertOne(new Document(ID, "TAMPER/" + meter).append(METER_ID, meter))).block();
+
+        org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1280,900");
+        org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(
+                new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+        try {
+            browser.get("http://127.0.0.1:" + port + "/login?next=/meters/" + meter);
+            browser.findElement(org.openqa.selenium.By.id("username")).sendKeys("bob");
+            browser.findElement(org.openqa.selenium.By.id("password")).sendKeys(PortalIT.ADMIN_PASSWORD);
+            browser.findElement(org.openqa.selenium.By.id("login")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().contains("/meters/" + meter));
+            assertThat(browser.findElement(org.openqa.selenium.By.id("relay-interlock")).getText()).contains("Interlock").contains("TAMPER/" + meter);
+            assertThat(browser.findElements(org.openqa.selenium.By.id("relay-on"))).as("no plain ON while interlocked").isEmpty();
+            browser.findElement(org.openqa.selenium.By.id("override-reason")).sendKeys("seal replaced by the field team, photo in ticket 88");
+            browser.findElement(org.openqa.selenium.By.id("override-relay-reason")).sendKeys("supply back after inspection");
+            browser.findElement(org.openqa.selenium.By.id("relay-on-override")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().endsWith("/meters/" + meter + "#relay")
+                    && !d.findElements(org.openqa.selenium.By.cssSelector("#relay-commands small.override")).isEmpty());
+            assertThat(browser.findElement(org.openqa.selenium.By.cssSelector("#relay-commands small.override")).getText())
+                    .contains("interlock overridden by bob").contains("seal replaced");
+        } finally {
+            browser.quit();
+        }
+        Document c = Mono.from(db.getCollection(COMMANDS).find(Filters.eq(METER_ID, meter)).first()).block();
+        assertThat(c.getString(RELAY)).isEqualTo("ON");
+        assertThat(c.get(OVERRIDE, Document.class).getString(BY)).isEqualTo("bob");
+        assertThat(c.get(OVERRIDE, Document.class).get(INTERLOCK, Document.class).getString(ALARM_ID)).isEqualTo("TAMPER/" + meter);
+        awaitCommand(meter, c.getString(ID));
+    }
+
+    /** The forms without script: flag a meter, a bulk from /staff/bulk, its progress page, an approval from the list. */
+    @Test
+    void forms_flagAMeter_sendABulk_followItsProgress_andApproveFromTheList() throws Exception {
+        String flagged = "IMS-FORM-1";
+        String plain = "IMS-FORM-2";
+        for (String m : List.of(flagged, plain)) {
+            online(m);
+            meterSide.meter(m);
+        }
+        FormClient carol = FormClient.login("carol");
+        FormClient bob = FormClient.login("bob");
+        HttpResponse<String> f = carol.postForm("/meters/" + flagged, "/meters/" + flagged + "/do-not-disconnect",
+                Map.of("action", "set", "reason", "oxygen concentrator"));
+        assertThat(f.statusCode()).as(f.body()).isEqualTo(303);
+        String page = carol.get("/meters/" + flagged).body();
+        assertThat(page).contains("id=\"relay-dnd\"").contains("oxygen concentrator").contains("Ask to switch supply OFF");
+
+        HttpResponse<String> sent = carol.postForm("/staff/bulk", "/staff/bulk", Map.of("meterIds", flagged + "\n" + plain + "\n" + plain,
+                "relay", "OFF", "reason", "storm damage, lines down"));
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(303);
+        String result = sent.headers().firstValue("Location").orElseThrow();
+        assertThat(result).matches("/staff/bulk/[0-9a-f-]{36}");
+        await().atMost(Duration.ofSeconds(15)).until(() -> carol.get(result).body().contains("<span id=\"bulk-state\">DONE</span>"));
+        String progress = carol.get(result).body();
+        assertThat(progress).contains("<span id=\"bulk-released\">1</span> of <span id=\"bulk-total\">1</span>").contains("1 wait for approval");
+
+        String list = bob.get("/staff/bulk").body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("action=\"/staff/commands/([0-9a-f-]{36})/approve\"").matcher(list);
+        assertThat(m.find()).as("an approve form on /staff/bulk").isTrue();
+        String id = m.group(1);
+        assertThat(command(id).getString(METER_ID)).isEqualTo(flagged);
+        assertThat(carol.get("/staff/bulk").body()).as("the requester may only withdraw").doesNotContain("/staff/commands/" + id + "/approve");
+        HttpResponse<String> approved = bob.postForm("/staff/bulk", "/staff/commands/" + id + "/approve", Map.of("note", "confirmed by phone",
+                "back", "/staff/bulk"));
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(303);
+        assertThat(approved.headers().firstValue("Location")).contains("/staff/bulk#approvals");
+        assertThat(command(id).getString(STATE)).isEqualTo("PENDING");
+        awaitCommand(flagged, id);
+    }
+
+    /** A cookie-keeping client that signs in through the log-in form and fills in forms with their CSRF field. */
+    static final class FormClient {
+        private static final java.util.regex.Pattern CSRF = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]*)\"");
+        final java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+
+        static FormClient login(String user) throws Exception {
+            FormClient c = new FormClient();
+            HttpResponse<String> r = c.postForm("/login", "/login", Map.of("username", user, "password", PortalIT.ADMIN_PASSWORD, "next", "/"));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+            return c;
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+            return r;
+        }
+
+        HttpResponse<String> postForm(String page, String action, Map<String, String> fields) throws Exception {
+            java.util.regex.Matcher m = CSRF.matcher(get(page).body());
+            assertThat(m.find()).as("a csrf field on " + page).isTrue();
+            Map<String, String> all = new java.util.LinkedHashMap<>(fields);
+            all.put("csrf", m.group(1));
+            String form = all.entrySet().stream().map(e -> e.getKey() + "=" + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                    .collect(java.util.stream.Collectors.joining("&"));
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + action))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     static void online(String meter) {
