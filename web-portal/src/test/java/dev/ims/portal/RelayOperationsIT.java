@@ -308,13 +308,12 @@ class RelayOperationsIT {
             meterSide.meter(m);
         }
         StoreSeed.store(db, List.of(Reading.of(faulty, 5, Instant.now(), 1.0, null, null, null, FaultCode.REVERSE_FLOW, RelayState.OFF)));
-        JsonNode plain = Json.mapper().readTree(post("admin", "/api/v1/commands/bulk",
-                "{\"meterIds\":[\"" + faulty + "\",\"" + fine + "\"],\"relay\":\"ON\",\"reason\":\"incident over\"}").body());
+        JsonNode plain = bulk("admin", "{\"meterIds\":[\"" + faulty + "\",\"" + fine + "\"],\"relay\":\"ON\",\"reason\":\"incident over\"}");
         assertThat(plain.get("total").asInt()).isEqualTo(1);
         assertThat(plain.get("refused").get(0).get("meterId").asText()).isEqualTo(faulty);
         assertThat(plain.get("refused").get(0).get("interlock").get("fault").get("code").asText()).isEqualTo("REVERSE_FLOW");
-        JsonNode overridden = Json.mapper().readTree(post("admin", "/api/v1/commands/bulk", "{\"meterIds\":[\"" + faulty
-                + "\"],\"relay\":\"ON\",\"reason\":\"incident over\",\"override\":{\"reason\":\"inverter disconnected on site\"}}").body());
+        JsonNode overridden = bulk("admin", "{\"meterIds\":[\"" + faulty
+                + "\"],\"relay\":\"ON\",\"reason\":\"incident over\",\"override\":{\"reason\":\"inverter disconnected on site\"}}");
         assertThat(overridden.get("refused")).isEmpty();
         String id = overridden.get("commands").get(0).get("commandId").asText();
         await().atMost(Duration.ofSeconds(15)).until(() -> "PENDING".equals(command(id).getString(STATE)));
@@ -400,7 +399,7 @@ class RelayOperationsIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> publisher.publish("IMS-STEP-1", new RelayCommand("probe", RelayState.ON, Instant.now()))
                     .handle((v, e) -> e == null).join());
             Map<String, Object> bulk = steps.submit(new dev.ims.portal.command.BulkCommands.Request(meters, RelayState.OFF, "feeder works",
-                    null, CommandService.DEFAULT_QUEUE_VALIDITY), "admin").toCompletionStage().toCompletableFuture().get();
+                    null, CommandService.DEFAULT_QUEUE_VALIDITY), "dave").toCompletionStage().toCompletableFuture().get();
             String bulkId = (String) bulk.get("bulkId");
             assertThat(bulk.get("total")).isEqualTo(7);
             assertThat(heldOf(bulkId)).isEqualTo(7);
@@ -418,7 +417,7 @@ class RelayOperationsIT {
 
             // A second bulk: two steps, then its releaser stops (the portal went down); nothing resumes it.
             Map<String, Object> cut = steps.submit(new dev.ims.portal.command.BulkCommands.Request(meters, RelayState.ON, "feeder back",
-                    null, CommandService.DEFAULT_QUEUE_VALIDITY), "admin").toCompletionStage().toCompletableFuture().get();
+                    null, CommandService.DEFAULT_QUEUE_VALIDITY), "dave").toCompletionStage().toCompletableFuture().get();
             String cutId = (String) cut.get("bulkId");
             steps.tick().toCompletionStage().toCompletableFuture().get();
             steps.tick().toCompletionStage().toCompletableFuture().get();
@@ -432,6 +431,19 @@ class RelayOperationsIT {
             // The API shows the same (staff only).
             JsonNode api = get("bob", "/api/v1/commands/bulk/" + cutId);
             assertThat(api.get("counts").get("HELD").asInt()).isEqualTo(4);
+
+            // The sweep's expiry of approvals past their deadline (the portal runs it with its delivery sweep).
+            online("IMS-STEP-DND");
+            flag("admin", "IMS-STEP-DND", "insulin fridge");
+            String waiting = accepted(relay("carol", "IMS-STEP-DND", "{\"relay\":\"OFF\",\"reason\":\"closing the account\"}"), "AWAITING_APPROVAL");
+            ops.expireApprovals().toCompletionStage().toCompletableFuture().get();
+            assertThat(command(waiting).getString(STATE)).as("within its deadline").isEqualTo("AWAITING_APPROVAL");
+            clock.now = Instant.now().plus(Duration.ofHours(25));
+            // (Other tests' approvals still waiting expire with it.)
+            assertThat(ops.expireApprovals().toCompletionStage().toCompletableFuture().get()).isGreaterThanOrEqualTo(1);
+            assertThat(command(waiting).getString(STATE)).isEqualTo("EXPIRED");
+            assertThat(command(waiting).getList(HISTORY, Document.class)).extracting(h -> h.getString(STATE))
+                    .containsExactly("AWAITING_APPROVAL", "EXPIRED");
         } finally {
             publisher.close();
         }
@@ -597,6 +609,12 @@ class RelayOperationsIT {
     static RelayCommand awaitCommand(String meter, String id) {
         await().atMost(Duration.ofSeconds(10)).until(() -> commandsPublishedTo(meter).stream().anyMatch(c -> c.commandId().equals(id)));
         return commandsPublishedTo(meter).stream().filter(c -> c.commandId().equals(id)).findFirst().orElseThrow();
+    }
+
+    static JsonNode bulk(String staff, String json) throws Exception {
+        HttpResponse<String> r = post(staff, "/api/v1/commands/bulk", json);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return Json.mapper().readTree(r.body());
     }
 
     static String accepted(HttpResponse<String> r, String state) throws Exception {

@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.Deque;
@@ -46,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * released stays {@code HELD}, never sent, and the bulk shows as {@code INTERRUPTED} with the count not released once its
  * heartbeat is stale. Nothing resumes it (staff send a new bulk for what is left).
  *
- * <p>Threading: every method runs on the portal's event loop (the timer's, or a request's); the queue is touched there only.
+ * <p>Threading: requests (on the HTTP server's event loops) add to the queue, the release step (on the timer's) takes from it;
+ * the queue is a concurrent one, and only the release step moves a bulk on ({@code next}), one step at a time. Two bulks
+ * submitted at the same moment by one staff member may both pass the per-user limit: it bounds what one person starts, it
+ * is not a lock.
  */
 public final class BulkCommands {
 
@@ -69,7 +71,7 @@ public final class BulkCommands {
         final String bulkId;
         final String user;
         final List<String> commandIds;
-        int next;
+        volatile int next;
 
         Running(String bulkId, String user, List<String> commandIds) {
             this.bulkId = bulkId;
@@ -81,10 +83,10 @@ public final class BulkCommands {
     private final MongoDatabase db;
     private final RelayOperations operations;
     private final CommandOptions options;
-    private final Deque<Running> running = new ArrayDeque<>();
+    private final Deque<Running> running = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private long timer = -1;
     private Vertx vertx;
-    private boolean ticking;
+    private volatile boolean ticking;
     private double carry;
 
     public BulkCommands(MongoDatabase db, RelayOperations operations, CommandOptions options) {
