@@ -449,6 +449,51 @@ class RelayOperationsIT {
         }
     }
 
+    /** The largest bulk: 1000 meters accepted in one request, then released at the default 20 a second, step by step. */
+    @Test
+    void aBulkOfAThousandMeters_isAcceptedWhole_andReleasedTwentyAStep() throws Exception {
+        List<Document> docs = new ArrayList<>();
+        List<String> meters = new ArrayList<>();
+        for (int i = 0; i < CommandOptions.MAX_BULK_METERS; i++) {
+            String m = "IMS-K-" + i;
+            meters.add(m);
+            docs.add(new Document(ID, m).append(CONNECTION_LAST, new Document(TS, new Date()).append(STATE, i % 10 == 0 ? "OFFLINE" : "ONLINE")));
+        }
+        Mono.from(db.getCollection(METERS).insertMany(docs)).block();
+        ImsSettings ims = ImsSettings.load(Map.of("IMS_DATA_DIR", dataDir.toString()), Map.of()).withMqttUrl(broker.url())
+                .withMqttCredential(ids.portal("ims-portal-thousand"));
+        dev.ims.portal.command.CommandPublisher publisher = new dev.ims.portal.command.CommandPublisher(ims, ims.mqttEndpoint().orElseThrow()).connect();
+        try {
+            CommandService commands = new CommandService(db, publisher,
+                    dev.ims.portal.command.SigningKeys.loadOrCreate(CommandKeys.defaultSigningKeyFile(dataDir)), CommandService.DEFAULT_VALIDITY,
+                    java.time.Clock.systemUTC());
+            dev.ims.portal.command.BulkCommands steps = new dev.ims.portal.command.BulkCommands(db,
+                    new dev.ims.portal.command.RelayOperations(db, commands, Duration.ofHours(24)), CommandOptions.DEFAULTS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> publisher.publish("IMS-K-1", new RelayCommand("probe", RelayState.ON, Instant.now()))
+                    .handle((v, e) -> e == null).join());
+            long t0 = System.nanoTime();
+            Map<String, Object> bulk = steps.submit(new dev.ims.portal.command.BulkCommands.Request(meters, RelayState.OFF, "regional blackout drill",
+                    null, CommandService.DEFAULT_QUEUE_VALIDITY), "erin").toCompletionStage().toCompletableFuture().get();
+            long acceptMs = (System.nanoTime() - t0) / 1_000_000;
+            String bulkId = (String) bulk.get("bulkId");
+            assertThat(bulk.get("total")).isEqualTo(1000);
+            assertThat((List<?>) bulk.get("commands")).hasSize(1000);
+            assertThat(steps.tick().toCompletionStage().toCompletableFuture().get()).isEqualTo(20);
+            assertThat(steps.tick().toCompletionStage().toCompletableFuture().get()).isEqualTo(20);
+            assertThat(heldOf(bulkId)).isEqualTo(960);
+            // In request order: the first 40 meters' commands left HELD, each PENDING, or QUEUED for the offline ones.
+            Map<String, Object> view = steps.view(bulkId).toCompletionStage().toCompletableFuture().get();
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> each = (List<Map<String, Object>>) view.get("commands");
+            assertThat(each.subList(0, 40)).extracting(c -> c.get("state")).doesNotContain("HELD");
+            assertThat(each.subList(0, 40)).filteredOn(c -> "QUEUED".equals(c.get("state"))).hasSize(4);
+            assertThat(each.subList(40, 1000)).extracting(c -> c.get("state")).containsOnly("HELD");
+            org.slf4j.LoggerFactory.getLogger(RelayOperationsIT.class).info("A bulk of 1000 meters accepted in {} ms", acceptMs);
+        } finally {
+            publisher.close();
+        }
+    }
+
     static long heldOf(String bulkId) {
         return Mono.from(db.getCollection(COMMANDS).countDocuments(Filters.and(Filters.eq(BULK_ID, bulkId), Filters.eq(STATE, "HELD")))).block();
     }
