@@ -235,7 +235,7 @@ public final class BulkCommands {
             distinct.add(id.asText());
         }
         JsonNode relay = body.get("relay");
-        RelayState r = relay != null && relay.isTextual() ? relay(relay.asText()) : relay(null);
+        RelayState r = CommandRoutes.relay(relay != null && relay.isTextual() ? relay.asText() : null);
         JsonNode reason = body.get("reason");
         String why = Params.reason(reason != null && reason.isTextual() ? reason.asText() : null);
         return new Request(List.copyOf(distinct), r, why, CommandRoutes.overrideReason(body.get("override")),
@@ -263,16 +263,6 @@ public final class BulkCommands {
             }
         }
         return parse(body);
-    }
-
-    static RelayState relay(String raw) {
-        if ("ON".equals(raw)) {
-            return RelayState.ON;
-        }
-        if ("OFF".equals(raw)) {
-            return RelayState.OFF;
-        }
-        throw HttpError.badRequest("relay must be ON or OFF");
     }
 
     /**

@@ -173,7 +173,8 @@ public final class CommandRoutes {
         }).onSuccess(d -> Responses.json(ctx, CommandService.view(d, p.isStaff()))).onFailure(ctx::fail);
     }
 
-    private static RelayState relay(String raw) {
+    /** {@code ON} or {@code OFF}, exactly; 400 otherwise. */
+    static RelayState relay(String raw) {
         if ("ON".equals(raw)) {
             return RelayState.ON;
         }
