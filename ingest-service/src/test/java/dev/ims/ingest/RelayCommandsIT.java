@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 /**
@@ -140,6 +142,33 @@ class RelayCommandsIT {
                 Updates.set(SENT_AT, sent)))).block();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> "PENDING".equals(state(id)));
         await().atMost(Duration.ofSeconds(10)).until(() -> "TIMED_OUT".equals(state(id)));
+    }
+
+    /**
+     * Commands the portal has not signed yet (fleet operations, issue 15): awaiting a second staff member's approval, or held
+     * by a bulk for its rate limit. The ingest leaves them alone: no timeout, no expiry of its own, and an acknowledgement
+     * naming one (no meter can have received it) moves nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"AWAITING_APPROVAL", "HELD"})
+    void unsignedCommands_areNeitherTimedOutNorMovedByAnAcknowledgement(String unsigned) {
+        String up = online();
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        String id = UUID.randomUUID().toString();
+        Document d = new Document(ID, id).append(METER_ID, up).append(RELAY, "OFF").append(REASON, "test").append(REQUESTED_BY, "admin")
+                .append(REQUESTED_AT, Date.from(hourAgo)).append(STATE, unsigned)
+                .append(HISTORY, List.of(new Document(STATE, unsigned).append(AT, Date.from(hourAgo))));
+        if (unsigned.equals("AWAITING_APPROVAL")) {
+            d.append(EXPIRES_AT, Date.from(Instant.now().minusSeconds(1))); // its approval deadline passed: the portal's to expire
+        }
+        Mono.from(db.getCollection(COMMANDS).insertOne(d)).block();
+        ack(up, new CommandAck(id, true, RelayState.OFF, null, Instant.now()));
+        reading(up, 0, Instant.now(), RelayState.OFF);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(up) == 1);
+        // Past this stack's 5 s acknowledgement timeout, and still as the portal left it.
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(() -> unsigned.equals(state(id)));
+        assertThat(command(id).get(ACKED_AT)).isNull();
+        assertThat(command(id).getList(HISTORY, Document.class)).hasSize(1);
     }
 
     // ---- the meter's side and the portal's side, as they write

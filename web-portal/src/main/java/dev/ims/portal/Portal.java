@@ -23,6 +23,9 @@ import dev.ims.portal.command.CommandDelivery;
 import dev.ims.portal.command.CommandPublisher;
 import dev.ims.portal.command.CommandRoutes;
 import dev.ims.portal.command.CommandService;
+import dev.ims.portal.command.BulkCommands;
+import dev.ims.portal.command.OperationsRoutes;
+import dev.ims.portal.command.RelayOperations;
 import dev.ims.portal.command.SigningKeys;
 import dev.ims.model.command.CommandSigner;
 import dev.ims.portal.alarm.AlarmService;
@@ -76,6 +79,7 @@ public final class Portal {
     private final MongoDatabase db;
     private CommandPublisher publisher;
     private CommandDelivery delivery;
+    private BulkCommands bulkCommands;
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
     private BrokerService brokerService;
@@ -206,12 +210,15 @@ public final class Portal {
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
         CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
+        RelayOperations relayOperations = new RelayOperations(db, commands, settings.commands().approvalValidity());
+        bulkCommands = new BulkCommands(db, relayOperations, settings.commands()).start(vertx);
         if (publisher != null) {
             // Queued commands go out when their meter comes online: follow the status messages before connecting.
-            delivery = new CommandDelivery(vertx, commands, CommandDelivery.DEFAULT_SWEEP_INTERVAL).start(publisher);
+            delivery = new CommandDelivery(vertx, commands, CommandDelivery.DEFAULT_SWEEP_INTERVAL).withApprovals(relayOperations).start(publisher);
             publisher.connect();
         }
-        new CommandRoutes(commands, meters).register(router);
+        new CommandRoutes(relayOperations, meters).register(router);
+        new OperationsRoutes(relayOperations, bulkCommands, meters, pages).register(router);
         CircuitService circuits = new CircuitService(usage);
         fleetMedian = new FleetMedian(days, usage::today).start(vertx);
         AdviceService advice = new AdviceService(usage, new AdviceEngine(), fleetMedian).withCircuits(circuits);
@@ -225,6 +232,7 @@ public final class Portal {
         new QuarantineRoutes(quarantine, meters).register(router);
         new CircuitRoutes(circuits, circuitControl, meters, settings.ims().timeZone(), usage::today).register(router);
         new DashboardRoutes(meters, usage, advice, commands, quarantine, pages)
+                .withRelayOperations(relayOperations)
                 .withCircuits(circuits)
                 .withCircuitControl(circuitControl)
                 .register(router);
@@ -272,6 +280,9 @@ public final class Portal {
         }
         if (delivery != null) {
             delivery.stop();
+        }
+        if (bulkCommands != null) {
+            bulkCommands.stop();
         }
         if (publisher != null) {
             publisher.close();

@@ -15,6 +15,7 @@ import dev.ims.portal.account.AuthLimits;
 import dev.ims.portal.account.Passwords;
 import java.util.Map;
 import dev.ims.portal.broker.MonitorOptions;
+import dev.ims.portal.command.CommandOptions;
 
 /**
  * @param ims the shared configuration
@@ -43,10 +44,12 @@ import dev.ims.portal.broker.MonitorOptions;
  *     in days' worth ({@code USAGE_CACHE_DAYS}, default {@value #DEFAULT_USAGE_CACHE_DAYS}; 0: none kept; a day with its hours
  *     counts 2, with its quarter hours 5), least recently used meters dropped first, and a meter's dropped as soon as its
  *     meter document shows a newer reading
+ * @param commands fleet operations on relays: the bulk rate limit, bulks per staff member, the approval deadline
+ *     ({@link CommandOptions})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
         String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays,
-        MonitorOptions monitor, java.time.Duration tariffCacheLife, int usageCacheDays) {
+        MonitorOptions monitor, java.time.Duration tariffCacheLife, int usageCacheDays, CommandOptions commands) {
 
     public static final String TARIFF_CACHE_SECONDS = "TARIFF_CACHE_SECONDS";
     public static final int DEFAULT_TARIFF_CACHE_SECONDS = 30;
@@ -82,17 +85,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -104,7 +107,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + ", commands=" + commands + "]";
     }
 
     private static int cost(String value) {
@@ -160,19 +163,19 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)),
                 MonitorOptions.load(ims, environment),
                 java.time.Duration.ofSeconds(whole(TARIFF_CACHE_SECONDS, environment.get(TARIFF_CACHE_SECONDS), DEFAULT_TARIFF_CACHE_SECONDS, 86_400)),
-                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000));
+                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000), CommandOptions.load(environment));
     }
 
     /** The same settings with another monitor configuration (tests: a monitoring identity, a short sample interval). */
     public PortalSettings withMonitor(MonitorOptions other) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, other, tariffCacheLife, usageCacheDays);
+                provisioningKeyFile, circuitSavingDays, other, tariffCacheLife, usageCacheDays, commands);
     }
 
     /** The same settings with other read caches (tests that change the store behind the portal's back turn them off). */
     public PortalSettings withReadCaches(java.time.Duration tariffLife, int usageDays) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, monitor, tariffLife, usageDays);
+                provisioningKeyFile, circuitSavingDays, monitor, tariffLife, usageDays, commands);
     }
 
     private static int whole(String name, String raw, int defaultValue, int max) {
@@ -190,10 +193,16 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
         throw new ConfigException(name + " must be a whole number from 0 to " + max + ", got '" + raw + "'");
     }
 
+    /** The same settings with other relay operations options (tests: a slow release tick, a short approval deadline). */
+    public PortalSettings withCommands(CommandOptions other) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, other);
+    }
+
     /** The same settings with another saving period (tests shorten it). */
     public PortalSettings withCircuitSavingDays(int days) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, days, monitor, tariffCacheLife, usageCacheDays);
+                provisioningKeyFile, days, monitor, tariffCacheLife, usageCacheDays, commands);
     }
 
     private static int savingDays(String raw) {

@@ -159,6 +159,49 @@ public final class StoreSchema {
     public static final String HISTORY = "history";
     public static final String AT = "at";
 
+    // Fleet operations (issue 15, "alarms with a lifecycle"): open alarms, interlock, do-not-disconnect, bulk commands
+    /** Open alarms, {@code _id} {@code <KIND>/<subject>} (e.g. {@code TAMPER/IMS-123}); the relay interlock reads one by {@code _id}. */
+    public static final String ALARMS = "alarms";
+    /** The alarm kind whose open alarm on a meter locks its supply relay ON ({@code _id} {@code TAMPER/<meterId>}). */
+    public static final String ALARM_TAMPER = "TAMPER";
+    /** Meters: {@code {by, at, reason}} while staff flag the meter "do not disconnect" (medical or priority customer). */
+    public static final String DO_NOT_DISCONNECT = "doNotDisconnect";
+    /** Meters: every setting and clearing of {@link #DO_NOT_DISCONNECT}, {@code [{action: SET|CLEARED, by, at, reason}]}. */
+    public static final String DO_NOT_DISCONNECT_LOG = "doNotDisconnectLog";
+    public static final String ACTION = "action";
+    public static final String BY = "by";
+    /**
+     * Commands: an interlock staff overrode to switch ON, {@code {by, at, reason, interlock: {fault: {code, at}|null,
+     * alarmId|null}}}.
+     */
+    public static final String OVERRIDE = "override";
+    public static final String INTERLOCK = "interlock";
+    public static final String ALARM_ID = "alarmId";
+    /**
+     * Commands awaiting (or past) a second staff member's approval: {@code {flag: the meter's doNotDisconnect when it was
+     * requested, until, decision: APPROVED|REJECTED, by, at, note}}.
+     */
+    public static final String APPROVAL = "approval";
+    public static final String FLAG = "flag";
+    public static final String UNTIL = "until";
+    public static final String NOTE = "note";
+    /** Commands not signed yet (awaiting approval, held by a bulk): the validity staff chose for a queued delivery, in minutes. */
+    public static final String QUEUE_VALIDITY_MINUTES = "queueValidityMinutes";
+    /** Commands: the bulk request a command belongs to. */
+    public static final String BULK_ID = "bulkId";
+    /**
+     * Bulk relay requests ({@code _id} = bulkId): {@code requestedBy}, {@code requestedAt}, {@code relay}, {@code reason},
+     * {@code override}, {@code commands} (their IDs in release order), {@code refused} ({@code [{meterId, error}]}),
+     * {@code released} (how many were released), {@code state} ({@code RUNNING}|{@code DONE}), {@code heartbeat} (while the
+     * releasing portal works on it), {@code finishedAt}.
+     */
+    public static final String BULKS = "bulks";
+    public static final String BULK_COMMANDS = "commands";
+    public static final String REFUSED = "refused";
+    public static final String RELEASED = "released";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String FINISHED_AT = "finishedAt";
+
     /** The username of the consumer who claimed the meter. */
     public static final String OWNER = "owner";
 

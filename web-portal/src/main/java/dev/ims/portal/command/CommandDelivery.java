@@ -39,6 +39,14 @@ public final class CommandDelivery {
         this.sweepInterval = sweepInterval;
     }
 
+    private RelayOperations approvals;
+
+    /** Also expires, on every sweep, the commands awaiting approval past their deadline. Call before {@link #start}. */
+    public CommandDelivery withApprovals(RelayOperations approvals) {
+        this.approvals = approvals;
+        return this;
+    }
+
     /** Follows {@code publisher}'s status messages and starts the sweep. */
     public CommandDelivery start(CommandPublisher publisher) {
         publisher.onMeterOnline(meterId -> vertx.runOnContext(v -> deliver(meterId)));
@@ -66,6 +74,9 @@ public final class CommandDelivery {
             return;
         }
         sweeping = true;
+        if (approvals != null) {
+            approvals.expireApprovals().onFailure(e -> LOG.debug("Approval expiry skipped: {}", LogSafe.of(e.toString())));
+        }
         commands.onlineMetersWithQueued()
                 .compose(ids -> Future.join(ids.stream().map(this::deliver).toList()))
                 .onComplete(r -> {

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /api/v1/meters/{id}/relay} (staff), {@code GET /api/v1/commands/{commandId}} and
- * {@code GET /api/v1/meters/{id}/commands} (staff, or the meter's owner), and the staff form on the
- * meter page ({@code POST /meters/{id}/relay}).
+ * {@code POST /api/v1/meters/{id}/relay} (staff; through {@link RelayOperations}: interlock, do not disconnect),
+ * {@code GET /api/v1/commands/{commandId}} and {@code GET /api/v1/meters/{id}/commands} (staff, or the meter's owner), and
+ * the staff form on the meter page ({@code POST /meters/{id}/relay}, with an optional {@code overrideReason}).
  */
 public final class CommandRoutes {
 
@@ -32,9 +32,12 @@ public final class CommandRoutes {
 
     private final CommandService commands;
     private final MeterRoutes meters;
+    private final RelayOperations operations;
 
-    public CommandRoutes(CommandService commands, MeterRoutes meters) {
-        this.commands = commands;
+    /** @param operations the safeguards every supply relay request passes (interlock, do not disconnect) */
+    public CommandRoutes(RelayOperations operations, MeterRoutes meters) {
+        this.commands = operations.commands();
+        this.operations = operations;
         this.meters = meters;
     }
 
@@ -57,7 +60,8 @@ public final class CommandRoutes {
         RelayState relay = relay(JsonBodies.text(body, "relay"));
         String reason = reason(body.get("reason") == null || !body.get("reason").isTextual() ? null : body.get("reason").asText());
         Duration validity = queueValidity(body.get("validForHours"), body.get("validForMinutes"));
-        send(ctx, p, relay, reason, validity).onSuccess(sent -> {
+        String override = overrideReason(body.get("override"));
+        send(ctx, p, relay, reason, override, validity).onSuccess(sent -> {
             ctx.response().setStatusCode(202).putHeader("Location", "/api/v1/commands/" + sent.commandId());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("commandId", sent.commandId());
@@ -93,6 +97,25 @@ public final class CommandRoutes {
         return n.asLong();
     }
 
+    /**
+     * An interlock override {@code {"reason": "..."}} (absent or null: none); its reason is checked like every audited
+     * reason. 400 for anything else.
+     */
+    static String overrideReason(JsonNode override) {
+        if (override == null || override.isNull()) {
+            return null;
+        }
+        JsonNode reason = override.isObject() ? override.get("reason") : null;
+        if (reason == null || !reason.isTextual() || override.size() != 1) {
+            throw HttpError.badRequest("override must be {\"reason\": \"...\"}: why the interlock is set aside (kept in the audit trail)");
+        }
+        try {
+            return Params.reason(reason.asText());
+        } catch (HttpError e) {
+            throw HttpError.badRequest("override reason is required, 3 to " + Params.MAX_REASON + " characters on one line: it goes into the audit trail");
+        }
+    }
+
     /** The form's optional {@code validForHours} (empty: the default). */
     private static Duration formValidity(String hours) {
         if (hours == null || hours.isBlank()) {
@@ -110,15 +133,19 @@ public final class CommandRoutes {
         RelayState relay = relay(ctx.request().getFormAttribute("relay"));
         String reason = reason(ctx.request().getFormAttribute("reason"));
         Duration validity = formValidity(ctx.request().getFormAttribute("validForHours"));
-        send(ctx, p, relay, reason, validity).onSuccess(sent -> Responses.redirect(ctx, "/meters/" + ctx.pathParam("id") + "#relay"))
+        String rawOverride = ctx.request().getFormAttribute("overrideReason");
+        String override = rawOverride == null || rawOverride.isBlank() ? null
+                : overrideReason(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("reason", rawOverride));
+        send(ctx, p, relay, reason, override, validity).onSuccess(sent -> Responses.redirect(ctx, "/meters/" + ctx.pathParam("id") + "#relay"))
                 .onFailure(ctx::fail);
     }
 
-    private Future<CommandService.Sent> send(RoutingContext ctx, Principal p, RelayState relay, String reason, Duration validity) {
+    private Future<CommandService.Sent> send(RoutingContext ctx, Principal p, RelayState relay, String reason, String override,
+            Duration validity) {
         return meters.meter(ctx)
                 .compose(m -> MeterRoutes.isDecommissioned(m)
                         ? Future.failedFuture(new HttpError(409, "meter " + m.getString(ID) + " was decommissioned: it takes no commands"))
-                        : commands.send(m.getString(ID), MeterRoutes.connectionState(m), relay, reason, p.username(), validity))
+                        : operations.request(m, relay, reason, override, p.username(), validity))
                 .onSuccess(sent -> LOG.info("Relay command {}: meter {} {} requested by {} ({}): {}", sent.commandId(),
                         LogSafe.of(ctx.pathParam("id")), relay, LogSafe.of(p.username()), LogSafe.of(reason), sent.state()));
     }
@@ -146,7 +173,8 @@ public final class CommandRoutes {
         }).onSuccess(d -> Responses.json(ctx, CommandService.view(d, p.isStaff()))).onFailure(ctx::fail);
     }
 
-    private static RelayState relay(String raw) {
+    /** {@code ON} or {@code OFF}, exactly; 400 otherwise. */
+    static RelayState relay(String raw) {
         if ("ON".equals(raw)) {
             return RelayState.ON;
         }

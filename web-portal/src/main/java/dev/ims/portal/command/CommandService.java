@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * Commands in the {@code commands} collection (the supply relay's, and circuits' switches and schedules, told apart by
@@ -102,8 +103,32 @@ public final class CommandService {
      */
     public Future<Sent> send(String meterId, String connectionState, RelayState relay, String reason, String requestedBy,
             Duration queueValidity) {
-        return sendCommand(meterId, connectionState, (id, ts) -> new RelayCommand(id, relay, ts), new Document(RELAY, relay.name()),
-                "switch " + relay, reason, requestedBy, queueValidity);
+        return send(meterId, connectionState, relay, reason, requestedBy, queueValidity, null);
+    }
+
+    /**
+     * As {@link #send(String, String, RelayState, String, String, Duration)}, recording an interlock staff overrode:
+     * {@code override} {@code {by, at, reason, interlock}} on the command and in its first history entry.
+     *
+     * @param overridden the interlock set aside and why, or null
+     */
+    public Future<Sent> send(String meterId, String connectionState, RelayState relay, String reason, String requestedBy,
+            Duration queueValidity, Override overridden) {
+        Document fields = new Document(RELAY, relay.name());
+        String what = "switch " + relay;
+        if (overridden != null) {
+            fields.append(OVERRIDE, overridden.document(requestedBy, clock.instant()));
+            what += "; interlock overridden (" + overridden.interlock().describe() + "): " + overridden.reason();
+        }
+        return sendCommand(meterId, connectionState, (id, ts) -> new RelayCommand(id, relay, ts), fields, what, reason, requestedBy,
+                queueValidity);
+    }
+
+    /** An interlock staff set aside, and their reason. */
+    public record Override(Interlock interlock, String reason) {
+        Document document(String by, Instant at) {
+            return new Document(BY, by).append(AT, Date.from(at)).append(REASON, reason).append(INTERLOCK, interlock.document());
+        }
     }
 
     /**
@@ -160,10 +185,14 @@ public final class CommandService {
             return Mongo.first(db.getCollection(COMMANDS).insertOne(d)).map(ok -> new Sent(id, state, command.expiresAt()));
         }
         d.append(SENT_AT, Date.from(now));
-        return Mongo.first(db.getCollection(COMMANDS).insertOne(d))
-                .compose(ok -> context == null ? Future.fromCompletionStage(publisher.publish(meterId, command))
-                        : Future.fromCompletionStage(publisher.publish(meterId, command), context))
-                .map(v -> new Sent(id, state, command.expiresAt()))
+        return Mongo.first(db.getCollection(COMMANDS).insertOne(d)).compose(ok -> publishOrFail(id, meterId, command, context))
+                .map(v -> new Sent(id, state, command.expiresAt()));
+    }
+
+    /** Publishes a stored PENDING command; one the broker did not take is stored FAILED and answered 503. */
+    private Future<Void> publishOrFail(String id, String meterId, MeterCommand command, io.vertx.core.Context context) {
+        return (context == null ? Future.fromCompletionStage(publisher.publish(meterId, command))
+                : Future.fromCompletionStage(publisher.publish(meterId, command), context))
                 .recover(e -> {
                     if (e instanceof HttpError) {
                         return Future.failedFuture(e);
@@ -175,6 +204,117 @@ public final class CommandService {
                                             .append(DETAIL, why)))))
                             .transform(x -> Future.failedFuture(new HttpError(503, "the command " + id + " was not sent: " + e.getMessage())));
                 });
+    }
+
+    /**
+     * A supply relay command stored without a signature, in {@code AWAITING_APPROVAL} or {@code HELD}: what
+     * {@link #release} later signs and sends. Not inserted here (a bulk inserts many at once).
+     *
+     * @param state {@code AWAITING_APPROVAL} or {@code HELD}
+     * @param expiresAt for {@code AWAITING_APPROVAL}, the approval deadline; null for {@code HELD}
+     * @param fields more fields ({@code approval}, {@code override}, {@code bulkId}), or null
+     * @param detail the first history entry's words
+     */
+    public Document unsigned(String meterId, RelayState relay, String reason, String requestedBy, Duration queueValidity,
+            CommandState state, Instant expiresAt, Document fields, String detail) {
+        if (queueValidity.compareTo(MIN_QUEUE_VALIDITY) < 0 || queueValidity.compareTo(MAX_QUEUE_VALIDITY) > 0) {
+            throw new IllegalArgumentException("queue validity must lie between " + MIN_QUEUE_VALIDITY + " and " + MAX_QUEUE_VALIDITY);
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Document d = new Document(ID, UUID.randomUUID().toString()).append(METER_ID, meterId).append(RELAY, relay.name())
+                .append(REASON, reason).append(REQUESTED_BY, requestedBy).append(REQUESTED_AT, Date.from(now)).append(STATE, state.name())
+                .append(QUEUE_VALIDITY_MINUTES, queueValidity.toMinutes());
+        if (expiresAt != null) {
+            d.append(EXPIRES_AT, Date.from(expiresAt));
+        }
+        if (fields != null) {
+            d.putAll(fields);
+        }
+        return d.append(HISTORY, List.of(new Document(STATE, state.name()).append(AT, Date.from(now)).append(BY, requestedBy)
+                .append(DETAIL, detail)));
+    }
+
+    public Future<Void> insert(Document command) {
+        return Mongo.first(db.getCollection(COMMANDS).insertOne(command)).mapEmpty();
+    }
+
+    /**
+     * Signs a command {@link #unsigned} stored and moves it from {@code from} to {@code PENDING} (published now) or, for a
+     * meter that is {@code OFFLINE}, {@code QUEUED} (valid for the validity chosen with it), in one conditional update: of
+     * several portals or staff doing this at once exactly one moves it. An {@code AWAITING_APPROVAL} command moves only
+     * before its {@code expiresAt}.
+     *
+     * @param command the stored document (its meter, relay and chosen validity are used)
+     * @param by who released it (the approver; the requester for a bulk)
+     * @param detail the history entry's words
+     * @param more further updates (the approval's decision), or null
+     * @return the command as sent or queued; null when it was no longer in {@code from} (or its approval expired)
+     */
+    public Future<Sent> release(Document command, CommandState from, String connectionState, String by, String detail, Bson more) {
+        if (publisher == null) {
+            return Future.failedFuture(new HttpError(503, "commands need a broker: MQTT_URL is not set for the portal"));
+        }
+        String id = command.getString(ID);
+        String meterId = command.getString(METER_ID);
+        boolean queue = "OFFLINE".equals(connectionState);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Number minutes = command.get(QUEUE_VALIDITY_MINUTES, Number.class);
+        Duration queueValidity = minutes == null ? DEFAULT_QUEUE_VALIDITY : Duration.ofMinutes(minutes.longValue());
+        MeterCommand signed = signer.sign(meterId, new RelayCommand(id, RelayState.valueOf(command.getString(RELAY)), now),
+                queue ? queueValidity : validity);
+        CommandState state = queue ? CommandState.QUEUED : CommandState.PENDING;
+        List<Bson> updates = new java.util.ArrayList<>(List.of(Updates.set(STATE, state.name()),
+                Updates.set(EXPIRES_AT, Date.from(signed.expiresAt())),
+                Updates.set(SIGNED, new Document(TS, signed.ts().toString()).append(EXPIRES_AT, signed.expiresAt().toString())
+                        .append(KEY_ID, signed.keyId()).append(SIG, signed.sig())),
+                Updates.push(HISTORY, new Document(STATE, state.name()).append(AT, Date.from(now)).append(BY, by)
+                        .append(DETAIL, detail + (queue ? "; the meter is offline: queued until " + signed.expiresAt() : "; published")))));
+        if (!queue) {
+            updates.add(Updates.set(SENT_AT, Date.from(now)));
+        }
+        if (more != null) {
+            updates.add(more);
+        }
+        Bson filter = from == CommandState.AWAITING_APPROVAL
+                ? Filters.and(Filters.eq(ID, id), Filters.eq(STATE, from.name()), Filters.gt(EXPIRES_AT, Date.from(now)))
+                : Filters.and(Filters.eq(ID, id), Filters.eq(STATE, from.name()));
+        return Mongo.first(db.getCollection(COMMANDS).updateOne(filter, Updates.combine(updates))).compose(r -> {
+            if (r.getModifiedCount() != 1) {
+                return Future.succeededFuture(null);
+            }
+            Sent sent = new Sent(id, state, signed.expiresAt());
+            return queue ? Future.succeededFuture(sent) : publishOrFail(id, meterId, signed, context).map(sent);
+        });
+    }
+
+    /**
+     * Moves a command from {@code from} to a final {@code to} ({@code REJECTED}, {@code EXPIRED}) in one conditional update.
+     *
+     * @param extra a further condition (the approval deadline), or null
+     * @return whether this call moved it
+     */
+    public Future<Boolean> close(String commandId, CommandState from, CommandState to, String by, String detail, Bson extra, Bson more) {
+        Instant now = clock.instant();
+        Bson filter = Filters.and(Filters.eq(ID, commandId), Filters.eq(STATE, from.name()));
+        if (extra != null) {
+            filter = Filters.and(filter, extra);
+        }
+        List<Bson> updates = new java.util.ArrayList<>(List.of(Updates.set(STATE, to.name()), Updates.set(ERROR, detail),
+                Updates.push(HISTORY, new Document(STATE, to.name()).append(AT, Date.from(now)).append(BY, by).append(DETAIL, detail))));
+        if (more != null) {
+            updates.add(more);
+        }
+        return Mongo.first(db.getCollection(COMMANDS).updateOne(filter, Updates.combine(updates))).map(r -> r.getModifiedCount() == 1);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Whether this portal can send commands (it has a broker). */
+    public boolean canSend() {
+        return publisher != null;
     }
 
     /**

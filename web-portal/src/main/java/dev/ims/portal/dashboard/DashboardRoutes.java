@@ -60,6 +60,14 @@ public final class DashboardRoutes {
         this.pages = pages;
     }
 
+    /** The relay section's interlock, do-not-disconnect flag and approvals (staff); null: none shown. */
+    private dev.ims.portal.command.RelayOperations relayOperations;
+
+    public DashboardRoutes withRelayOperations(dev.ims.portal.command.RelayOperations relayOperations) {
+        this.relayOperations = relayOperations;
+        return this;
+    }
+
     /** Circuits on the page (the "Circuits" section, for meters that have any); null: none. */
     private CircuitService circuits;
 
@@ -101,12 +109,13 @@ public final class DashboardRoutes {
             Future<AdviceService.Result> tips = advice.advise(m, today);
             boolean staff = Access.principal(ctx).isStaff();
             Future<List<org.bson.Document>> relayCommands = staff ? commands.recent(id, 5) : Future.succeededFuture(List.of());
+            Future<Map<String, Object>> relaySection = staff && relayOperations != null ? relayOperations.section(m) : Future.succeededFuture(Map.of());
             Future<List<QuarantinedReading>> held = staff ? quarantine.forMeter(id, true, QUARANTINE_ON_PAGE) : Future.succeededFuture(List.of());
             Future<Map<String, Object>> controls = circuitControl == null ? Future.succeededFuture(Map.of())
                     : circuitControl.pageModel(m, Access.principal(ctx));
             Future<CircuitService.Overview> circuitOverview = circuits != null && !CircuitService.descriptions(m).isEmpty()
                     ? circuits.overview(m) : Future.succeededFuture(null);
-            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls, circuitOverview)).map(v -> {
+            return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls, circuitOverview, relaySection)).map(v -> {
                 Map<String, Object> model = new HashMap<>(controls.result());
                 model.put("meter", MeterRoutes.meterView(m));
                 List<UsageService.Entry> days = recent.result();
@@ -131,6 +140,7 @@ public final class DashboardRoutes {
                 model.put("advice", tips.result());
                 model.put("today", today.toString());
                 model.put("commands", relayCommands.result().stream().map(d -> CommandService.view(d, true)).toList());
+                model.put("relaySection", relaySection.result());
                 model.put("quarantine", held.result());
                 if (circuitOverview.result() != null) {
                     model.put("circuits", CircuitsSection.of(circuitOverview.result()));

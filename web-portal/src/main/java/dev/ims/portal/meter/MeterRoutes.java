@@ -66,8 +66,14 @@ public final class MeterRoutes {
             Access.staff(ctx);
             reply(ctx, alarms.alarms());
         });
-        router.get("/api/v1/meters").handler(ctx -> reply(ctx, meters(ctx).map(l -> l.stream().map(MeterRoutes::meterView).toList())));
-        router.get("/api/v1/meters/:id").handler(ctx -> reply(ctx, meter(ctx).map(MeterRoutes::meterView)));
+        router.get("/api/v1/meters").handler(ctx -> {
+            boolean staff = Access.principal(ctx).isStaff();
+            reply(ctx, meters(ctx).map(l -> l.stream().map(m -> meterView(m, staff)).toList()));
+        });
+        router.get("/api/v1/meters/:id").handler(ctx -> {
+            boolean staff = Access.principal(ctx).isStaff();
+            reply(ctx, meter(ctx).map(m -> meterView(m, staff)));
+        });
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
         router.get("/api/v1/meters/:id/usage").handler(this::usage);
         router.get("/api/v1/meters/:id/usage.csv").handler(this::usageCsv);
@@ -137,7 +143,19 @@ public final class MeterRoutes {
         return state == null ? "UNKNOWN" : state;
     }
 
-    /** A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... */
+    /** As {@link #meterView(Document)}, with the "do not disconnect" flag ({@code by, at, reason}) for staff. */
+    public static Map<String, Object> meterView(Document d, boolean staff) {
+        Map<String, Object> out = meterView(d);
+        if (staff && d.get(DO_NOT_DISCONNECT) instanceof Document flag) {
+            out.put(DO_NOT_DISCONNECT, Responses.plain(flag));
+        }
+        return out;
+    }
+
+    /**
+     * A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... (the "do not
+     * disconnect" flag and its log left out: staff see the flag through {@link #meterView(Document, boolean)}).
+     */
     public static Map<String, Object> meterView(Document d) {
         Map<String, Object> raw = Responses.plain(d);
         Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -150,6 +168,8 @@ public final class MeterRoutes {
         raw.remove(CONNECTION_TS);
         raw.remove(CLAIM_VERIFIER);
         raw.remove(REV);
+        raw.remove(DO_NOT_DISCONNECT);
+        raw.remove(DO_NOT_DISCONNECT_LOG);
         out.putAll(raw);
         if (raw.get(LATEST) instanceof Map<?, ?> latest) {
             out.put(FAULT, latest.get(FAULT)); // the newest reading's fault, or none

@@ -12,15 +12,33 @@ public final class HttpError extends RuntimeException {
 
     private final int status;
     private final transient Duration retryAfter;
+    private final transient java.util.Map<String, Object> details;
 
     public HttpError(int status, String message) {
         this(status, message, null);
     }
 
     public HttpError(int status, String message, Duration retryAfter) {
+        this(status, message, retryAfter, java.util.Map.of());
+    }
+
+    private HttpError(int status, String message, Duration retryAfter, java.util.Map<String, Object> details) {
         super(message, null, false, false);
         this.status = status;
         this.retryAfter = retryAfter;
+        this.details = details;
+    }
+
+    /** The same error whose JSON body also carries {@code field} (e.g. the relay interlock's {@code interlock}). */
+    public HttpError with(String field, Object value) {
+        java.util.Map<String, Object> more = new java.util.LinkedHashMap<>(details);
+        more.put(field, value);
+        return new HttpError(status, getMessage(), retryAfter, java.util.Collections.unmodifiableMap(more));
+    }
+
+    /** Fields the JSON body carries besides {@code error}; empty for most errors. */
+    public java.util.Map<String, Object> details() {
+        return details;
     }
 
     public int status() {

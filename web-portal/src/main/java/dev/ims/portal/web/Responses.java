@@ -79,7 +79,9 @@ public final class Responses {
         Throwable t = ctx.failure();
         int status;
         String message;
+        java.util.Map<String, Object> details = Map.of();
         if (t instanceof HttpError e) {
+            details = e.details();
             status = e.status();
             message = e.getMessage();
             if (e.retryAfter() != null && !ctx.response().headWritten()) {
@@ -102,15 +104,23 @@ public final class Responses {
         if (ctx.response().ended()) {
             return;
         }
-        error(ctx.response(), ctx.request().path(), status, message);
+        error(ctx.response(), ctx.request().path(), status, message, details);
+    }
+
+    public static void error(HttpServerResponse response, String path, int status, String message) {
+        error(response, path, status, message, Map.of());
     }
 
     /** An error answer: JSON {@code {"error": message}} on API paths and {@code /health}, a small HTML page elsewhere. */
-    public static void error(HttpServerResponse response, String path, int status, String message) {
+    /** @param details more fields of the JSON body (pages show the message only) */
+    public static void error(HttpServerResponse response, String path, int status, String message, Map<String, Object> details) {
         if (path == null || path.startsWith("/api/") || path.equals("/health")) {
             String text;
             try {
-                text = Json.mapper().writeValueAsString(Map.of("error", message));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("error", message);
+                body.putAll(details);
+                text = Json.mapper().writeValueAsString(body);
             } catch (JsonProcessingException e) {
                 text = "{\"error\":\"request failed\"}";
             }
