@@ -62,10 +62,6 @@ public final class MeterRoutes {
     }
 
     public void register(Router router) {
-        router.get("/api/v1/alarms").handler(ctx -> {
-            Access.staff(ctx);
-            reply(ctx, alarms.alarms());
-        });
         router.get("/api/v1/meters").handler(ctx -> reply(ctx, meters(ctx).map(l -> l.stream().map(MeterRoutes::meterView).toList())));
         router.get("/api/v1/meters/:id").handler(ctx -> reply(ctx, meter(ctx).map(MeterRoutes::meterView)));
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
