@@ -174,7 +174,8 @@ final class AlarmRaiser {
 
     /**
      * The changes {@code readings} (one meter's, any order) make to {@code b}, which they update. Judged in seq order from
-     * the newest seq already judged: a FAULT reading (TAMPER, or another fault) makes its kind present, an OK one absent;
+     * the newest seq already judged: a FAULT reading (TAMPER, or another fault) makes its kind present, an OK one absent
+     * (a reading with the other kind of fault leaves it as it is);
      * relay OFF makes {@code SUPPLY_OFF} present, ON absent. Pure but for {@code b}.
      */
     static List<Change> judge(Belief b, String meter, List<Reading> readings, Instant now) {
@@ -226,8 +227,9 @@ final class AlarmRaiser {
     /** TRUE: the reading shows {@code kind}'s cause; FALSE: it shows it ended; null: it tells nothing about it. */
     static Boolean state(AlarmKind kind, Reading r) {
         return switch (kind) {
-            case TAMPER -> r.status() == MeterStatus.FAULT ? (Boolean) (r.fault() == FaultCode.TAMPER) : Boolean.FALSE;
-            case METER_FAULT -> r.status() == MeterStatus.FAULT ? (Boolean) (r.fault() != FaultCode.TAMPER) : Boolean.FALSE;
+            // Only an OK reading ends a fault: a reading with the other kind of fault tells nothing about this one.
+            case TAMPER -> r.status() != MeterStatus.FAULT ? Boolean.FALSE : r.fault() == FaultCode.TAMPER ? Boolean.TRUE : null;
+            case METER_FAULT -> r.status() != MeterStatus.FAULT ? Boolean.FALSE : r.fault() != FaultCode.TAMPER ? Boolean.TRUE : null;
             case SUPPLY_OFF -> r.relay() == null ? null : r.relay() == RelayState.OFF;
             default -> null;
         };

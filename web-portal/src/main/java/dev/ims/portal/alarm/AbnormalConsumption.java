@@ -77,6 +77,11 @@ final class AbnormalConsumption {
         return out;
     }
 
+    /** Remembers {@code meter} as judged for {@code day}. */
+    void markJudged(String meter, LocalDate day) {
+        judged.put(meter, day);
+    }
+
     /** Judges {@code meters} for {@code day} (remembering them as judged): a judgement per meter with enough history. */
     Future<Map<String, ConsumptionPattern.Judgement>> judge(List<String> meters, LocalDate day) {
         if (meters.isEmpty()) {
@@ -99,7 +104,7 @@ final class AbnormalConsumption {
                     }
                     Map<String, ConsumptionPattern.Judgement> out = new HashMap<>();
                     for (String m : meters) {
-                        judged.put(m, day);
+                        markJudged(m, day);
                         Map<LocalDate, double[]> days = byMeter.getOrDefault(m, Map.of());
                         Double kwh = kwh(days, day);
                         if (kwh == null) {
