@@ -211,7 +211,10 @@ public final class IngestService implements AutoCloseable {
                         db.getCollection(REJECTED).createIndex(Indexes.ascending(METER_ID, RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
                         db.getCollection(COMMANDS).createIndex(Indexes.ascending(STATE, REQUESTED_AT)),
-                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)))
+                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)),
+                        // The staff's listings of past alarms (newest cleared first, by meter); open alarms are read by _id.
+                        db.getCollection(ALARM_HISTORY).createIndex(Indexes.descending(ALARM_CLEARED + "." + AT)),
+                        db.getCollection(ALARM_HISTORY).createIndex(Indexes.ascending(METER_ID, ALARM_RAISED_AT)))
                 .then()
                 .block(DB_TIMEOUT);
         new LayoutMigration(db, calendar, LayoutMigration.DEFAULT_BATCH).run();

@@ -94,10 +94,13 @@ public final class AlarmSweeper {
         return this;
     }
 
-    /** Sweeps now and every interval until {@link #stop()}; a sweep still running when the next is due is not overlapped. */
+    /**
+     * Sweeps every interval until {@link #stop()}, the first one interval after the start (so that services starting
+     * together, e.g. the local stack, have sent their first heartbeats); a sweep still running when the next is due is
+     * not overlapped.
+     */
     public AlarmSweeper start(Vertx vertx) {
         this.vertx = vertx;
-        vertx.runOnContext(v -> tick());
         timer = vertx.setPeriodic(interval.toMillis(), t -> tick());
         return this;
     }
