@@ -82,7 +82,7 @@ class AlarmsBrowserIT {
 
         row().findElement(By.cssSelector("form.alarm-clear input[name='note']")).sendKeys("seal replaced on site");
         row().findElement(By.cssSelector("form.alarm-clear button")).click();
-        wait.until(d -> !d.findElements(By.id("no-alarms")).isEmpty());
+        wait.until(d -> d.findElements(By.cssSelector("tr[data-alarm='TAMPER/m-browser']")).isEmpty());
 
         new Select(browser.findElement(By.cssSelector("#alarm-filters select[name='state']"))).selectByValue("cleared");
         browser.findElement(By.cssSelector("#alarm-filters button")).click();

@@ -47,8 +47,9 @@ class AlarmsIT {
         for (String c : List.of(METERS, DAILY, READINGS, REJECTED, SERVICES, COMMANDS, ALARMS, ALARM_HISTORY, ALARM_HOLDS)) {
             Mono.from(PortalIT.db.getCollection(c).drop()).block();
         }
-        // A live ingest: no NO_INGEST in the way.
-        PortalIT.insert(SERVICES, new Document(ID, "ingest-ok").append("kind", "ingest").append("broker", "UP").append("heartbeat", new Date()));
+        // A live ingest (its heartbeat dated ahead, so that it stays live through the test): no NO_INGEST in the way.
+        PortalIT.insert(SERVICES, new Document(ID, "ingest-ok").append("kind", "ingest").append("broker", "UP")
+                .append("heartbeat", Date.from(Instant.now().plusSeconds(600))));
     }
 
     private static HttpResponse<String> post(String path, String note, String token) throws Exception {
