@@ -46,10 +46,17 @@ import reactor.core.publisher.Mono;
  *
  * <p>Writes happen only on a change of what this instance believes about a meter: per meter, the kinds whose cause it
  * believes present (an open record, or a hold staff left by clearing one whose cause persisted), read from the store by
- * exact {@code _id}s the first time the meter comes up and again once the belief is older than {@link #BELIEF_LIFE} (so
- * instances that share a meter's messages disagree for at most that long). A cause is raised when it appears, cleared
- * when it ends; a cause that appears and ends within one flush, or in a reading older than one already judged (a
- * backlog), goes straight to the history, so a short tamper leaves its trace.
+ * exact {@code _id}s the first time the meter comes up and again once the belief is older than {@link #BELIEF_LIFE}. A
+ * cause is raised when it appears, cleared when it ends; a cause that appears and ends within one flush, or in a reading
+ * older than one already judged (a backlog), goes straight to the history, so a short tamper leaves its trace.
+ *
+ * <p>Several instances sharing a meter's messages each judge their share against their own belief: one raises, another
+ * may raise the same record again (an upsert: one record, {@code occurrences} 2), whichever sees the cause end clears
+ * it, and an instance whose belief is out of date is put right by the next readings the others judge. The re-read
+ * every {@link #BELIEF_LIFE} catches what no reading corrects: a {@code REGISTER_ANOMALY} the portal cleared. Why not
+ * more often: each re-read looks up 10 {@code _id}s per meter, and in the embedded store an {@code _id} lookup costs
+ * about what an upsert does (see {@link DeferredRollups}); every 10 minutes that is 167 lookups a second for 10 000
+ * meters, a few percent of the ingest's own writes.
  *
  * <p>Writer thread only. A store failure here never fails the batch: it is logged and the meters concerned are judged
  * afresh (from the store) with their next message.
@@ -58,7 +65,7 @@ final class AlarmRaiser {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlarmRaiser.class);
     /** How long a belief about a meter's alarms is used before it is read from the store again. */
-    static final Duration BELIEF_LIFE = Duration.ofSeconds(60);
+    static final Duration BELIEF_LIFE = Duration.ofMinutes(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final List<AlarmKind> READING_KINDS = List.of(AlarmKind.TAMPER, AlarmKind.METER_FAULT, AlarmKind.SUPPLY_OFF);
     private static final List<AlarmKind> MINE = List.of(AlarmKind.TAMPER, AlarmKind.METER_FAULT, AlarmKind.SUPPLY_OFF,
