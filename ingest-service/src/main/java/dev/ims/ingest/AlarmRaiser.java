@@ -72,6 +72,8 @@ final class AlarmRaiser {
             AlarmKind.METER_OFFLINE, AlarmKind.REGISTER_ANOMALY);
     private static final Set<String> REGISTER_REASONS = Set.of(RejectReason.REGISTER_BACKWARDS.name(), RejectReason.IMPLAUSIBLE_CONSUMPTION.name());
     private static final int LOGGED_IDS = 5;
+    /** {@code _id}s per query when beliefs are read (a flush may carry thousands of meters). */
+    private static final int MAX_IDS_PER_READ = 5_000;
 
     /** What this instance believes about one meter's alarms. */
     static final class Belief {
@@ -332,11 +334,14 @@ final class AlarmRaiser {
             }
             Map<String, EnumSet<AlarmKind>> present = new HashMap<>();
             for (String collection : List.of(ALARMS, ALARM_HOLDS)) {
-                for (Document d : Flux.from(db.getCollection(collection).find(Filters.in(ID, ids))
-                        .projection(Projections.include(ALARM_KIND, ALARM_SUBJECT))).collectList().block(TIMEOUT)) {
-                    AlarmKind k = AlarmKind.of(d.getString(ALARM_KIND));
-                    if (k != null && d.getString(ALARM_SUBJECT) != null) {
-                        present.computeIfAbsent(d.getString(ALARM_SUBJECT), s -> EnumSet.noneOf(AlarmKind.class)).add(k);
+                for (int from = 0; from < ids.size(); from += MAX_IDS_PER_READ) {
+                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_IDS_PER_READ));
+                    for (Document d : Flux.from(db.getCollection(collection).find(Filters.in(ID, chunk))
+                            .projection(Projections.include(ALARM_KIND, ALARM_SUBJECT))).collectList().block(TIMEOUT)) {
+                        AlarmKind k = AlarmKind.of(d.getString(ALARM_KIND));
+                        if (k != null && d.getString(ALARM_SUBJECT) != null) {
+                            present.computeIfAbsent(d.getString(ALARM_SUBJECT), s -> EnumSet.noneOf(AlarmKind.class)).add(k);
+                        }
                     }
                 }
             }
@@ -344,7 +349,8 @@ final class AlarmRaiser {
                 Belief b = known.computeIfAbsent(m, x -> new Belief());
                 b.present.clear();
                 b.present.addAll(present.getOrDefault(m, EnumSet.noneOf(AlarmKind.class)));
-                b.loadedAtMs = nowMs;
+                // Dated up to half a life back: meters first seen together (a start) are re-read spread out, not all at once.
+                b.loadedAtMs = nowMs - java.util.concurrent.ThreadLocalRandom.current().nextLong(BELIEF_LIFE.toMillis() / 2);
                 beliefs.put(m, b);
             }
         }
