@@ -72,6 +72,7 @@ class AlarmsBrowserIT {
         assertThat(browser.findElement(By.cssSelector("nav a[href='/staff/alarms']")).getText()).isEqualTo("Alarms");
 
         WebElement row = row();
+        screenshot("alarms-open");
         assertThat(row.getAttribute("data-state")).isEqualTo("open");
         assertThat(row.getText()).contains("critical").contains("reading seq 12 shows status FAULT, fault TAMPER");
         row.findElement(By.cssSelector("form.alarm-ack input[name='note']")).sendKeys("field team informed");
@@ -91,6 +92,18 @@ class AlarmsBrowserIT {
         assertThat(past.getAttribute("data-state")).isEqualTo("cleared");
         assertThat(past.getText()).contains("cleared by admin").contains("seal replaced on site").contains("acknowledged by admin");
         assertThat(past.findElements(By.tagName("form"))).isEmpty();
+        screenshot("alarms-cleared");
+    }
+
+    /** For a look at the page: {@code target/screenshots/<name>.png}. */
+    private static void screenshot(String name) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "screenshots"));
+            java.nio.file.Files.write(dir.resolve(name + ".png"),
+                    ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static WebElement row() {
