@@ -209,30 +209,35 @@ public final class AlarmSweeper {
                 .onSuccess(x -> log(raises.stream().map(AlarmRecords.Raise::id).toList(), clears.keySet().stream().map(d -> d.getString(ID)).toList()));
     }
 
-    /** REGISTER_ANOMALY ends when its meter has no open quarantined reading left (staff accepted or discarded them all). */
+    /**
+     * REGISTER_ANOMALY ends when its meter has no open quarantined reading left (staff accepted or discarded them all): one
+     * query for all the meters concerned, only when there are any (it is not by {@code _id}: the store scans).
+     */
     private Future<Void> anomaliesEnded(List<Document> open, List<Document> held, Instant now, Map<Document, Document> clears, List<Object> endedHolds) {
-        List<Future<?>> checks = new ArrayList<>();
-        for (Document d : open) {
-            checks.add(openQuarantine(d.getString(METER_ID)).onSuccess(n -> {
-                if (n == 0) {
-                    clears.put(d, AlarmRecords.cleared(now, ALARM_BY_AUTO, null,
-                            AlarmRecords.evidence("no quarantined reading of the meter is open any more (staff accepted or discarded them)")));
-                }
-            }));
+        if (open.isEmpty() && held.isEmpty()) {
+            return Future.succeededFuture();
         }
-        for (Document h : held) {
-            checks.add(openQuarantine(h.getString(METER_ID)).onSuccess(n -> {
-                if (n == 0) {
-                    endedHolds.add(h.get(ID));
-                }
-            }));
-        }
-        return Future.all(checks).mapEmpty();
-    }
-
-    private Future<Long> openQuarantine(String meterId) {
-        return Mongo.first(db.getCollection(REJECTED).countDocuments(Filters.and(Filters.eq(METER_ID, meterId),
-                Filters.eq(QUARANTINE, QUARANTINE_OPEN)), new com.mongodb.client.model.CountOptions().limit(1)));
+        Set<String> meters = new HashSet<>();
+        open.forEach(d -> meters.add(d.getString(METER_ID)));
+        held.forEach(h -> meters.add(h.getString(METER_ID)));
+        meters.remove(null);
+        return Mongo.list(db.getCollection(REJECTED).find(Filters.and(Filters.in(METER_ID, meters), Filters.eq(QUARANTINE, QUARANTINE_OPEN)))
+                .projection(new Document(METER_ID, 1))).map(docs -> {
+                    Set<String> stillOpen = new HashSet<>();
+                    docs.forEach(d -> stillOpen.add(d.getString(METER_ID)));
+                    for (Document d : open) {
+                        if (!stillOpen.contains(d.getString(METER_ID))) {
+                            clears.put(d, AlarmRecords.cleared(now, ALARM_BY_AUTO, null,
+                                    AlarmRecords.evidence("no quarantined reading of the meter is open any more (staff accepted or discarded them)")));
+                        }
+                    }
+                    for (Document h : held) {
+                        if (!stillOpen.contains(h.getString(METER_ID))) {
+                            endedHolds.add(h.get(ID));
+                        }
+                    }
+                    return null;
+                });
     }
 
     /** This sweep's share of the ABNORMAL_CONSUMPTION judgements: raised when abnormal, cleared (or its hold dropped) when normal. */
