@@ -170,9 +170,13 @@ public final class AlarmStore {
 
     // ---- the sweeper's writes
 
-    /** Every open alarm. */
+    /**
+     * Every open alarm, projected to what a sweep judges by ({@code _id}, kind, meter, subject, {@code raisedAt}): a mass
+     * outage's thousands of records cost a sweep a few hundred kilobytes, not their evidence.
+     */
     Future<List<Document>> open() {
-        return Mongo.list(db.getCollection(ALARMS).find());
+        return Mongo.list(db.getCollection(ALARMS).find().projection(new Document(ALARM_KIND, 1).append(METER_ID, 1)
+                .append(ALARM_SUBJECT, 1).append(ALARM_RAISED_AT, 1)));
     }
 
     /** Every hold. */
@@ -190,20 +194,36 @@ public final class AlarmStore {
         return Mongo.first(db.getCollection(ALARMS).bulkWrite(writes, new BulkWriteOptions().ordered(false))).mapEmpty();
     }
 
-    /** Clears each open record of {@code cleared} (record → its clearing) into the history, then deletes it. */
+    /**
+     * Clears each open record of {@code cleared} (a record, as {@link #open()} gives it, to its clearing) into the history,
+     * then deletes it; one that is gone or was raised anew meanwhile is left alone.
+     */
     Future<Void> clearAll(Map<Document, Document> cleared) {
         if (cleared.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<WriteModel<Document>> history = new ArrayList<>();
-        List<WriteModel<Document>> deletes = new ArrayList<>();
-        cleared.forEach((open, how) -> {
-            history.add(AlarmRecords.keep(AlarmRecords.history(open, how)));
-            deletes.add(new DeleteOneModel<>(AlarmRecords.same(open)));
+        Map<Object, Document> how = new java.util.HashMap<>();
+        Map<Object, Object> raisedAt = new java.util.HashMap<>();
+        cleared.forEach((open, c) -> {
+            how.put(open.get(ID_FIELD), c);
+            raisedAt.put(open.get(ID_FIELD), open.get(ALARM_RAISED_AT));
         });
-        BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
-        return Mongo.first(db.getCollection(ALARM_HISTORY).bulkWrite(history, unordered))
-                .compose(r -> Mongo.first(db.getCollection(ALARMS).bulkWrite(deletes, unordered))).mapEmpty();
+        return Mongo.list(db.getCollection(ALARMS).find(Filters.in(ID_FIELD, how.keySet()))).compose(full -> {
+            List<WriteModel<Document>> history = new ArrayList<>();
+            List<WriteModel<Document>> deletes = new ArrayList<>();
+            for (Document open : full) {
+                if (java.util.Objects.equals(open.get(ALARM_RAISED_AT), raisedAt.get(open.get(ID_FIELD)))) {
+                    history.add(AlarmRecords.keep(AlarmRecords.history(open, how.get(open.get(ID_FIELD)))));
+                    deletes.add(new DeleteOneModel<>(AlarmRecords.same(open)));
+                }
+            }
+            if (history.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
+            return Mongo.first(db.getCollection(ALARM_HISTORY).bulkWrite(history, unordered))
+                    .compose(r -> Mongo.first(db.getCollection(ALARMS).bulkWrite(deletes, unordered))).mapEmpty();
+        });
     }
 
     Future<Void> dropHolds(Collection<Object> ids) {
