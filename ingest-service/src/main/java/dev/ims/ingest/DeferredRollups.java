@@ -84,6 +84,8 @@ final class DeferredRollups {
     private long journalCount;
     /** When the oldest pending reading was added; null when nothing is pending. */
     private Instant oldest;
+    /** Told of the readings whose meter documents were just written (the alarms); never throws. */
+    private java.util.function.Consumer<List<Reading>> afterMeters = readings -> {};
 
     DeferredRollups(MongoDatabase db, UsageCalendar calendar, String instance, Duration delay, Clock clock) {
         this.db = db;
@@ -93,6 +95,12 @@ final class DeferredRollups {
         this.clock = clock;
         // Unique across restarts of the instance: a journal document left by a crash is never overwritten.
         this.journalPrefix = instance + "|" + clock.millis() + "|";
+    }
+
+    /** Has {@code listener} told of the readings of every meter document write, right after it (before {@link #recover()}). */
+    DeferredRollups afterMeters(java.util.function.Consumer<List<Reading>> listener) {
+        this.afterMeters = listener;
+        return this;
     }
 
     /**
@@ -218,5 +226,6 @@ final class DeferredRollups {
         BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
         Mono.from(db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered)).block(TIMEOUT);
         Mono.from(db.getCollection(METERS).bulkWrite(writes.meters(), unordered)).block(TIMEOUT);
+        afterMeters.accept(readings);
     }
 }

@@ -129,6 +129,8 @@ public final class IngestService implements AutoCloseable {
     private DeferredRollups rollups;
     /** Whether the batch being written may leave its day and meter writes to {@link #rollups}. Writer thread only. */
     private boolean deferRollups;
+    /** The alarms of what is received ({@link AlarmRaiser}). Writer thread only (and start). */
+    private AlarmRaiser alarms;
 
     /**
      * One received message with what is to be written for it; or, with {@code accepted} set, a quarantined
@@ -184,7 +186,8 @@ public final class IngestService implements AutoCloseable {
         db = mongo.getDatabase(settings.ims().mongoDatabase());
         commands = new CommandTracker(db, clock, registry);
         commands.ackTimeout(commandAckTimeout);
-        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock);
+        alarms = new AlarmRaiser(db, clock, settings.limits().maxTrackedMeters());
+        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock).afterMeters(alarms::onReadings);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
                 .thenRun(() -> {
@@ -208,7 +211,10 @@ public final class IngestService implements AutoCloseable {
                         db.getCollection(REJECTED).createIndex(Indexes.ascending(METER_ID, RECEIVED_AT)),
                         db.getCollection(DAILY).createIndex(Indexes.ascending(METER_ID, DAY)),
                         db.getCollection(COMMANDS).createIndex(Indexes.ascending(STATE, REQUESTED_AT)),
-                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)))
+                        db.getCollection(COMMANDS).createIndex(Indexes.ascending(METER_ID, REQUESTED_AT)),
+                        // The staff's listings of past alarms (newest cleared first, by meter); open alarms are read by _id.
+                        db.getCollection(ALARM_HISTORY).createIndex(Indexes.descending(ALARM_CLEARED + "." + AT)),
+                        db.getCollection(ALARM_HISTORY).createIndex(Indexes.ascending(METER_ID, ALARM_RAISED_AT)))
                 .then()
                 .block(DB_TIMEOUT);
         new LayoutMigration(db, calendar, LayoutMigration.DEFAULT_BATCH).run();
@@ -675,6 +681,7 @@ public final class IngestService implements AutoCloseable {
             Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()), Updates.combine(update),
                     new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         }
+        alarms.onStatuses(statuses);
         if (!rejected.isEmpty()) {
             List<Document> sampled = new ArrayList<>(rejected.size());
             for (Document r : rejected) {
@@ -685,6 +692,7 @@ public final class IngestService implements AutoCloseable {
             }
             if (!sampled.isEmpty()) {
                 Mono.from(db.getCollection(REJECTED).insertMany(sampled)).block(DB_TIMEOUT);
+                alarms.onQuarantined(sampled);
             }
             if (sampled.size() < rejected.size() && registry != null) {
                 registry.counter("ims.ingest.rejected.unstored", "instance", settings.clientId()).increment(rejected.size() - sampled.size());

@@ -83,6 +83,7 @@ public final class Portal {
     private PrometheusMeterRegistry registry;
     private FleetMetrics fleetMetrics;
     private BrokerService brokerService;
+    private dev.ims.portal.alarm.AlarmSweeper alarmSweeper;
     private FleetMedian fleetMedian;
     private final Vertx vertx;
     private HttpServer server;
@@ -204,8 +205,12 @@ public final class Portal {
         }
         brokerService = new BrokerService(db, brokerMonitor, new PipelineHistory(monitorOptions.sampleInterval()), clock).start(vertx);
         new BrokerRoutes(brokerService, pages).register(router);
-        AlarmService alarmService = new AlarmService(db, clock).withPipeline(brokerService, monitorOptions.ingestLagAlarm(),
-                monitorOptions.droppedWindow());
+        dev.ims.portal.alarm.AlarmStore alarmStore = new dev.ims.portal.alarm.AlarmStore(db, clock);
+        alarmSweeper = new dev.ims.portal.alarm.AlarmSweeper(db, alarmStore, new dev.ims.portal.alarm.StoreMeterStates(db),
+                settings.ims().timeZone(), monitorOptions.alarmSweep(), clock)
+                .withPipeline(brokerService, monitorOptions.ingestLagAlarm(), monitorOptions.droppedWindow()).start(vertx);
+        new dev.ims.portal.alarm.AlarmRoutes(alarmStore, pages, settings.ims().timeZone()).register(router);
+        AlarmService alarmService = new AlarmService(alarmStore);
         MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService);
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
@@ -267,8 +272,16 @@ public final class Portal {
         return "http://" + address.urlHost() + ":" + port + "/";
     }
 
+    /** The alarm sweeper (after {@link #start()}): tests sweep at once rather than wait for its timer. */
+    public dev.ims.portal.alarm.AlarmSweeper alarmSweeper() {
+        return alarmSweeper;
+    }
+
     public Future<Void> close() {
         devices.stopSweep();
+        if (alarmSweeper != null) {
+            alarmSweeper.stop();
+        }
         if (brokerService != null) {
             brokerService.close();
         }

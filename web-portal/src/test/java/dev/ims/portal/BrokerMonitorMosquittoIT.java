@@ -147,8 +147,9 @@ class BrokerMonitorMosquittoIT {
             assertThat(b.at("/broker/messagesReceived").isNumber()).as("the last figures are kept").isTrue();
             assertThat(portal.get("/staff/broker", portal.staffToken).statusCode()).isEqualTo(200);
             assertThat(portal.get("/health", null).statusCode()).isIn(200, 503);
-            JsonNode alarms = portal.api("/api/v1/alarms");
-            assertThat(alarms.findValuesAsText("kind")).contains("BROKER_MONITOR_DOWN");
+            // Raised by the portal's next alarm sweep (every second here).
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(portal.api("/api/v1/alarms").findValuesAsText("kind")).contains("BROKER_MONITOR_DOWN"));
         } finally {
             mosquitto.startAgain();
         }

@@ -51,7 +51,8 @@ final class MonitoredPortal implements AutoCloseable {
                         dataDir.toString(), "MQTT_URL", mqttUrl), Map.of())
                 .withMongoUri(PortalIT.store.connectionString()).withMqttCredential(portalIdentity);
         PortalSettings base = PortalSettings.load(ims, Map.of()).withPasswordCost(4).withLimits(PortalIT.MANY_SIGNUPS);
-        PortalSettings settings = base.withMonitor(base.monitor().withCredential(monitor).withSampleInterval(SAMPLE));
+        PortalSettings settings = base.withMonitor(base.monitor().withCredential(monitor).withSampleInterval(SAMPLE)
+                .withAlarmSweep(java.time.Duration.ofSeconds(1)));
         MongoDatabase db = PortalIT.mongo.getDatabase(database);
         Portal portal = new Portal(settings, db, PortalIT.vertx);
         int port = portal.start().toCompletionStage().toCompletableFuture().get();

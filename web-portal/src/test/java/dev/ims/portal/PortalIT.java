@@ -86,7 +86,7 @@ class PortalIT {
 
     @BeforeEach
     void clean() {
-        for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS, COMMANDS)) {
+        for (String c : List.of(METERS, READINGS, DAILY, HOURLY, QUARTER, REJECTED, SERVICES, TARIFFS, COMMANDS, ALARMS, ALARM_HISTORY, ALARM_HOLDS)) {
             Mono.from(db.getCollection(c).drop()).block();
         }
         // Around both DST changes in Berlin: the 23-hour and the 25-hour day.
@@ -272,6 +272,13 @@ class PortalIT {
         insert(SERVICES, new Document(ID, "ingest-a").append("broker", "DOWN").append("heartbeat", now));
         insert(REJECTED, new Document(TOPIC, "meters/x/reading").append(REASON, "MALFORMED_JSON").append(RECEIVED_AT, now));
 
+        // The kinds the ingest raises from what it receives, as it writes them (IngestAlarmsIT: the ingest itself).
+        raise(dev.ims.store.alarm.AlarmKind.METER_OFFLINE, "m-off", longAgo.toInstant(), "the meter's status is OFFLINE");
+        raise(dev.ims.store.alarm.AlarmKind.METER_FAULT, "m-fault", now.toInstant(), "reading seq 1 shows status FAULT, fault OVERVOLTAGE");
+        raise(dev.ims.store.alarm.AlarmKind.SUPPLY_OFF, "m-fault", now.toInstant(), "reading seq 1 shows the relay OFF");
+        raise(dev.ims.store.alarm.AlarmKind.METER_OFFLINE, "m-gone", longAgo.toInstant(), "the meter's status is OFFLINE");
+        sweep();
+
         JsonNode alarms = get("/api/v1/alarms", 200);
         List<String> kinds = new java.util.ArrayList<>();
         alarms.forEach(a -> kinds.add(a.get("kind").asText() + (a.get("meterId").isNull() ? "" : "@" + a.get("meterId").asText())));
@@ -281,6 +288,13 @@ class PortalIT {
         assertThat(alarms.get(0).get("severity").asText()).isEqualTo("critical");
         assertThat(alarms.get(alarms.size() - 1).get("severity").asText()).isEqualTo("info");
         assertThat(alarms.findValuesAsText("detail")).anyMatch(d -> d.contains("relay welded")).anyMatch(d -> d.contains("OVERVOLTAGE"));
+        assertThat(alarms).allSatisfy(a -> assertThat(a.get("state").asText()).isEqualTo("open"));
+        // The decommissioned meter's alarm was cleared by the sweep: out of service, nothing to watch.
+        JsonNode gone = get("/api/v1/alarms?state=cleared&meterId=m-gone", 200);
+        assertThat(gone).hasSize(1);
+        assertThat(gone.get(0).at("/cleared/by").asText()).isEqualTo("auto");
+        assertThat(gone.get(0).at("/cleared/evidence/text").asText()).contains("decommissioned");
+        assertThat(get("/api/v1/alarms/COMMAND_FAILED/m-fault", 200).at("/evidence/commandId").asText()).isEqualTo("c-failed");
 
         assertThat(alarms.findValuesAsText("detail")).anyMatch(d -> d.contains("no data from the meter since 2026-11-29T06:15:00Z"));
         assertThat(get("/api/v1/meters/m-nodata", 200).get("noDataSince").asText()).isEqualTo("2026-11-29T06:15:00Z");
@@ -291,10 +305,12 @@ class PortalIT {
 
         String page = getText("/", 200);
         assertThat(page).contains("http-equiv=\"refresh\"").contains("data-kind=\"METER_FAULT\"").contains("data-kind=\"COMMAND_FAILED\"")
-                .contains("id=\"fleet-summary\"");
+                .contains("id=\"fleet-summary\"").contains("href=\"/staff/alarms\"");
         // Healthy again: no ingest alarm once a live instance is connected, none for meters that are fine.
         Mono.from(db.getCollection(SERVICES).drop()).block();
         insert(SERVICES, new Document(ID, "ingest-b").append("broker", "UP").append("heartbeat", new Date()));
+        sweep();
+        assertThat(get("/api/v1/alarms?state=cleared&kind=BROKER_DOWN", 200).findValuesAsText("subject")).containsExactly("ingest-a");
         assertThat(get("/api/v1/alarms", 200).findValuesAsText("kind")).doesNotContain("BROKER_DOWN", "NO_INGEST")
                 .noneMatch(k -> k.contains("m-1") );
     }
@@ -328,6 +344,17 @@ class PortalIT {
     /** An hour of {@code meterId} whose register went from {@code min} at its start to {@code max} at its 59th minute. */
     static void hour(String meterId, Instant start, double min, double max) {
         StoreSeed.store(db, StoreSeed.hour(meterId, start, min, max));
+    }
+
+    /** One alarm sweep of the shared portal, now (its timer sweeps every 30 s). */
+    static void sweep() throws Exception {
+        portal.alarmSweeper().sweep().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Raises an alarm about {@code meterId} as the ingest writes it. */
+    static void raise(dev.ims.store.alarm.AlarmKind kind, String meterId, Instant since, String text) {
+        Mono.from(db.getCollection(ALARMS).bulkWrite(List.of(dev.ims.store.alarm.AlarmRecords.raise(new dev.ims.store.alarm.AlarmRecords.Raise(
+                kind, meterId, meterId, since, since, dev.ims.store.alarm.AlarmRecords.evidence(text)))))).block();
     }
 
     static void insert(String collection, Document d) {

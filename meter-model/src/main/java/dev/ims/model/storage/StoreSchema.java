@@ -160,8 +160,7 @@ public final class StoreSchema {
     public static final String AT = "at";
 
     // Fleet operations (issue 15, "alarms with a lifecycle"): open alarms, interlock, do-not-disconnect, bulk commands
-    /** Open alarms, {@code _id} {@code <KIND>/<subject>} (e.g. {@code TAMPER/IMS-123}); the relay interlock reads one by {@code _id}. */
-    public static final String ALARMS = "alarms";
+    // (ALARMS, the open alarms the relay interlock reads by _id, is defined with the alarm records below.)
     /** The alarm kind whose open alarm on a meter locks its supply relay ON ({@code _id} {@code TAMPER/<meterId>}). */
     public static final String ALARM_TAMPER = "TAMPER";
     /** Meters: {@code {by, at, reason}} while staff flag the meter "do not disconnect" (medical or priority customer). */
@@ -242,6 +241,38 @@ public final class StoreSchema {
     public static final String QUARANTINE_ACCEPTING = "ACCEPTING";
     public static final String QUARANTINE_ACCEPTED = "ACCEPTED";
     public static final String QUARANTINE_DISCARDED = "DISCARDED";
+
+    // Alarms with a lifecycle (issue 15): records raised and cleared as things happen. Module meter-store's
+    // dev.ims.store.alarm.AlarmRecords builds their writes; docs/CONTRACT.md describes them.
+    /**
+     * OPEN alarms, {@code _id} = {@code <KIND>/<subject>} (subject: a meter ID, an ingest instance, or {@code fleet}), so
+     * "is there an open TAMPER alarm on meter X" is one exact read of {@code TAMPER/X}.
+     */
+    public static final String ALARMS = "alarms";
+    /** Cleared alarms, {@code _id} = {@code <KIND>/<subject>/<raisedAt epoch ms>}: the open record plus {@link #ALARM_CLEARED}. */
+    public static final String ALARM_HISTORY = "alarm_history";
+    /**
+     * Alarms staff cleared while their cause may persist, {@code _id} as in {@value #ALARMS}: no new alarm of that kind and
+     * subject is raised until the cause has ended once (whoever sees it end deletes the hold).
+     */
+    public static final String ALARM_HOLDS = "alarm_holds";
+    public static final String ALARM_KIND = "kind";
+    public static final String ALARM_SEVERITY = "severity";
+    public static final String ALARM_SUBJECT = "subject";
+    public static final String ALARM_RAISED_AT = "raisedAt";
+    /** {@code {text: one line, ...structured fields}}. */
+    public static final String ALARM_EVIDENCE = "evidence";
+    public static final String ALARM_TEXT = "text";
+    public static final String ALARM_LAST_SEEN_AT = "lastSeenAt";
+    public static final String ALARM_OCCURRENCES = "occurrences";
+    /** {@code {by, at, note}}. */
+    public static final String ALARM_ACKNOWLEDGED = "acknowledged";
+    /** {@code {at, by: "auto" or the staff user, note, evidence}}. */
+    public static final String ALARM_CLEARED = "cleared";
+    public static final String ALARM_BY = "by";
+    public static final String ALARM_NOTE = "note";
+    /** {@link #ALARM_CLEARED}{@code .by} of an alarm cleared because its cause ended. */
+    public static final String ALARM_BY_AUTO = "auto";
 
     /** Raw payloads are kept up to this many bytes in {@value #REJECTED}. */
     public static final int MAX_STORED_PAYLOAD_BYTES = 2048;

@@ -19,8 +19,11 @@ import java.util.Optional;
  *     default {@link #DEFAULT_INGEST_LAG_ALARM})
  * @param droppedWindow the broker dropping any message within this raises {@code BROKER_DROPPING}
  *     ({@code ALARM_BROKER_DROPPED_MINUTES}, default {@link #DEFAULT_DROPPED_WINDOW})
+ * @param alarmSweep how often the portal sweeps the time-based and system alarms ({@code ALARM_SWEEP_SECONDS}, 1–3600,
+ *     default {@link #DEFAULT_ALARM_SWEEP})
  */
-public record MonitorOptions(Credential credential, Duration sampleInterval, Duration ingestLagAlarm, Duration droppedWindow) {
+public record MonitorOptions(Credential credential, Duration sampleInterval, Duration ingestLagAlarm, Duration droppedWindow,
+        Duration alarmSweep) {
 
     public static final String MQTT_MONITOR_USERNAME = "MQTT_MONITOR_USERNAME";
     public static final String MQTT_MONITOR_PASSWORD = "MQTT_MONITOR_PASSWORD";
@@ -29,10 +32,15 @@ public record MonitorOptions(Credential credential, Duration sampleInterval, Dur
     public static final Duration DEFAULT_SAMPLE_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_INGEST_LAG_ALARM = Duration.ofSeconds(60);
     public static final Duration DEFAULT_DROPPED_WINDOW = Duration.ofMinutes(10);
+    public static final String ALARM_SWEEP_SECONDS = "ALARM_SWEEP_SECONDS";
+    public static final Duration DEFAULT_ALARM_SWEEP = Duration.ofSeconds(30);
 
     public MonitorOptions {
         if (sampleInterval.isNegative() || sampleInterval.isZero()) {
             throw new IllegalArgumentException("sampleInterval must be positive");
+        }
+        if (alarmSweep == null || alarmSweep.isNegative() || alarmSweep.isZero()) {
+            throw new IllegalArgumentException("alarmSweep must be positive");
         }
     }
 
@@ -52,25 +60,31 @@ public record MonitorOptions(Credential credential, Duration sampleInterval, Dur
         return new MonitorOptions(credential, DEFAULT_SAMPLE_INTERVAL,
                 Duration.ofSeconds(whole(env.get(ALARM_INGEST_LAG_SECONDS), ALARM_INGEST_LAG_SECONDS, DEFAULT_INGEST_LAG_ALARM.toSeconds(), 1, 86_400)),
                 Duration.ofMinutes(whole(env.get(ALARM_BROKER_DROPPED_MINUTES), ALARM_BROKER_DROPPED_MINUTES, DEFAULT_DROPPED_WINDOW.toMinutes(), 1,
-                        60)));
+                        60)),
+                Duration.ofSeconds(whole(env.get(ALARM_SWEEP_SECONDS), ALARM_SWEEP_SECONDS, DEFAULT_ALARM_SWEEP.toSeconds(), 1, 3600)));
     }
 
     public MonitorOptions withCredential(Credential c) {
-        return new MonitorOptions(c, sampleInterval, ingestLagAlarm, droppedWindow);
+        return new MonitorOptions(c, sampleInterval, ingestLagAlarm, droppedWindow, alarmSweep);
     }
 
     public MonitorOptions withSampleInterval(Duration d) {
-        return new MonitorOptions(credential, d, ingestLagAlarm, droppedWindow);
+        return new MonitorOptions(credential, d, ingestLagAlarm, droppedWindow, alarmSweep);
     }
 
     public MonitorOptions withIngestLagAlarm(Duration d) {
-        return new MonitorOptions(credential, sampleInterval, d, droppedWindow);
+        return new MonitorOptions(credential, sampleInterval, d, droppedWindow, alarmSweep);
+    }
+
+    /** The same options with another alarm sweep interval (tests: a short one). */
+    public MonitorOptions withAlarmSweep(Duration d) {
+        return new MonitorOptions(credential, sampleInterval, ingestLagAlarm, droppedWindow, d);
     }
 
     @Override
     public String toString() {
         return "MonitorOptions[identity=" + (credential == null ? "none" : credential.username() + " (password <hidden>)") + ", sampleInterval="
-                + sampleInterval + ", ingestLagAlarm=" + ingestLagAlarm + ", droppedWindow=" + droppedWindow + "]";
+                + sampleInterval + ", ingestLagAlarm=" + ingestLagAlarm + ", droppedWindow=" + droppedWindow + ", alarmSweep=" + alarmSweep + "]";
     }
 
     private static String blankToNull(String s) {

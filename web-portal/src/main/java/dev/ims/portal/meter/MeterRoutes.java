@@ -62,10 +62,6 @@ public final class MeterRoutes {
     }
 
     public void register(Router router) {
-        router.get("/api/v1/alarms").handler(ctx -> {
-            Access.staff(ctx);
-            reply(ctx, alarms.alarms());
-        });
         router.get("/api/v1/meters").handler(ctx -> {
             boolean staff = Access.principal(ctx).isStaff();
             reply(ctx, meters(ctx).map(l -> l.stream().map(m -> meterView(m, staff)).toList()));
