@@ -68,6 +68,9 @@ final class DeferredRollups {
     /** Bucket ids re-rolled per query at start. */
     private static final int RECOVERY_CHUNK = 500;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How often an instance looks for orphaned journal entries ({@link #adoptOrphans()}). */
+    static final Duration ADOPT_EVERY = Duration.ofMinutes(1);
+    static final Duration MIN_ORPHAN_AGE = Duration.ofMinutes(5);
     private static final Logger LOG = LoggerFactory.getLogger(DeferredRollups.class);
 
     private final MongoDatabase db;
@@ -84,6 +87,7 @@ final class DeferredRollups {
     private long journalCount;
     /** When the oldest pending reading was added; null when nothing is pending. */
     private Instant oldest;
+    private Instant lastAdoption;
     /** Told of the readings whose meter documents were just written (the alarms); never throws. */
     private java.util.function.Consumer<List<Reading>> afterMeters = readings -> {};
 
@@ -187,6 +191,52 @@ final class DeferredRollups {
     int recover() {
         // The journal holds a few documents per running instance: the scan of {instance} is cheap.
         List<Document> entries = Flux.from(db.getCollection(JOURNAL).find(Filters.eq(INSTANCE, instance))).collectList().block(TIMEOUT);
+        int n = reroll(entries);
+        if (n > 0) {
+            LOG.info("Ingest {}: usage of {} hour buckets re-rolled from the journal of a run that ended before writing it", instance, n);
+        }
+        return n;
+    }
+
+    /** Whether {@link #adoptOrphans()} is due (every {@link #ADOPT_EVERY}). */
+    boolean adoptDue() {
+        Instant now = clock.instant();
+        if (lastAdoption == null) {
+            lastAdoption = now; // not at once: recover() has just run
+            return false;
+        }
+        return !now.isBefore(lastAdoption.plus(ADOPT_EVERY));
+    }
+
+    /**
+     * Re-rolls the journal entries of any instance, this one included, older than {@link #orphanAge()}: an instance
+     * that was killed and never started again (scaled down, renamed) leaves entries no {@link #recover()} will read, and
+     * a flush this instance gave up on leaves its own. A live instance flushes within {@code INGEST_ROLLUP_DELAY_MS}, so
+     * an entry that old is orphaned; and re-rolling is idempotent, so adopting one whose owner flushes after all, or
+     * that two instances adopt at once, changes nothing. Returns the number of buckets re-rolled.
+     */
+    int adoptOrphans() {
+        lastAdoption = clock.instant();
+        // The journal is small (a few entries per instance): a scan of its dates is cheap.
+        List<Document> entries = Flux.from(db.getCollection(JOURNAL).find(Filters.lt("at", Date.from(lastAdoption.minus(orphanAge())))))
+                .collectList().block(TIMEOUT);
+        int n = reroll(entries);
+        if (n > 0) {
+            Set<Object> owners = new LinkedHashSet<>();
+            entries.forEach(e -> owners.add(e.get(INSTANCE)));
+            LOG.info("Ingest {}: adopted {} orphaned journal entries of {} ({} hour buckets re-rolled)", instance, entries.size(), owners, n);
+        }
+        return n;
+    }
+
+    /** How old a journal entry must be to be adopted: five times the deferral, at least five minutes. */
+    Duration orphanAge() {
+        Duration five = delay.multipliedBy(5);
+        return five.compareTo(MIN_ORPHAN_AGE) > 0 ? five : MIN_ORPHAN_AGE;
+    }
+
+    /** Re-rolls the hour buckets {@code entries} list, then deletes them. Returns the number of buckets. */
+    private int reroll(List<Document> entries) {
         if (entries == null || entries.isEmpty()) {
             return 0;
         }
@@ -215,8 +265,6 @@ final class DeferredRollups {
             }
         }
         Mono.from(db.getCollection(JOURNAL).deleteMany(Filters.in(ID, ids))).block(TIMEOUT);
-        LOG.info("Ingest {}: usage of {} hour buckets re-rolled from the journal of a run that ended before writing it",
-                instance, all.size());
         return all.size();
     }
 

@@ -349,6 +349,7 @@ public final class IngestService implements AutoCloseable {
                         flushRollups(); // idle: nothing is gained by waiting
                         continue;
                     }
+                    adoptOrphanedJournal();
                     // A permit per arrival; one left over from an item already taken only costs a loop.
                     arrived.tryAcquire(200, TimeUnit.MILLISECONDS);
                     continue;
@@ -376,6 +377,7 @@ public final class IngestService implements AutoCloseable {
                 if (rollups.due()) {
                     flushRollups();
                 }
+                adoptOrphanedJournal();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -385,6 +387,21 @@ public final class IngestService implements AutoCloseable {
             flushRollups();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Once a minute, on this thread (the alarm listener is not thread-safe): the usage of journal entries no instance
+     * will flush ({@link DeferredRollups#adoptOrphans()}). A failure is logged and left for the next minute.
+     */
+    private void adoptOrphanedJournal() {
+        if (!rollups.adoptDue()) {
+            return;
+        }
+        try {
+            rollups.adoptOrphans();
+        } catch (RuntimeException e) {
+            LOG.debug("Orphaned journal entries not adopted this time: {}", e.toString());
         }
     }
 

@@ -133,6 +133,52 @@ class DeferredRollupsIT {
     }
 
     @Test
+    void anInstanceThatNeverComesBack_itsJournalIsAdoptedByAnother_onlyOnceOldEnough_usageAsIfWrittenAtOnce() {
+        MongoDatabase db = client.getDatabase("orphaned");
+        MongoDatabase reference = client.getDatabase("orphaned-reference");
+        List<Reading> readings = readings("IMS-orphan");
+        DeferredRollups gone = new DeferredRollups(db, BERLIN, "ingest-scaled-down", Duration.ofSeconds(2), CLOCK);
+        storeDeferred(db, gone, readings.subList(0, 5));
+        storeDeferred(db, gone, readings.subList(5, 12));
+        // Killed here and never started again: no recover() of "ingest-scaled-down" will ever run.
+
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(RECEIVED);
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneId.of("UTC");
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        DeferredRollups survivor = new DeferredRollups(db, BERLIN, "ingest-b", Duration.ofSeconds(2), moving);
+        assertThat(survivor.orphanAge()).isEqualTo(DeferredRollups.MIN_ORPHAN_AGE);
+        assertThat(survivor.adoptDue()).as("not at once after the start").isFalse();
+        now.set(RECEIVED.plus(DeferredRollups.ADOPT_EVERY));
+        assertThat(survivor.adoptDue()).isTrue();
+        // A minute old: its owner may still be flushing, left alone.
+        assertThat(survivor.adoptOrphans()).isZero();
+        assertThat(all(db, StoreLayout.DAYS)).isEmpty();
+        assertThat(all(db, DeferredRollups.JOURNAL)).hasSize(2);
+        assertThat(survivor.adoptDue()).isFalse();
+
+        now.set(RECEIVED.plus(DeferredRollups.MIN_ORPHAN_AGE).plusSeconds(1));
+        assertThat(survivor.adoptOrphans()).isEqualTo(3); // 23:00, 00:00, 01:00 local
+        storeAtOnce(reference, readings);
+        assertSameRollups(db, reference);
+        assertThat(all(db, DeferredRollups.JOURNAL)).isEmpty();
+        assertThat(survivor.adoptOrphans()).isZero();
+    }
+
+    @Test
     void flushed_theJournalIsGone_andTheDocumentsAreThoseOfAWriteAtOnce() {
         MongoDatabase db = client.getDatabase("flushed");
         MongoDatabase reference = client.getDatabase("flushed-reference");
