@@ -84,6 +84,8 @@ final class DeferredRollups {
     private long journalCount;
     /** When the oldest pending reading was added; null when nothing is pending. */
     private Instant oldest;
+    /** Told the meters whose documents a flush wrote (the fleet change feed); null: nobody. */
+    private FleetChangeLog changes;
 
     DeferredRollups(MongoDatabase db, UsageCalendar calendar, String instance, Duration delay, Clock clock) {
         this.db = db;
@@ -93,6 +95,12 @@ final class DeferredRollups {
         this.clock = clock;
         // Unique across restarts of the instance: a journal document left by a crash is never overwritten.
         this.journalPrefix = instance + "|" + clock.millis() + "|";
+    }
+
+    /** Records the meters of every flush's meter documents in {@code log}, after they are written. Before the first flush. */
+    DeferredRollups changesTo(FleetChangeLog log) {
+        this.changes = log;
+        return this;
     }
 
     /**
@@ -218,5 +226,8 @@ final class DeferredRollups {
         BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
         Mono.from(db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered)).block(TIMEOUT);
         Mono.from(db.getCollection(METERS).bulkWrite(writes.meters(), unordered)).block(TIMEOUT);
+        if (changes != null) {
+            changes.record(readings.stream().map(Reading::meterId).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+        }
     }
 }

@@ -33,6 +33,7 @@ import dev.ims.model.topic.TopicKind;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.usage.UsageCalendar;
 import dev.ims.store.BatchWrites;
+import dev.ims.store.FleetFeed;
 import dev.ims.store.ReadingDocs;
 import dev.ims.store.StoreLayout;
 import java.time.Clock;
@@ -127,6 +128,8 @@ public final class IngestService implements AutoCloseable {
     private Thread writer;
     /** Day and meter writes held while the writer is busy ({@link DeferredRollups}). Writer thread only (and start). */
     private DeferredRollups rollups;
+    /** The fleet change feed: which meter documents this instance wrote (read by the portal's fleet index). */
+    private FleetChangeLog changes;
     /** Whether the batch being written may leave its day and meter writes to {@link #rollups}. Writer thread only. */
     private boolean deferRollups;
 
@@ -184,7 +187,8 @@ public final class IngestService implements AutoCloseable {
         db = mongo.getDatabase(settings.ims().mongoDatabase());
         commands = new CommandTracker(db, clock, registry);
         commands.ackTimeout(commandAckTimeout);
-        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock);
+        changes = new FleetChangeLog(db, settings.clientId(), clock);
+        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock).changesTo(changes);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
                 .thenRun(() -> {
@@ -197,6 +201,7 @@ public final class IngestService implements AutoCloseable {
                     timer.scheduleWithFixedDelay(this::sweepAccepted, QUARANTINE_SWEEP.toMillis(), QUARANTINE_SWEEP.toMillis(),
                             TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(this::purgeRejected, 0, REJECTED_PURGE.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(changes::purge, 0, FleetFeed.SLOT.toMillis() * 12, TimeUnit.MILLISECONDS);
                     LOG.info("Ingest {} started: {} -> {}/{}", settings.clientId(), endpoint.url(),
                             dev.ims.model.config.ImsSettings.hideCredentials(uri), settings.ims().mongoDatabase());
                 });
@@ -675,6 +680,7 @@ public final class IngestService implements AutoCloseable {
             Mono.from(db.getCollection(METERS).updateOne(Filters.eq(ID, s.meterId()), Updates.combine(update),
                     new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         }
+        changes.record(statuses.stream().map(StatusMessage::meterId).toList());
         if (!rejected.isEmpty()) {
             List<Document> sampled = new ArrayList<>(rejected.size());
             for (Document r : rejected) {

@@ -33,6 +33,10 @@ import dev.ims.portal.broker.BrokerService;
 import dev.ims.portal.broker.MonitorOptions;
 import dev.ims.portal.broker.PipelineHistory;
 import dev.ims.portal.metrics.FleetMetrics;
+import dev.ims.portal.fleet.FleetEvents;
+import dev.ims.portal.fleet.FleetIndex;
+import dev.ims.portal.fleet.FleetLoad;
+import dev.ims.portal.fleet.FleetRoutes;
 import dev.ims.portal.metrics.MetricsRoutes;
 import dev.ims.portal.web.HttpError;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -80,6 +84,9 @@ public final class Portal {
     private FleetMetrics fleetMetrics;
     private BrokerService brokerService;
     private FleetMedian fleetMedian;
+    private FleetIndex fleetIndex;
+    private FleetLoad fleetLoad;
+    private FleetEvents fleetEvents;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -202,7 +209,13 @@ public final class Portal {
         new BrokerRoutes(brokerService, pages).register(router);
         AlarmService alarmService = new AlarmService(db, clock).withPipeline(brokerService, monitorOptions.ingestLagAlarm(),
                 monitorOptions.droppedWindow());
-        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService);
+        fleetIndex = new FleetIndex(db, clock, settings.fleet());
+        fleetLoad = new FleetLoad(db, fleetIndex, clock, settings.fleet().loadSample());
+        fleetEvents = new FleetEvents(fleetIndex, clock, settings.fleet());
+        FleetRoutes fleet = new FleetRoutes(fleetIndex, fleetLoad, settings.fleet().maxStreams() > 0 ? fleetEvents : null,
+                settings.ims().timeZone(), clock);
+        fleet.register(router);
+        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService).withStaffHome(fleet::staffHome);
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
         CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
@@ -232,7 +245,8 @@ public final class Portal {
         apiDoc.register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
-        return accounts.ensureAdmin(settings.ims().adminPassword())
+        return fleetIndex.start(vertx).compose(i -> fleetLoad.start(vertx)).map(l -> fleetEvents.start(vertx))
+                .compose(e -> accounts.ensureAdmin(settings.ims().adminPassword()))
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()
                 .requestHandler(new RequestGuard(router, new SecurityHeaders(List.of(BarChart.cspStyleSource()))))
@@ -269,6 +283,11 @@ public final class Portal {
         }
         if (fleetMedian != null) {
             fleetMedian.stop();
+        }
+        if (fleetIndex != null) {
+            fleetIndex.stop();
+            fleetLoad.stop();
+            fleetEvents.stop();
         }
         if (delivery != null) {
             delivery.stop();

@@ -200,6 +200,26 @@ public final class StoreSchema {
     public static final String QUARANTINE_ACCEPTED = "ACCEPTED";
     public static final String QUARANTINE_DISCARDED = "DISCARDED";
 
+    // fleet (issue 15, "A fleet of 10 000 meters"): the change feed the ingest writes and the portal's load curve
+    /**
+     * The ingest's change feed: one document per ingest instance and time slot, {@code _id} = {@code <clientId>/<slot>}
+     * ({@code dev.ims.store.FleetFeed}), {@value #FEED_INSTANCE}, {@value #FEED_AT} (the newest write) and
+     * {@value #FEED_CHANGED}: the IDs of the meters whose document the instance wrote in the slot, appended per write.
+     */
+    public static final String FLEET_CHANGES = "fleet_changes";
+    public static final String FEED_INSTANCE = "instance";
+    public static final String FEED_AT = "at";
+    public static final String FEED_CHANGED = "changed";
+    /**
+     * The fleet's load samples: one document per minute, {@code _id} = the minute's ISO-8601 start, {@value #LOAD_POWER_W}
+     * (the summed power of the meters reporting) and {@value #LOAD_METERS} (how many reported); written by the portal.
+     */
+    public static final String FLEET_LOAD = "fleet_load";
+    public static final String LOAD_POWER_W = "powerW";
+    public static final String LOAD_METERS = "meters";
+    /** Meters: true when the meter must not be disconnected (medical or priority customer); set by staff. */
+    public static final String DO_NOT_DISCONNECT = "doNotDisconnect";
+
     /** Raw payloads are kept up to this many bytes in {@value #REJECTED}. */
     public static final int MAX_STORED_PAYLOAD_BYTES = 2048;
 
