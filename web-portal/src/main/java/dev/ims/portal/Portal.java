@@ -260,6 +260,11 @@ public final class Portal {
                 .onFailure(e -> brokerService.close());
     }
 
+    /** The fleet index staff calls are answered from (null before {@link #start()}); the portal's writers {@link FleetIndex#touch} it. */
+    public FleetIndex fleetIndex() {
+        return fleetIndex;
+    }
+
     /**
      * The password generated for the first staff account ({@code admin}) when this start created it without
      * {@code IMS_ADMIN_PASSWORD}; null otherwise. The caller prints it once; it is never logged.
