@@ -184,7 +184,8 @@ public final class Portal {
                 DeviceRoutes.DEFAULT_FAILURES, clock);
         deviceRoutes.registerEnrolment(router);
         devices.startSweep(vertx);
-        fleetMetrics = new FleetMetrics(db, registry).start(vertx);
+        fleetIndex = new FleetIndex(db, clock, settings.fleet());
+        fleetMetrics = new FleetMetrics(db, registry).withIndex(fleetIndex::entries).start(vertx);
         router.route().handler(sessions::authenticate);
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
@@ -209,7 +210,6 @@ public final class Portal {
         new BrokerRoutes(brokerService, pages).register(router);
         AlarmService alarmService = new AlarmService(db, clock).withPipeline(brokerService, monitorOptions.ingestLagAlarm(),
                 monitorOptions.droppedWindow());
-        fleetIndex = new FleetIndex(db, clock, settings.fleet());
         fleetLoad = new FleetLoad(db, fleetIndex, clock, settings.fleet().loadSample());
         fleetEvents = new FleetEvents(fleetIndex, clock, settings.fleet());
         FleetRoutes fleet = new FleetRoutes(fleetIndex, fleetLoad, settings.fleet().maxStreams() > 0 ? fleetEvents : null,
@@ -245,7 +245,8 @@ public final class Portal {
         apiDoc.register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
-        return fleetIndex.start(vertx).compose(i -> fleetLoad.start(vertx)).map(l -> fleetEvents.start(vertx))
+        // The meter gauges are counted from the index: counted again once it is loaded.
+        return fleetIndex.start(vertx).onSuccess(i -> fleetMetrics.refresh()).compose(i -> fleetLoad.start(vertx)).map(l -> fleetEvents.start(vertx))
                 .compose(e -> accounts.ensureAdmin(settings.ims().adminPassword()))
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()

@@ -86,7 +86,7 @@ public final class FleetEvents {
         r.closeHandler(v -> closed(r));
         r.exceptionHandler(e -> closed(r));
         r.write("retry: " + RETRY_MILLIS + "\n\n");
-        r.write(event("hello", Map.of("total", index.size(), "counts", FleetQuery.counts(index.entries(), clock.instant()))));
+        r.write(event("hello", Map.of("total", index.size(), "counts", index.counts())));
     }
 
     private void closed(HttpServerResponse r) {
@@ -102,7 +102,7 @@ public final class FleetEvents {
         Instant now = clock.instant();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("total", index.size());
-        body.put("counts", FleetQuery.counts(index.entries(), now));
+        body.put("counts", index.counts());
         body.put("items", changed.stream().limit(MAX_ITEMS).map(e -> e.view(now)).toList());
         body.put("more", changed.size() > MAX_ITEMS);
         send(event("fleet", body));

@@ -69,6 +69,12 @@ public final class FleetIndex {
     private boolean behind;
     private Vertx vertx;
     private long timer = -1;
+    /** How stale a snapshot may be when nothing changed: the precision of silence in the answers. */
+    static final Duration SNAPSHOT_LIFE = Duration.ofSeconds(5);
+    /** Incremented with every change applied; a snapshot of another version is made again. */
+    private volatile long version;
+    private volatile FleetSnapshot snapshot;
+    private volatile long snapshotVersion = -1;
     private volatile Duration loadTime = Duration.ZERO;
     private volatile long reloads;
     private volatile long feedReads;
@@ -133,9 +139,36 @@ public final class FleetIndex {
         return feedReads;
     }
 
-    /** {@code query} answered now, from memory. */
+    /** {@code query} answered now, from memory (from the current {@link FleetSnapshot}). */
     public FleetPage query(FleetQuery query) {
-        return query.answer(entries.values(), clock.instant());
+        return snapshot().answer(query);
+    }
+
+    /** The meters per state now, keyed by {@link FleetState#key()}. */
+    public Map<String, Long> counts() {
+        return snapshot().counts();
+    }
+
+    /**
+     * The snapshot questions are answered from: made again after a change, or once older than {@link #SNAPSHOT_LIFE} (so
+     * that silence, which depends on the time, is at most that late); several callers at once wait for one making.
+     */
+    FleetSnapshot snapshot() {
+        Instant now = clock.instant();
+        FleetSnapshot s = snapshot;
+        if (s != null && snapshotVersion == version && !now.isAfter(s.at().plus(SNAPSHOT_LIFE))) {
+            return s;
+        }
+        synchronized (this) {
+            s = snapshot;
+            long v = version;
+            if (s == null || snapshotVersion != v || now.isAfter(s.at().plus(SNAPSHOT_LIFE))) {
+                s = FleetSnapshot.of(entries.values(), now);
+                snapshot = s;
+                snapshotVersion = v;
+            }
+            return s;
+        }
     }
 
     /** Completes when the index reflects the store as of now: at once, or with a resync of 0 after a full reload. */
@@ -177,7 +210,11 @@ public final class FleetIndex {
                             changed.add(e);
                         }
                     }
-                    entries.keySet().retainAll(m.keySet());
+                    if (entries.keySet().retainAll(m.keySet())) {
+                        synchronized (this) {
+                            version++;
+                        }
+                    }
                     loadTime = Duration.ofNanos(System.nanoTime() - started);
                     lastReload = began;
                     behind = false;
@@ -272,7 +309,11 @@ public final class FleetIndex {
                     }
                 }
             }
-            missing.forEach(entries::remove);
+            if (missing.stream().map(entries::remove).anyMatch(java.util.Objects::nonNull)) {
+                synchronized (this) {
+                    version++;
+                }
+            }
             publish(changed);
             return null;
         });
@@ -281,6 +322,9 @@ public final class FleetIndex {
     private void publish(List<FleetEntry> changed) {
         if (changed.isEmpty()) {
             return;
+        }
+        synchronized (this) {
+            version++;
         }
         for (Consumer<List<FleetEntry>> l : listeners) {
             try {

@@ -135,42 +135,7 @@ public record FleetQuery(int page, int size, String q, Set<FleetState> states, S
      * this page of them in order, and the counts per state over the whole fleet (not just the matched meters).
      */
     public FleetPage answer(Collection<FleetEntry> entries, Instant now) {
-        long[] counts = new long[FleetState.values().length];
-        List<FleetEntry> matched = new ArrayList<>();
-        int total = 0;
-        for (FleetEntry e : entries) {
-            total++;
-            Set<FleetState> has = e.states(now);
-            for (FleetState s : has) {
-                counts[s.ordinal()]++;
-            }
-            if ((q == null || e.matches(q)) && (states.isEmpty() || has.stream().anyMatch(states::contains))) {
-                matched.add(e);
-            }
-        }
-        matched.sort(comparator(now));
-        int from = (int) Math.min((long) (page - 1) * size, matched.size());
-        int to = Math.min(from + size, matched.size());
-        return new FleetPage(total, matched.size(), page, size, named(counts), List.copyOf(matched.subList(from, to)));
-    }
-
-    /** The meters per state at {@code now}, keyed by {@link FleetState#key()}, every state present. */
-    public static Map<String, Long> counts(Collection<FleetEntry> entries, Instant now) {
-        long[] counts = new long[FleetState.values().length];
-        for (FleetEntry e : entries) {
-            for (FleetState s : e.states(now)) {
-                counts[s.ordinal()]++;
-            }
-        }
-        return named(counts);
-    }
-
-    private static Map<String, Long> named(long[] counts) {
-        Map<String, Long> named = new LinkedHashMap<>();
-        for (FleetState s : FleetState.values()) {
-            named.put(s.key(), counts[s.ordinal()]);
-        }
-        return named;
+        return FleetSnapshot.of(entries, now).answer(this);
     }
 
     /** The order: the sort key (absent values last in either direction), then the meter ID. */
