@@ -187,6 +187,7 @@ public final class Portal {
         fleetIndex = new FleetIndex(db, clock, settings.fleet());
         fleetMetrics = new FleetMetrics(db, registry).withIndex(fleetIndex::entries).start(vertx);
         router.route().handler(sessions::authenticate);
+        router.route().handler(FleetRoutes.touchAfterWrites(fleetIndex));
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);

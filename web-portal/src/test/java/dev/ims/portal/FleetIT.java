@@ -194,6 +194,21 @@ class FleetIT {
     }
 
     @Test
+    void aDecommissioningThroughThisPortal_showsAtOnce_notAtTheNextResync() throws Exception {
+        try (OwnPortal own = OwnPortal.start("fleet_touch", FleetOptions.DEFAULTS)) {
+            PortalIT.enrolled(own.db, "fl-02");
+            assertThat(own.api("/api/v1/fleet?q=fl-02").get("items").get(0).get("state").asText()).isEqualTo("online");
+            HttpResponse<String> r = own.http.send(HttpRequest.newBuilder(URI.create(own.url("/api/v1/meters/fl-02/decommission")))
+                    .header("Authorization", "Bearer " + own.staffToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"removed on site\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "decommissioned".equals(own.api("/api/v1/fleet?q=fl-02").get("items").get(0)
+                    .get("state").asText()));
+            assertThat(own.portal.fleetIndex().reloads()).as("no reload but the first").isEqualTo(1);
+        }
+    }
+
+    @Test
     void theLoadCurve_sumsThePowerOfTheMetersReporting_andARestartKeepsIt() throws Exception {
         FleetOptions quick = FleetOptions.DEFAULTS.withLoadSample(Duration.ofMillis(200));
         double expected;

@@ -49,6 +49,36 @@ public final class FleetRoutes {
         router.get("/api/v1/fleet/events").handler(events::handle);
     }
 
+    /** A meter's own paths ({@code /meters/<id>...}, {@code /api/v1/meters/<id>...}): group 1 is the meter ID. */
+    private static final java.util.regex.Pattern METER_PATH = java.util.regex.Pattern.compile("^/(?:api/v1/)?meters/([A-Za-z0-9_-]{3,64})(?:/.*)?$");
+
+    /**
+     * The portal's own writers' hook, in front of their routes: after a write to a meter's path (a claim, a decommissioning,
+     * a flag, a command: any method but GET and HEAD) answered below 400, or a claim through the account form
+     * ({@code POST /account/meters}, its {@code meterId} field), the index reads that meter again ({@link FleetIndex#touch}),
+     * so staff see it at once rather than at the next full resync.
+     */
+    public static io.vertx.core.Handler<RoutingContext> touchAfterWrites(FleetIndex index) {
+        return ctx -> {
+            io.vertx.core.http.HttpMethod m = ctx.request().method();
+            if (m != io.vertx.core.http.HttpMethod.GET && m != io.vertx.core.http.HttpMethod.HEAD) {
+                String path = ctx.request().path();
+                java.util.regex.Matcher meter = path == null ? null : METER_PATH.matcher(path);
+                String id = meter != null && meter.matches() ? meter.group(1)
+                        : "/account/meters".equals(path) ? ctx.request().getFormAttribute("meterId") : null;
+                if (id != null && !id.isBlank()) {
+                    String meterId = id.strip();
+                    ctx.addEndHandler(v -> {
+                        if (ctx.response().getStatusCode() < 400) {
+                            index.touch(meterId);
+                        }
+                    });
+                }
+            }
+            ctx.next();
+        };
+    }
+
     private static FleetQuery query(RoutingContext ctx) {
         return FleetQuery.parse(ctx.request()::getParam, ctx::queryParam);
     }
