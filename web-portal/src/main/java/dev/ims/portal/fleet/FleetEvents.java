@@ -61,7 +61,11 @@ public final class FleetEvents {
             timer = -1;
         }
         for (HttpServerResponse r : streams) {
-            r.end();
+            try {
+                r.end();
+            } catch (RuntimeException e) {
+                // already closed
+            }
         }
         streams.clear();
     }
@@ -110,13 +114,18 @@ public final class FleetEvents {
 
     private void send(String text) {
         for (HttpServerResponse r : streams) {
-            if (r.writeQueueFull()) {
-                LOG.debug("Closing a fleet stream whose client does not keep up");
+            try {
+                if (r.writeQueueFull()) {
+                    LOG.debug("Closing a fleet stream whose client does not keep up");
+                    closed(r);
+                    r.reset();
+                    continue;
+                }
+                r.write(text);
+            } catch (RuntimeException e) {
+                // Closed between the close handler's run and this write: forget it, the others still get the event.
                 closed(r);
-                r.reset();
-                continue;
             }
-            r.write(text);
         }
     }
 

@@ -66,7 +66,8 @@ public final class FleetIndex {
     private long firstSlot;
     private volatile Instant lastReload;
     private boolean busy;
-    private boolean behind;
+    /** Set when an instance's cursor fell behind the feed's retention: the next tick reloads. */
+    private volatile boolean behind;
     private Vertx vertx;
     private long timer = -1;
     /** How stale a snapshot may be when nothing changed: the precision of silence in the answers. */
