@@ -90,6 +90,8 @@ final class DeferredRollups {
     private Instant lastAdoption;
     /** Told of the readings whose meter documents were just written (the alarms); never throws. */
     private java.util.function.Consumer<List<Reading>> afterMeters = readings -> {};
+    /** Told the meters whose documents a flush wrote (the fleet change feed); null: nobody. */
+    private FleetChangeLog changes;
 
     DeferredRollups(MongoDatabase db, UsageCalendar calendar, String instance, Duration delay, Clock clock) {
         this.db = db;
@@ -104,6 +106,12 @@ final class DeferredRollups {
     /** Has {@code listener} told of the readings of every meter document write, right after it (before {@link #recover()}). */
     DeferredRollups afterMeters(java.util.function.Consumer<List<Reading>> listener) {
         this.afterMeters = listener;
+        return this;
+    }
+
+    /** Records the meters of every flush's meter documents in {@code log}, after they are written. Before the first flush. */
+    DeferredRollups changesTo(FleetChangeLog log) {
+        this.changes = log;
         return this;
     }
 
@@ -275,5 +283,8 @@ final class DeferredRollups {
         Mono.from(db.getCollection(StoreLayout.DAYS).bulkWrite(writes.days(), unordered)).block(TIMEOUT);
         Mono.from(db.getCollection(METERS).bulkWrite(writes.meters(), unordered)).block(TIMEOUT);
         afterMeters.accept(readings);
+        if (changes != null) {
+            changes.record(readings.stream().map(Reading::meterId).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+        }
     }
 }

@@ -33,6 +33,7 @@ import dev.ims.model.topic.TopicKind;
 import dev.ims.model.topic.Topics;
 import dev.ims.model.usage.UsageCalendar;
 import dev.ims.store.BatchWrites;
+import dev.ims.store.FleetFeed;
 import dev.ims.store.ReadingDocs;
 import dev.ims.store.StoreLayout;
 import java.time.Clock;
@@ -127,6 +128,8 @@ public final class IngestService implements AutoCloseable {
     private Thread writer;
     /** Day and meter writes held while the writer is busy ({@link DeferredRollups}). Writer thread only (and start). */
     private DeferredRollups rollups;
+    /** The fleet change feed: which meter documents this instance wrote (read by the portal's fleet index). */
+    private FleetChangeLog changes;
     /** Whether the batch being written may leave its day and meter writes to {@link #rollups}. Writer thread only. */
     private boolean deferRollups;
     /** The alarms of what is received ({@link AlarmRaiser}). Writer thread only (and start). */
@@ -187,7 +190,9 @@ public final class IngestService implements AutoCloseable {
         commands = new CommandTracker(db, clock, registry);
         commands.ackTimeout(commandAckTimeout);
         alarms = new AlarmRaiser(db, clock, settings.limits().maxTrackedMeters());
-        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock).afterMeters(alarms::onReadings);
+        changes = new FleetChangeLog(db, settings.clientId(), clock);
+        rollups = new DeferredRollups(db, calendar, settings.clientId(), settings.limits().rollupDelay(), clock).afterMeters(alarms::onReadings)
+                .changesTo(changes);
         return CompletableFuture.runAsync(this::prepareDatabase)
                 .thenCompose(v -> connect(endpoint))
                 .thenRun(() -> {
@@ -200,6 +205,7 @@ public final class IngestService implements AutoCloseable {
                     timer.scheduleWithFixedDelay(this::sweepAccepted, QUARANTINE_SWEEP.toMillis(), QUARANTINE_SWEEP.toMillis(),
                             TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(this::purgeRejected, 0, REJECTED_PURGE.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(changes::purge, 0, FleetFeed.SLOT.toMillis() * 12, TimeUnit.MILLISECONDS);
                     LOG.info("Ingest {} started: {} -> {}/{}", settings.clientId(), endpoint.url(),
                             dev.ims.model.config.ImsSettings.hideCredentials(uri), settings.ims().mongoDatabase());
                 });
@@ -699,6 +705,7 @@ public final class IngestService implements AutoCloseable {
                     new UpdateOptions().upsert(true))).block(DB_TIMEOUT);
         }
         alarms.onStatuses(statuses);
+        changes.record(statuses.stream().map(StatusMessage::meterId).toList());
         if (!rejected.isEmpty()) {
             List<Document> sampled = new ArrayList<>(rejected.size());
             for (Document r : rejected) {

@@ -36,6 +36,10 @@ import dev.ims.portal.broker.BrokerService;
 import dev.ims.portal.broker.MonitorOptions;
 import dev.ims.portal.broker.PipelineHistory;
 import dev.ims.portal.metrics.FleetMetrics;
+import dev.ims.portal.fleet.FleetEvents;
+import dev.ims.portal.fleet.FleetIndex;
+import dev.ims.portal.fleet.FleetLoad;
+import dev.ims.portal.fleet.FleetRoutes;
 import dev.ims.portal.metrics.MetricsRoutes;
 import dev.ims.portal.web.HttpError;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -85,6 +89,9 @@ public final class Portal {
     private BrokerService brokerService;
     private dev.ims.portal.alarm.AlarmSweeper alarmSweeper;
     private FleetMedian fleetMedian;
+    private FleetIndex fleetIndex;
+    private FleetLoad fleetLoad;
+    private FleetEvents fleetEvents;
     private final Vertx vertx;
     private HttpServer server;
     private volatile String generatedAdminPassword;
@@ -182,8 +189,10 @@ public final class Portal {
                 DeviceRoutes.DEFAULT_FAILURES, clock);
         deviceRoutes.registerEnrolment(router);
         devices.startSweep(vertx);
-        fleetMetrics = new FleetMetrics(db, registry).start(vertx);
+        fleetIndex = new FleetIndex(db, clock, settings.fleet());
+        fleetMetrics = new FleetMetrics(db, registry).withIndex(fleetIndex::entries).start(vertx);
         router.route().handler(sessions::authenticate);
+        router.route().handler(FleetRoutes.touchAfterWrites(fleetIndex));
         metrics.register(router);
         new HealthRoutes(db, clock).register(router);
         auth.register(router);
@@ -206,12 +215,17 @@ public final class Portal {
         brokerService = new BrokerService(db, brokerMonitor, new PipelineHistory(monitorOptions.sampleInterval()), clock).start(vertx);
         new BrokerRoutes(brokerService, pages).register(router);
         dev.ims.portal.alarm.AlarmStore alarmStore = new dev.ims.portal.alarm.AlarmStore(db, clock);
-        alarmSweeper = new dev.ims.portal.alarm.AlarmSweeper(db, alarmStore, new dev.ims.portal.alarm.StoreMeterStates(db),
+        alarmSweeper = new dev.ims.portal.alarm.AlarmSweeper(db, alarmStore, new dev.ims.portal.fleet.FleetMeterStates(fleetIndex),
                 settings.ims().timeZone(), monitorOptions.alarmSweep(), clock)
                 .withPipeline(brokerService, monitorOptions.ingestLagAlarm(), monitorOptions.droppedWindow()).start(vertx);
         new dev.ims.portal.alarm.AlarmRoutes(alarmStore, pages, settings.ims().timeZone()).register(router);
         AlarmService alarmService = new AlarmService(alarmStore);
-        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService);
+        fleetLoad = new FleetLoad(db, fleetIndex, clock, settings.fleet().loadSample());
+        fleetEvents = new FleetEvents(fleetIndex, clock, settings.fleet());
+        FleetRoutes fleet = new FleetRoutes(fleetIndex, fleetLoad, settings.fleet().maxStreams() > 0 ? fleetEvents : null,
+                settings.ims().timeZone(), clock);
+        fleet.register(router);
+        MeterRoutes meters = new MeterRoutes(db, usage, pages, settings.ims().timeZone(), alarmService).withStaffHome(fleet::staffHome);
         meters.register(router);
         publisher = settings.ims().mqttEndpoint().map(e -> new CommandPublisher(settings.ims(), e)).orElse(null);
         CommandService commands = new CommandService(db, publisher, signer, CommandService.DEFAULT_VALIDITY, clock);
@@ -245,7 +259,9 @@ public final class Portal {
         apiDoc.register(router);
         router.route().handler(ctx -> ctx.fail(HttpError.notFound("no such page or endpoint: " + ctx.request().path())));
         router.route().failureHandler(Responses::failure);
-        return accounts.ensureAdmin(settings.ims().adminPassword())
+        // The meter gauges are counted from the index: counted again once it is loaded.
+        return fleetIndex.start(vertx).onSuccess(i -> fleetMetrics.refresh()).compose(i -> fleetLoad.start(vertx)).map(l -> fleetEvents.start(vertx))
+                .compose(e -> accounts.ensureAdmin(settings.ims().adminPassword()))
                 .onSuccess(generated -> generatedAdminPassword = generated)
                 .compose(v -> vertx.createHttpServer()
                 .requestHandler(new RequestGuard(router, new SecurityHeaders(List.of(BarChart.cspStyleSource()))))
@@ -257,6 +273,11 @@ public final class Portal {
                     return s.actualPort();
                 })
                 .onFailure(e -> brokerService.close());
+    }
+
+    /** The fleet index staff calls are answered from (null before {@link #start()}); the portal's writers {@link FleetIndex#touch} it. */
+    public FleetIndex fleetIndex() {
+        return fleetIndex;
     }
 
     /**
@@ -290,6 +311,11 @@ public final class Portal {
         }
         if (fleetMedian != null) {
             fleetMedian.stop();
+        }
+        if (fleetIndex != null) {
+            fleetIndex.stop();
+            fleetLoad.stop();
+            fleetEvents.stop();
         }
         if (delivery != null) {
             delivery.stop();

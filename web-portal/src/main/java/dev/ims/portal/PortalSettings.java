@@ -46,10 +46,13 @@ import dev.ims.portal.command.CommandOptions;
  *     meter document shows a newer reading
  * @param commands fleet operations on relays: the bulk rate limit, bulks per staff member, the approval deadline
  *     ({@link CommandOptions})
+ * @param fleet the staff's fleet view: its index's resync and feed poll, its live streams
+ *     ({@link dev.ims.portal.fleet.FleetOptions}: {@code FLEET_RESYNC_SECONDS}, {@code FLEET_POLL_MILLIS}, {@code FLEET_EVENT_STREAMS})
  */
 public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCost, boolean secureCookies, boolean behindProxy,
         String metricsToken, AuthLimits limits, Path commandSigningKeyFile, Path provisioningKeyFile, int circuitSavingDays,
-        MonitorOptions monitor, java.time.Duration tariffCacheLife, int usageCacheDays, CommandOptions commands) {
+        MonitorOptions monitor, java.time.Duration tariffCacheLife, int usageCacheDays, CommandOptions commands,
+        dev.ims.portal.fleet.FleetOptions fleet) {
 
     public static final String TARIFF_CACHE_SECONDS = "TARIFF_CACHE_SECONDS";
     public static final int DEFAULT_TARIFF_CACHE_SECONDS = 30;
@@ -85,17 +88,17 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
 
     /** The same settings with another bcrypt cost (tests use a low one for speed). */
     public PortalSettings withPasswordCost(int cost) {
-        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
+        return new PortalSettings(ims, tariff, cost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands, fleet);
     }
 
     /** The same settings with other limits. */
     public PortalSettings withLimits(AuthLimits other) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, other, commandSigningKeyFile, provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands, fleet);
     }
 
     /** The same settings with another provisioning key file. */
     public PortalSettings withProvisioningKeyFile(Path file) {
-        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands);
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile, file, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands, fleet);
     }
 
     /** The public keys meters trust, which the portal keeps next to its signing key: {@code command-keys.json}. */
@@ -107,7 +110,7 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     public String toString() {
         return "PortalSettings[ims=" + ims + ", tariff=" + tariff + ", passwordCost=" + passwordCost + ", secureCookies=" + secureCookies
                 + ", behindProxy=" + behindProxy + ", metricsToken=" + (metricsToken == null ? "null" : "<hidden>")
-                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + ", commands=" + commands + "]";
+                + ", limits=" + limits + ", commandSigningKeyFile=" + commandSigningKeyFile + ", provisioningKeyFile=" + provisioningKeyFile + ", circuitSavingDays=" + circuitSavingDays + ", monitor=" + monitor + ", tariffCacheLife=" + tariffCacheLife + ", usageCacheDays=" + usageCacheDays + ", commands=" + commands + ", fleet=" + fleet + "]";
     }
 
     private static int cost(String value) {
@@ -163,19 +166,26 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
                 provisioningKeyFile(ims, environment.get(IMS_PROVISIONING_KEY_FILE)), savingDays(environment.get(CIRCUIT_SAVING_DAYS)),
                 MonitorOptions.load(ims, environment),
                 java.time.Duration.ofSeconds(whole(TARIFF_CACHE_SECONDS, environment.get(TARIFF_CACHE_SECONDS), DEFAULT_TARIFF_CACHE_SECONDS, 86_400)),
-                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000), CommandOptions.load(environment));
+                whole(USAGE_CACHE_DAYS, environment.get(USAGE_CACHE_DAYS), DEFAULT_USAGE_CACHE_DAYS, 10_000_000), CommandOptions.load(environment),
+                dev.ims.portal.fleet.FleetOptions.load(environment));
     }
 
     /** The same settings with another monitor configuration (tests: a monitoring identity, a short sample interval). */
     public PortalSettings withMonitor(MonitorOptions other) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, other, tariffCacheLife, usageCacheDays, commands);
+                provisioningKeyFile, circuitSavingDays, other, tariffCacheLife, usageCacheDays, commands, fleet);
+    }
+
+    /** The same settings with other fleet view options (tests: a resync before every read, a quick poll). */
+    public PortalSettings withFleet(dev.ims.portal.fleet.FleetOptions other) {
+        return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
+                provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, commands, other);
     }
 
     /** The same settings with other read caches (tests that change the store behind the portal's back turn them off). */
     public PortalSettings withReadCaches(java.time.Duration tariffLife, int usageDays) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, monitor, tariffLife, usageDays, commands);
+                provisioningKeyFile, circuitSavingDays, monitor, tariffLife, usageDays, commands, fleet);
     }
 
     private static int whole(String name, String raw, int defaultValue, int max) {
@@ -196,13 +206,13 @@ public record PortalSettings(ImsSettings ims, TariffBook tariff, int passwordCos
     /** The same settings with other relay operations options (tests: a slow release tick, a short approval deadline). */
     public PortalSettings withCommands(CommandOptions other) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, other);
+                provisioningKeyFile, circuitSavingDays, monitor, tariffCacheLife, usageCacheDays, other, fleet);
     }
 
     /** The same settings with another saving period (tests shorten it). */
     public PortalSettings withCircuitSavingDays(int days) {
         return new PortalSettings(ims, tariff, passwordCost, secureCookies, behindProxy, metricsToken, limits, commandSigningKeyFile,
-                provisioningKeyFile, days, monitor, tariffCacheLife, usageCacheDays, commands);
+                provisioningKeyFile, days, monitor, tariffCacheLife, usageCacheDays, commands, fleet);
     }
 
     private static int savingDays(String raw) {

@@ -60,8 +60,10 @@ class PortalIT {
                 .withMongoUri(store.connectionString());
         vertx = Vertx.vertx();
         // Every suite signs up its users from 127.0.0.1: the sign-up limit is lifted here (LoginLimitsIT tests it).
-        // The suites drop and write TARIFFS behind the shared portal's back: it keeps no tariff book.
-        PortalSettings settings = PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25", PortalSettings.TARIFF_CACHE_SECONDS, "0"))
+        // The suites drop and write TARIFFS and METERS behind the shared portal's back: it keeps no tariff book, and its
+        // fleet index reloads before every staff read.
+        PortalSettings settings = PortalSettings.load(ims, Map.of("TARIFF_PRICE_PER_KWH", "0.25", PortalSettings.TARIFF_CACHE_SECONDS, "0",
+                        dev.ims.portal.fleet.FleetOptions.FLEET_RESYNC_SECONDS, "0"))
                 .withPasswordCost(4).withLimits(MANY_SIGNUPS);
         // No broker here, so the portal makes no signing key itself; one is made so enrolments hand out a key set.
         dev.ims.portal.command.SigningKeys.loadOrCreate(settings.commandSigningKeyFile());

@@ -50,6 +50,8 @@ import picocli.CommandLine.Spec;
                 + " readings straight into the store (through the ingest's write code), starts the portal over it and measures"
                 + " its answers over HTTP: usage, dashboard, a day of readings (JSON, CSV), the gap report, and 20 concurrent"
                 + " signed-in users.",
+                "Fleet phase (--fleet): seeds 10 000 meters with varied states into the store (through the ingest's write code),"
+                + " starts the portal over it and measures the staff's fleet page and fleet API with 10 staff at once.",
                 "Local-stack phase (--local): ./ims's own stack with a fleet of new meters publishing their history, timed until"
                 + " it is stored, and a live meter's readings through the portal's API meanwhile.",
                 "Broker: the embedded HiveMQ CE, or --mqtt-url (Mosquitto with the dynamic-security plugin: the bench creates"
@@ -118,6 +120,20 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--users", description = "Read phase: concurrent signed-in users (default ${DEFAULT-VALUE}).")
     int users = 20;
 
+    @Option(names = "--fleet", description = "Run the fleet phase instead of the write phases: seeds --fleet-size meters with varied states"
+            + " into the store (through the ingest's write code; an existing fleet is measured as it is), starts the portal over it and"
+            + " measures the staff's fleet page and GET /api/v1/fleet (search, filter, sort, deep page) with --fleet-users staff at once.")
+    boolean fleet;
+
+    @Option(names = "--fleet-size", description = "Fleet phase: meters (default ${DEFAULT-VALUE}).")
+    int fleetSize = 10_000;
+
+    @Option(names = "--fleet-users", description = "Fleet phase: staff signed in at once (default ${DEFAULT-VALUE}).")
+    int fleetUsers = 10;
+
+    @Option(names = "--fleet-seconds", description = "Fleet phase: seconds per measured call (default ${DEFAULT-VALUE}).")
+    int fleetSeconds = 10;
+
     @Option(names = "--read-meters", description = "Read phase: meters with 15-minute readings (default ${DEFAULT-VALUE}).")
     int readMeters = 20;
 
@@ -146,7 +162,7 @@ public final class BenchMain implements Callable<Integer> {
         ImsSettings settings = options.settings(environment);
         Path dir = Files.createTempDirectory("ims-bench");
         try {
-            return read ? readPhase(settings, dir) : local ? localPhase(settings, dir) : writePhases(settings, dir);
+            return read ? readPhase(settings, dir) : local ? localPhase(settings, dir) : fleet ? fleetPhase(settings, dir) : writePhases(settings, dir);
         } finally {
             deleteTree(dir);
         }
@@ -163,14 +179,17 @@ public final class BenchMain implements Callable<Integer> {
         if (repetitions < 1 || users < 1 || readMeters < 1 || readDays < 1 || yearDays < 1) {
             problems.add("--repetitions, --users, --read-meters, --read-days and --year-days must be at least 1");
         }
-        if (read && local) {
-            problems.add("--read and --local are separate phases: one at a time");
+        if ((read ? 1 : 0) + (local ? 1 : 0) + (fleet ? 1 : 0) > 1) {
+            problems.add("--read, --local and --fleet are separate phases: one at a time");
+        }
+        if (fleetSize < 1 || fleetUsers < 1 || fleetSeconds < 1) {
+            problems.add("--fleet-size, --fleet-users and --fleet-seconds must be at least 1");
         }
         if (localMeters < 1 || localDays < 1) {
             problems.add("--local-meters and --local-days must be at least 1");
         }
-        if (reuseStore != null && !read) {
-            problems.add("--reuse-store is for the read phase (--read)");
+        if (reuseStore != null && !read && !fleet) {
+            problems.add("--reuse-store is for the read and fleet phases (--read, --fleet)");
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
@@ -263,6 +282,36 @@ public final class BenchMain implements Callable<Integer> {
                 PortalSettings portal = PortalSettings.load(ImsSettings.load(portalEnv, Map.of()).withMongoUri(settings.mongoUri().get()), portalEnv)
                         .withPasswordCost(4);
                 ReadBench.Result r = new ReadBench(portal, db, data, new ReadBench.Options(repetitions, users, seconds), out).run();
+                return r.wrong() == 0 ? 0 : 1;
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
+    private int fleetPhase(ImsSettings settings, Path dir) throws Exception {
+        EmbeddedStore store = null;
+        try {
+            if (settings.mongoUri().isEmpty()) {
+                Path storeDir = reuseStore != null ? reuseStore : dir.resolve("store");
+                Files.createDirectories(storeDir);
+                store = EmbeddedStore.start(EmbeddedStoreOptions.onDisk(0, storeDir));
+                settings = settings.withMongoUri(store.connectionString());
+            }
+            out.printf("IMS bench, fleet phase: %,d meters, %d staff at once, %d s per call; %d cores, max heap %d MB, Java %s%n", fleetSize,
+                    fleetUsers, fleetSeconds, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                    System.getProperty("java.version"));
+            out.printf("  store %s%n", storeName(store, settings));
+            try (MongoClient mongo = MongoClients.create(settings.mongoUri().get())) {
+                MongoDatabase db = mongo.getDatabase(settings.mongoDatabase());
+                Map<String, String> portalEnv = Map.of(ImsSettings.TIME_ZONE, settings.timeZone().getId(), ImsSettings.HTTP_PORT, "0",
+                        ImsSettings.IMS_DATA_DIR, dir.resolve("portal").toString(), ImsSettings.MONGO_DATABASE, settings.mongoDatabase(),
+                        ImsSettings.IMS_ADMIN_PASSWORD, dev.ims.model.security.Secrets.newSecret());
+                PortalSettings portal = PortalSettings.load(ImsSettings.load(portalEnv, Map.of()).withMongoUri(settings.mongoUri().get()), portalEnv)
+                        .withPasswordCost(4);
+                FleetBench.Result r = new FleetBench(portal, db, new FleetBench.Options(fleetSize, fleetUsers, fleetSeconds), out).run();
                 return r.wrong() == 0 ? 0 : 1;
             }
         } finally {

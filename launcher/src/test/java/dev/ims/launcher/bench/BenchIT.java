@@ -181,6 +181,19 @@ class BenchIT {
     }
 
     @Test
+    void fleetPhase_tinyFleet_seedsItThroughTheWriteCode_andMeasuresThePageAndEveryFleetCallRightly() {
+        String[] args = {"--fleet", "--fleet-size", "300", "--fleet-users", "2", "--fleet-seconds", "1"};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(run(args, out)).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertThat(text).contains("fleet data: 300 meters seeded", "fleet index: 300 meters loaded in", "fleet page, first 50 meters",
+                "fleet page, filtered (fault) and sorted (lastSeen)", "fleet API, first page", "fleet API, search", "fleet API, filter (offline, silent)",
+                "fleet API, sorted by power", "fleet API, deep page (last of size 200)").doesNotContain("WRONG");
+        assertThat(percentiles(text)).hasSize(24).allSatisfy(p -> assertThat(p).isPositive());
+    }
+
+    @Test
     void badOptions_exit2_namingThem() {
         java.io.StringWriter err = new java.io.StringWriter();
         CommandLine cli = new CommandLine(new BenchMain());
@@ -189,6 +202,8 @@ class BenchIT {
         assertThat(err.toString()).contains("--profile must be backlog, field or both");
         assertThat(new CommandLine(new BenchMain()).execute("--reuse-store", dir.toString())).isEqualTo(2);
         assertThat(new CommandLine(new BenchMain()).execute("--read", "--local")).isEqualTo(2);
+        assertThat(new CommandLine(new BenchMain()).execute("--fleet", "--read")).isEqualTo(2);
+        assertThat(new CommandLine(new BenchMain()).execute("--fleet", "--fleet-size", "0")).isEqualTo(2);
         ByteArrayOutputStream refused = new ByteArrayOutputStream();
         assertThat(run(new String[] {"--local", "--mqtt-url", "tcp://127.0.0.1:1"}, refused)).isEqualTo(2);
         assertThat(refused.toString(StandardCharsets.UTF_8)).contains("--local measures ./ims's own embedded stack");

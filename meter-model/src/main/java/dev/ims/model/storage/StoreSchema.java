@@ -273,6 +273,23 @@ public final class StoreSchema {
     public static final String ALARM_NOTE = "note";
     /** {@link #ALARM_CLEARED}{@code .by} of an alarm cleared because its cause ended. */
     public static final String ALARM_BY_AUTO = "auto";
+    // fleet (issue 15, "A fleet of 10 000 meters"): the change feed the ingest writes and the portal's load curve
+    /**
+     * The ingest's change feed: one document per ingest instance and time slot, {@code _id} = {@code <clientId>/<slot>}
+     * ({@code dev.ims.store.FleetFeed}), {@value #FEED_INSTANCE}, {@value #FEED_AT} (the newest write) and
+     * {@value #FEED_CHANGED}: the IDs of the meters whose document the instance wrote in the slot, appended per write.
+     */
+    public static final String FLEET_CHANGES = "fleet_changes";
+    public static final String FEED_INSTANCE = "instance";
+    public static final String FEED_AT = "at";
+    public static final String FEED_CHANGED = "changed";
+    /**
+     * The fleet's load samples: one document per minute, {@code _id} = the minute's ISO-8601 start, {@value #LOAD_POWER_W}
+     * (the summed power of the meters reporting) and {@value #LOAD_METERS} (how many reported); written by the portal.
+     */
+    public static final String FLEET_LOAD = "fleet_load";
+    public static final String LOAD_POWER_W = "powerW";
+    public static final String LOAD_METERS = "meters";
 
     /** Raw payloads are kept up to this many bytes in {@value #REJECTED}. */
     public static final int MAX_STORED_PAYLOAD_BYTES = 2048;

@@ -51,6 +51,8 @@ public final class MeterRoutes {
     private final ReadingRepository readingStore;
 
     private final AlarmService alarms;
+    /** The staff home page's fleet view (model entries added to the page's); null: the table of every meter document. */
+    private java.util.function.Function<RoutingContext, Future<Map<String, Object>>> staffHome;
 
     public MeterRoutes(MongoDatabase db, UsageService usage, Pages pages, ZoneId zone, AlarmService alarms) {
         this.alarms = alarms;
@@ -59,6 +61,12 @@ public final class MeterRoutes {
         this.pages = pages;
         this.zone = zone;
         this.readingStore = new ReadingRepository(db, new UsageCalendar(zone));
+    }
+
+    /** Staff see the fleet view {@code home} models on {@code /} instead of a table of every meter document. */
+    public MeterRoutes withStaffHome(java.util.function.Function<RoutingContext, Future<Map<String, Object>>> home) {
+        this.staffHome = home;
+        return this;
     }
 
     public void register(Router router) {
@@ -297,13 +305,15 @@ public final class MeterRoutes {
                 }).toList()));
     }
 
-    /** Consumers: their meters. Staff: the fleet live view, alarms first, reloading itself every 15 s. */
+    /** Consumers: their meters. Staff: alarms and the fleet view ({@link #withStaffHome}). */
     private void indexPage(RoutingContext ctx) {
         boolean staff = Access.principal(ctx).isStaff();
         Future<List<Alarm>> fleetAlarms = staff ? alarms.alarms() : Future.succeededFuture(List.of());
-        Future.all(meters(ctx), fleetAlarms).onSuccess(v -> {
+        boolean fleetView = staff && staffHome != null;
+        Future<Map<String, Object>> fleet = fleetView ? staffHome.apply(ctx) : Future.succeededFuture(Map.of());
+        Future.all(fleetView ? Future.succeededFuture(List.<Document>of()) : meters(ctx), fleetAlarms, fleet).onSuccess(v -> {
             List<Document> list = v.resultAt(0);
-            Map<String, Object> model = new HashMap<>();
+            Map<String, Object> model = new HashMap<>(fleet.result());
             model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
             model.put("alarms", fleetAlarms.result());
             Map<String, Long> states = new java.util.TreeMap<>();
