@@ -61,7 +61,8 @@ final class HttpHostileCorpus {
             "/api/v1/meters/{id}/usage", "/api/v1/meters/{id}/usage.csv", "/api/v1/meters/{id}/readings.csv",
             "/api/v1/meters/{id}/peaks", "/api/v1/meters/{id}/gaps", "/static/style.css", "/static/{id}", "/api/v1/commands/{id}",
             "/api/v1/meters/{id}/commands", "/api/v1/alarms", "/api/v1/meters/{id}/quarantine",
-            "/staff/broker", "/api/v1/broker", "/staff/alarms", "/api/v1/alarms/METER_FAULT/{id}", "/api/v1/alarms/TAMPER/{id}/1764400000000");
+            "/staff/broker", "/api/v1/broker", "/staff/alarms", "/api/v1/alarms/METER_FAULT/{id}", "/api/v1/alarms/TAMPER/{id}/1764400000000",
+            "/api/v1/fleet", "/api/v1/fleet/load", "/staff/bulk", "/api/v1/commands/bulk/{id}", "/staff/bulk/{id}");
 
     /** Write routes that take a body. The log-outs are left out: a hostile log-out with a real token is a real log-out. */
     static final List<String> WRITE_ROUTES = List.of(
@@ -70,7 +71,8 @@ final class HttpHostileCorpus {
             "POST /api/v1/meters/{id}/relay", "POST /meters/{id}/relay", "POST /api/v1/rejected/{rid}/accept",
             "POST /api/v1/rejected/{rid}/discard", "POST /meters/{id}/quarantine/{rid}/accept", "POST /meters/{id}/quarantine/{rid}/discard",
             "POST /api/v1/alarms/TAMPER/{id}/acknowledge", "POST /api/v1/alarms/TAMPER/{id}/clear", "POST /staff/alarms/acknowledge",
-            "POST /staff/alarms/clear");
+            "POST /staff/alarms/clear", "POST /api/v1/commands/bulk", "POST /staff/bulk", "POST /api/v1/commands/{id}/approve",
+            "POST /api/v1/commands/{id}/reject", "PUT /api/v1/meters/{id}/do-not-disconnect", "DELETE /api/v1/meters/{id}/do-not-disconnect");
 
     /** A quarantined reading of Alice's meter that HostileHttpIT seeds: only staff may ever decide on it. */
     static final String QUARANTINED_ID = "6b0c5ad7dccca07b1fcca5cf";
