@@ -116,10 +116,10 @@ public final class IngestService implements AutoCloseable {
     }
 
     public CompletionStage<Void> start() {
+        String uri = db != null ? null : settings.ims().mongoUri().orElseThrow(() -> new IllegalStateException("MONGO_URI is not set"));
         MqttEndpoint endpoint = settings.ims().mqttEndpoint().orElseThrow(() -> new IllegalStateException("MQTT_URL is not set"));
         String target;
         if (db == null) {
-            String uri = settings.ims().mongoUri().orElseThrow(() -> new IllegalStateException("MONGO_URI is not set"));
             mongo = MongoClients.create(uri);
             db = mongo.getDatabase(settings.ims().mongoDatabase());
             target = dev.ims.model.config.ImsSettings.hideCredentials(uri) + "/" + settings.ims().mongoDatabase();
