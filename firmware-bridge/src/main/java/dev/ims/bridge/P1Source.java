@@ -1,5 +1,6 @@
 package dev.ims.bridge;
 
+import dev.ims.model.retry.Backoff;
 import dev.ims.bridge.P1Port.Setting;
 import dev.ims.model.log.LogSafe;
 import java.io.EOFException;
@@ -77,6 +78,12 @@ public final class P1Source implements EnergySource {
 
         /** Old meters send a telegram every 10 s: 25 s sees at least one whole telegram after opening mid-way. */
         public static final Duration DEFAULT_DETECTION_WINDOW = Duration.ofSeconds(25);
+
+        /**
+         * A P1 port that goes away: tried again after 1 s, 2 s, 4 s … at most every 30 s. Without jitter: it paces one
+         * local device (a serial port coming back), not a crowd of clients at one server.
+         */
+        public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         /** The settings detection tries, in this order. */
         public static final List<Setting> DETECTED = List.of(Setting.DSMR4, Setting.DSMR22);
 
@@ -91,7 +98,7 @@ public final class P1Source implements EnergySource {
 
         /** Speed and format detected, plain telegrams, the default window and backoff. */
         public static Options auto() {
-            return new Options(null, null, null, DEFAULT_DETECTION_WINDOW, Backoff.DEFAULT);
+            return new Options(null, null, null, DEFAULT_DETECTION_WINDOW, DEFAULT_BACKOFF);
         }
 
         /** These options with the speed and format fixed where not null (null: detected). */
@@ -199,7 +206,7 @@ public final class P1Source implements EnergySource {
             } catch (IOException | RuntimeException e) {
                 portOpenFailed.incrementAndGet();
                 trouble(l, e.getMessage() == null ? e.toString() : e.getMessage());
-                pause(options.backoff().delay(l.attempt++));
+                pause(options.backoff().next(l.attempt++));
                 continue;
             }
             if (!l.openedOnce) {
@@ -232,7 +239,7 @@ public final class P1Source implements EnergySource {
                 continue;
             }
             trouble(l, l.lostReason);
-            pause(options.backoff().delay(l.attempt++));
+            pause(options.backoff().next(l.attempt++));
         }
     }
 

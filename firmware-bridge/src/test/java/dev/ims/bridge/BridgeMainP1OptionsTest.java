@@ -26,7 +26,7 @@ class BridgeMainP1OptionsTest {
         assertThat(o.candidates()).containsExactly(Setting.DSMR4, Setting.DSMR22);
         assertThat(o.cipher()).isNull();
         assertThat(o.detectionWindow()).isEqualTo(P1Source.Options.DEFAULT_DETECTION_WINDOW);
-        assertThat(o.backoff()).isEqualTo(Backoff.DEFAULT);
+        assertThat(o.backoff()).isEqualTo(P1Source.Options.DEFAULT_BACKOFF);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ims.bridge;
 
+import dev.ims.model.retry.Backoff;
 import static dev.ims.model.storage.StoreSchema.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,5 +1,6 @@
 package dev.ims.bridge;
 
+import dev.ims.model.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

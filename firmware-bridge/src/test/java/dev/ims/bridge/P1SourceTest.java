@@ -1,5 +1,6 @@
 package dev.ims.bridge;
 
+import dev.ims.model.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -232,7 +233,7 @@ class P1SourceTest {
     @Test
     void backoff_doublesFromTheFirstWait_upToItsCap() {
         Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
-        assertThat(List.of(b.delay(0), b.delay(1), b.delay(2), b.delay(3), b.delay(4), b.delay(5), b.delay(60)))
+        assertThat(List.of(b.next(0), b.next(1), b.next(2), b.next(3), b.next(4), b.next(5), b.next(60)))
                 .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16),
                         Duration.ofSeconds(30), Duration.ofSeconds(30));
     }

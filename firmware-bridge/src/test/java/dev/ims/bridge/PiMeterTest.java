@@ -293,7 +293,7 @@ class PiMeterTest {
         SimulatedP1Port port = new SimulatedP1Port(P1Port.Setting.DSMR4, true);
         port.send(telegram.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         try (P1Source p1 = P1Source.start(port, new P1Source.Options(115_200, SerialFormat.F8N1, null, P1Source.Options.DEFAULT_DETECTION_WINDOW,
-                Backoff.DEFAULT), java.time.Clock.systemUTC())) {
+                P1Source.Options.DEFAULT_BACKOFF), java.time.Clock.systemUTC())) {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> p1.counters().get("telegrams.valid") == 1);
             PiMeter meter = new PiMeter(dir.resolve("meter.json"), MeterState.newMeter(0, null), p1,
                     new RelayOutput(pi4j, 27, false, -1, RelayState.ON));

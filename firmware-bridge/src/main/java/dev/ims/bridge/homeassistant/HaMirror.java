@@ -1,5 +1,6 @@
 package dev.ims.bridge.homeassistant;
 
+import dev.ims.model.retry.Backoff;
 import dev.ims.model.reading.Reading;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
@@ -77,7 +78,7 @@ public final class HaMirror implements AutoCloseable {
         connection.setConnectionTimeout((int) Math.max(1, settings.publishTimeout().toSeconds()));
         connection.setKeepAliveInterval(30);
         connection.setAutomaticReconnect(true);
-        connection.setAutomaticReconnectDelay((int) Math.max(1, settings.reconnect().first().toSeconds()),
+        connection.setAutomaticReconnectDelay((int) Math.max(1, settings.reconnect().initial().toSeconds()),
                 (int) Math.max(1, settings.reconnect().max().toSeconds()));
         if (settings.username() != null) {
             connection.setUserName(settings.username());
@@ -167,7 +168,7 @@ public final class HaMirror implements AutoCloseable {
     private void connectFailed(Throwable e) {
         outageStarts(describe(e));
         if (!closed) {
-            long delay = settings.reconnect().delay(attempt.getAndIncrement()).toMillis();
+            long delay = settings.reconnect().next(attempt.getAndIncrement()).toMillis();
             try {
                 connector.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {

@@ -1,6 +1,6 @@
 package dev.ims.bridge.homeassistant;
 
-import dev.ims.bridge.Backoff;
+import dev.ims.model.retry.Backoff;
 import dev.ims.model.config.MqttEndpoint;
 import java.time.Duration;
 import java.util.Objects;
