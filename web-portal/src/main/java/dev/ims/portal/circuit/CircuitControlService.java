@@ -308,11 +308,11 @@ public final class CircuitControlService {
             return Future.succeededFuture(out);
         }
         return Future.all(c.hours(meterId, setOn.minusDays(days), lastAfter), tariffs.book()).map(v -> {
-            Map<String, List<dev.ims.portal.usage.HourUsage>> hours = v.resultAt(0);
-            List<dev.ims.portal.usage.HourUsage> all = hours.getOrDefault(circuitId, List.of());
-            List<dev.ims.portal.usage.HourUsage> before = all.stream().filter(h -> h.day().isBefore(setOn) && !h.day().isBefore(setOn.minusDays(days)))
+            Map<String, List<dev.ims.portal.tariff.HourUsage>> hours = v.resultAt(0);
+            List<dev.ims.portal.tariff.HourUsage> all = hours.getOrDefault(circuitId, List.of());
+            List<dev.ims.portal.tariff.HourUsage> before = all.stream().filter(h -> h.day().isBefore(setOn) && !h.day().isBefore(setOn.minusDays(days)))
                     .toList();
-            List<dev.ims.portal.usage.HourUsage> after = all.stream().filter(h -> !h.day().isBefore(firstAfter) && !h.day().isAfter(lastAfter))
+            List<dev.ims.portal.tariff.HourUsage> after = all.stream().filter(h -> !h.day().isBefore(firstAfter) && !h.day().isAfter(lastAfter))
                     .toList();
             SavingAchieved s = SavingAchieved.of(v.resultAt(1), before, after, days);
             out.put("savingAchieved", s.savingPerMonth());

@@ -10,7 +10,7 @@ import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.meter.MeterView;
 import dev.ims.portal.quarantine.QuarantineStore;
 import dev.ims.portal.quarantine.QuarantinedReading;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import dev.ims.portal.usage.MonthOutlook;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.command.CommandService;
