@@ -234,14 +234,7 @@ public final class MeterRoutes {
         Access.staff(ctx);
         int limit = Params.limit(ctx.request().getParam("limit"), 50, MAX_LIMIT);
         reply(ctx, Mongo.list(db.getCollection(REJECTED).find().sort(Sorts.descending(RECEIVED_AT)).limit(limit))
-                .map(l -> l.stream().map(d -> {
-                    Map<String, Object> m = Responses.plain(d);
-                    Object id = m.remove(ID);
-                    if (id instanceof String hex) {
-                        m.put("id", hex); // what the quarantine decisions take
-                    }
-                    return m;
-                }).toList()));
+                .map(l -> l.stream().map(RejectedView::of).toList()));
     }
 
     /** Consumers: their meters. Staff: alarms and the fleet view ({@link #withStaffHome}). */
