@@ -154,7 +154,7 @@ public final class Portal {
         Clock clock = Clock.systemUTC();
         // With a broker the portal sends relay commands, every one signed: no signing key, no start.
         CommandSigner signer;
-        Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId());
+        Pages pages = new Pages(new Templates(), settings.ims().timeZone().getId(), dev.ims.portal.account.Access::pageUser);
         ApiDocRoutes apiDoc;
         try {
             apiDoc = ApiDocRoutes.load(pages);

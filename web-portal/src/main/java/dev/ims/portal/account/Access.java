@@ -24,6 +24,12 @@ public final class Access {
         return ctx.get(KEY);
     }
 
+    /** The signed-in user as the page layout shows them ({@link dev.ims.portal.web.Pages}), or null when nobody is. */
+    public static dev.ims.portal.web.Pages.User pageUser(RoutingContext ctx) {
+        Principal p = optional(ctx);
+        return p == null ? null : new dev.ims.portal.web.Pages.User(p.username(), p.isStaff(), p.csrf());
+    }
+
     /** The principal when it is staff, else a 403. */
     public static Principal staff(RoutingContext ctx) {
         Principal p = principal(ctx);

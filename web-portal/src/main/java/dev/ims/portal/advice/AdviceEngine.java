@@ -3,7 +3,7 @@ package dev.ims.portal.advice;
 import dev.ims.portal.circuit.SchedulePresets;
 import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffVersion;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;

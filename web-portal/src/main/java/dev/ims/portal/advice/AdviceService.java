@@ -5,7 +5,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 import dev.ims.portal.circuit.CircuitControlService;
 import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.tariff.TariffBook;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import dev.ims.portal.usage.UsageService;
 import io.vertx.core.Future;
 import java.time.LocalDate;

@@ -1,6 +1,6 @@
 package dev.ims.portal.advice;
 
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.util.List;
 import java.util.Objects;
 

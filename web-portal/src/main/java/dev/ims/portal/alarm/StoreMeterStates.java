@@ -1,9 +1,9 @@
 package dev.ims.portal.alarm;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.reactivestreams.client.MongoDatabase;
-import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.Mongo;
 import io.vertx.core.Future;
 import java.util.List;
@@ -23,6 +23,6 @@ public final class StoreMeterStates implements MeterStates {
         return Mongo.list(db.getCollection(METERS).find().projection(new Document(CONNECTION_LAST, 1).append(CONNECTION, 1)
                         .append(LAST_SEEN, 1).append(SOURCE, 1).append(DECOMMISSIONED, 1)))
                 .map(l -> l.stream().map(m -> new State(m.getString(ID), m.getDate(LAST_SEEN) == null ? null : m.getDate(LAST_SEEN).toInstant(),
-                        MeterRoutes.connectionState(m), MeterRoutes.isDecommissioned(m), AlarmService.noDataSince(m))).toList());
+                        MeterDocs.connectionState(m), MeterDocs.isDecommissioned(m), MeterDocs.noDataSince(m))).toList());
     }
 }

@@ -4,7 +4,7 @@ import dev.ims.portal.tariff.DayCost;
 import dev.ims.portal.tariff.Pricing;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.tariff.TariffVersion;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;

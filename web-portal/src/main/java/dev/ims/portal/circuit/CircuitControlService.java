@@ -1,5 +1,6 @@
 package dev.ims.portal.circuit;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
@@ -11,7 +12,6 @@ import dev.ims.model.json.Json;
 import dev.ims.model.reading.RelayState;
 import dev.ims.model.usage.UsageCalendar;
 import dev.ims.portal.command.CommandService;
-import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.store.UsageRepository;
 import dev.ims.portal.tariff.Tariffs;
 import dev.ims.portal.web.HttpError;
@@ -112,7 +112,7 @@ public final class CircuitControlService {
      */
     static Document switchable(Document meter, String circuitId) {
         String meterId = meter.getString(ID);
-        if (MeterRoutes.isDecommissioned(meter)) {
+        if (MeterDocs.isDecommissioned(meter)) {
             throw new HttpError(409, "meter " + meterId + " was decommissioned: it takes no commands");
         }
         if (!dev.ims.model.circuit.CircuitInfo.isValidId(circuitId)) {
@@ -135,7 +135,7 @@ public final class CircuitControlService {
 
     public Future<CommandService.Sent> switchCircuit(Document meter, String circuitId, RelayState relay, String reason, String owner) {
         switchable(meter, circuitId);
-        return commands.sendCircuit(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId, relay, reason, owner,
+        return commands.sendCircuit(meter.getString(ID), MeterDocs.connectionState(meter), circuitId, relay, reason, owner,
                 CommandService.DEFAULT_QUEUE_VALIDITY);
     }
 
@@ -172,7 +172,7 @@ public final class CircuitControlService {
             SavingEstimates source = estimates;
             Future<Estimate> estimate = request.fromAdvice() && source != null
                     ? source.estimate(meter, circuitId, request.preset().name()) : Future.succeededFuture(null);
-            return estimate.compose(saving -> commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId,
+            return estimate.compose(saving -> commands.sendSchedule(meter.getString(ID), MeterDocs.connectionState(meter), circuitId,
                             schedule, reason, owner, CommandService.DEFAULT_QUEUE_VALIDITY)
                     .compose(sent -> keep(meter.getString(ID), circuitId, request.preset().name(), request.hours(), schedule, sent, owner,
                             saving)
@@ -187,7 +187,7 @@ public final class CircuitControlService {
     /** Sends the removal (a null schedule) and keeps that as the circuit's state. */
     public Future<Map<String, Object>> removeSchedule(Document meter, String circuitId, String owner) {
         switchable(meter, circuitId);
-        return commands.sendSchedule(meter.getString(ID), MeterRoutes.connectionState(meter), circuitId, null, "schedule removed", owner,
+        return commands.sendSchedule(meter.getString(ID), MeterDocs.connectionState(meter), circuitId, null, "schedule removed", owner,
                         CommandService.DEFAULT_QUEUE_VALIDITY)
                 .compose(sent -> keep(meter.getString(ID), circuitId, null, null, null, sent, owner, null).map(v -> view(sent, null, null)));
     }
@@ -308,11 +308,11 @@ public final class CircuitControlService {
             return Future.succeededFuture(out);
         }
         return Future.all(c.hours(meterId, setOn.minusDays(days), lastAfter), tariffs.book()).map(v -> {
-            Map<String, List<dev.ims.portal.usage.HourUsage>> hours = v.resultAt(0);
-            List<dev.ims.portal.usage.HourUsage> all = hours.getOrDefault(circuitId, List.of());
-            List<dev.ims.portal.usage.HourUsage> before = all.stream().filter(h -> h.day().isBefore(setOn) && !h.day().isBefore(setOn.minusDays(days)))
+            Map<String, List<dev.ims.portal.tariff.HourUsage>> hours = v.resultAt(0);
+            List<dev.ims.portal.tariff.HourUsage> all = hours.getOrDefault(circuitId, List.of());
+            List<dev.ims.portal.tariff.HourUsage> before = all.stream().filter(h -> h.day().isBefore(setOn) && !h.day().isBefore(setOn.minusDays(days)))
                     .toList();
-            List<dev.ims.portal.usage.HourUsage> after = all.stream().filter(h -> !h.day().isBefore(firstAfter) && !h.day().isAfter(lastAfter))
+            List<dev.ims.portal.tariff.HourUsage> after = all.stream().filter(h -> !h.day().isBefore(firstAfter) && !h.day().isAfter(lastAfter))
                     .toList();
             SavingAchieved s = SavingAchieved.of(v.resultAt(1), before, after, days);
             out.put("savingAchieved", s.savingPerMonth());

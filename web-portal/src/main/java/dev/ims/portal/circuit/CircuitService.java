@@ -4,7 +4,7 @@ import static dev.ims.model.storage.StoreSchema.*;
 
 import dev.ims.model.usage.UsageCalculator;
 import dev.ims.portal.tariff.TariffBook;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.store.UsageRepository;
 import dev.ims.store.DaySummary;

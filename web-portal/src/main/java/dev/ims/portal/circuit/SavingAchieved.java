@@ -1,7 +1,7 @@
 package dev.ims.portal.circuit;
 
 import dev.ims.portal.tariff.TariffBook;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

@@ -1,5 +1,6 @@
 package dev.ims.portal.command;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,6 @@ import dev.ims.model.command.CommandState;
 import dev.ims.model.log.LogSafe;
 import dev.ims.model.meter.MeterIds;
 import dev.ims.model.reading.RelayState;
-import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
 import dev.ims.portal.web.Params;
@@ -197,11 +197,11 @@ public final class BulkCommands {
     /** Releases one held command; a meter decommissioned meanwhile gets it rejected, never sent. @return whether it was released */
     private Future<Boolean> releaseOne(Running r, Document c, Document meter) {
         CommandService commands = operations.commands();
-        if (meter == null || MeterRoutes.isDecommissioned(meter)) {
+        if (meter == null || MeterDocs.isDecommissioned(meter)) {
             return commands.close(c.getString(ID), CommandState.HELD, CommandState.REJECTED, null,
                     "not released from bulk " + r.bulkId + ": the meter was decommissioned", null, null).map(false);
         }
-        return commands.release(c, CommandState.HELD, MeterRoutes.connectionState(meter), r.user, "released from bulk " + r.bulkId, null)
+        return commands.release(c, CommandState.HELD, MeterDocs.connectionState(meter), r.user, "released from bulk " + r.bulkId, null)
                 .map(sent -> sent != null);
     }
 
@@ -318,7 +318,7 @@ public final class BulkCommands {
                     refused.add(refusal(id, "no meter " + id, null));
                     continue;
                 }
-                if (MeterRoutes.isDecommissioned(m)) {
+                if (MeterDocs.isDecommissioned(m)) {
                     refused.add(refusal(id, "meter " + id + " was decommissioned: it takes no commands", null));
                     continue;
                 }

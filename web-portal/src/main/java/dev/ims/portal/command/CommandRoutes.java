@@ -1,5 +1,6 @@
 package dev.ims.portal.command;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -143,7 +144,7 @@ public final class CommandRoutes {
     private Future<CommandService.Sent> send(RoutingContext ctx, Principal p, RelayState relay, String reason, String override,
             Duration validity) {
         return meters.meter(ctx)
-                .compose(m -> MeterRoutes.isDecommissioned(m)
+                .compose(m -> MeterDocs.isDecommissioned(m)
                         ? Future.failedFuture(new HttpError(409, "meter " + m.getString(ID) + " was decommissioned: it takes no commands"))
                         : operations.request(m, relay, reason, override, p.username(), validity))
                 .onSuccess(sent -> LOG.info("Relay command {}: meter {} {} requested by {} ({}): {}", sent.commandId(),

@@ -1,5 +1,6 @@
 package dev.ims.portal.command;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
@@ -97,7 +98,7 @@ public final class CommandService {
      * {@code queueValidity}, and not published: {@link #deliverQueued} sends it when the meter comes online. A meter
      * whose state is unknown (it never sent a status message) is sent to as before, at once.
      *
-     * @param connectionState the meter's connection state as the portal shows it ({@code MeterRoutes.connectionState})
+     * @param connectionState the meter's connection state as the portal shows it ({@code MeterDocs.connectionState})
      * @param queueValidity for a queued command, from its {@code ts} to its {@code expiresAt}; between
      *     {@link #MIN_QUEUE_VALIDITY} and {@link #MAX_QUEUE_VALIDITY}
      */
@@ -398,7 +399,7 @@ public final class CommandService {
                         Filters.and(Filters.eq(STATE, CommandState.QUEUED.name()), Filters.gt(EXPIRES_AT, Date.from(now))), String.class))
                 .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Document>of())
                         : Mongo.list(db.getCollection(METERS).find(Filters.in(ID, ids))))
-                .map(meters -> meters.stream().filter(m -> "ONLINE".equals(dev.ims.portal.meter.MeterRoutes.connectionState(m)))
+                .map(meters -> meters.stream().filter(m -> "ONLINE".equals(MeterDocs.connectionState(m)))
                         .map(m -> m.getString(ID)).toList());
     }
 
@@ -455,17 +456,8 @@ public final class CommandService {
         return Mongo.list(db.getCollection(COMMANDS).find(Filters.eq(METER_ID, meterId)).sort(Sorts.descending(REQUESTED_AT)).limit(limit));
     }
 
-    /** A command as the API shows it; who asked is shown to staff only. */
+    /** A command as the API shows it ({@link CommandView}); who asked is shown to staff only. */
     public static Map<String, Object> view(Document d, boolean staff) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        Map<String, Object> plain = Responses.plain(d);
-        out.put("commandId", plain.remove(ID));
-        out.putAll(plain);
-        if (!staff) {
-            out.remove(REQUESTED_BY);
-            out.remove(HISTORY);
-            out.remove(SIGNED);
-        }
-        return out;
+        return CommandView.of(d, staff);
     }
 }

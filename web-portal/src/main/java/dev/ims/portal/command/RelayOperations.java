@@ -1,5 +1,6 @@
 package dev.ims.portal.command;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
@@ -10,7 +11,6 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
 import dev.ims.model.log.LogSafe;
 import dev.ims.model.reading.RelayState;
-import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.portal.web.HttpError;
 import dev.ims.portal.web.Mongo;
 import io.vertx.core.Future;
@@ -69,7 +69,7 @@ public final class RelayOperations {
                 return awaitApproval(meterId, relay, reason, requestedBy, queueValidity, n.flag(), null);
             }
             RelayPolicy.Proceed p = (RelayPolicy.Proceed) d;
-            return commands.send(meterId, MeterRoutes.connectionState(meter), relay, reason, requestedBy, queueValidity,
+            return commands.send(meterId, MeterDocs.connectionState(meter), relay, reason, requestedBy, queueValidity,
                     p.overridden() == null ? null : new CommandService.Override(p.overridden(), overrideReason));
         });
     }
@@ -122,12 +122,12 @@ public final class RelayOperations {
     public Future<CommandService.Sent> approve(String commandId, String approver, String note) {
         return awaiting(commandId, approver, true).compose(c -> Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, c.getString(METER_ID))))
                 .compose(meter -> {
-                    if (meter == null || MeterRoutes.isDecommissioned(meter)) {
+                    if (meter == null || MeterDocs.isDecommissioned(meter)) {
                         return Future.failedFuture(new HttpError(409, "meter " + c.getString(METER_ID) + " was decommissioned: it takes no commands"));
                     }
                     Instant now = commands.clock().instant();
                     String detail = "approved by " + approver + (note == null ? "" : " (" + note + ")") + ": switch " + c.getString(RELAY);
-                    return commands.release(c, CommandState.AWAITING_APPROVAL, MeterRoutes.connectionState(meter), approver, detail,
+                    return commands.release(c, CommandState.AWAITING_APPROVAL, MeterDocs.connectionState(meter), approver, detail,
                             Updates.combine(Updates.set(APPROVAL + "." + "decision", "APPROVED"), Updates.set(APPROVAL + "." + BY, approver),
                                     Updates.set(APPROVAL + "." + AT, Date.from(now)), Updates.set(APPROVAL + "." + NOTE, note)));
                 })

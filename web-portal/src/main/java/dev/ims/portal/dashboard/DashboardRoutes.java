@@ -7,9 +7,10 @@ import dev.ims.portal.circuit.CircuitService;
 import dev.ims.portal.chart.Bar;
 import dev.ims.portal.chart.BarChart;
 import dev.ims.portal.meter.MeterRoutes;
+import dev.ims.portal.meter.MeterView;
 import dev.ims.portal.quarantine.QuarantineStore;
 import dev.ims.portal.quarantine.QuarantinedReading;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import dev.ims.portal.usage.MonthOutlook;
 import dev.ims.portal.usage.UsageService;
 import dev.ims.portal.command.CommandService;
@@ -117,7 +118,7 @@ public final class DashboardRoutes {
                     ? circuits.overview(m) : Future.succeededFuture(null);
             return Future.all(List.of(recent, peak, chart, tips, relayCommands, held, controls, circuitOverview, relaySection)).map(v -> {
                 Map<String, Object> model = new HashMap<>(controls.result());
-                model.put("meter", MeterRoutes.meterView(m));
+                model.put("meter", MeterView.of(m));
                 List<UsageService.Entry> days = recent.result();
                 model.put("outlook", MonthOutlook.of(days, today));
                 model.put("todayKwh", days.stream().filter(e -> e.period().equals(today.toString())).mapToDouble(UsageService.Entry::kwh).sum());

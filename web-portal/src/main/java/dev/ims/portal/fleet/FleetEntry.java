@@ -1,5 +1,6 @@
 package dev.ims.portal.fleet;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import java.time.Duration;
@@ -54,7 +55,7 @@ public record FleetEntry(String meterId, String owner, String connection, Instan
                 d.get(LAST_SEEN) instanceof Date seen ? seen.toInstant() : null,
                 number(latest.get(POWER_W)), number(latest.get(ENERGY_KWH)), text(latest.get(RELAY)), text(latest.get(STATUS)),
                 text(latest.get(FAULT)), decommissioned, d.get(DO_NOT_DISCONNECT) instanceof Document || Boolean.TRUE.equals(d.get(DO_NOT_DISCONNECT)),
-                dev.ims.portal.alarm.AlarmService.noDataSince(d));
+                MeterDocs.noDataSince(d));
     }
 
     private static Double number(Object v) {

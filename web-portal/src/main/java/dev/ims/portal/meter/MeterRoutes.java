@@ -2,11 +2,11 @@ package dev.ims.portal.meter;
 
 import static dev.ims.model.storage.StoreSchema.*;
 
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.UsageCalendar;
+import dev.ims.portal.store.MeterDocs;
+import dev.ims.portal.store.MeterRepository;
 import dev.ims.portal.store.ReadingRepository;
 import dev.ims.portal.store.StoredReading;
 import dev.ims.portal.usage.UsageService;
@@ -33,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 
 /** Meters, readings, usage, gaps and rejected payloads: the JSON API and the consumer pages. */
 public final class MeterRoutes {
@@ -49,6 +48,7 @@ public final class MeterRoutes {
     private final Pages pages;
     private final ZoneId zone;
     private final ReadingRepository readingStore;
+    private final MeterRepository meterStore;
 
     private final AlarmService alarms;
     /** The staff home page's fleet view (model entries added to the page's); null: the table of every meter document. */
@@ -61,6 +61,7 @@ public final class MeterRoutes {
         this.pages = pages;
         this.zone = zone;
         this.readingStore = new ReadingRepository(db, new UsageCalendar(zone));
+        this.meterStore = new MeterRepository(db);
     }
 
     /** Staff see the fleet view {@code home} models on {@code /} instead of a table of every meter document. */
@@ -72,11 +73,11 @@ public final class MeterRoutes {
     public void register(Router router) {
         router.get("/api/v1/meters").handler(ctx -> {
             boolean staff = Access.principal(ctx).isStaff();
-            reply(ctx, meters(ctx).map(l -> l.stream().map(m -> meterView(m, staff)).toList()));
+            reply(ctx, meters(ctx).map(l -> l.stream().map(m -> MeterView.of(m, staff)).toList()));
         });
         router.get("/api/v1/meters/:id").handler(ctx -> {
             boolean staff = Access.principal(ctx).isStaff();
-            reply(ctx, meter(ctx).map(m -> meterView(m, staff)));
+            reply(ctx, meter(ctx).map(m -> MeterView.of(m, staff)));
         });
         router.get("/api/v1/meters/:id/readings").handler(this::readings);
         router.get("/api/v1/meters/:id/usage").handler(this::usage);
@@ -92,8 +93,7 @@ public final class MeterRoutes {
     private Future<List<Document>> meters(RoutingContext ctx) {
         Principal p = Access.principal(ctx);
         // A decommissioned meter is gone for its consumer; staff keep seeing it, marked.
-        Bson filter = p.isStaff() ? new Document() : Filters.and(Filters.eq(OWNER, p.username()), Filters.exists(DECOMMISSIONED, false));
-        return Mongo.list(db.getCollection(METERS).find(filter).sort(Sorts.ascending(ID)));
+        return p.isStaff() ? meterStore.all() : meterStore.ownedBy(p.username());
     }
 
     /**
@@ -103,7 +103,7 @@ public final class MeterRoutes {
     public Future<Document> meter(RoutingContext ctx) {
         String id = Params.meterId(ctx.pathParam("id"));
         Principal p = Access.principal(ctx);
-        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, id))).map(d -> {
+        return meterStore.byId(id).map(d -> {
             if (d == null || !maySee(p, d)) {
                 throw HttpError.notFound("no meter " + id + " on this account");
             }
@@ -116,73 +116,12 @@ public final class MeterRoutes {
         if (p.isStaff()) {
             return Future.succeededFuture(true);
         }
-        return Mongo.first(db.getCollection(METERS).find(Filters.eq(ID, meterId))).map(d -> d != null && maySee(p, d));
+        return meterStore.byId(meterId).map(d -> d != null && maySee(p, d));
     }
 
     /** Staff see every meter; a consumer a meter that is theirs and not decommissioned. */
     private static boolean maySee(Principal p, Document meter) {
-        return p.isStaff() || p.username().equals(meter.getString(OWNER)) && !isDecommissioned(meter);
-    }
-
-    /** Whether a meter document says its meter was decommissioned. */
-    public static boolean isDecommissioned(Document meter) {
-        return meter.get(DECOMMISSIONED) != null;
-    }
-
-    /**
-     * A meter document's connection state: {@code OFFLINE} once decommissioned (its credential is refused from that
-     * moment and its session closed; Mosquitto's dynamic security closes it without publishing the meter's will, so no
-     * OFFLINE status may ever arrive), else the newest status the ingest kept ({@code connectionLast}), else the older
-     * {@code connection} field, else {@code UNKNOWN}.
-     */
-    public static String connectionState(Document meter) {
-        if (isDecommissioned(meter)) {
-            return "OFFLINE";
-        }
-        Document last = meter.get(CONNECTION_LAST, Document.class);
-        String state = last == null ? null : last.getString(STATE);
-        if (state == null) {
-            state = meter.getString(CONNECTION);
-        }
-        return state == null ? "UNKNOWN" : state;
-    }
-
-    /** As {@link #meterView(Document)}, with the "do not disconnect" flag ({@code by, at, reason}) for staff. */
-    public static Map<String, Object> meterView(Document d, boolean staff) {
-        Map<String, Object> out = meterView(d);
-        if (staff && d.get(DO_NOT_DISCONNECT) instanceof Document flag) {
-            out.put(DO_NOT_DISCONNECT, Responses.plain(flag));
-        }
-        return out;
-    }
-
-    /**
-     * A meter as the API shows it: {@code meterId}, {@code state}, {@code lastSeen}, {@code latest}, ... (the "do not
-     * disconnect" flag and its log left out: staff see the flag through {@link #meterView(Document, boolean)}).
-     */
-    public static Map<String, Object> meterView(Document d) {
-        Map<String, Object> raw = Responses.plain(d);
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("meterId", raw.remove(ID));
-        out.put("state", connectionState(d));
-        if (raw.remove(CONNECTION_LAST) instanceof Map<?, ?> last && last.get(STATE) != null) {
-            out.put("stateSince", last.get(TS));
-        }
-        raw.remove(CONNECTION);
-        raw.remove(CONNECTION_TS);
-        raw.remove(CLAIM_VERIFIER);
-        raw.remove(REV);
-        raw.remove(DO_NOT_DISCONNECT);
-        raw.remove(DO_NOT_DISCONNECT_LOG);
-        out.putAll(raw);
-        if (raw.get(LATEST) instanceof Map<?, ?> latest) {
-            out.put(FAULT, latest.get(FAULT)); // the newest reading's fault, or none
-        }
-        java.time.Instant noData = dev.ims.portal.alarm.AlarmService.noDataSince(d);
-        if (noData != null) {
-            out.put("noDataSince", noData.toString()); // the bridge is connected, the meter behind it silent
-        }
-        return out;
+        return p.isStaff() || p.username().equals(meter.getString(OWNER)) && !MeterDocs.isDecommissioned(meter);
     }
 
     private void readings(RoutingContext ctx) {
@@ -295,14 +234,7 @@ public final class MeterRoutes {
         Access.staff(ctx);
         int limit = Params.limit(ctx.request().getParam("limit"), 50, MAX_LIMIT);
         reply(ctx, Mongo.list(db.getCollection(REJECTED).find().sort(Sorts.descending(RECEIVED_AT)).limit(limit))
-                .map(l -> l.stream().map(d -> {
-                    Map<String, Object> m = Responses.plain(d);
-                    Object id = m.remove(ID);
-                    if (id instanceof String hex) {
-                        m.put("id", hex); // what the quarantine decisions take
-                    }
-                    return m;
-                }).toList()));
+                .map(l -> l.stream().map(RejectedView::of).toList()));
     }
 
     /** Consumers: their meters. Staff: alarms and the fleet view ({@link #withStaffHome}). */
@@ -314,11 +246,11 @@ public final class MeterRoutes {
         Future.all(fleetView ? Future.succeededFuture(List.<Document>of()) : meters(ctx), fleetAlarms, fleet).onSuccess(v -> {
             List<Document> list = v.resultAt(0);
             Map<String, Object> model = new HashMap<>(fleet.result());
-            model.put("meters", list.stream().map(MeterRoutes::meterView).toList());
+            model.put("meters", list.stream().map(MeterView::of).toList());
             model.put("alarms", fleetAlarms.result());
             Map<String, Long> states = new java.util.TreeMap<>();
             for (Document m : list) {
-                states.merge(connectionState(m), 1L, Long::sum);
+                states.merge(MeterDocs.connectionState(m), 1L, Long::sum);
             }
             model.put("states", states);
             pages.render(ctx, "index.ftlh", model);

@@ -1,11 +1,11 @@
 package dev.ims.portal.metrics;
 
+import dev.ims.portal.store.MeterDocs;
 import static dev.ims.model.storage.StoreSchema.*;
 
 import com.mongodb.client.model.Filters;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.command.CommandState;
-import dev.ims.portal.meter.MeterRoutes;
 import dev.ims.model.log.LogSafe;
 import dev.ims.portal.web.Mongo;
 import io.micrometer.core.instrument.Gauge;
@@ -108,10 +108,10 @@ public final class FleetMetrics {
             long f = 0;
             long off = 0;
             for (Document m : meters.result()) {
-                if (MeterRoutes.isDecommissioned(m)) {
+                if (MeterDocs.isDecommissioned(m)) {
                     continue; // no longer part of the fleet (its history is kept)
                 }
-                String state = MeterRoutes.connectionState(m);
+                String state = MeterDocs.connectionState(m);
                 counts.merge(byState.containsKey(state) ? state : "UNKNOWN", 1L, Long::sum);
                 Document latest = m.get(LATEST, Document.class);
                 if (latest != null) {

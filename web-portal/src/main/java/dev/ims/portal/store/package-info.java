@@ -8,5 +8,11 @@
  * <p>{@link dev.ims.portal.store.UsageRepository} keeps decoded day documents and the usage figures computed from them
  * per meter ({@code DayCache}), under the version its meter document shows (newest reading received, highest seq,
  * reading range): a newer reading drops them, so nothing kept is ever stale.
+ *
+ * <p>{@link dev.ims.portal.store.MeterRepository} owns the meter routes' reads of the {@code meters} collection;
+ * {@link dev.ims.portal.store.MeterDocs} says what a meter document means (connection state, decommissioned, silent
+ * source) for every package that reads one, so that those packages depend on this one and not on each other. What the
+ * API publishes of a document is decided by the views that list their fields ({@code meter.MeterView},
+ * {@code command.CommandView}).
  */
 package dev.ims.portal.store;

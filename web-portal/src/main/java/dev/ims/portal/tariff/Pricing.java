@@ -1,6 +1,5 @@
 package dev.ims.portal.tariff;
 
-import dev.ims.portal.usage.HourUsage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;

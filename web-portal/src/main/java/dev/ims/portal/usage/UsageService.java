@@ -1,5 +1,6 @@
 package dev.ims.portal.usage;
 
+import dev.ims.portal.tariff.HourUsage;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import dev.ims.model.usage.DayRegister;

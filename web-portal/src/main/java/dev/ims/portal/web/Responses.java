@@ -55,7 +55,8 @@ public final class Responses {
         return out;
     }
 
-    private static Object plainValue(Object v) {
+    /** One stored value as a plain JSON value: dates as ISO-8601 strings, ObjectIds as hex, documents and lists in depth. */
+    public static Object plainValue(Object v) {
         if (v instanceof Date date) {
             return date.toInstant().toString();
         }

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffVersion;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.time.DayOfWeek;
 import java.util.ArrayList;
 import java.util.EnumSet;

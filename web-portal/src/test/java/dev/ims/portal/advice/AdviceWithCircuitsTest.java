@@ -6,7 +6,7 @@ import static dev.ims.portal.advice.Profiles.profile;
 import static dev.ims.portal.advice.Profiles.timeOfUse;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.ims.portal.advice;
 
 import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffVersion;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ims.portal.tariff.Band;
 import dev.ims.portal.tariff.TariffBook;
 import dev.ims.portal.tariff.TariffVersion;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.util.EnumSet;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ims.model.circuit.Schedule;
 import java.time.Duration;
 import java.time.Instant;
-import dev.ims.portal.usage.HourUsage;
+import dev.ims.portal.tariff.HourUsage;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package dev.ims.portal.tariff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ims.portal.usage.HourUsage;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
 package dev.ims.portal.usage;
 
+import dev.ims.portal.tariff.HourUsage;
 import static dev.ims.model.storage.StoreSchema.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

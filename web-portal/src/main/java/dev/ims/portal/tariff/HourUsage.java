@@ -1,11 +1,12 @@
-package dev.ims.portal.usage;
+package dev.ims.portal.tariff;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Units consumed in one local clock hour.
+ * Units consumed in one local clock hour: what {@link Pricing} prices. It lives here, with its consumer, so that usage
+ * depends on tariff and never the other way round.
  *
  * @param start the hour's first instant
  * @param day the local day the hour belongs to
